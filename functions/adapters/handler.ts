@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { type HttpEvent, type HttpResult, httpErrors } from '#adapters/http';
+import { logger } from '#adapters/logger';
+
+/**
+ * The fixed middleware order for every function: logger context (never the event) → error
+ * mapping → the plain handler. Handlers export the plain function for tests and this as `handler`.
+ */
+export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResult>) {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(httpErrors())
+    .handler((event) => fn(event));
+}
+
+export function taskHandler<I, O>(fn: (input: I) => Promise<O>) {
+  return middy<I, O, Error, Context>()
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .handler((input) => fn(input));
+}

@@ -1,0 +1,488 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { Approval, Decision } from '#domain/approval';
+import type { Account, Grant } from '#domain/registry';
+import type { AccountRequest, RequestStatus } from '#domain/new-account';
+import type { Department, Person, RoleHolder } from '#domain/policy';
+import { documentClient } from '#adapters/dynamo-client';
+import { env } from '#adapters/env';
+
+/**
+ * The governance table (single-table design). Keys:
+ *   PERSON#id / PROFILE            GSI1 EMAIL#email        GSI2 PEOPLE / name#id
+ *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
+ *   ROLE#role / PROFILE
+ *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
+ *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
+ *   REQ#id / APPR#step#round       GSI1 APPROVAL#approvalId / APPR    GSI2 APPROVER#personId / createdAt
+ *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
+ *   ACCOUNT#id / GRANT#personId    GSI2 GRANTEE#personId / ACCOUNT#id (grants by employee, B)
+ *   HANDLE#platform#handle / CLAIM (one registry entry per handle)
+ * Every state change is a conditional write.
+ */
+type Item = Record<string, unknown>;
+
+const strip = <T>(item: Item | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
+  return rest as T;
+};
+
+export const approvalSortKey = (step: number, round: number) => `APPR#${String(step).padStart(2, '0')}#${round}`;
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
+  );
+}
+
+export class GovernanceStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = documentClient,
+    private readonly table: string = env().TABLE_NAME,
+  ) {}
+
+  private async get<T>(PK: string, SK: string, consistent = false): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: consistent }));
+    return strip<T>(out.Item);
+  }
+
+  private async queryAll<T>(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<T[]> {
+    const pkName = input.index ? `${input.index}PK` : 'PK';
+    const skName = input.index ? `${input.index}SK` : 'SK';
+    const items: T[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: input.index,
+          KeyConditionExpression: input.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+          ExpressionAttributeNames: input.skPrefix ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+          ExpressionAttributeValues: input.skPrefix ? { ':pk': input.pk, ':sk': input.skPrefix } : { ':pk': input.pk },
+          ConsistentRead: input.index ? undefined : input.consistent,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(strip<T>(item) as T);
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  // Directory ---------------------------------------------------------------------------------
+
+  person(id: string) {
+    return this.get<Person>(`PERSON#${id}`, 'PROFILE');
+  }
+
+  async personByEmail(email: string): Promise<Person | undefined> {
+    const [found] = await this.queryAll<Person>({ index: 'GSI1', pk: `EMAIL#${email.toLowerCase()}` });
+    return found;
+  }
+
+  people() {
+    return this.queryAll<Person>({ index: 'GSI2', pk: 'PEOPLE' });
+  }
+
+  department(code: string) {
+    return this.get<Department>(`DEPT#${code}`, 'PROFILE');
+  }
+
+  departments() {
+    return this.queryAll<Department>({ index: 'GSI1', pk: 'DEPARTMENTS' });
+  }
+
+  async roleHolders(): Promise<RoleHolder[]> {
+    return this.queryAll<RoleHolder>({ index: 'GSI1', pk: 'ROLES' });
+  }
+
+  platform(id: string) {
+    return this.get<{ id: string; name: string; approved: boolean }>(`PLATFORM#${id}`, 'PROFILE');
+  }
+
+  async approvedPlatforms() {
+    const all = await this.queryAll<{ id: string; name: string; approved: boolean }>({ index: 'GSI1', pk: 'PLATFORMS' });
+    return all.filter((p) => p.approved);
+  }
+
+  /** Seeds or updates the directory (demo data locally; the City's HR feed later). */
+  async putDirectory(input: {
+    people: Person[];
+    departments: Department[];
+    roles: RoleHolder[];
+    platforms: { id: string; name: string }[];
+  }): Promise<void> {
+    const items: Item[] = [
+      ...input.people.map((p) => ({
+        PK: `PERSON#${p.id}`,
+        SK: 'PROFILE',
+        GSI1PK: `EMAIL#${p.email.toLowerCase()}`,
+        GSI1SK: 'PERSON',
+        GSI2PK: 'PEOPLE',
+        GSI2SK: `${p.name}#${p.id}`,
+        entity: 'Person',
+        ...p,
+        email: p.email.toLowerCase(),
+      })),
+      ...input.departments.map((d) => ({ PK: `DEPT#${d.code}`, SK: 'PROFILE', GSI1PK: 'DEPARTMENTS', GSI1SK: d.code, entity: 'Department', ...d })),
+      ...input.roles.map((r) => ({ PK: `ROLE#${r.role}`, SK: 'PROFILE', GSI1PK: 'ROLES', GSI1SK: r.role, entity: 'Role', ...r })),
+      ...input.platforms.map((p) => ({
+        PK: `PLATFORM#${p.id}`,
+        SK: 'PROFILE',
+        GSI1PK: 'PLATFORMS',
+        GSI1SK: p.name,
+        entity: 'Platform',
+        approved: true,
+        ...p,
+      })),
+    ];
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Item[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (pending && pending.length > 0) {
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }));
+        pending = out.UnprocessedItems?.[this.table] as Item[] | undefined;
+      }
+    }
+  }
+
+  // Requests ----------------------------------------------------------------------------------
+
+  /** Stores a new request; false when this request id exists already (a repeated submission). */
+  async createRequest(request: AccountRequest): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            PK: `REQ#${request.requestId}`,
+            SK: 'META',
+            GSI2PK: `REQUESTER#${request.requester.id}`,
+            GSI2SK: request.createdAt,
+            entity: 'AccountRequest',
+            ...request,
+            // The map that markNotified writes into (an update cannot create a map and its key at once).
+            notified: {},
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  request(requestId: string, consistent = false) {
+    return this.get<AccountRequest>(`REQ#${requestId}`, 'META', consistent);
+  }
+
+  /** The request and every approval link sent for it: the audit trail, in step order. */
+  async requestWithApprovals(requestId: string): Promise<{ request?: AccountRequest; approvals: Approval[] }> {
+    const items = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `REQ#${requestId}` },
+        ConsistentRead: true,
+      }),
+    );
+    let request: AccountRequest | undefined;
+    const approvals: Approval[] = [];
+    for (const item of items.Items ?? []) {
+      if (item.SK === 'META') request = strip<AccountRequest>(item);
+      else if (String(item.SK).startsWith('APPR#')) approvals.push(strip<Approval>(item) as Approval);
+    }
+    return { request, approvals };
+  }
+
+  requestsBy(personId: string) {
+    return this.queryAll<AccountRequest>({ index: 'GSI2', pk: `REQUESTER#${personId}` });
+  }
+
+  /** Closes a pending request with its outcome; false when it was closed already. */
+  async closeRequest(requestId: string, status: Exclude<RequestStatus, 'PENDING'>, at: string, reason?: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: `REQ#${requestId}`, SK: 'META' },
+          UpdateExpression: 'SET #status = :status, closedAt = :at, outcomeReason = :reason',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason ?? null, ':pending': 'PENDING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks an outcome email as sent so a re-run or retry does not send it again. */
+  async markNotified(requestId: string, what: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: `REQ#${requestId}`, SK: 'META' },
+          UpdateExpression: 'SET notified.#what = :at',
+          ConditionExpression: 'attribute_not_exists(notified.#what)',
+          ExpressionAttributeNames: { '#what': what },
+          ExpressionAttributeValues: { ':at': new Date().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async wasNotified(requestId: string, what: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        ProjectionExpression: 'notified.#what',
+        ExpressionAttributeNames: { '#what': what },
+        ConsistentRead: true,
+      }),
+    );
+    return Boolean((out.Item?.notified as Record<string, string> | undefined)?.[what]);
+  }
+
+  // Approvals ---------------------------------------------------------------------------------
+
+  approval(requestId: string, step: number, round: number) {
+    return this.get<Approval>(`REQ#${requestId}`, approvalSortKey(step, round), true);
+  }
+
+  /** Finds a link's approval (index lookup, then a consistent read of the item itself). */
+  async approvalById(approvalId: string): Promise<Approval | undefined> {
+    const [hit] = await this.queryAll<Approval>({ index: 'GSI1', pk: `APPROVAL#${approvalId}` });
+    if (!hit) return undefined;
+    return this.approval(hit.requestId, hit.step, hit.round);
+  }
+
+  /** Creates the approval for a step and round; false when it exists (a retry or a re-run). */
+  async createApproval(approval: Approval): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            PK: `REQ#${approval.requestId}`,
+            SK: approvalSortKey(approval.step, approval.round),
+            GSI1PK: `APPROVAL#${approval.approvalId}`,
+            GSI1SK: 'APPR',
+            GSI2PK: `APPROVER#${approval.approverId}`,
+            GSI2SK: approval.createdAt,
+            entity: 'Approval',
+            ...approval,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private approvalKey(a: Pick<Approval, 'requestId' | 'step' | 'round'>) {
+    return { PK: `REQ#${a.requestId}`, SK: approvalSortKey(a.step, a.round) };
+  }
+
+  async markEmailed(a: Pick<Approval, 'requestId' | 'step' | 'round'>, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.approvalKey(a),
+        UpdateExpression: 'SET emailedAt = :at',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  /** Counts a reminder once per reminder number; false when that reminder was sent already. */
+  async markReminded(a: Pick<Approval, 'requestId' | 'step' | 'round'>, reminder: number, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.approvalKey(a),
+          UpdateExpression: 'SET remindersSent = :n, lastRemindedAt = :at',
+          ConditionExpression: 'remindersSent < :n AND attribute_not_exists(decision)',
+          ExpressionAttributeValues: { ':n': reminder, ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Re-arms an undecided approval with a new sealed task token; false once it is decided. */
+  async storeToken(a: Pick<Approval, 'requestId' | 'step' | 'round'>, sealedToken: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.approvalKey(a),
+          UpdateExpression: 'SET sealedToken = :t',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
+          ExpressionAttributeValues: { ':t': sealedToken },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records a decision once, only on a current (not superseded) link; false if it lost. */
+  async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round'>, decision: Decision): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.approvalKey(a),
+          UpdateExpression: 'SET decision = :d',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+          ExpressionAttributeValues: { ':d': decision },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Escalation: the first link stops working and says who the step went to. */
+  async supersede(a: Pick<Approval, 'requestId' | 'step' | 'round'>, byName: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.approvalKey(a),
+          UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+          ExpressionAttributeValues: { ':at': at, ':by': byName },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // Registry ----------------------------------------------------------------------------------
+
+  /**
+   * Approves a request in one transaction: the request closes as APPROVED, the account enters the
+   * registry, its handle is claimed and each admin's posting grant is recorded (B). Returns
+   * 'handle-taken' when another account holds the handle, 'closed' when the request is not pending.
+   */
+  async approveIntoRegistry(requestId: string, account: Account, grants: Grant[], at: string): Promise<'ok' | 'handle-taken' | 'closed'> {
+    const handleKey = `HANDLE#${account.platformId}#${account.handle.toLowerCase()}`;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: { PK: `REQ#${requestId}`, SK: 'META' },
+                UpdateExpression: 'SET #status = :approved, closedAt = :at, accountId = :acct',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at, ':acct': account.accountId },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { PK: handleKey, SK: 'CLAIM', entity: 'HandleClaim', accountId: account.accountId },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  PK: `ACCOUNT#${account.accountId}`,
+                  SK: 'PROFILE',
+                  GSI1PK: 'ACCOUNTS',
+                  GSI1SK: `${account.platformId}#${account.handle.toLowerCase()}`,
+                  entity: 'Account',
+                  ...account,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            ...grants.map((g) => ({
+              Put: {
+                TableName: this.table,
+                Item: {
+                  PK: `ACCOUNT#${g.accountId}`,
+                  SK: `GRANT#${g.personId}`,
+                  GSI2PK: `GRANTEE#${g.personId}`,
+                  GSI2SK: `ACCOUNT#${g.accountId}`,
+                  entity: 'Grant',
+                  ...g,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            })),
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'closed';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'handle-taken';
+      throw error;
+    }
+  }
+
+  async handleTaken(platformId: string, handle: string): Promise<boolean> {
+    return Boolean(await this.get(`HANDLE#${platformId}#${handle.toLowerCase()}`, 'CLAIM'));
+  }
+
+  account(accountId: string) {
+    return this.get<Account>(`ACCOUNT#${accountId}`, 'PROFILE');
+  }
+
+  accounts() {
+    return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS' });
+  }
+
+  grantsForAccount(accountId: string) {
+    return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: 'GRANT#' });
+  }
+
+  grantsForPerson(personId: string) {
+    return this.queryAll<Grant>({ index: 'GSI2', pk: `GRANTEE#${personId}` });
+  }
+}

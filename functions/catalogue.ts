@@ -1,0 +1,134 @@
+/**
+ * The one list of every function and state machine. The CDK stack (infra/aws), the local runtime
+ * (infra/local), the benchmark and the tests all read it, so nothing can exist in one host only.
+ *
+ * `access` is the least privilege each function needs; the CDK stack turns it into one IAM role per
+ * function, and the local runtime has nothing to grant. `routes` are the HTTP API routes the
+ * function serves; `auth: 'jwt'` routes need a signed-in City user (Cognito in AWS, the marked
+ * development sign-in locally), `auth: 'link'` routes are authenticated by the approval link secret.
+ */
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * The governance table's key design, created from here by both hosts (CDK TableV2 and the local
+ * runtime's CreateTable), so the two cannot drift.
+ */
+export const table = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [
+    { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  ],
+} as const;
+
+/** State machine names, listed first so function access can refer to them. */
+export const stateMachineKeys = ['newAccountApproval'] as const;
+export type StateMachineKey = (typeof stateMachineKeys)[number];
+
+export interface FunctionAccess {
+  /** DynamoDB governance table. */
+  table?: TableAccess;
+  /** ses:SendEmail from the configured identity. */
+  sendEmail?: boolean;
+  /** states:StartExecution on these state machines (catalogue keys). */
+  startExecution?: StateMachineKey[];
+  /** states:SendTaskSuccess / SendTaskFailure on these state machines' tasks. */
+  sendTaskResult?: StateMachineKey[];
+  /**
+   * Approval-link keys. 'issue': kms:Encrypt on the token key (seal task tokens) and
+   * kms:GenerateMac on the link key (derive link secrets, so a reminder can resend the same link
+   * without the secret ever being stored). 'redeem': kms:Decrypt on the token key only.
+   */
+  linkKeys?: 'issue' | 'redeem';
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  auth: 'jwt' | 'link';
+}
+
+export interface FunctionSpec {
+  /** Entry file, relative to the repository root. */
+  entry: string;
+  description: string;
+  access: FunctionAccess;
+  routes?: RouteSpec[];
+  /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */
+  timeoutSeconds?: number;
+}
+
+export const functions = {
+  submitRequest: {
+    entry: 'functions/submit-request.ts',
+    description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
+    access: { table: 'readWrite', startExecution: ['newAccountApproval'] },
+    routes: [
+      { method: 'GET', path: '/requests/new', auth: 'jwt' },
+      { method: 'POST', path: '/requests', auth: 'jwt' },
+    ],
+  },
+  showRequest: {
+    entry: 'functions/show-request.ts',
+    description: 'Status and full history of one request (the audit trail), HTML or JSON',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/requests/{requestId}', auth: 'jwt' }],
+  },
+  showRegistry: {
+    entry: 'functions/show-registry.ts',
+    description: 'The registry of City social media accounts and their admins (O.b), HTML or JSON',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/accounts', auth: 'jwt' }],
+  },
+  decideApproval: {
+    entry: 'functions/decide-approval.ts',
+    description: 'Approval link: GET shows the request and the form, POST records the decision once',
+    access: { table: 'readWrite', sendTaskResult: ['newAccountApproval'], linkKeys: 'redeem' },
+    routes: [
+      { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
+      { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
+    ],
+  },
+  requestApproval: {
+    entry: 'functions/request-approval.ts',
+    description: 'State machine task: emails an approver a decision link (or a reminder, or the designee on escalation) and parks the task token',
+    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['newAccountApproval'], linkKeys: 'issue' },
+    timeoutSeconds: 20,
+  },
+  recordOutcome: {
+    entry: 'functions/record-outcome.ts',
+    description: 'State machine task: records the final outcome; on approval creates the registry entry and the admins\u2019 posting grants',
+    access: { table: 'readWrite', sendEmail: true },
+    timeoutSeconds: 20,
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionKey = keyof typeof functions;
+
+export interface StateMachineSpec {
+  /** ASL file, relative to the repository root. */
+  definition: string;
+  description: string;
+  /** Functions the definition invokes, each through a `${<Key>FunctionArn}` placeholder. */
+  invokes: readonly FunctionKey[];
+}
+
+export const stateMachines = {
+  newAccountApproval: {
+    definition: 'statemachines/new-account-approval.asl.json',
+    description: 'New account approval: Department Director, then Communications Director (APD: APD Director of Communications)',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+} as const satisfies Record<StateMachineKey, StateMachineSpec>;
+
+/** `requestApproval` → `RequestApprovalFunctionArn`: the ASL placeholder for a function. */
+export function functionArnPlaceholder(key: FunctionKey): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionArn`;
+}
+
+/** `newAccountApproval` → `STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL`: the env var a starter reads. */
+export function stateMachineArnEnv(key: StateMachineKey): string {
+  return `STATE_MACHINE_ARN_${key.replace(/[A-Z]/g, (c: string) => `_${c}`).toUpperCase()}`;
+}

@@ -1,0 +1,82 @@
+import { type Decision, linkState, parseDecision } from '#domain/approval';
+import { approvalIdPattern } from '#domain/approval-link';
+import { InvalidInputError, NotFoundError } from '#domain/errors';
+import { approvalPage, decisionRecordedPage } from '#domain/pages';
+import { httpHandler } from '#adapters/handler';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
+import { linkKeys } from '#adapters/link-keys';
+import { logger } from '#adapters/logger';
+import { sfnCallbacks } from '#adapters/step-functions';
+import { GovernanceStore } from '#adapters/store';
+
+let store: GovernanceStore | undefined;
+
+const statusFor = { forbidden: 403, decided: 409, superseded: 410, closed: 410, open: 200 } as const;
+
+/**
+ * GET /approvals/{approvalId}?s=… shows the request and the form and changes nothing (mail
+ * scanners prefetch links). POST decides once, only with the link's secret, only while the link
+ * is current.
+ */
+export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
+  store ??= new GovernanceStore();
+  const approvalId = event.pathParameters?.approvalId ?? '';
+  const approval = approvalIdPattern.test(approvalId) ? await store.approvalById(approvalId) : undefined;
+  const request = approval ? await store.request(approval.requestId, true) : undefined;
+  if (!approval || !request) throw new NotFoundError('This approval link does not exist. Open it again from the email you received.');
+
+  const isPost = event.requestContext.http.method === 'POST';
+  const body = isPost ? parseBody(event) : {};
+  const secret = isPost ? (typeof body.s === 'string' ? body.s : undefined) : event.queryStringParameters?.s;
+  const state = linkState(approval, request.status, secret);
+  const respond = (status: number, errors?: Record<string, string>) =>
+    wantsHtml(event)
+      ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors }))
+      : jsonResponse(status, { requestId: request.requestId, link: state.kind, ...(state.kind === 'decided' ? { decision: state.decision } : {}), ...(errors ? { fields: errors } : {}) });
+
+  if (!isPost || state.kind !== 'open') return respond(statusFor[state.kind]);
+
+  let input: ReturnType<typeof parseDecision>;
+  try {
+    input = parseDecision(body);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return respond(400, error.fields);
+    throw error;
+  }
+  const decision: Decision = {
+    outcome: input.outcome,
+    reason: input.reason,
+    decidedAt: new Date().toISOString(),
+    decidedById: approval.approverId,
+    decidedByName: approval.approverName,
+    approvalId: approval.approvalId,
+  };
+  if (!(await store.recordDecision(approval, decision))) {
+    const latest = (await store.approvalById(approvalId)) ?? approval;
+    const again = linkState(latest, request.status, secret);
+    return wantsHtml(event)
+      ? htmlResponse(statusFor[again.kind], approvalPage({ request, approval: latest, state: again, secret: secret ?? '' }))
+      : jsonResponse(statusFor[again.kind], { requestId: request.requestId, link: again.kind });
+  }
+  logger.info('decision recorded', { requestId: request.requestId, step: approval.step, round: approval.round, outcome: decision.outcome });
+  await resumeWorkflow(approval.sealedToken, approval.approvalId, decision);
+  return wantsHtml(event)
+    ? htmlResponse(200, decisionRecordedPage(request, approval, decision.outcome))
+    : jsonResponse(200, { requestId: request.requestId, link: 'decided', decision });
+}
+
+/**
+ * Hands the decision to the waiting execution. The decision is already stored, so if the token is
+ * stale (the wait just timed out, or the local host restarted) the next run of the step finds the
+ * stored decision and uses it: nothing is lost and nothing is decided twice.
+ */
+async function resumeWorkflow(sealedToken: string | undefined, approvalId: string, decision: Decision) {
+  if (!sealedToken) return;
+  try {
+    await sfnCallbacks.succeed(await linkKeys().openToken(sealedToken, approvalId), decision);
+  } catch (error) {
+    logger.warn('stored decision; the execution will pick it up on its next step run', { error: (error as Error).name });
+  }
+}
+
+export const handler = httpHandler(decideApproval);

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { secretMatches } from '#domain/approval-link';
+import { InvalidInputError } from '#domain/errors';
+import { fieldErrors, type RequestStatus } from '#domain/new-account';
+
+export type Outcome = 'APPROVED' | 'REJECTED';
+
+export interface Decision {
+  outcome: Outcome;
+  reason?: string;
+  decidedAt: string;
+  decidedById: string;
+  decidedByName: string;
+  approvalId: string;
+}
+
+/** One link sent to one approver for one step of one request. Round 0: the approver; round 1: escalation. */
+export interface Approval {
+  requestId: string;
+  step: number;
+  round: 0 | 1;
+  approvalId: string;
+  role: string;
+  approverId: string;
+  approverName: string;
+  approverEmail: string;
+  secretHash: string;
+  /** The task token, sealed (encrypted) so the table never holds it in clear. */
+  sealedToken?: string;
+  createdAt: string;
+  emailedAt?: string;
+  remindersSent: number;
+  lastRemindedAt?: string;
+  decision?: Decision;
+  supersededAt?: string;
+  supersededByName?: string;
+}
+
+/** What an approval link leads to; decided by the stored state, never by the request that follows it. */
+export type LinkState =
+  | { kind: 'forbidden' }
+  | { kind: 'decided'; decision: Decision }
+  | { kind: 'superseded'; to: string; at: string }
+  | { kind: 'closed'; status: RequestStatus }
+  | { kind: 'open' };
+
+export function linkState(approval: Approval, requestStatus: RequestStatus, secret: string | undefined): LinkState {
+  if (!secretMatches(secret, approval.secretHash)) return { kind: 'forbidden' };
+  if (approval.decision) return { kind: 'decided', decision: approval.decision };
+  if (approval.supersededAt) return { kind: 'superseded', to: approval.supersededByName ?? 'a designee', at: approval.supersededAt };
+  if (requestStatus !== 'PENDING') return { kind: 'closed', status: requestStatus };
+  return { kind: 'open' };
+}
+
+const decisionSchema = z
+  .object({
+    s: z.string().min(1, 'the link is incomplete: open it again from the email'),
+    outcome: z.enum(['APPROVED', 'REJECTED'], { error: 'choose Approve or Reject' }),
+    reason: z.string().trim().max(2000, 'keep the reason under 2000 characters').optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.outcome === 'REJECTED' && (d.reason ?? '').length < 5) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'give the requester a reason for the rejection (at least 5 characters)' });
+    }
+  });
+
+export type DecisionInput = z.infer<typeof decisionSchema>;
+
+export function parseDecision(raw: unknown): DecisionInput {
+  const result = decisionSchema.safeParse(raw ?? {});
+  if (result.success) return { ...result.data, reason: result.data.reason || undefined };
+  throw new InvalidInputError('The decision has fields to fix.', fieldErrors(result.error));
+}
+
+/** The state machine task's input: which step and round, and where it stands in its waits. */
+export const approvalTaskSchema = z.object({
+  requestId: z.string().regex(/^na-\d{8}-[0-9a-f]{16}$/),
+  step: z.number().int().min(0).max(20),
+  reminder: z.number().int().min(0).max(10),
+  escalated: z.boolean(),
+  waitSeconds: z.number().int().min(1),
+  taskToken: z.string().min(1).max(8192),
+});
+
+export type ApprovalTask = z.infer<typeof approvalTaskSchema>;
+

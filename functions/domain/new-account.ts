@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidInputError } from '#domain/errors';
+import { type ApprovalStep, type Policy, policy } from '#domain/policy';
+
+export const requestStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+
+const list = z.preprocess(
+  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : String(v).split(',')),
+  z.array(z.string().trim()).transform((a) => a.filter((s) => s.length > 0)),
+);
+
+/** The New Social Media form (D.c), as a person fills it in. The requester is never part of it. */
+export function newAccountFormSchema(p: Policy = policy) {
+  const checklistIds = p.newAccountApproval.officialSiteChecklist.map((c) => c.id);
+  return z.object({
+    submissionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again').optional(),
+    departmentCode: z.string().trim().regex(/^[A-Z]{2,8}$/, 'choose your department'),
+    platformId: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list'),
+    purpose: z.string().trim().min(20, 'describe the purpose and strategy in at least 20 characters').max(4000),
+    audience: z.string().trim().min(5, 'say who the account is for (at least 5 characters)').max(2000),
+    riskAssessment: z.string().trim().min(20, 'assess the risks in at least 20 characters (D.a)').max(4000),
+    proposedHandle: z
+      .string()
+      .trim()
+      .regex(/^@?[A-Za-z0-9_.-]{2,50}$/, 'use 2–50 letters, digits, dots, dashes or underscores, optionally after @'),
+    adminIds: list.pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'pick admins from the directory'))
+        .min(1, 'name at least one proposed admin')
+        .max(10, 'name at most 10 admins')
+        .refine((a) => new Set(a).size === a.length, 'each admin only once'),
+    ),
+    checklist: list.pipe(
+      z.array(z.string()).refine((a) => checklistIds.every((id) => a.includes(id)), {
+        message: 'confirm every item of the official-site checklist (E)',
+      }),
+    ),
+  });
+}
+
+export type NewAccountForm = z.infer<ReturnType<typeof newAccountFormSchema>>;
+
+/** Validates the form; throws InvalidInputError with one message per field. */
+export function parseNewAccountForm(raw: unknown, p: Policy = policy): NewAccountForm {
+  const result = newAccountFormSchema(p).safeParse(raw ?? {});
+  if (result.success) return result.data;
+  throw new InvalidInputError('The form has fields to fix.', fieldErrors(result.error));
+}
+
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+export interface NamedPerson {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface PlannedStep extends ApprovalStep {
+  approverName: string;
+}
+
+export interface AccountRequest {
+  requestId: string;
+  kind: 'NEW_ACCOUNT';
+  status: RequestStatus;
+  requester: NamedPerson;
+  departmentCode: string;
+  departmentName: string;
+  platformId: string;
+  platformName: string;
+  purpose: string;
+  audience: string;
+  riskAssessment: string;
+  proposedHandle: string;
+  admins: NamedPerson[];
+  checklist: string[];
+  steps: PlannedStep[];
+  createdAt: string;
+  closedAt?: string;
+  outcomeReason?: string;
+  accountId?: string;
+}
+
+/**
+ * A request id derived from who submitted and the form's one-time submission id, so a double
+ * click or a client retry finds the request it already made instead of starting a second.
+ * Also used as the execution name (letters, digits, dashes; ≤ 80).
+ */
+export function requestIdFor(requesterId: string, submissionId: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
+  const digest = createHash('sha256').update(`${requesterId}\u0000${submissionId}`).digest('hex').slice(0, 16);
+  return `na-${day}-${digest}`;
+}
+
+export const requestIdPattern = /^na-\d{8}-[0-9a-f]{16}$/;
+
+/** The state machine's input: the request and the cursor of its first approval step. */
+export function approvalExecutionInput(request: Pick<AccountRequest, 'requestId' | 'steps'>, waits: Policy['waits']) {
+  return {
+    requestId: request.requestId,
+    stepCount: request.steps.length,
+    maxReminders: waits.remindersBeforeEscalation,
+    approval: {
+      Payload: { requestId: request.requestId, step: 0, reminder: 0, escalated: false, waitSeconds: waits.decisionWaitSeconds },
+    },
+  };
+}
+
+export const normalizeHandle = (handle: string) => (handle.startsWith('@') ? handle : `@${handle}`);
+
+/**
+ * Who may read a request and its history: the requester, anyone sent a link for it, the
+ * department's director and designee, City-wide role holders, and DTI (which keeps the registry).
+ */
+export function canViewRequest(input: {
+  request: AccountRequest;
+  approverIds: string[];
+  viewer: { id: string; departmentCode: string };
+  department?: { directorId: string; designeeId: string };
+  roleHolders: { holderId: string; designeeId: string }[];
+}): boolean {
+  const { request, viewer } = input;
+  return (
+    viewer.id === request.requester.id ||
+    input.approverIds.includes(viewer.id) ||
+    request.steps.some((s) => s.approverId === viewer.id || s.escalateToId === viewer.id) ||
+    viewer.id === input.department?.directorId ||
+    viewer.id === input.department?.designeeId ||
+    input.roleHolders.some((r) => r.holderId === viewer.id || r.designeeId === viewer.id) ||
+    viewer.departmentCode === 'DTI'
+  );
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import policyJson from '#config/policy.json' with { type: 'json' };
+import { ConfigurationError } from '#domain/errors';
+
+/** Who can stand in an approval chain. DEPARTMENT_DIRECTOR is resolved per request from its department. */
+export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
+export type ChainRole = (typeof chainRoles)[number];
+
+const chainSchema = z.array(z.enum(chainRoles)).min(1, 'an approval chain needs at least one step');
+
+export const policySchema = z.object({
+  roles: z.record(z.string(), z.object({ title: z.string().min(1), rule: z.string().min(1) })),
+  newAccountApproval: z.object({
+    chain: chainSchema,
+    chainByDepartment: z.record(z.string().regex(/^[A-Z]{2,8}$/), chainSchema),
+    officialSiteChecklist: z.array(z.object({ id: z.string().regex(/^[a-zA-Z]+$/), label: z.string().min(1) })).min(1),
+  }),
+  waits: z.object({
+    /** How long each approver has before a reminder (then escalation, then expiry). */
+    decisionWaitSeconds: z.number().int().min(1).max(30 * 24 * 3600),
+    remindersBeforeEscalation: z.number().int().min(0).max(5),
+  }),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+export function parsePolicy(raw: unknown): Policy {
+  const result = policySchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigurationError(`functions/config/policy.json is invalid: ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** The validated policy bundled with every function; a bad edit fails at load, in the tests first. */
+export const policy: Policy = parsePolicy(policyJson);
+
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+  departmentCode: string;
+  title?: string;
+  supervisorId?: string;
+}
+
+export interface Department {
+  code: string;
+  name: string;
+  directorId: string;
+  designeeId: string;
+}
+
+/** A City-wide role (Communications Director, APD Director of Communications) and its designee. */
+export interface RoleHolder {
+  role: ChainRole;
+  holderId: string;
+  designeeId: string;
+}
+
+export interface ApprovalStep {
+  role: ChainRole;
+  /** Human title, e.g. "Department Director (Parks and Recreation)". */
+  title: string;
+  approverId: string;
+  /** Who an unanswered step escalates to; null when nobody else may decide it. */
+  escalateToId: string | null;
+  /** True when the role holder is the requester, so the designee decides instead. */
+  routedToDesignee: boolean;
+}
+
+export function roleTitle(role: ChainRole, department: Department, p: Policy = policy): string {
+  if (role === 'DEPARTMENT_DIRECTOR') return `Department Director (${department.name})`;
+  return p.roles[role]?.title ?? role;
+}
+
+export function chainFor(departmentCode: string, p: Policy = policy): ChainRole[] {
+  return p.newAccountApproval.chainByDepartment[departmentCode] ?? p.newAccountApproval.chain;
+}
+
+/**
+ * The approval chain for one request (D, S.a). A requester never approves their own request: where
+ * they hold a step's role, their designee decides it, and that step has no one left to escalate to.
+ */
+export function planApprovalSteps(input: {
+  requesterId: string;
+  department: Department;
+  roleHolders: RoleHolder[];
+  policy?: Policy;
+}): ApprovalStep[] {
+  const p = input.policy ?? policy;
+  return chainFor(input.department.code, p).map((role) => {
+    const title = roleTitle(role, input.department, p);
+    const holder =
+      role === 'DEPARTMENT_DIRECTOR'
+        ? { holderId: input.department.directorId, designeeId: input.department.designeeId }
+        : input.roleHolders.find((r) => r.role === role);
+    if (!holder) throw new ConfigurationError(`Nobody holds the role ${title}; add it to the directory.`);
+    if (holder.holderId !== input.requesterId) {
+      const escalateToId = holder.designeeId !== input.requesterId && holder.designeeId !== holder.holderId ? holder.designeeId : null;
+      return { role, title, approverId: holder.holderId, escalateToId, routedToDesignee: false };
+    }
+    if (!holder.designeeId || holder.designeeId === input.requesterId) {
+      throw new ConfigurationError(`${title} is the requester and has no other designee to decide this request.`);
+    }
+    return { role, title, approverId: holder.designeeId, escalateToId: null, routedToDesignee: true };
+  });
+}

@@ -1,0 +1,112 @@
+import { type Approval, type ApprovalTask, approvalTaskSchema, type Decision } from '#domain/approval';
+import { approvalLink, hashSecret, newApprovalId } from '#domain/approval-link';
+import { type ApprovalEmailKind, approvalEmail } from '#domain/emails';
+import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
+import { fieldErrors } from '#domain/new-account';
+import { env } from '#adapters/env';
+import { taskHandler } from '#adapters/handler';
+import { linkKeys } from '#adapters/link-keys';
+import { logger } from '#adapters/logger';
+import { sesMailer } from '#adapters/mailer';
+import { sfnCallbacks } from '#adapters/step-functions';
+import { GovernanceStore } from '#adapters/store';
+
+let store: GovernanceStore | undefined;
+
+type StepResult = Decision | { outcome: 'EXPIRED'; reason: string };
+
+/**
+ * State machine task (waitForTaskToken). Idempotent, so a retry, a redrive or a local re-run after
+ * a restart is safe: a decided step hands back its stored decision at once; an undecided one gets
+ * the new task token and keeps its link; an email already sent is not sent again.
+ */
+export async function requestApproval(input: unknown): Promise<{ waiting: boolean }> {
+  const parsed = approvalTaskSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError('The approval task input is invalid.', fieldErrors(parsed.error));
+  const task = parsed.data;
+  store ??= new GovernanceStore();
+  const request = await store.request(task.requestId, true);
+  if (!request) throw new RequestNotFoundError(`No request ${task.requestId}.`);
+  const step = request.steps[task.step];
+  if (!step) throw new InvalidInputError(`Request ${task.requestId} has no step ${task.step}.`);
+
+  const round = task.escalated ? 1 : 0;
+  const keys = linkKeys();
+  const finish = async (result: StepResult) => {
+    await sfnCallbacks.succeed(task.taskToken, result);
+    logger.info('step already settled', { requestId: task.requestId, step: task.step, outcome: result.outcome });
+    return { waiting: false };
+  };
+
+  let approval = await store.approval(task.requestId, task.step, round);
+  if (round === 1 && !approval) {
+    // The first approver may have decided just as the wait ran out: their decision stands.
+    const first = await store.approval(task.requestId, task.step, 0);
+    if (first?.decision) return finish(first.decision);
+    if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
+  }
+  if (approval?.decision) return finish(approval.decision);
+
+  if (!approval) {
+    const approverId = round === 0 ? step.approverId : (step.escalateToId as string);
+    const approver = await store.person(approverId);
+    if (!approver) throw new InvalidInputError(`Approver ${approverId} is not in the directory.`);
+    const approvalId = newApprovalId();
+    const fresh: Approval = {
+      requestId: task.requestId,
+      step: task.step,
+      round,
+      approvalId,
+      role: step.title,
+      approverId: approver.id,
+      approverName: approver.name,
+      approverEmail: approver.email,
+      secretHash: hashSecret(await keys.linkSecret(approvalId)),
+      sealedToken: await keys.sealToken(task.taskToken, approvalId),
+      createdAt: new Date().toISOString(),
+      remindersSent: 0,
+    };
+    if (await store.createApproval(fresh)) {
+      approval = fresh;
+      if (round === 1) {
+        const superseded = await store.supersede({ ...fresh, round: 0 }, approver.name, fresh.createdAt);
+        const first = superseded ? undefined : await store.approval(task.requestId, task.step, 0);
+        if (first?.decision) return finish(first.decision);
+      }
+    } else {
+      approval = await store.approval(task.requestId, task.step, round);
+      if (!approval) throw new Error('approval vanished after a conditional write');
+      if (approval.decision) return finish(approval.decision);
+      if (!(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
+        const decided = await store.approval(task.requestId, task.step, round);
+        if (decided?.decision) return finish(decided.decision);
+      }
+    }
+  } else if (!(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
+    const decided = await store.approval(task.requestId, task.step, round);
+    if (decided?.decision) return finish(decided.decision);
+  }
+
+  const kind: ApprovalEmailKind | undefined = !approval.emailedAt
+    ? round === 1
+      ? 'escalation'
+      : 'initial'
+    : task.reminder > approval.remindersSent && (await store.markReminded(approval, task.reminder, new Date().toISOString()))
+      ? 'reminder'
+      : undefined;
+  if (kind) await sendLink(task, approval, kind, request);
+  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round, email: kind ?? 'none' });
+  return { waiting: true };
+}
+
+async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: Parameters<typeof approvalEmail>[0]['request']) {
+  const secret = await linkKeys().linkSecret(approval.approvalId);
+  const link = approvalLink(env().PUBLIC_BASE_URL, approval.approvalId, secret);
+  const dueBy = new Date(Date.now() + task.waitSeconds * 1000).toISOString();
+  const step = request.steps[task.step];
+  const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName });
+  await sesMailer.send({ to: [approval.approverEmail], ...email });
+  if (kind !== 'reminder') await store?.markEmailed(approval, new Date().toISOString());
+}
+
+export const handler = taskHandler(requestApproval);

@@ -1,0 +1,30 @@
+import { ForbiddenError, NotFoundError } from '#domain/errors';
+import { canViewRequest, requestIdPattern } from '#domain/new-account';
+import { requestPage } from '#domain/pages';
+import { httpHandler } from '#adapters/handler';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { GovernanceStore } from '#adapters/store';
+
+let store: GovernanceStore | undefined;
+
+/** GET /requests/{requestId}: status and the full history, the same record as the audit trail. */
+export async function showRequest(event: HttpEvent): Promise<HttpResult> {
+  store ??= new GovernanceStore();
+  const viewer = await signedInPerson(event, store);
+  const requestId = event.pathParameters?.requestId ?? '';
+  const { request, approvals } = requestIdPattern.test(requestId) ? await store.requestWithApprovals(requestId) : { request: undefined, approvals: [] };
+  if (!request) throw new NotFoundError(`There is no request ${requestId}.`);
+  const [department, roleHolders] = await Promise.all([store.department(request.departmentCode), store.roleHolders()]);
+  const approverIds = approvals.map((a) => a.approverId);
+  if (!canViewRequest({ request, approverIds, viewer, department, roleHolders })) {
+    throw new ForbiddenError('Only the requester, its approvers, the department director, communications staff and DTI can see this request.');
+  }
+  if (wantsHtml(event)) {
+    const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
+    return htmlResponse(200, requestPage(request, approvals, viewer, notice));
+  }
+  const history = approvals.map(({ secretHash, sealedToken, ...visible }) => visible);
+  return jsonResponse(200, { request, approvals: history });
+}
+
+export const handler = httpHandler(showRequest);

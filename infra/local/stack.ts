@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { stateMachineArnEnv } from '#catalogue';
+import demo from '#config/demo-directory.json' with { type: 'json' };
+import type { Department, Person, RoleHolder } from '#domain/policy';
+import { loadFunctions } from '#local/functions';
+import { LocalHttpApi } from '#local/http-api';
+import { freePort, type RunningDynamo, startDynamo, startSes } from '#local/services';
+import { LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
+import { ensureGovernanceTable } from '#local/table';
+
+export interface LocalStackOptions {
+  /** Keeps DynamoDB data and the link key here (the local stack). Without it, all is in memory. */
+  dataDir?: string;
+  /** Use a DynamoDB Local that is already running (tests share one). */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  ports?: { http?: number; ses?: number; sfn?: number; dynamo?: number };
+  /** Seconds each approver has before a reminder; defaults to policy.json. */
+  decisionWaitSeconds?: number;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export interface LocalStack {
+  baseUrl: string;
+  mailboxUrl: string;
+  dynamoEndpoint: string;
+  sfnEndpoint: string;
+  tableName: string;
+  sfn: LocalStepFunctions;
+  client: DynamoDBClient;
+  /** Executions re-run at start-up because they were unfinished. */
+  resumed: string[];
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export const demoDirectory = demo as unknown as {
+  people: Person[];
+  departments: Department[];
+  roles: RoleHolder[];
+  platforms: { id: string; name: string }[];
+  mailboxes: { dti: string; from: string };
+};
+
+/** The local link key: created once, kept (owner-only) beside the data, never committed. */
+function linkKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64');
+  const file = join(dataDir, 'link-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Brings up everything the handlers need, with no AWS account: DynamoDB Local, the SES emulator,
+ * the local Step Functions host and the HTTP API, then re-runs unfinished executions. One stack
+ * per process: handlers read the environment and create SDK clients once, as in Lambda.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir;
+  const tableName = options.tableName ?? 'social-media-governance';
+  let dynamo: RunningDynamo | undefined;
+  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamo({ port: options.ports?.dynamo, dataDir: dataDir && join(dataDir, 'dynamodb') })).endpoint;
+  const ses = await startSes({ port: options.ports?.ses });
+  const httpPort = options.ports?.http ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${httpPort}`;
+
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
+  const created = await ensureGovernanceTable(client, tableName);
+
+  let invoke: Awaited<ReturnType<typeof loadFunctions>> | undefined;
+  const sfn = new LocalStepFunctions(client, (key, payload) => {
+    if (!invoke) throw new Error('functions not loaded yet');
+    return invoke(key, payload);
+  });
+  await sfn.ensureTable();
+  const sfnEndpoint = await sfn.listen(options.ports?.sfn);
+
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_SES: ses.endpoint,
+    AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+    TABLE_NAME: tableName,
+    PUBLIC_BASE_URL: baseUrl,
+    MAIL_FROM: demoDirectory.mailboxes.from,
+    DTI_EMAIL: demoDirectory.mailboxes.dti,
+    [stateMachineArnEnv('newAccountApproval')]: localStateMachineArn('newAccountApproval'),
+    LOCAL_LINK_KEY: linkKey(dataDir),
+    POWERTOOLS_SERVICE_NAME: 'social-media-governance',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    AWS_LAMBDA_FUNCTION_NAME: 'local',
+  });
+  if (options.decisionWaitSeconds) process.env.DECISION_WAIT_SECONDS = String(options.decisionWaitSeconds);
+  invoke = await loadFunctions();
+
+  const { GovernanceStore } = await import('#adapters/store');
+  const store = new GovernanceStore();
+  const seeded = created || (await store.people()).length === 0;
+  if (seeded) await store.putDirectory(demoDirectory);
+
+  const api = new LocalHttpApi({
+    invoke,
+    people: () => store.people(),
+    personById: (id) => (/^[A-Za-z0-9-]{1,20}$/.test(id) ? store.person(id) : Promise.resolve(undefined)),
+    mailboxUrl: ses.endpoint,
+    advanceClock: () => sfn.expireWaits(),
+  });
+  await api.listen(httpPort);
+  const resumed = await sfn.resumeUnfinished();
+
+  return {
+    baseUrl,
+    mailboxUrl: ses.endpoint,
+    dynamoEndpoint,
+    sfnEndpoint,
+    tableName,
+    sfn,
+    client,
+    resumed,
+    seeded,
+    async stop() {
+      await api.stop();
+      await sfn.stop();
+      await ses.stop();
+      client.destroy();
+      await dynamo?.stop();
+    },
+  };
+}

@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type StateMachineDefinition, StateMachine } from 'aws-local-stepfunctions';
+import { type FunctionKey, functionArnPlaceholder, functions, type StateMachineKey, stateMachines } from '#catalogue';
+
+/**
+ * The local Step Functions host. It runs the real ASL files on aws-local-stepfunctions, binds every
+ * Task to the same handler module that Lambda runs, and speaks the Step Functions JSON protocol
+ * (StartExecution, SendTaskSuccess, SendTaskFailure, DescribeExecution) so handlers use the real
+ * @aws-sdk/client-sfn against it. Executions are saved in DynamoDB Local and unfinished ones are
+ * re-run from their saved input at start-up: the handlers are idempotent, so a re-run returns
+ * stored decisions at once and waits again where nobody has decided yet.
+ */
+
+export const region = 'us-east-1';
+export const accountId = '000000000000';
+export const localFunctionArn = (key: FunctionKey) => `arn:aws:lambda:${region}:${accountId}:function:${key}`;
+export const localStateMachineArn = (key: StateMachineKey) => `arn:aws:states:${region}:${accountId}:stateMachine:${key}`;
+const executionArn = (key: StateMachineKey, name: string) => `arn:aws:states:${region}:${accountId}:execution:${key}:${name}`;
+
+const tokenSentinel = '__LOCAL_TASK_TOKEN__';
+const executionsTable = 'local-step-functions-executions';
+
+export type Invoke = (key: FunctionKey, payload: unknown) => Promise<unknown>;
+
+export interface ExecutionRecord {
+  name: string;
+  executionArn: string;
+  stateMachine: StateMachineKey;
+  input: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  startDate: string;
+  stopDate?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** States entered, over every run of this execution (a benchmark figure). */
+  transitions: number;
+}
+
+/** Thrown into a waiting task to stand for its timeout; not retryable, like States.Timeout. */
+class LocalTaskTimeout extends Error {
+  readonly isRetryable = false;
+  constructor() {
+    super('The task timed out (local clock advanced).');
+    this.name = 'States.Timeout';
+  }
+}
+
+class NamedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface Waiting {
+  execution: string;
+  state: string;
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+}
+
+function substitute(text: string): string {
+  let out = text;
+  for (const key of Object.keys(functions) as FunctionKey[]) out = out.replaceAll(`\${${functionArnPlaceholder(key)}}`, localFunctionArn(key));
+  const left = /\$\{[A-Za-z]+\}/.exec(out);
+  if (left) throw new Error(`No local substitution for ${left[0]}`);
+  return out;
+}
+
+function replaceDeep(value: unknown, from: string, to: string): unknown {
+  if (value === from) return to;
+  if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDeep(v, from, to)]));
+  return value;
+}
+
+export class LocalStepFunctions {
+  private readonly machines = new Map<StateMachineKey, { definition: StateMachineDefinition; machine: StateMachine }>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly running = new Map<string, { abort(): void; done: Promise<ExecutionRecord> }>();
+  private readonly db: DynamoDBDocumentClient;
+  private server?: Server;
+  private stopped = false;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly invoke: Invoke,
+  ) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    for (const [key, spec] of Object.entries(stateMachines) as [StateMachineKey, (typeof stateMachines)[StateMachineKey]][]) {
+      const definition = JSON.parse(substitute(readFileSync(new URL(`../../${spec.definition}`, import.meta.url), 'utf8'))) as StateMachineDefinition;
+      this.machines.set(key, { definition, machine: new StateMachine(definition) });
+    }
+  }
+
+  async ensureTable(): Promise<void> {
+    try {
+      await this.client.send(new DescribeTableCommand({ TableName: executionsTable }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      await this.client.send(
+        new CreateTableCommand({
+          TableName: executionsTable,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
+        }),
+      );
+    }
+  }
+
+  private overrides(key: StateMachineKey, execution: string) {
+    const { definition } = this.machines.get(key) as { definition: StateMachineDefinition };
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const resource = state.Resource;
+      const fnKey = (input: unknown) => {
+        const arn = (input as { FunctionName?: string }).FunctionName ?? '';
+        const found = (Object.keys(functions) as FunctionKey[]).find((k) => localFunctionArn(k) === arn);
+        if (!found) throw new NamedError('Lambda.ResourceNotFoundException', `No local function for ${arn}`);
+        return found;
+      };
+      if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+        handlers[stateName] = (input) => {
+          const token = randomBytes(24).toString('base64url');
+          const payload = replaceDeep((input as { Payload?: unknown }).Payload, tokenSentinel, token);
+          const result = new Promise((resolve, reject) => this.waiting.set(token, { execution, state: stateName, resolve, reject }));
+          // The handler may settle the token itself (a step decided before a restart).
+          return this.invoke(fnKey(input), payload).then(
+            () => result,
+            (error) => {
+              this.waiting.delete(token);
+              throw error;
+            },
+          );
+        };
+      } else if (resource === 'arn:aws:states:::lambda:invoke') {
+        handlers[stateName] = async (input) => ({ StatusCode: 200, Payload: await this.invoke(fnKey(input), (input as { Payload?: unknown }).Payload) });
+      } else {
+        handlers[stateName] = async () => {
+          throw new NamedError('States.Runtime', `The local host has no binding for ${resource}`);
+        };
+      }
+    }
+    return handlers;
+  }
+
+  /** StartExecution: idempotent for the same name and input, like Step Functions. */
+  async startExecution(stateMachineArn: string, name: string, input: string): Promise<ExecutionRecord> {
+    const key = ([...this.machines.keys()] as StateMachineKey[]).find((k) => localStateMachineArn(k) === stateMachineArn);
+    if (!key) throw new NamedError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new NamedError('InvalidName', `Invalid execution name: ${name}`);
+    const record: ExecutionRecord = { name, executionArn: executionArn(key, name), stateMachine: key, input, status: 'RUNNING', startDate: new Date().toISOString(), transitions: 0 };
+    try {
+      await this.db.send(new PutCommand({ TableName: executionsTable, Item: record, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }));
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const existing = await this.describe(name);
+      if (existing && existing.input === input) return existing;
+      throw new NamedError('ExecutionAlreadyExists', `Execution already exists: ${record.executionArn}`);
+    }
+    this.run(record);
+    return record;
+  }
+
+  private run(record: ExecutionRecord): void {
+    const { machine } = this.machines.get(record.stateMachine) as { machine: StateMachine };
+    const execution = machine.run(JSON.parse(record.input), {
+      overrides: { taskResourceLocalHandlers: this.overrides(record.stateMachine, record.name) as never },
+      context: {
+        Execution: { Id: record.executionArn, Name: record.name, Input: JSON.parse(record.input), StartTime: record.startDate },
+        StateMachine: { Id: localStateMachineArn(record.stateMachine), Name: record.stateMachine },
+        Task: { Token: tokenSentinel },
+      },
+      noThrowOnAbort: true,
+    });
+    let transitions = 0;
+    const events = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') transitions += 1;
+        // A wait that ended without its callback (timeout, failure) leaves no live token behind.
+        if ((event.type === 'StateCaught' || event.type === 'StateFailed') && 'state' in event) this.forget(record.name, event.state.name);
+      }
+    })();
+    const done = execution.result
+      .then(async (output) => {
+        await events.catch(() => undefined);
+        if (this.stopped) return record;
+        return this.finish(record.name, { status: 'SUCCEEDED', output: JSON.stringify(output) }, transitions);
+      })
+      .catch(async (error: Error & { cause?: { name?: string; message?: string } }) => {
+        await events.catch(() => undefined);
+        if (this.stopped) return record;
+        const inner = error.cause && typeof error.cause === 'object' ? error.cause : error;
+        return this.finish(record.name, { status: 'FAILED', error: inner.name ?? 'Error', cause: inner.message ?? String(error) }, transitions);
+      })
+      .finally(() => {
+        this.forget(record.name);
+        this.running.delete(record.name);
+      });
+    this.running.set(record.name, { abort: execution.abort, done });
+  }
+
+  private forget(execution: string, state?: string) {
+    for (const [token, w] of this.waiting) if (w.execution === execution && (!state || w.state === state)) this.waiting.delete(token);
+  }
+
+  private async finish(name: string, result: Partial<ExecutionRecord>, transitions: number): Promise<ExecutionRecord> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: executionsTable,
+        Key: { name },
+        UpdateExpression: 'SET #s = :s, stopDate = :d, #o = :o, #e = :e, #c = :c ADD transitions :t',
+        ExpressionAttributeNames: { '#s': 'status', '#o': 'output', '#e': 'error', '#c': 'cause' },
+        ExpressionAttributeValues: { ':s': result.status, ':d': new Date().toISOString(), ':o': result.output ?? null, ':e': result.error ?? null, ':c': result.cause ?? null, ':t': transitions },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as ExecutionRecord;
+  }
+
+  async describe(name: string): Promise<ExecutionRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: executionsTable, Key: { name }, ConsistentRead: true }));
+    return out.Item as ExecutionRecord | undefined;
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    const w = this.waiting.get(token);
+    if (!w) throw new NamedError('TaskTimedOut', 'Task Timed Out: the token is not waiting (finished, timed out, or from before a restart).');
+    this.waiting.delete(token);
+    w.resolve(JSON.parse(output));
+  }
+
+  sendTaskFailure(token: string, error: string, cause: string): void {
+    const w = this.waiting.get(token);
+    if (!w) throw new NamedError('TaskTimedOut', 'Task Timed Out: the token is not waiting.');
+    this.waiting.delete(token);
+    w.reject(new NamedError(error || 'TaskFailed', cause));
+  }
+
+  /** Executions waiting on a callback, and at which state: what a person would be waiting for. */
+  waitingOn(execution?: string): { execution: string; state: string }[] {
+    return [...this.waiting.values()].filter((w) => !execution || w.execution === execution).map(({ execution: e, state }) => ({ execution: e, state }));
+  }
+
+  /**
+   * The local clock: ends every current wait (of one execution, or all) as if its timeout had
+   * passed, so reminders, escalation and expiry can be seen without waiting days. The ASL's own
+   * Catch / Choice / Pass states then run exactly as they would after a real States.Timeout.
+   */
+  expireWaits(execution?: string): number {
+    let n = 0;
+    for (const [token, w] of [...this.waiting]) {
+      if (execution && w.execution !== execution) continue;
+      this.waiting.delete(token);
+      w.reject(new LocalTaskTimeout());
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Resolves when the execution has finished (tests, benchmark). */
+  async result(name: string): Promise<ExecutionRecord | undefined> {
+    const live = this.running.get(name);
+    return live ? live.done : this.describe(name);
+  }
+
+  /** Re-runs every execution that was RUNNING when the host last stopped. */
+  async resumeUnfinished(): Promise<string[]> {
+    const resumed: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({ TableName: executionsTable, FilterExpression: '#s = :r', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':r': 'RUNNING' }, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) {
+        const record = item as ExecutionRecord;
+        if (this.running.has(record.name)) continue;
+        this.run(record);
+        resumed.push(record.name);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return resumed;
+  }
+
+  /** The Step Functions JSON 1.0 protocol on a local port (AWS_ENDPOINT_URL_SFN). */
+  async listen(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const action = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      switch (action) {
+        case 'StartExecution': {
+          const r = await this.startExecution(body.stateMachineArn, body.name, body.input ?? '{}');
+          return reply(200, { executionArn: r.executionArn, startDate: Date.parse(r.startDate) / 1000 });
+        }
+        case 'SendTaskSuccess':
+          this.sendTaskSuccess(body.taskToken, body.output);
+          return reply(200, {});
+        case 'SendTaskFailure':
+          this.sendTaskFailure(body.taskToken, body.error, body.cause);
+          return reply(200, {});
+        case 'DescribeExecution': {
+          const name = String(body.executionArn ?? '').split(':').pop() ?? '';
+          const r = await this.describe(name);
+          if (!r) throw new NamedError('ExecutionDoesNotExist', `Execution does not exist: ${body.executionArn}`);
+          return reply(200, { ...r, startDate: Date.parse(r.startDate) / 1000, stopDate: r.stopDate ? Date.parse(r.stopDate) / 1000 : undefined });
+        }
+        default:
+          throw new NamedError('UnknownOperationException', `The local host does not implement ${action}`);
+      }
+    } catch (error) {
+      const e = error as Error;
+      reply(e instanceof NamedError ? 400 : 500, { __type: e instanceof NamedError ? e.name : 'InternalFailure', message: e.message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const { abort } of this.running.values()) abort();
+    this.waiting.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

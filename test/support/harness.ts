@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+
+/** Starts the real local stack for one test file: shared DynamoDB Local, its own table and mailbox. */
+export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  return startLocalStack({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: `t-${randomBytes(6).toString('hex')}`,
+    dataDir: mkdtempSync(join(tmpdir(), 'smg-')),
+    logLevel: 'ERROR',
+    ...options,
+  });
+}
+
+export interface SentEmail {
+  messageId: string;
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+  at: number;
+}
+
+/** The SES emulator's store: every email the workflows sent. */
+export async function mailbox(stack: LocalStack): Promise<SentEmail[]> {
+  const res = await fetch(`${stack.mailboxUrl}/store`);
+  const body = (await res.json()) as { emails: { messageId: string; destination: { to: string[] }; subject: string; body: { html?: string; text?: string }; at: number }[] };
+  return body.emails.map((e) => ({ messageId: e.messageId, to: e.destination.to, subject: e.subject, html: e.body.html ?? '', text: e.body.text ?? '', at: e.at }));
+}
+
+/** Polls the mailbox until an email matching `where` arrives (the workflow runs in the background). */
+export async function waitForEmail(stack: LocalStack, where: (e: SentEmail) => boolean, timeoutMs = 15_000): Promise<SentEmail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = (await mailbox(stack)).find(where);
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error('expected email did not arrive');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function approvalLinkIn(email: SentEmail): { url: string; approvalId: string; secret: string } {
+  const match = /(https?:\/\/\S+\/approvals\/([A-Za-z0-9_-]+)\?s=([A-Za-z0-9_-]+))/.exec(email.text);
+  if (!match?.[1] || !match[2] || !match[3]) throw new Error(`no approval link in "${email.subject}"`);
+  return { url: match[1], approvalId: match[2], secret: match[3] };
+}
+
+/** Waits until the execution is parked on a callback (an approver's inbox), or finished. */
+export async function waitUntilWaiting(stack: LocalStack, execution: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (stack.sfn.waitingOn(execution).length === 0) {
+    if (Date.now() > deadline) throw new Error(`${execution} is not waiting on a decision`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const validForm = {
+  departmentCode: 'PRD',
+  platformId: 'instagram',
+  purpose: 'Share park events, closures and volunteer days with residents.',
+  audience: 'Residents and park visitors',
+  riskAssessment: 'Off-topic or abusive comments; moderated daily under rule K, escalation to the Communications Director.',
+  proposedHandle: '@ABQParksEvents',
+  adminIds: ['E102', 'E103'],
+  checklist: ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'],
+};
+
+/** A JSON client signed in through the development sign-in cookie. */
+export function as(stack: LocalStack, personId: string) {
+  const headers = { cookie: `dev_user=${personId}`, accept: 'application/json' };
+  return {
+    get: (path: string) => fetch(`${stack.baseUrl}${path}`, { headers, redirect: 'manual' }),
+    post: (path: string, body: unknown) =>
+      fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), redirect: 'manual' }),
+  };
+}
+
+/** Submits a new-account request as `personId` and returns its id. */
+export async function submit(stack: LocalStack, personId: string, form: Record<string, unknown> = {}): Promise<string> {
+  const res = await as(stack, personId).post('/requests', { ...validForm, proposedHandle: `@t${randomBytes(4).toString('hex')}`, submissionId: randomBytes(9).toString('base64url'), ...form });
+  const body = (await res.json()) as { requestId?: string };
+  if (res.status !== 201 || !body.requestId) throw new Error(`submit failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.requestId;
+}
+
+/** Decides through the link, as the approver's browser would post the form. */
+export function decide(stack: LocalStack, link: { approvalId: string; secret: string }, outcome: 'APPROVED' | 'REJECTED', reason?: string) {
+  return fetch(`${stack.baseUrl}/approvals/${link.approvalId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ s: link.secret, outcome, ...(reason ? { reason } : {}) }).toString(),
+  });
+}
