@@ -29,6 +29,7 @@ export interface LocalStack {
   dynamoEndpoint: string;
   sfnEndpoint: string;
   tableName: string;
+  dataDir?: string;
   sfn: LocalStepFunctions;
   client: DynamoDBClient;
   /** Executions re-run at start-up because they were unfinished. */
@@ -123,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamoEndpoint,
     sfnEndpoint,
     tableName,
+    dataDir,
     sfn,
     client,
     resumed,

@@ -61,6 +61,8 @@ class NamedError extends Error {
 interface Waiting {
   execution: string;
   state: string;
+  /** True once the task's function has returned: from then on a person is being waited for. */
+  armed: boolean;
   resolve(output: unknown): void;
   reject(error: Error): void;
 }
@@ -131,10 +133,18 @@ export class LocalStepFunctions {
         handlers[stateName] = (input) => {
           const token = randomBytes(24).toString('base64url');
           const payload = replaceDeep((input as { Payload?: unknown }).Payload, tokenSentinel, token);
-          const result = new Promise((resolve, reject) => this.waiting.set(token, { execution, state: stateName, resolve, reject }));
+          const entry = { execution, state: stateName, armed: false } as Waiting;
+          const result = new Promise((resolve, reject) => {
+            entry.resolve = resolve;
+            entry.reject = reject;
+          });
+          this.waiting.set(token, entry);
           // The handler may settle the token itself (a step decided before a restart).
           return this.invoke(fnKey(input), payload).then(
-            () => result,
+            () => {
+              entry.armed = true;
+              return result;
+            },
             (error) => {
               this.waiting.delete(token);
               throw error;
@@ -247,7 +257,7 @@ export class LocalStepFunctions {
 
   /** Executions waiting on a callback, and at which state: what a person would be waiting for. */
   waitingOn(execution?: string): { execution: string; state: string }[] {
-    return [...this.waiting.values()].filter((w) => !execution || w.execution === execution).map(({ execution: e, state }) => ({ execution: e, state }));
+    return [...this.waiting.values()].filter((w) => w.armed && (!execution || w.execution === execution)).map(({ execution: e, state }) => ({ execution: e, state }));
   }
 
   /**
@@ -258,7 +268,7 @@ export class LocalStepFunctions {
   expireWaits(execution?: string): number {
     let n = 0;
     for (const [token, w] of [...this.waiting]) {
-      if (execution && w.execution !== execution) continue;
+      if (!w.armed || (execution && w.execution !== execution)) continue;
       this.waiting.delete(token);
       w.reject(new LocalTaskTimeout());
       n += 1;
