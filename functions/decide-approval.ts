@@ -32,7 +32,12 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   const respond = (status: number, errors?: Record<string, string>) =>
     wantsHtml(event)
       ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors }))
-      : jsonResponse(status, { requestId: request.requestId, link: state.kind, ...(state.kind === 'decided' ? { decision: state.decision } : {}), ...(errors ? { fields: errors } : {}) });
+      : jsonResponse(status, {
+          requestId: request.requestId,
+          link: state.kind,
+          ...(state.kind === 'decided' ? { decision: state.decision } : {}),
+          ...(errors ? { fields: errors } : {}),
+        });
 
   if (!isPost || state.kind !== 'open') return respond(statusFor[state.kind]);
 

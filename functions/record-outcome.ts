@@ -44,7 +44,13 @@ export async function recordOutcome(input: unknown): Promise<{ status: string; a
   const requestUrl = `${base}/requests/${requestId}`;
   const now = new Date().toISOString();
   const tell = (outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED', reason?: string) =>
-    notifyOnce(store as GovernanceStore, requestId, 'requester', request.requester.email, outcomeEmail({ request, outcome, reason, decidedBy: decision.decidedByName, requestUrl }));
+    notifyOnce(
+      store as GovernanceStore,
+      requestId,
+      'requester',
+      request.requester.email,
+      outcomeEmail({ request, outcome, reason, decidedBy: decision.decidedByName, requestUrl }),
+    );
 
   if (decision.outcome === 'APPROVED') {
     const director = approvals.find((a) => a.step === 0 && a.decision?.outcome === 'APPROVED')?.decision;

@@ -23,9 +23,7 @@ const kmsClient = () => (kms ??= new KMSClient({}));
 
 const kmsKeys = (tokenKeyId: string, macKeyId: string | undefined): LinkKeys => ({
   async sealToken(token, approvalId) {
-    const out = await kmsClient().send(
-      new EncryptCommand({ KeyId: tokenKeyId, Plaintext: Buffer.from(token, 'utf8'), EncryptionContext: { approvalId } }),
-    );
+    const out = await kmsClient().send(new EncryptCommand({ KeyId: tokenKeyId, Plaintext: Buffer.from(token, 'utf8'), EncryptionContext: { approvalId } }));
     return `kms.${Buffer.from(out.CiphertextBlob ?? new Uint8Array()).toString('base64url')}`;
   },
   async openToken(sealed, approvalId) {
@@ -73,8 +71,12 @@ let cached: LinkKeys | undefined;
 export function linkKeys(): LinkKeys {
   if (cached) return cached;
   const { TOKEN_KMS_KEY_ID, LINK_MAC_KEY_ID, LOCAL_LINK_KEY } = env();
-  if (TOKEN_KMS_KEY_ID) return (cached = kmsKeys(TOKEN_KMS_KEY_ID, LINK_MAC_KEY_ID));
-  const master = LOCAL_LINK_KEY ? Buffer.from(LOCAL_LINK_KEY, 'base64') : undefined;
-  if (master?.length !== 32) throw new ConfigurationError('Set TOKEN_KMS_KEY_ID (AWS) or a 32-byte base64 LOCAL_LINK_KEY (local).');
-  return (cached = localKeys(master));
+  if (TOKEN_KMS_KEY_ID) {
+    cached = kmsKeys(TOKEN_KMS_KEY_ID, LINK_MAC_KEY_ID);
+  } else {
+    const master = LOCAL_LINK_KEY ? Buffer.from(LOCAL_LINK_KEY, 'base64') : undefined;
+    if (master?.length !== 32) throw new ConfigurationError('Set TOKEN_KMS_KEY_ID (AWS) or a 32-byte base64 LOCAL_LINK_KEY (local).');
+    cached = localKeys(master);
+  }
+  return cached;
 }

@@ -41,8 +41,7 @@ export const approvalSortKey = (step: number, round: number) => `APPR#${String(s
 export function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
-    (error instanceof TransactionCanceledException &&
-      (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
+    (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
   );
 }
 
@@ -117,12 +116,7 @@ export class GovernanceStore {
   }
 
   /** Seeds or updates the directory (demo data locally; the City's HR feed later). */
-  async putDirectory(input: {
-    people: Person[];
-    departments: Department[];
-    roles: RoleHolder[];
-    platforms: { id: string; name: string }[];
-  }): Promise<void> {
+  async putDirectory(input: { people: Person[]; departments: Department[]; roles: RoleHolder[]; platforms: { id: string; name: string }[] }): Promise<void> {
     const items: Item[] = [
       ...input.people.map((p) => ({
         PK: `PERSON#${p.id}`,

@@ -83,4 +83,3 @@ export const approvalTaskSchema = z.object({
 });
 
 export type ApprovalTask = z.infer<typeof approvalTaskSchema>;
-

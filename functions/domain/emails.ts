@@ -78,10 +78,22 @@ export function outcomeEmail(input: { request: AccountRequest; outcome: OutcomeK
   const { request, outcome } = input;
   const what = `${request.platformName} account ${request.proposedHandle}`;
   const lines: Record<OutcomeKind, { subject: string; body: string }> = {
-    APPROVED: { subject: `Approved: ${what}`, body: `Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).` },
-    REJECTED: { subject: `Not approved: ${what}`, body: `${input.decidedBy ?? 'An approver'} rejected your request. Reason: ${input.reason ?? '(none given)'}` },
-    EXPIRED: { subject: `Expired: ${what}`, body: `Nobody decided your request in time, even after reminders and escalation, so it has expired. You can submit it again.` },
-    FAILED: { subject: `Could not complete: ${what}`, body: `Your request could not be completed${input.reason ? `: ${input.reason}` : ''}. DTI has been told.` },
+    APPROVED: {
+      subject: `Approved: ${what}`,
+      body: `Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).`,
+    },
+    REJECTED: {
+      subject: `Not approved: ${what}`,
+      body: `${input.decidedBy ?? 'An approver'} rejected your request. Reason: ${input.reason ?? '(none given)'}`,
+    },
+    EXPIRED: {
+      subject: `Expired: ${what}`,
+      body: `Nobody decided your request in time, even after reminders and escalation, so it has expired. You can submit it again.`,
+    },
+    FAILED: {
+      subject: `Could not complete: ${what}`,
+      body: `Your request could not be completed${input.reason ? `: ${input.reason}` : ''}. DTI has been told.`,
+    },
   };
   const { subject, body } = lines[outcome];
   return {

@@ -15,9 +15,18 @@ const list = z.preprocess(
 export function newAccountFormSchema(p: Policy = policy) {
   const checklistIds = p.newAccountApproval.officialSiteChecklist.map((c) => c.id);
   return z.object({
-    submissionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again').optional(),
-    departmentCode: z.string().trim().regex(/^[A-Z]{2,8}$/, 'choose your department'),
-    platformId: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list'),
+    submissionId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again')
+      .optional(),
+    departmentCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{2,8}$/, 'choose your department'),
+    platformId: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list'),
     purpose: z.string().trim().min(20, 'describe the purpose and strategy in at least 20 characters').max(4000),
     audience: z.string().trim().min(5, 'say who the account is for (at least 5 characters)').max(2000),
     riskAssessment: z.string().trim().min(20, 'assess the risks in at least 20 characters (D.a)').max(4000),

@@ -90,7 +90,8 @@ function historyRows(request: AccountRequest, approvals: Approval[]): SafeHtml[]
     const label = `${step?.title ?? `Step ${a.step + 1}`}${a.round === 1 ? ' (escalated)' : ''}`;
     if (a.emailedAt) rows.push({ at: a.emailedAt, what: html`${label}: decision link emailed to ${a.approverName} (link ${a.approvalId.slice(0, 6)}…)` });
     if (a.lastRemindedAt) rows.push({ at: a.lastRemindedAt, what: html`${label}: reminder ${a.remindersSent} sent to ${a.approverName}` });
-    if (a.supersededAt) rows.push({ at: a.supersededAt, what: html`${label}: no answer from ${a.approverName}; escalated to ${a.supersededByName ?? 'the designee'}` });
+    if (a.supersededAt)
+      rows.push({ at: a.supersededAt, what: html`${label}: no answer from ${a.approverName}; escalated to ${a.supersededByName ?? 'the designee'}` });
     if (a.decision)
       rows.push({
         at: a.decision.decidedAt,

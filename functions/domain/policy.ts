@@ -17,7 +17,11 @@ export const policySchema = z.object({
   }),
   waits: z.object({
     /** How long each approver has before a reminder (then escalation, then expiry). */
-    decisionWaitSeconds: z.number().int().min(1).max(30 * 24 * 3600),
+    decisionWaitSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 3600),
     remindersBeforeEscalation: z.number().int().min(0).max(5),
   }),
 });
@@ -82,12 +86,7 @@ export function chainFor(departmentCode: string, p: Policy = policy): ChainRole[
  * The approval chain for one request (D, S.a). A requester never approves their own request: where
  * they hold a step's role, their designee decides it, and that step has no one left to escalate to.
  */
-export function planApprovalSteps(input: {
-  requesterId: string;
-  department: Department;
-  roleHolders: RoleHolder[];
-  policy?: Policy;
-}): ApprovalStep[] {
+export function planApprovalSteps(input: { requesterId: string; department: Department; roleHolders: RoleHolder[]; policy?: Policy }): ApprovalStep[] {
   const p = input.policy ?? policy;
   return chainFor(input.department.code, p).map((role) => {
     const title = roleTitle(role, input.department, p);

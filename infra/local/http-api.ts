@@ -101,7 +101,11 @@ export class LocalHttpApi {
     if (url.pathname === '/') return send(303, { location: '/requests/new' });
     if (url.pathname === '/dev/mailbox') return send(303, { location: this.options.mailboxUrl });
     if (url.pathname === '/dev/sign-in' && method === 'GET') {
-      return send(200, { 'content-type': 'text/html; charset=utf-8' }, signInPage(await this.options.people(), url.searchParams.get('next') ?? '/requests/new'));
+      return send(
+        200,
+        { 'content-type': 'text/html; charset=utf-8' },
+        signInPage(await this.options.people(), url.searchParams.get('next') ?? '/requests/new'),
+      );
     }
     if (url.pathname === '/dev/sign-in' && method === 'POST') {
       const form = new URLSearchParams(await readBody(req));

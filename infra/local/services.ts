@@ -27,7 +27,9 @@ export async function freePort(): Promise<number> {
 export function requireJava17(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error) {
-    throw new Error('DynamoDB Local needs Java 17 or newer and no `java` was found on PATH. Install a JRE 17+ (e.g. `apt-get install openjdk-17-jre-headless`) and try again.');
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer and no `java` was found on PATH. Install a JRE 17+ (e.g. `apt-get install openjdk-17-jre-headless`) and try again.',
+    );
   }
   // `java -version` prints to stderr.
   const major = Number(/version "(\d+)/.exec(`${probe.stderr}${probe.stdout}`)?.[1] ?? 0);

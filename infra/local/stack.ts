@@ -65,8 +65,10 @@ function linkKey(dataDir: string | undefined): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir;
   const tableName = options.tableName ?? 'social-media-governance';
-  let dynamo: RunningDynamo | undefined;
-  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo = await startDynamo({ port: options.ports?.dynamo, dataDir: dataDir && join(dataDir, 'dynamodb') })).endpoint;
+  const dynamo: RunningDynamo | undefined = options.dynamoEndpoint
+    ? undefined
+    : await startDynamo({ port: options.ports?.dynamo, dataDir: dataDir && join(dataDir, 'dynamodb') });
+  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint;
   const ses = await startSes({ port: options.ports?.ses });
   const httpPort = options.ports?.http ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${httpPort}`;

@@ -167,9 +167,24 @@ export class LocalStepFunctions {
     const key = ([...this.machines.keys()] as StateMachineKey[]).find((k) => localStateMachineArn(k) === stateMachineArn);
     if (!key) throw new NamedError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new NamedError('InvalidName', `Invalid execution name: ${name}`);
-    const record: ExecutionRecord = { name, executionArn: executionArn(key, name), stateMachine: key, input, status: 'RUNNING', startDate: new Date().toISOString(), transitions: 0 };
+    const record: ExecutionRecord = {
+      name,
+      executionArn: executionArn(key, name),
+      stateMachine: key,
+      input,
+      status: 'RUNNING',
+      startDate: new Date().toISOString(),
+      transitions: 0,
+    };
     try {
-      await this.db.send(new PutCommand({ TableName: executionsTable, Item: record, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'name' } }));
+      await this.db.send(
+        new PutCommand({
+          TableName: executionsTable,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(#n)',
+          ExpressionAttributeNames: { '#n': 'name' },
+        }),
+      );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       const existing = await this.describe(name);
@@ -229,7 +244,14 @@ export class LocalStepFunctions {
         Key: { name },
         UpdateExpression: 'SET #s = :s, stopDate = :d, #o = :o, #e = :e, #c = :c ADD transitions :t',
         ExpressionAttributeNames: { '#s': 'status', '#o': 'output', '#e': 'error', '#c': 'cause' },
-        ExpressionAttributeValues: { ':s': result.status, ':d': new Date().toISOString(), ':o': result.output ?? null, ':e': result.error ?? null, ':c': result.cause ?? null, ':t': transitions },
+        ExpressionAttributeValues: {
+          ':s': result.status,
+          ':d': new Date().toISOString(),
+          ':o': result.output ?? null,
+          ':e': result.error ?? null,
+          ':c': result.cause ?? null,
+          ':t': transitions,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -257,7 +279,9 @@ export class LocalStepFunctions {
 
   /** Executions waiting on a callback, and at which state: what a person would be waiting for. */
   waitingOn(execution?: string): { execution: string; state: string }[] {
-    return [...this.waiting.values()].filter((w) => w.armed && (!execution || w.execution === execution)).map(({ execution: e, state }) => ({ execution: e, state }));
+    return [...this.waiting.values()]
+      .filter((w) => w.armed && (!execution || w.execution === execution))
+      .map(({ execution: e, state }) => ({ execution: e, state }));
   }
 
   /**
@@ -288,7 +312,13 @@ export class LocalStepFunctions {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
-        new ScanCommand({ TableName: executionsTable, FilterExpression: '#s = :r', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':r': 'RUNNING' }, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: executionsTable,
+          FilterExpression: '#s = :r',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':r': 'RUNNING' },
+          ExclusiveStartKey: start,
+        }),
       );
       for (const item of page.Items ?? []) {
         const record = item as ExecutionRecord;
@@ -330,7 +360,10 @@ export class LocalStepFunctions {
           this.sendTaskFailure(body.taskToken, body.error, body.cause);
           return reply(200, {});
         case 'DescribeExecution': {
-          const name = String(body.executionArn ?? '').split(':').pop() ?? '';
+          const name =
+            String(body.executionArn ?? '')
+              .split(':')
+              .pop() ?? '';
           const r = await this.describe(name);
           if (!r) throw new NamedError('ExecutionDoesNotExist', `Execution does not exist: ${body.executionArn}`);
           return reply(200, { ...r, startDate: Date.parse(r.startDate) / 1000, stopDate: r.stopDate ? Date.parse(r.stopDate) / 1000 : undefined });

@@ -16,7 +16,12 @@ afterAll(async () => {
 /** Every item of a request's partition, as stored: what "changes nothing" is checked against. */
 async function stored(requestId: string) {
   const out = await stack.client.send(
-    new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: stack.tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `REQ#${requestId}` } },
+      ConsistentRead: true,
+    }),
   );
   return out.Items ?? [];
 }
@@ -110,7 +115,11 @@ describe('approval links', () => {
     expect((await mailbox(stack)).filter((e) => e.text.includes(requestId)).length).toBe(emailsBefore);
 
     expect((await decide(stack, director, 'APPROVED')).status).toBe(200);
-    await decide(stack, await approvalLinkIn(await waitForEmail(stack, (e) => e.to.includes('emartinez@cabq.example') && e.text.includes(requestId))), 'APPROVED');
+    await decide(
+      stack,
+      await approvalLinkIn(await waitForEmail(stack, (e) => e.to.includes('emartinez@cabq.example') && e.text.includes(requestId))),
+      'APPROVED',
+    );
     expect(JSON.parse((await stack.sfn.result(requestId))?.output ?? '{}').result.status).toBe('APPROVED');
   });
 });
@@ -118,7 +127,14 @@ describe('approval links', () => {
 describe('the New Social Media form', () => {
   it('refuses invalid input with a message per field and stores nothing', async () => {
     const mailBefore = (await mailbox(stack)).length;
-    const res = await as(stack, 'E102').post('/requests', { ...validForm, purpose: 'short', proposedHandle: 'no spaces allowed', adminIds: [], checklist: ['cityName'], platformId: 'myspace' });
+    const res = await as(stack, 'E102').post('/requests', {
+      ...validForm,
+      purpose: 'short',
+      proposedHandle: 'no spaces allowed',
+      adminIds: [],
+      checklist: ['cityName'],
+      platformId: 'myspace',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; fields: Record<string, string> };
     expect(body.error).toBe('InvalidInputError');
@@ -127,14 +143,24 @@ describe('the New Social Media form', () => {
     expect(((await unknownPlatform.json()) as { fields: Record<string, string> }).fields.platformId).toMatch(/approved list/);
     expect((await mailbox(stack)).length).toBe(mailBefore);
     const mine = await stack.client.send(
-      new QueryCommand({ TableName: stack.tableName, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': { S: 'REQUESTER#E102' } } }),
+      new QueryCommand({
+        TableName: stack.tableName,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'REQUESTER#E102' } },
+      }),
     );
     const purposes = (mine.Items ?? []).map((i) => i.purpose?.S);
     expect(purposes).not.toContain('short');
   });
 
   it('takes the requester from the sign-in, never from the body', async () => {
-    const res = await as(stack, 'E103').post('/requests', { ...validForm, proposedHandle: '@fromE103', requester: { id: 'E500', name: 'Elena Martinez' }, requesterId: 'E500' });
+    const res = await as(stack, 'E103').post('/requests', {
+      ...validForm,
+      proposedHandle: '@fromE103',
+      requester: { id: 'E500', name: 'Elena Martinez' },
+      requesterId: 'E500',
+    });
     expect(res.status).toBe(201);
     const { requestId } = (await res.json()) as { requestId: string };
     const view = (await (await as(stack, 'E103').get(`/requests/${requestId}`)).json()) as { request: { requester: { id: string } } };

@@ -23,7 +23,11 @@ const requestJson = async (requestId: string, viewer = 'E400') =>
 
 const outputOf = async (requestId: string) => {
   const result = await stack.sfn.result(requestId);
-  return { status: result?.status, output: JSON.parse(result?.output ?? '{}') as { result?: { status: string; accountId: string | null } }, error: result?.error };
+  return {
+    status: result?.status,
+    output: JSON.parse(result?.output ?? '{}') as { result?: { status: string; accountId: string | null } },
+    error: result?.error,
+  };
 };
 
 describe('new account approval (the real ASL on the local engine)', () => {
@@ -60,7 +64,10 @@ describe('new account approval (the real ASL on the local engine)', () => {
     const { status, output } = await outputOf(requestId);
     expect(status).toBe('SUCCEEDED');
     expect(output.result).toEqual({ status: 'REJECTED', accountId: null });
-    const told = await waitForEmail(stack, (e) => e.to.includes('agallegos@cabq.example') && e.subject.startsWith('Not approved') && e.text.includes(requestId));
+    const told = await waitForEmail(
+      stack,
+      (e) => e.to.includes('agallegos@cabq.example') && e.subject.startsWith('Not approved') && e.text.includes(requestId),
+    );
     expect(told.text).toContain('The department already runs an Instagram account.');
     expect((await requestJson(requestId)).request.status).toBe('REJECTED');
     const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as { accounts: { sourceRequestId: string }[] };
@@ -136,14 +143,32 @@ describe('new account approval (the real ASL on the local engine)', () => {
     await decide(stack, await linkFor('mchavez@cabq.example', requestId, /^Escalated/), 'APPROVED');
     await decide(stack, await linkFor('emartinez@cabq.example', requestId), 'APPROVED');
     expect((await outputOf(requestId)).output.result?.status).toBe('APPROVED');
-    const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as { accounts: { sourceRequestId: string; grants: { authorizedById: string }[] }[] };
+    const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as {
+      accounts: { sourceRequestId: string; grants: { authorizedById: string }[] }[];
+    };
     // Posting authority (B) comes from whoever decided the director's step: here the designee.
     expect(registry.accounts.find((a) => a.sourceRequestId === requestId)?.grants.map((g) => g.authorizedById)).toEqual(['E101', 'E101']);
   });
 
   it.each([
-    ['InvalidInputError', { requestId: 'not-a-request', stepCount: 2, maxReminders: 1, approval: { Payload: { requestId: 'not-a-request', step: 0, reminder: 0, escalated: false, waitSeconds: 60 } } }],
-    ['RequestNotFoundError', { requestId: 'na-20260101-0000000000000000', stepCount: 2, maxReminders: 1, approval: { Payload: { requestId: 'na-20260101-0000000000000000', step: 0, reminder: 0, escalated: false, waitSeconds: 60 } } }],
+    [
+      'InvalidInputError',
+      {
+        requestId: 'not-a-request',
+        stepCount: 2,
+        maxReminders: 1,
+        approval: { Payload: { requestId: 'not-a-request', step: 0, reminder: 0, escalated: false, waitSeconds: 60 } },
+      },
+    ],
+    [
+      'RequestNotFoundError',
+      {
+        requestId: 'na-20260101-0000000000000000',
+        stepCount: 2,
+        maxReminders: 1,
+        approval: { Payload: { requestId: 'na-20260101-0000000000000000', step: 0, reminder: 0, escalated: false, waitSeconds: 60 } },
+      },
+    ],
   ])('fails the execution with %s on bad input, sending nothing', async (errorName, input) => {
     const name = `bad-${errorName}`;
     const before = (await mailbox(stack)).length;

@@ -28,8 +28,17 @@ export interface SentEmail {
 /** The SES emulator's store: every email the workflows sent. */
 export async function mailbox(stack: LocalStack): Promise<SentEmail[]> {
   const res = await fetch(`${stack.mailboxUrl}/store`);
-  const body = (await res.json()) as { emails: { messageId: string; destination: { to: string[] }; subject: string; body: { html?: string; text?: string }; at: number }[] };
-  return body.emails.map((e) => ({ messageId: e.messageId, to: e.destination.to, subject: e.subject, html: e.body.html ?? '', text: e.body.text ?? '', at: e.at }));
+  const body = (await res.json()) as {
+    emails: { messageId: string; destination: { to: string[] }; subject: string; body: { html?: string; text?: string }; at: number }[];
+  };
+  return body.emails.map((e) => ({
+    messageId: e.messageId,
+    to: e.destination.to,
+    subject: e.subject,
+    html: e.body.html ?? '',
+    text: e.body.text ?? '',
+    at: e.at,
+  }));
 }
 
 /** Polls the mailbox until an email matching `where` arrives (the workflow runs in the background). */
@@ -75,13 +84,23 @@ export function as(stack: LocalStack, personId: string) {
   return {
     get: (path: string) => fetch(`${stack.baseUrl}${path}`, { headers, redirect: 'manual' }),
     post: (path: string, body: unknown) =>
-      fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), redirect: 'manual' }),
+      fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'manual',
+      }),
   };
 }
 
 /** Submits a new-account request as `personId` and returns its id. */
 export async function submit(stack: LocalStack, personId: string, form: Record<string, unknown> = {}): Promise<string> {
-  const res = await as(stack, personId).post('/requests', { ...validForm, proposedHandle: `@t${randomBytes(4).toString('hex')}`, submissionId: randomBytes(9).toString('base64url'), ...form });
+  const res = await as(stack, personId).post('/requests', {
+    ...validForm,
+    proposedHandle: `@t${randomBytes(4).toString('hex')}`,
+    submissionId: randomBytes(9).toString('base64url'),
+    ...form,
+  });
   const body = (await res.json()) as { requestId?: string };
   if (res.status !== 201 || !body.requestId) throw new Error(`submit failed: ${res.status} ${JSON.stringify(body)}`);
   return body.requestId;
