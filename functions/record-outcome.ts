@@ -21,7 +21,10 @@ const inputSchema = z.object({
 
 let store: GovernanceStore | undefined;
 
-/** Sends an outcome email at most once per request and audience, across retries and re-runs. */
+/**
+ * Sends an outcome email once per request and audience across retries and re-runs (twice only if
+ * a crash falls between the send and the mark: at-least-once, never lost).
+ */
 async function notifyOnce(s: GovernanceStore, requestId: string, audience: string, to: string, email: EmailContent) {
   if (await s.wasNotified(requestId, audience)) return;
   await sesMailer.send({ to: [to], ...email });
@@ -58,13 +61,16 @@ export async function recordOutcome(input: unknown): Promise<{ status: string; a
     const { account, grants } = registryEntriesFor(request, director, now);
     const result = await store.approveIntoRegistry(requestId, account, grants, now);
     if (result === 'handle-taken') return fail(store, request, `the handle ${account.handle} was registered by another request meanwhile`, tell);
-    const current = result === 'ok' ? { ...request, accountId: account.accountId } : ((await store.request(requestId, true)) as AccountRequest);
-    if (current.status === 'APPROVED' || result === 'ok') {
-      await tell('APPROVED');
-      await notifyOnce(store, requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${base}/accounts` }));
+    if (result === 'closed') {
+      // A retry or re-run after the request was already closed: repeat only what that outcome owes.
+      const current = (await store.request(requestId, true)) as AccountRequest;
+      if (current.status === 'FAILED') return fail(store, request, current.outcomeReason ?? 'a step failed', tell);
+      if (current.status !== 'APPROVED') return { status: current.status, accountId: null };
     }
+    await tell('APPROVED');
+    await notifyOnce(store, requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${base}/accounts` }));
     logger.info('request approved', { requestId, accountId: account.accountId, grants: grants.length, result });
-    return { status: current.status === 'PENDING' ? 'APPROVED' : current.status, accountId: current.accountId ?? account.accountId };
+    return { status: 'APPROVED', accountId: account.accountId };
   }
   if (decision.outcome === 'FAILED') return fail(store, request, parsed.data.error ?? 'a step failed', tell);
 

@@ -1,0 +1,87 @@
+import directory from '../../functions/config/demo-directory.json' with { type: 'json' };
+import type { Approval } from '../../functions/domain/approval.ts';
+import type { AccountRequest } from '../../functions/domain/new-account.ts';
+import type { Department, Person, RoleHolder } from '../../functions/domain/policy.ts';
+
+/** Demo directory values (functions/config/demo-directory.json), typed for the domain. */
+export const departments = directory.departments as Department[];
+export const roleHolders = directory.roles as RoleHolder[];
+export const people = directory.people as Person[];
+
+export function department(code: string): Department {
+  const found = departments.find((d) => d.code === code);
+  if (!found) throw new Error(`no demo department ${code}`);
+  return found;
+}
+
+export function person(id: string): Person {
+  const found = people.find((p) => p.id === id);
+  if (!found) throw new Error(`no demo person ${id}`);
+  return found;
+}
+
+export const requestId = 'na-20250301-0123456789abcdef';
+
+/** A pending Parks and Recreation request by Ana Gallegos (E102), two steps. */
+export function accountRequest(overrides: Partial<AccountRequest> = {}): AccountRequest {
+  return {
+    requestId,
+    kind: 'NEW_ACCOUNT',
+    status: 'PENDING',
+    requester: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' },
+    departmentCode: 'PRD',
+    departmentName: 'Parks and Recreation',
+    platformId: 'instagram',
+    platformName: 'Instagram',
+    purpose: 'Promote summer programs and pool schedules to families.',
+    audience: 'Families in Albuquerque',
+    riskAssessment: 'Negative comments; we moderate daily under rule K.',
+    proposedHandle: '@ABQParks',
+    admins: [
+      { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' },
+      { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' },
+    ],
+    checklist: ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'],
+    steps: [
+      {
+        role: 'DEPARTMENT_DIRECTOR',
+        title: 'Department Director (Parks and Recreation)',
+        approverId: 'E100',
+        approverName: 'Dolores Baca',
+        escalateToId: 'E101',
+        routedToDesignee: false,
+      },
+      {
+        role: 'COMMUNICATIONS_DIRECTOR',
+        title: 'Communications Director',
+        approverId: 'E500',
+        approverName: 'Elena Martinez',
+        escalateToId: 'E501',
+        routedToDesignee: false,
+      },
+    ],
+    createdAt: '2025-03-01T16:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export const approvalId = 'AbCdEfGhIjKlMnOpQrStUv';
+
+/** The first step's undecided approval for `accountRequest()`. */
+export function approval(overrides: Partial<Approval> = {}): Approval {
+  return {
+    requestId,
+    step: 0,
+    round: 0,
+    approvalId,
+    role: 'Department Director (Parks and Recreation)',
+    approverId: 'E100',
+    approverName: 'Dolores Baca',
+    approverEmail: 'dbaca@cabq.example',
+    secretHash: 'not-a-real-hash',
+    createdAt: '2025-03-01T16:00:05.000Z',
+    emailedAt: '2025-03-01T16:00:06.000Z',
+    remindersSent: 0,
+    ...overrides,
+  };
+}

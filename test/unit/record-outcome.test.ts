@@ -1,0 +1,146 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Decision } from '../../functions/domain/approval.ts';
+import { setFunctionEnv } from './env.ts';
+import { accountRequest, approval, requestId } from './fixtures.ts';
+
+type Module = typeof import('../../functions/record-outcome.ts');
+let recordOutcome: Module['recordOutcome'];
+
+beforeAll(async () => {
+  setFunctionEnv();
+  ({ recordOutcome } = await import('../../functions/record-outcome.ts'));
+});
+
+const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
+const reason = 'The department already runs an Instagram account.';
+const rejected = { requestId, decision: { outcome: 'REJECTED', reason, decidedByName: 'Dolores Baca' } };
+
+describe('record-outcome', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const ses = mockClient(SESClient);
+
+  beforeEach(() => {
+    ddb.reset();
+    ses.reset();
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `REQ#${requestId}` } }).resolves({
+      Items: [{ ...metaKey, ...accountRequest(), notified: {} }],
+    });
+    ddb.on(UpdateCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('closes a rejected request and emails the requester the reason once', async () => {
+    ddb.on(GetCommand, { Key: metaKey, ProjectionExpression: 'notified.#what' }).resolves({ Item: { notified: {} } });
+
+    expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
+
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: metaKey,
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'REJECTED', ':reason': reason, ':pending': 'PENDING' }),
+    });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const mail = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(mail?.Destination?.ToAddresses).toEqual(['agallegos@cabq.example']);
+    expect(mail?.Message?.Subject?.Data).toBe('Not approved: Instagram account @ABQParks');
+    expect(mail?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected your request. Reason: ${reason}`);
+    expect(mail?.Message?.Body?.Text?.Data).toContain(`https://example.test/requests/${requestId}`);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: 'SET notified.#what = :at',
+      ExpressionAttributeNames: { '#what': 'requester' },
+    });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('emails the requester only once when the step runs again (retry or re-run)', async () => {
+    ddb
+      .on(GetCommand, { Key: metaKey, ProjectionExpression: 'notified.#what' })
+      .resolvesOnce({ Item: { notified: {} } })
+      .resolves({ Item: { notified: { requester: '2025-03-02T16:00:00.000Z' } } });
+    // The re-run finds the request closed already.
+    ddb
+      .on(UpdateCommand, { ConditionExpression: '#status = :pending' })
+      .resolvesOnce({})
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+    expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
+    expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it('sends no email when notified.requester is already set', async () => {
+    ddb.on(GetCommand, { Key: metaKey, ProjectionExpression: 'notified.#what' }).resolves({ Item: { notified: { requester: '2025-03-02T16:00:00.000Z' } } });
+
+    expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET notified.#what = :at' });
+  });
+
+  it('approves into the registry with the Department Director as the grants’ authority and tells requester and DTI', async () => {
+    const director: Decision = {
+      outcome: 'APPROVED',
+      decidedAt: '2025-03-02T16:00:00.000Z',
+      decidedById: 'E100',
+      decidedByName: 'Dolores Baca',
+      approvalId: 'a',
+    };
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { ...metaKey, ...accountRequest(), notified: {} },
+        { PK: metaKey.PK, SK: 'APPR#00#0', ...approval({ decision: director }) },
+      ],
+    });
+    ddb.on(GetCommand).resolves({ Item: { notified: {} } });
+    ddb.on(TransactWriteCommand).resolves({});
+
+    expect(await recordOutcome({ requestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'APPROVED', accountId: `acct-${requestId.slice(3)}` });
+
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const grants = items.flatMap((i) => (i.Put?.Item?.entity === 'Grant' ? [i.Put.Item] : []));
+    expect(grants.map((g) => [g.personId, g.authorizedById])).toEqual([
+      ['E102', 'E100'],
+      ['E103', 'E100'],
+    ]);
+    expect(items.some((i) => i.Put?.Item?.PK === 'HANDLE#instagram#@abqparks')).toBe(true);
+    const recipients = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses);
+    expect(recipients).toEqual([['agallegos@cabq.example'], ['dti@example.test']]);
+  });
+
+  it('reports no account when a retried approval finds the request already closed as FAILED', async () => {
+    // A first attempt found the handle taken and closed the request FAILED; the retry's transaction is cancelled.
+    const director: Decision = {
+      outcome: 'APPROVED',
+      decidedAt: '2025-03-02T16:00:00.000Z',
+      decidedById: 'E100',
+      decidedByName: 'Dolores Baca',
+      approvalId: 'a',
+    };
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { ...metaKey, ...accountRequest(), notified: {} },
+        { PK: metaKey.PK, SK: 'APPR#00#0', ...approval({ decision: director }) },
+      ],
+    });
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
+      }),
+    );
+    const closed = { ...accountRequest({ status: 'FAILED', outcomeReason: 'the handle @ABQParks was registered by another request meanwhile' }) };
+    ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...closed, notified: { requester: 'x', 'dti-failure': 'x' } } });
+
+    expect(await recordOutcome({ requestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'FAILED', accountId: null });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('refuses an input whose request id is malformed', async () => {
+    await expect(recordOutcome({ requestId: 'na-1', decision: { outcome: 'REJECTED' } })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+});
