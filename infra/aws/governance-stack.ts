@@ -1,0 +1,641 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import {
+  type FunctionKey,
+  type FunctionSpec,
+  functionArnPlaceholder,
+  functions,
+  type StateMachineKey,
+  type StateMachineSpec,
+  stateMachineArnEnv,
+  stateMachines,
+} from '../../functions/catalogue.ts';
+
+/**
+ * The AWS host of the governance workflows. Everything here is derived from functions/catalogue.ts:
+ * one Lambda function (with its own least-privilege role) per catalogue function, one Step
+ * Functions state machine per catalogue state machine, one HTTP API route per catalogue route. No
+ * function or state machine is named in this file, so adding one to the catalogue adds it here.
+ */
+
+/** Repository root: the catalogue's entry and definition paths are relative to it. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const SERVICE_NAME = 'social-media-governance';
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+export interface GovernanceSettings {
+  /** SES domain identity the mail is sent from. */
+  mailDomain: string;
+  /** From address; must be in mailDomain. */
+  mailFrom: string;
+  /** DTI's mailbox (registry notices, failure notices). */
+  dtiEmail: string;
+  /** Base URL of the links in emails when the API sits behind a custom domain; default: the API endpoint. */
+  publicBaseUrl?: string;
+  /** Operators' mailbox for alarm notifications; no subscription when unset. */
+  alarmEmail?: string;
+  /** Cognito hosted UI callback URLs; default: the public base URL. */
+  authCallbackUrls?: string[];
+  /** Cognito domain prefix for the managed sign-in pages (globally unique); none when unset. */
+  authDomainPrefix?: string;
+}
+
+export interface GovernanceStackProps extends StackProps {
+  settings: GovernanceSettings;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads and checks the deployment settings from CDK context (cdk.json or `-c key=value`). */
+export function settingsFromContext(scope: Construct): GovernanceSettings {
+  const ctx = (key: string): string | undefined => {
+    const value = scope.node.tryGetContext(key);
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const mailDomain = ctx('mailDomain') ?? 'cabq.gov';
+  const mailFrom = ctx('mailFrom') ?? `${SERVICE_NAME}@${mailDomain}`;
+  const dtiEmail = ctx('dtiEmail');
+  const publicBaseUrl = ctx('publicBaseUrl')?.replace(/\/+$/, '');
+  const alarmEmail = ctx('alarmEmail');
+  const authCallbackUrls = ctx('authCallbackUrls')
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const authDomainPrefix = ctx('authDomainPrefix');
+
+  const problems: string[] = [];
+  if (!EMAIL.test(mailFrom)) problems.push(`mailFrom "${mailFrom}" is not an email address`);
+  else if (mailFrom.split('@')[1]?.toLowerCase() !== mailDomain.toLowerCase()) {
+    problems.push(`mailFrom "${mailFrom}" must be in the SES identity domain mailDomain "${mailDomain}"`);
+  }
+  if (!dtiEmail) problems.push('dtiEmail is not set (DTI\u2019s mailbox for registry and failure notices)');
+  else if (!EMAIL.test(dtiEmail)) problems.push(`dtiEmail "${dtiEmail}" is not an email address`);
+  if (alarmEmail && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail "${alarmEmail}" is not an email address`);
+  if (publicBaseUrl && !/^https:\/\/[^\s/]+/.test(publicBaseUrl)) problems.push(`publicBaseUrl "${publicBaseUrl}" must be an https URL`);
+  for (const url of authCallbackUrls ?? []) {
+    if (!/^https:\/\//.test(url)) problems.push(`authCallbackUrls entry "${url}" must be an https URL`);
+  }
+  if (authDomainPrefix && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix)) {
+    problems.push(`authDomainPrefix "${authDomainPrefix}" must be lowercase letters, digits and hyphens`);
+  }
+  if (problems.length) {
+    throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
+  }
+  return { mailDomain, mailFrom, dtiEmail: dtiEmail as string, publicBaseUrl, alarmEmail, authCallbackUrls, authDomainPrefix };
+}
+
+/** A catalogue key in PascalCase (`fooBar` → `FooBar`): construct ids and resource names. */
+const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+
+const functionEntries = Object.entries(functions) as [FunctionKey, FunctionSpec][];
+const stateMachineEntries = Object.entries(stateMachines) as [StateMachineKey, StateMachineSpec][];
+
+export class GovernanceStack extends Stack {
+  readonly table: TableV2;
+  readonly functions: Record<FunctionKey, NodejsFunction>;
+  readonly functionRoles: Record<FunctionKey, Role>;
+  readonly stateMachines: Record<StateMachineKey, StateMachine>;
+  readonly api: HttpApi;
+  readonly userPool: UserPool;
+
+  constructor(scope: Construct, id: string, props: GovernanceStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    if (settings.dtiEmail.endsWith('.example')) {
+      Annotations.of(this).addWarningV2(
+        'governance:dtiEmailPlaceholder',
+        `dtiEmail is the reserved placeholder ${settings.dtiEmail}; deploy with -c dtiEmail=<DTI mailbox>.`,
+      );
+    }
+
+    // ---------------------------------------------------------------- keys
+    // Customer-managed keys so the City controls (and CloudTrail records) who can read the data.
+    const tableKey = new Key(this, 'TableKey', {
+      description: 'Social media governance: DynamoDB table encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Seals Step Functions task tokens before they are stored (adapters/link-keys.ts).
+    const tokenKey = new Key(this, 'TaskTokenKey', {
+      description: 'Social media governance: seals Step Functions task tokens at rest',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Derives approval-link secrets (HMAC of the approval id), so a reminder can resend the same
+    // link while only the secret's hash is stored. KMS does not rotate HMAC keys, and rotating it
+    // would change every outstanding link's secret anyway.
+    const linkKey = new Key(this, 'LinkMacKey', {
+      description: 'Social media governance: derives approval link secrets (HMAC)',
+      keySpec: KeySpec.HMAC_256,
+      keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // --------------------------------------------------------------- table
+    this.table = new TableV2(this, 'GovernanceTable', {
+      partitionKey: { name: 'PK', type: AttributeType.STRING },
+      sortKey: { name: 'SK', type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: 'GSI1',
+          partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
+          sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
+        },
+        {
+          indexName: 'GSI2',
+          partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
+          sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
+        },
+      ],
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryptionV2.customerManagedKey(tableKey),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const tableLogicalId = this.resolve((this.table.node.defaultChild as CfnElement).logicalId) as string;
+
+    // ------------------------------------------------------------------ SES
+    const configurationSet = new ConfigurationSet(this, 'MailConfigurationSet', {
+      reputationMetrics: true,
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    // Easy DKIM: the City publishes the three CNAME records (outputs DkimRecord1..3) in its DNS.
+    const emailIdentity = new EmailIdentity(this, 'MailIdentity', {
+      identity: Identity.domain(settings.mailDomain),
+      configurationSet,
+    });
+    emailIdentity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const configurationSetArn = this.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: configurationSet.configurationSetName,
+    });
+
+    // ------------------------------------------------------------- HTTP API
+    // The stage is declared explicitly (not createDefaultStage) so it can carry throttling and
+    // access logs; `$default` keeps the URLs stage-less.
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'City of Albuquerque social media governance',
+      createDefaultStage: false,
+    });
+    const publicBaseUrl = settings.publicBaseUrl ?? this.api.apiEndpoint;
+
+    // ------------------------------------------------------- state machine names
+    // Deterministic names, so the starters' env vars and IAM policies can name a state machine's
+    // ARN without referencing the state machine (which references the functions): no cycle.
+    const stateMachineNames = {} as Record<StateMachineKey, string>;
+    const stateMachineArns = {} as Record<StateMachineKey, string>;
+    for (const [key] of stateMachineEntries) {
+      const name = `${this.stackName}-${pascal(key)}`;
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new Error(`State machine name "${name}" is not a valid name (1-80 of A-Za-z0-9_-).`);
+      stateMachineNames[key] = name;
+      stateMachineArns[key] = this.formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    }
+
+    // ------------------------------------------------------------ functions
+    const xrayReason =
+      'X-Ray (active tracing) actions xray:PutTraceSegments / xray:PutTelemetryRecords do not support resource-level permissions; CDK adds them on Resource "*" for Tracing.ACTIVE.';
+    this.functions = {} as Record<FunctionKey, NodejsFunction>;
+    this.functionRoles = {} as Record<FunctionKey, Role>;
+    for (const [key, spec] of functionEntries) {
+      const id = pascal(key);
+      const { access } = spec;
+
+      // Explicit log group and role: retention is set (audit: one year), and the role can write to
+      // this log group only (no AWSLambdaBasicExecutionRole managed policy).
+      const logGroup = new LogGroup(this, `${id}Logs`, {
+        retention: RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Social media governance: ${key}`,
+      });
+      logGroup.grantWrite(role);
+
+      const environment: Record<string, string> = {
+        TABLE_NAME: this.table.tableName,
+        PUBLIC_BASE_URL: publicBaseUrl,
+        MAIL_FROM: settings.mailFrom,
+        DTI_EMAIL: settings.dtiEmail,
+        SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        NODE_OPTIONS: '--enable-source-maps',
+      };
+
+      if (access.table === 'read') this.table.grantReadData(role);
+      if (access.table === 'readWrite') this.table.grantReadWriteData(role);
+      if (access.table) {
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+          reason: `The CDK table grant adds "<table ARN>/index/*" so ${key} can query the table's two GSIs (GSI1, GSI2); no other index exists.`,
+        });
+        if (access.table === 'readWrite') {
+          Validations.of(role).acknowledge(
+            {
+              id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+              reason:
+                'The CDK table grant for the table\u2019s customer-managed key (scoped to that one key ARN) adds kms:ReEncrypt*, which DynamoDB may use on the caller\u2019s behalf for the table key.',
+            },
+            {
+              id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+              reason:
+                'The CDK table grant for the table\u2019s customer-managed key (scoped to that one key ARN) adds kms:GenerateDataKey*, which DynamoDB uses on the caller\u2019s behalf to write.',
+            },
+          );
+        }
+      }
+
+      if (access.sendEmail) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            sid: 'SendFromGovernanceIdentity',
+            actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+            resources: [emailIdentity.emailIdentityArn, configurationSetArn],
+            conditions: { StringEquals: { 'ses:FromAddress': settings.mailFrom } },
+          }),
+        );
+      }
+
+      for (const machine of access.startExecution ?? []) {
+        environment[stateMachineArnEnv(machine)] = stateMachineArns[machine];
+        role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArns[machine]] }));
+      }
+      if (access.sendTaskResult?.length) {
+        // Task-token callbacks are authorized against the state machine that issued the token.
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+            resources: access.sendTaskResult.map((machine) => stateMachineArns[machine]),
+          }),
+        );
+      }
+
+      if (access.linkKeys) {
+        environment.TOKEN_KMS_KEY_ID = tokenKey.keyArn;
+        // Every seal/open binds the token to its approval id through the encryption context.
+        const withApprovalContext = { Null: { 'kms:EncryptionContext:approvalId': 'false' } };
+        if (access.linkKeys === 'issue') {
+          environment.LINK_MAC_KEY_ID = linkKey.keyArn;
+          role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt'], resources: [tokenKey.keyArn], conditions: withApprovalContext }));
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              actions: ['kms:GenerateMac'],
+              resources: [linkKey.keyArn],
+              conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
+            }),
+          );
+        } else {
+          role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [tokenKey.keyArn], conditions: withApprovalContext }));
+        }
+      }
+
+      const fn = new NodejsFunction(this, `${id}Function`, {
+        entry: join(repoRoot, spec.entry),
+        handler: 'handler',
+        projectRoot: repoRoot,
+        depsLockFilePath: join(repoRoot, 'package-lock.json'),
+        description: spec.description.slice(0, 256),
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+        role,
+        logGroup,
+        loggingFormat: LoggingFormat.JSON,
+        tracing: Tracing.ACTIVE,
+        environment,
+        bundling: {
+          minify: true,
+          sourceMap: true,
+          format: OutputFormat.ESM,
+          target: 'node24',
+          mainFields: ['module', 'main'],
+          // Bundle the AWS SDK v3 too, so the deployed client versions are the lock file's.
+          externalModules: [],
+          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        },
+      });
+      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xrayReason });
+      // Every caller is synchronous: HTTP API routes (request/response) and Step Functions
+      // lambda:invoke tasks (RequestResponse, with Retry/Catch in the ASL). With no asynchronous
+      // invocation there is nothing for a DLQ or an on-failure destination to receive.
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason: `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
+      });
+      this.functions[key] = fn;
+      this.functionRoles[key] = role;
+    }
+
+    // --------------------------------------------------------- state machines
+    this.stateMachines = {} as Record<StateMachineKey, StateMachine>;
+    for (const [key, spec] of stateMachineEntries) {
+      const id = pascal(key);
+      const definition = readFileSync(join(repoRoot, spec.definition), 'utf8');
+      const substitutions = Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), this.functions[fnKey].functionArn]));
+      const used = [...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
+      const missing = [...new Set(used)].filter((p) => !(p in substitutions));
+      if (missing.length) {
+        throw new Error(`${spec.definition} uses ${missing.map((p) => `\${${p}}`).join(', ')}, which catalogue stateMachines.${key}.invokes does not provide.`);
+      }
+
+      const role = new Role(this, `${id}StateMachineRole`, {
+        assumedBy: new ServicePrincipal('states.amazonaws.com'),
+        description: `Social media governance: state machine ${key}`,
+      });
+      // Unqualified function ARNs only: the ASL invokes $LATEST through the substituted ARN.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'InvokeCatalogueFunctions',
+          actions: ['lambda:InvokeFunction'],
+          resources: spec.invokes.map((fnKey) => this.functions[fnKey].functionArn),
+        }),
+      );
+
+      // Vended-logs prefix keeps the CloudWatch Logs resource policy small.
+      const logGroup = new LogGroup(this, `${id}StateMachineLogs`, {
+        logGroupName: `/aws/vendedlogs/states/${stateMachineNames[key]}`,
+        retention: RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const machine = new StateMachine(this, `${id}StateMachine`, {
+        stateMachineName: stateMachineNames[key],
+        stateMachineType: StateMachineType.STANDARD,
+        definitionBody: DefinitionBody.fromString(definition),
+        definitionSubstitutions: substitutions,
+        role,
+        // ALL events (every state transition: the workflow's audit trail) but never execution
+        // data: inputs/outputs carry task tokens and requester details, which stay in the table.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'CloudWatch Logs vended-log delivery actions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing actions do not support resource-level permissions; CDK adds them on "*" for state machine logging and tracing.',
+      });
+      machine.node.addDependency(role);
+      this.stateMachines[key] = machine;
+    }
+
+    // --------------------------------------------------------------- alarms
+    const alarmKey = new Key(this, 'AlarmTopicKey', {
+      description: 'Social media governance: alarm notifications topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to an encrypted topic only if the key lets CloudWatch use it.
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    const alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Social media governance alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsFromThisAccount',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
+    if (settings.alarmEmail) {
+      const subscription = alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'Operators\u2019 alarm email subscription: SNS retries email delivery itself and the alarm state stays visible in CloudWatch; a dead-letter queue for undelivered alarm emails would need its own alarm and reader.',
+      });
+    }
+    const alarmAction = new SnsAction(alarmTopic);
+    const alarmOn = (id: string, metric: Metric, description: string) => {
+      const alarm = new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(alarmAction);
+      return alarm;
+    };
+    for (const [key] of stateMachineEntries) {
+      const id = pascal(key);
+      const machine = this.stateMachines[key];
+      const period = Duration.minutes(5);
+      alarmOn(
+        `${id}ExecutionsFailedAlarm`,
+        machine.metricFailed({ period, statistic: 'Sum' }),
+        `${key}: an execution failed (an approval step broke; the requester and DTI were told).`,
+      );
+      alarmOn(`${id}ExecutionsTimedOutAlarm`, machine.metricTimedOut({ period, statistic: 'Sum' }), `${key}: an execution timed out.`);
+      alarmOn(`${id}ExecutionsAbortedAlarm`, machine.metricAborted({ period, statistic: 'Sum' }), `${key}: an execution was aborted (stopped by hand).`);
+    }
+    for (const [key] of functionEntries) {
+      alarmOn(
+        `${pascal(key)}ErrorsAlarm`,
+        this.functions[key].metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `${key}: the function threw (unhandled error or timeout).`,
+      );
+    }
+
+    // -------------------------------------------------------------- Cognito
+    // City employees sign in here. The City can federate this pool with its own identity provider
+    // (Entra ID / ADFS) by adding a UserPoolIdentityProviderOidc or UserPoolIdentityProviderSaml
+    // and listing it in the client's supportedIdentityProviders; MFA is then the IdP's.
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      // MFA required, authenticator app (TOTP) only: no SMS (cost, SIM-swap risk, no SNS role).
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Plus plan: threat protection (compromised-credential and risky sign-in detection) enforced.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const callbackUrls = settings.authCallbackUrls ?? [`${publicBaseUrl}/`];
+    const userPoolClient = new UserPoolClient(this, 'UserPoolClient', {
+      userPool: this.userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls,
+        logoutUrls: callbackUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    // Managed sign-in pages (needed for the authorization code flow) when a domain prefix is given.
+    if (settings.authDomainPrefix) {
+      const domain = this.userPool.addDomain('SignInDomain', { cognitoDomain: { domainPrefix: settings.authDomainPrefix } });
+      new CfnOutput(this, 'SignInBaseUrl', { value: domain.baseUrl(), description: 'Cognito managed sign-in (OAuth 2.0 endpoints)' });
+    }
+    // The handlers read the `email` claim: callers send the Cognito ID token as the bearer token.
+    const jwtAuthorizer = new HttpJwtAuthorizer('CityUserAuthorizer', this.userPool.userPoolProviderUrl, {
+      jwtAudience: [userPoolClient.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    // --------------------------------------------------------------- routes
+    for (const [key, spec] of functionEntries) {
+      if (!spec.routes?.length) continue;
+      const integration = new HttpLambdaIntegration(`${pascal(key)}Integration`, this.functions[key]);
+      for (const route of spec.routes) {
+        const [httpRoute] = this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          authorizer: route.auth === 'jwt' ? jwtAuthorizer : undefined,
+        });
+        if (route.auth === 'link' && httpRoute) {
+          const reason = `${route.method} ${route.path} is opened from an emailed approval link: the link's 256-bit secret (checked against its stored hash by ${key}) is the authentication, so approvers need no City sign-in.`;
+          Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+        }
+      }
+    }
+
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new HttpStage(this, 'HttpApiDefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 20, burstLimit: 40 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    // -------------------------------------------------------------- outputs
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'HTTP API endpoint' });
+    new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'MailConfigurationSetName', { value: configurationSet.configurationSetName });
+    emailIdentity.dkimRecords.forEach((record, i) => {
+      new CfnOutput(this, `DkimRecord${i + 1}`, {
+        value: `${record.name} CNAME ${record.value}`,
+        description: `DKIM record ${i + 1} to publish in ${settings.mailDomain} DNS`,
+      });
+    });
+    for (const [key] of stateMachineEntries) {
+      new CfnOutput(this, `${pascal(key)}StateMachineArn`, { value: this.stateMachines[key].stateMachineArn });
+    }
+  }
+}
+
+/**
+ * HTTP API access log line (JSON, one object per request). Only the route *template*
+ * ($context.routeKey) is logged: never $context.path and never the query string, because the
+ * approval link's secret rides in the query string.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  responseLength: '$context.responseLength',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  protocol: '$context.protocol',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+} as const;
+
+/** Builds the stack from the app's context: used by app.ts and by the infra tests. */
+export function governanceStackFromContext(scope: Construct, id?: string): GovernanceStack {
+  const stackName = (scope.node.tryGetContext('stackName') as string | undefined) ?? 'SocialMediaGovernance';
+  // The region is pinned by context (TableV2 with a customer-managed key needs a concrete region);
+  // the account stays a deploy-time value, so synthesis needs no credentials and is repeatable.
+  const region = scope.node.tryGetContext('region') as string | undefined;
+  if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    throw new Error('Set the CDK context "region" (cdk.json or -c region=us-west-2) to the region to deploy to.');
+  }
+  return new GovernanceStack(scope, id ?? stackName, {
+    stackName,
+    env: { region },
+    description: 'City of Albuquerque social media governance: account requests, email approvals, registry',
+    settings: settingsFromContext(scope),
+  });
+}

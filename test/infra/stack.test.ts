@@ -1,0 +1,490 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FunctionKey,
+  type FunctionSpec,
+  functionArnPlaceholder,
+  functions,
+  type StateMachineKey,
+  type StateMachineSpec,
+  stateMachineArnEnv,
+  stateMachines,
+} from '../../functions/catalogue.ts';
+import { type GovernanceStack, governanceStackFromContext, repoRoot } from '../../infra/aws/governance-stack.ts';
+
+// The stack as `cdk synth` builds it: cdk.json's context (feature flags, region), plus the
+// settings a real deployment passes with -c. Synthesized once: bundling six functions is slow-ish.
+const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+const settings = {
+  dtiEmail: 'dti-registry@cabq.gov',
+  alarmEmail: 'ops@cabq.gov',
+  mailFrom: 'social-media-governance@cabq.gov',
+  authDomainPrefix: 'cabq-social-media-test',
+};
+
+const functionEntries = Object.entries(functions) as [FunctionKey, FunctionSpec][];
+const stateMachineEntries = Object.entries(stateMachines) as [StateMachineKey, StateMachineSpec][];
+const allRoutes = functionEntries.flatMap(([key, spec]) => (spec.routes ?? []).map((route) => ({ key, ...route })));
+
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, navigated by its documented shape.
+type Json = Record<string, any>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+let stack: GovernanceStack;
+let template: Template;
+let resources: Record<string, Json>;
+
+const logicalId = (construct: IConstruct) => stack.resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
+const fnId = (key: FunctionKey) => logicalId(stack.functions[key]);
+const roleId = (key: FunctionKey) => logicalId(stack.functionRoles[key]);
+const smId = (key: StateMachineKey) => logicalId(stack.stateMachines[key]);
+const fnProps = (key: FunctionKey) => resources[fnId(key)]?.Properties as Json;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+
+/** Every Allow statement attached to a role: inline policies and AWS::IAM::Policy resources. */
+function statementsOf(role: string): Statement[] {
+  const inline = asArray<Json>(resources[role]?.Properties?.Policies).flatMap((p) => asArray<Statement>(p.PolicyDocument.Statement));
+  const attached = ofType('AWS::IAM::Policy')
+    .filter(([, p]) => asArray<Json>(p.Properties.Roles).some((r) => r.Ref === role))
+    .flatMap(([, p]) => asArray<Statement>(p.Properties.PolicyDocument.Statement));
+  return [...inline, ...attached].filter((s) => s.Effect === 'Allow');
+}
+const actionsOf = (role: string) => statementsOf(role).flatMap((s) => asArray(s.Action));
+const statementsOn = (role: string, resource: unknown) =>
+  statementsOf(role).filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)));
+
+/** A CloudFormation string value (plain or Fn::Join), with every token shown as <token>. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as Json)?.['Fn::Join'];
+  if (join) return (join[1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<token>')).join(join[0]);
+  return '<token>';
+}
+
+function nagFindings(pack: NagPack, scope: IConstruct): string[] {
+  return pack
+    .validateScope(scope)
+    .violations.flatMap((v) => v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}: ${v.description}`));
+}
+
+beforeAll(() => {
+  const app = new App({ context: { ...cdkJson.context, ...settings } });
+  stack = governanceStackFromContext(app);
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Json>;
+  // Bundling six functions takes seconds, more on a busy machine: beyond the default hook timeout.
+}, 120_000);
+
+describe('DynamoDB table', () => {
+  it('has the key schema, both GSIs (projection ALL), on-demand billing, PITR, deletion protection and KMS encryption', () => {
+    const tables = ofType('AWS::DynamoDB::GlobalTable');
+    expect(tables).toHaveLength(1);
+    const [id, table] = tables[0] as [string, Json];
+    const p = table.Properties;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.KeySchema).toEqual([
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ]);
+    for (const index of ['GSI1', 'GSI2']) {
+      expect(p.GlobalSecondaryIndexes).toContainEqual({
+        IndexName: index,
+        KeySchema: [
+          { AttributeName: `${index}PK`, KeyType: 'HASH' },
+          { AttributeName: `${index}SK`, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      });
+    }
+    for (const name of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    const [replica] = p.Replicas as Json[];
+    expect(replica?.DeletionProtectionEnabled).toBe(true);
+    expect(replica?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    // A customer-managed key of this stack, with rotation.
+    const keyId = replica?.SSESpecification?.KMSMasterKeyId?.['Fn::GetAtt']?.[0] as string;
+    expect(resources[keyId]?.Type).toBe('AWS::KMS::Key');
+    expect(resources[keyId]?.Properties.EnableKeyRotation).toBe(true);
+    expect(id).toBe(logicalId(stack.table));
+  });
+});
+
+describe('Lambda functions', () => {
+  it('creates exactly one function per catalogue entry', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(functionEntries.length);
+    for (const [key] of functionEntries) expect(resources[fnId(key)]?.Type, key).toBe('AWS::Lambda::Function');
+  });
+
+  it.each(functionEntries)('%s runs nodejs24.x on arm64 with tracing, 512 MB, the catalogue timeout and a retained log group', (key, spec) => {
+    const p = fnProps(key);
+    expect(p.Runtime).toBe('nodejs24.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.Handler).toBe('index.handler');
+    expect(p.MemorySize).toBe(512);
+    expect(p.Timeout).toBe(spec.timeoutSeconds ?? 10);
+    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+    const logGroup = resources[p.LoggingConfig?.LogGroup?.Ref];
+    expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    expect(logGroup?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('gives every function its own role, assumed by Lambda, with no AWS managed policy', () => {
+    const roles = functionEntries.map(([key]) => fnProps(key).Role['Fn::GetAtt'][0] as string);
+    expect(new Set(roles).size).toBe(functionEntries.length);
+    for (const [i, [key]] of functionEntries.entries()) {
+      const role = resources[roles[i] as string] as Json;
+      expect(roles[i]).toBe(roleId(key));
+      expect(role.Type).toBe('AWS::IAM::Role');
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('lambda.amazonaws.com');
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      // It may write to its own log group only.
+      const logStatements = statementsOf(roleId(key)).filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logStatements.map((s) => s.Resource)).toEqual([getAtt(fnProps(key).LoggingConfig.LogGroup.Ref)]);
+    }
+  });
+
+  it.each(functionEntries)('%s has the shared environment', (key) => {
+    const env = fnProps(key).Environment.Variables as Json;
+    expect(env.TABLE_NAME).toEqual({ Ref: logicalId(stack.table) });
+    expect(env.PUBLIC_BASE_URL).toEqual(getAtt(logicalId(stack.api), 'ApiEndpoint'));
+    expect(env.MAIL_FROM).toBe(settings.mailFrom);
+    expect(env.DTI_EMAIL).toBe(settings.dtiEmail);
+    expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: ofType('AWS::SES::ConfigurationSet')[0]?.[0] });
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe('social-media-governance');
+    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it.each(functionEntries)('%s gets a state machine ARN variable exactly for the machines it starts', (key, spec) => {
+    const env = fnProps(key).Environment.Variables as Json;
+    for (const [machine] of stateMachineEntries) {
+      const name = resources[smId(machine)]?.Properties.StateMachineName as string;
+      const variable = env[stateMachineArnEnv(machine)];
+      if (spec.access.startExecution?.includes(machine)) {
+        expect(flatten(variable)).toBe(`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`);
+      } else {
+        expect(variable).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('least-privilege IAM from catalogue access', () => {
+  const tokenKeyArn = () => getAtt(logicalId(stack.node.findChild('TaskTokenKey')));
+  const linkKeyArn = () => getAtt(logicalId(stack.node.findChild('LinkMacKey')));
+
+  it.each(functionEntries)('%s: ses:* only with sendEmail, scoped to the identity and configuration set, from MAIL_FROM', (key, spec) => {
+    const ses = statementsOf(roleId(key)).filter((s) => asArray(s.Action).some((a) => a.startsWith('ses:')));
+    if (!spec.access.sendEmail) {
+      expect(ses).toEqual([]);
+      return;
+    }
+    expect(ses).toHaveLength(1);
+    const [statement] = ses as [Statement];
+    expect(asArray(statement.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(asArray(statement.Resource).map(flatten).sort()).toEqual([
+      `arn:aws:ses:${stack.region}:<token>:configuration-set/<token>`,
+      `arn:aws:ses:${stack.region}:<token>:identity/<token>`,
+    ]);
+    expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': settings.mailFrom } });
+  });
+
+  it.each(functionEntries)('%s: states:StartExecution only with startExecution, on those state machines only', (key, spec) => {
+    const starts = statementsOf(roleId(key)).filter((s) => asArray(s.Action).some((a) => a.startsWith('states:StartExecution')));
+    const expected = (spec.access.startExecution ?? []).map(
+      (machine) => `arn:aws:states:${stack.region}:<token>:stateMachine:${resources[smId(machine)]?.Properties.StateMachineName}`,
+    );
+    expect(starts.flatMap((s) => asArray(s.Resource).map(flatten)).sort()).toEqual(expected.sort());
+  });
+
+  it.each(functionEntries)('%s: task callbacks only with sendTaskResult, on those state machines only', (key, spec) => {
+    const callbacks = statementsOf(roleId(key)).filter((s) => asArray(s.Action).some((a) => a.startsWith('states:SendTask')));
+    const expected = (spec.access.sendTaskResult ?? []).map(
+      (machine) => `arn:aws:states:${stack.region}:<token>:stateMachine:${resources[smId(machine)]?.Properties.StateMachineName}`,
+    );
+    expect(callbacks.flatMap((s) => asArray(s.Resource).map(flatten)).sort()).toEqual(expected.sort());
+    if (expected.length) expect(callbacks.flatMap((s) => asArray(s.Action)).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+  });
+
+  it.each(functionEntries)('%s: token key Encrypt only to issuers, Decrypt only to redeemers, MAC key only to issuers', (key, spec) => {
+    const role = roleId(key);
+    const onToken = statementsOn(role, tokenKeyArn()).flatMap((s) => asArray(s.Action));
+    const onLink = statementsOn(role, linkKeyArn()).flatMap((s) => asArray(s.Action));
+    const env = fnProps(key).Environment.Variables as Json;
+    switch (spec.access.linkKeys) {
+      case 'issue':
+        expect(onToken).toEqual(['kms:Encrypt']);
+        expect(onLink).toEqual(['kms:GenerateMac']);
+        expect(env.TOKEN_KMS_KEY_ID).toEqual(tokenKeyArn());
+        expect(env.LINK_MAC_KEY_ID).toEqual(linkKeyArn());
+        break;
+      case 'redeem':
+        expect(onToken).toEqual(['kms:Decrypt']);
+        expect(onLink).toEqual([]);
+        expect(env.TOKEN_KMS_KEY_ID).toEqual(tokenKeyArn());
+        expect(env.LINK_MAC_KEY_ID).toBeUndefined();
+        break;
+      default:
+        expect(onToken).toEqual([]);
+        expect(onLink).toEqual([]);
+        expect(env.TOKEN_KMS_KEY_ID).toBeUndefined();
+    }
+    // Sealing binds every token to its approval id.
+    for (const s of statementsOn(role, tokenKeyArn())) expect(s.Condition).toEqual({ Null: { 'kms:EncryptionContext:approvalId': 'false' } });
+  });
+
+  it.each(functionEntries)('%s: table writes only with readWrite, and never any service-wide wildcard action', (key, spec) => {
+    const actions = actionsOf(roleId(key));
+    const writes = actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
+    if (spec.access.table === 'readWrite') expect(writes.length).toBe(4);
+    else expect(writes).toEqual([]);
+    if (spec.access.table) expect(actions).toContain('dynamodb:Query');
+    else expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
+  });
+
+  it('the task token and MAC keys are customer managed; the token key rotates and the MAC key is HMAC', () => {
+    const token = resources[logicalId(stack.node.findChild('TaskTokenKey'))]?.Properties;
+    const mac = resources[logicalId(stack.node.findChild('LinkMacKey'))]?.Properties;
+    expect(token?.EnableKeyRotation).toBe(true);
+    expect(mac?.KeySpec).toBe('HMAC_256');
+    expect(mac?.KeyUsage).toBe('GENERATE_VERIFY_MAC');
+  });
+});
+
+describe('state machines', () => {
+  it('creates exactly one state machine per catalogue entry', () => {
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(stateMachineEntries.length);
+  });
+
+  it.each(stateMachineEntries)('%s: inlines the catalogue ASL and substitutes every function placeholder', (key, spec) => {
+    const p = resources[smId(key)]?.Properties as Json;
+    expect(p.StateMachineType).toBe('STANDARD');
+    const definition = JSON.parse(flatten(p.DefinitionString)) as Json;
+    const asl = JSON.parse(readFileSync(join(repoRoot, spec.definition), 'utf8')) as Json;
+    expect(Object.keys(definition.States).sort()).toEqual(Object.keys(asl.States).sort());
+    expect(definition.StartAt).toBe(asl.StartAt);
+
+    const placeholders = [...new Set([...flatten(p.DefinitionString).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))];
+    expect(placeholders.length).toBeGreaterThan(0);
+    const substitutions = p.DefinitionSubstitutions as Json;
+    for (const placeholder of placeholders) expect(Object.keys(substitutions), `\${${placeholder}} has no substitution`).toContain(placeholder);
+    expect(substitutions).toEqual(Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), getAtt(fnId(fnKey))])));
+  });
+
+  it.each(stateMachineEntries)('%s: its role may invoke exactly the catalogue functions it invokes', (key, spec) => {
+    const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const invoke = statementsOf(role).filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
+    expect(invoke.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+    const targets = invoke
+      .flatMap((s) => asArray(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .sort();
+    expect(targets).toEqual(spec.invokes.map((fnKey) => JSON.stringify(getAtt(fnId(fnKey)))).sort());
+  });
+
+  it.each(stateMachineEntries)('%s: logs ALL events without execution data to a retained log group, with tracing', (key) => {
+    const p = resources[smId(key)]?.Properties as Json;
+    expect(p.LoggingConfiguration.Level).toBe('ALL');
+    expect(p.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    const logGroup = resources[p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]];
+    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    expect(p.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it.each(stateMachineEntries)('%s: alarms on failed, timed-out and aborted executions notify the encrypted alarm topic', (key) => {
+    const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(
+        ([, a]) =>
+          a.Properties.Namespace === 'AWS/States' &&
+          a.Properties.MetricName === metric &&
+          asArray<Json>(a.Properties.Dimensions).some((d) => d.Name === 'StateMachineArn' && d.Value?.Ref === smId(key)),
+      );
+      expect(alarms, metric).toHaveLength(1);
+      const alarm = (alarms[0] as [string, Json])[1].Properties;
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+});
+
+describe('alarm topic', () => {
+  it('requires TLS, lets CloudWatch alarms of this account publish, and emails the alarmEmail context', () => {
+    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    const policy = ofType('AWS::SNS::TopicPolicy')[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
+    expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }));
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: settings.alarmEmail, TopicArn: { Ref: topicId } });
+  });
+});
+
+describe('HTTP API', () => {
+  const routeResources = () => ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as Json);
+
+  it('has exactly one route per catalogue route', () => {
+    expect(
+      routeResources()
+        .map((r) => r.RouteKey)
+        .sort(),
+    ).toEqual(allRoutes.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it.each(allRoutes)('$method $path ($auth) goes to $key with the right authorization', (route) => {
+    const r = routeResources().find((x) => x.RouteKey === `${route.method} ${route.path}`) as Json;
+    const integrationId = (r.Target['Fn::Join'][1] as unknown[]).find((x): x is Json => typeof x === 'object')?.Ref as string;
+    expect(resources[integrationId]?.Properties.IntegrationUri).toEqual(getAtt(fnId(route.key)));
+    if (route.auth === 'jwt') {
+      expect(r.AuthorizationType).toBe('JWT');
+      const authorizer = resources[r.AuthorizerId.Ref]?.Properties as Json;
+      expect(authorizer.AuthorizerType).toBe('JWT');
+      expect(authorizer.JwtConfiguration.Issuer).toEqual(getAtt(logicalId(stack.userPool), 'ProviderURL'));
+      expect(authorizer.JwtConfiguration.Audience).toEqual([{ Ref: ofType('AWS::Cognito::UserPoolClient')[0]?.[0] }]);
+    } else {
+      expect(r.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(r.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('throttles the stage and writes JSON access logs that never record the path or the query string', () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = (stages[0] as [string, Json])[1].Properties;
+    expect(stage.StageName).toBe('$default');
+    expect(stage.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThan(0);
+    const format = stage.AccessLogSettings.Format as string;
+    expect(resources[stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    const fields = Object.values(JSON.parse(format) as Record<string, string>);
+    for (const needed of ['$context.requestId', '$context.routeKey', '$context.status', '$context.identity.sourceIp', '$context.requestTime']) {
+      expect(fields).toContain(needed);
+    }
+    expect(format).not.toMatch(/\$context\.path|querystring|rawQueryString|\$request\.|\$input\./i);
+  });
+});
+
+describe('Cognito', () => {
+  it('is admin-provisioned, MFA (TOTP) required, strong passwords, threat protection enforced, deletion protected', () => {
+    const [[, pool]] = ofType('AWS::Cognito::UserPool') as [[string, Json]];
+    expect(pool.DeletionPolicy).toBe('Retain');
+    const p = pool.Properties;
+    expect(p.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(p.MfaConfiguration).toBe('ON');
+    expect(p.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(p.DeletionProtection).toBe('ACTIVE');
+    expect(p.Policies.PasswordPolicy).toMatchObject({ RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true });
+    expect(p.Policies.PasswordPolicy.MinimumLength).toBeGreaterThanOrEqual(12);
+    expect(p.UserPoolAddOns.AdvancedSecurityMode).toBe('ENFORCED');
+  });
+
+  it('has managed sign-in pages on the authDomainPrefix domain', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: settings.authDomainPrefix, UserPoolId: { Ref: logicalId(stack.userPool) } });
+  });
+
+  it('the client has no secret and uses the authorization code flow with OIDC scopes', () => {
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'email']));
+  });
+});
+
+describe('SES', () => {
+  it('verifies the mail domain and sends through a TLS-required configuration set with reputation metrics', () => {
+    const [[setId, set]] = ofType('AWS::SES::ConfigurationSet') as [[string, Json]];
+    expect(set.Properties.DeliveryOptions.TlsPolicy).toBe('REQUIRE');
+    expect(set.Properties.ReputationOptions.ReputationMetricsEnabled).toBe(true);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: settings.mailFrom.split('@')[1],
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: setId } },
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, user pool ids, table name and every state machine ARN', () => {
+    const outputs = template.toJSON().Outputs as Json;
+    expect(outputs.ApiUrl.Value).toEqual(getAtt(logicalId(stack.api), 'ApiEndpoint'));
+    expect(outputs.UserPoolId.Value).toEqual({ Ref: logicalId(stack.userPool) });
+    expect(outputs.UserPoolClientId).toBeDefined();
+    expect(outputs.TableName.Value).toEqual({ Ref: logicalId(stack.table) });
+    for (const [key] of stateMachineEntries) {
+      const output = Object.values(outputs).find((o: Json) => JSON.stringify(o.Value) === JSON.stringify({ Ref: smId(key) }));
+      expect(output, key).toBeDefined();
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions and Serverless report no unacknowledged findings', () => {
+    const findings = [...nagFindings(new AwsSolutionsChecks(), stack), ...nagFindings(new ServerlessChecks(), stack)];
+    expect(findings, `cdk-nag findings:\n${findings.join('\n')}`).toEqual([]);
+  });
+
+  it('every acknowledgement gives a specific reason', () => {
+    const acknowledgements = stack.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.entries(m.data as Record<string, string>)),
+      );
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(60);
+    // Acknowledged at stack level would hide findings on resources added later.
+    expect(stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+  });
+
+  it('the packs do report a finding when one exists (the zero above is meaningful)', () => {
+    const probe = new Stack(new App(), 'Probe');
+    new Topic(probe, 'PlainTopic');
+    expect(nagFindings(new AwsSolutionsChecks(), probe).some((f) => f.includes('AwsSolutions-SNS3'))).toBe(true);
+  });
+});
+
+describe('catalogue-driven', () => {
+  it('the stack source names no catalogue function or state machine: the catalogue alone decides what exists', () => {
+    const source = readFileSync(join(repoRoot, 'infra/aws/governance-stack.ts'), 'utf8');
+    for (const key of [...Object.keys(functions), ...Object.keys(stateMachines)]) {
+      const pascalKey = `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+      expect(source, key).not.toMatch(new RegExp(`\\b(${key}|${pascalKey})\\b`));
+    }
+  });
+});
+
+describe('settings from context', () => {
+  // No bundling here: these stacks are never deployed, only their settings matter.
+  const noBundling = { 'aws:cdk:bundling-stacks': [] };
+  const build = (extra: Record<string, unknown>) =>
+    governanceStackFromContext(new App({ context: { ...cdkJson.context, ...settings, ...noBundling, ...extra } }));
+
+  it('a publicBaseUrl context becomes every function\u2019s PUBLIC_BASE_URL', () => {
+    const other = build({ publicBaseUrl: 'https://social.cabq.gov/' });
+    const otherResources = Template.fromStack(other).toJSON().Resources as Record<string, Json>;
+    for (const [key] of functionEntries) {
+      const id = other.resolve((other.functions[key].node.defaultChild as CfnElement).logicalId) as string;
+      expect(otherResources[id]?.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://social.cabq.gov');
+    }
+  });
+
+  it('rejects a From address outside the SES identity domain, and a missing DTI mailbox', () => {
+    expect(() => build({ mailFrom: 'someone@example.org' })).toThrow(/mailDomain/);
+    expect(() => build({ dtiEmail: '' })).toThrow(/dtiEmail/);
+  });
+});
