@@ -12,16 +12,27 @@ export type TableAccess = 'read' | 'readWrite';
 
 /**
  * The governance table's key design, created from here by both hosts (CDK TableV2 and the local
- * runtime's CreateTable), so the two cannot drift.
+ * runtime's CreateTable), so the two cannot drift. GSI1 and GSI2 are the overloaded lookup indexes
+ * (projection ALL). ByApprovalId finds an approval from its link: it is sparse (only approvals
+ * carry `approvalId`) and KEYS_ONLY, so the updates an approval goes through afterwards (emailed,
+ * reminded, decided) write nothing to it.
  */
-export const table = {
+export interface IndexDesign {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export const table: { partitionKey: string; sortKey: string; indexes: readonly IndexDesign[] } = {
   partitionKey: 'PK',
   sortKey: 'SK',
   indexes: [
-    { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
-    { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+    { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
+    { name: 'ByApprovalId', partitionKey: 'approvalId', projection: 'KEYS_ONLY' },
   ],
-} as const;
+};
 
 /** State machine names, listed first so function access can refer to them. */
 export const stateMachineKeys = ['newAccountApproval'] as const;

@@ -22,7 +22,7 @@ import { env } from '#adapters/env';
  *   ROLE#role / PROFILE
  *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
  *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
- *   REQ#id / APPR#step#round       GSI1 APPROVAL#approvalId / APPR    GSI2 APPROVER#personId / createdAt
+ *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
  *   ACCOUNT#id / GRANT#personId    GSI2 GRANTEE#personId / ACCOUNT#id (grants by employee, B)
  *   HANDLE#platform#handle / CLAIM (one registry entry per handle)
@@ -266,9 +266,18 @@ export class GovernanceStore {
 
   /** Finds a link's approval (index lookup, then a consistent read of the item itself). */
   async approvalById(approvalId: string): Promise<Approval | undefined> {
-    const [hit] = await this.queryAll<Approval>({ index: 'GSI1', pk: `APPROVAL#${approvalId}` });
-    if (!hit) return undefined;
-    return this.approval(hit.requestId, hit.step, hit.round);
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'ByApprovalId',
+        KeyConditionExpression: 'approvalId = :id',
+        ExpressionAttributeValues: { ':id': approvalId },
+        Limit: 1,
+      }),
+    );
+    const key = out.Items?.[0];
+    if (!key) return undefined;
+    return this.get<Approval>(String(key.PK), String(key.SK), true);
   }
 
   /** Creates the approval for a step and round; false when it exists (a retry or a re-run). */
@@ -280,10 +289,6 @@ export class GovernanceStore {
           Item: {
             PK: `REQ#${approval.requestId}`,
             SK: approvalSortKey(approval.step, approval.round),
-            GSI1PK: `APPROVAL#${approval.approvalId}`,
-            GSI1SK: 'APPR',
-            GSI2PK: `APPROVER#${approval.approverId}`,
-            GSI2SK: approval.createdAt,
             entity: 'Approval',
             ...approval,
           },

@@ -18,7 +18,7 @@ import {
   UserPoolClient,
   UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -38,6 +38,7 @@ import {
   type StateMachineSpec,
   stateMachineArnEnv,
   stateMachines,
+  table,
 } from '../../functions/catalogue.ts';
 
 /**
@@ -164,20 +165,14 @@ export class GovernanceStack extends Stack {
 
     // --------------------------------------------------------------- table
     this.table = new TableV2(this, 'GovernanceTable', {
-      partitionKey: { name: 'PK', type: AttributeType.STRING },
-      sortKey: { name: 'SK', type: AttributeType.STRING },
-      globalSecondaryIndexes: [
-        {
-          indexName: 'GSI1',
-          partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
-          sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
-        },
-        {
-          indexName: 'GSI2',
-          partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
-          sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
-        },
-      ],
+      partitionKey: { name: table.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: table.sortKey, type: AttributeType.STRING },
+      globalSecondaryIndexes: table.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: index.sortKey ? { name: index.sortKey, type: AttributeType.STRING } : undefined,
+        projectionType: ProjectionType[index.projection],
+      })),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
@@ -267,7 +262,7 @@ export class GovernanceStack extends Stack {
       if (access.table) {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-          reason: `The CDK table grant adds "<table ARN>/index/*" so ${key} can query the table's two GSIs (GSI1, GSI2); no other index exists.`,
+          reason: `The CDK table grant adds "<table ARN>/index/*" so ${key} can query the table's indexes (${table.indexes.map((i) => i.name).join(', ')}); no other index exists.`,
         });
         if (access.table === 'readWrite') {
           Validations.of(role).acknowledge(

@@ -9,7 +9,7 @@ export async function ensureGovernanceTable(client: DynamoDBClient, tableName: s
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const keys = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keys = [...new Set([table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => (i.sortKey ? [i.partitionKey, i.sortKey] : [i.partitionKey]))])];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -22,10 +22,10 @@ export async function ensureGovernanceTable(client: DynamoDBClient, tableName: s
       GlobalSecondaryIndexes: table.indexes.map((i) => ({
         IndexName: i.name,
         KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+          { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+          ...(i.sortKey ? [{ AttributeName: i.sortKey, KeyType: 'RANGE' as const }] : []),
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: i.projection },
       })),
     }),
   );

@@ -15,6 +15,7 @@ import {
   type StateMachineSpec,
   stateMachineArnEnv,
   stateMachines,
+  table as tableDesign,
 } from '../../functions/catalogue.ts';
 import { type GovernanceStack, governanceStackFromContext, repoRoot } from '../../infra/aws/governance-stack.ts';
 
@@ -89,7 +90,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('DynamoDB table', () => {
-  it('has the key schema, both GSIs (projection ALL), on-demand billing, PITR, deletion protection and KMS encryption', () => {
+  it("has the key schema, the catalogue's indexes, on-demand billing, PITR, deletion protection and KMS encryption", () => {
     const tables = ofType('AWS::DynamoDB::GlobalTable');
     expect(tables).toHaveLength(1);
     const [id, table] = tables[0] as [string, Json];
@@ -100,17 +101,17 @@ describe('DynamoDB table', () => {
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
-    for (const index of ['GSI1', 'GSI2']) {
+    // Every index of the catalogue's table design, as designed (the local host creates the same).
+    expect(p.GlobalSecondaryIndexes).toHaveLength(tableDesign.indexes.length);
+    for (const index of tableDesign.indexes) {
       expect(p.GlobalSecondaryIndexes).toContainEqual({
-        IndexName: index,
-        KeySchema: [
-          { AttributeName: `${index}PK`, KeyType: 'HASH' },
-          { AttributeName: `${index}SK`, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
+        IndexName: index.name,
+        KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }, ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : [])],
+        Projection: { ProjectionType: index.projection },
       });
     }
-    for (const name of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK']) {
+    expect(p.GlobalSecondaryIndexes).toContainEqual(expect.objectContaining({ IndexName: 'ByApprovalId', Projection: { ProjectionType: 'KEYS_ONLY' } }));
+    for (const name of ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'approvalId']) {
       expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
     }
     expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 
 const path = `/approvals/${approvalId}`;
-const item = (a: Approval) => ({ PK: `REQ#${a.requestId}`, SK: 'APPR#00#0', GSI1PK: `APPROVAL#${a.approvalId}`, GSI1SK: 'APPR', ...a });
+const item = (a: Approval) => ({ PK: `REQ#${a.requestId}`, SK: 'APPR#00#0', ...a });
 const get = (ev: { query?: Record<string, string>; headers?: Record<string, string> } = {}) => httpEvent({ path, pathParameters: { approvalId }, ...ev });
 const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => formPost(path, fields, { pathParameters: { approvalId }, headers });
 
@@ -35,9 +35,11 @@ describe('decide-approval', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const sfn = mockClient(SFNClient);
 
-  /** The table as the link finds it: the approval (via GSI1, then a consistent read) and its request. */
+  /** The table as the link finds it: the approval's keys (ByApprovalId, keys only), a consistent read of it, and its request. */
   function table(current: Approval = stored, request = accountRequest()) {
-    ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `APPROVAL#${approvalId}` } }).resolves({ Items: [item(current)] });
+    ddb
+      .on(QueryCommand, { IndexName: 'ByApprovalId', ExpressionAttributeValues: { ':id': approvalId } })
+      .resolves({ Items: [{ PK: `REQ#${requestId}`, SK: 'APPR#00#0', approvalId }] });
     ddb.on(GetCommand, { Key: { PK: `REQ#${requestId}`, SK: 'APPR#00#0' } }).resolves({ Item: item(current) });
     ddb.on(GetCommand, { Key: { PK: `REQ#${requestId}`, SK: 'META' } }).resolves({ Item: { PK: `REQ#${requestId}`, SK: 'META', ...request } });
   }
