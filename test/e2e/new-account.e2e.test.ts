@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { mailbox, startTestStack } from '../support/harness.ts';
+
+/**
+ * The new-account approval as people do it, in a real browser against the real local stack:
+ * the requester fills in the form, each approver opens the email in the SES emulator's mailbox
+ * viewer and follows its link, and DTI's registry shows the account and who authorized its admins.
+ */
+
+const results = 'test-results';
+const timeout = 15_000;
+
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(results, { recursive: true });
+  // Both at once; whichever starts is stopped in afterAll even if the other fails.
+  const [started, launched] = await Promise.allSettled([startTestStack(), launchBrowser()]);
+  if (started.status === 'fulfilled') stack = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason;
+});
+
+afterAll(async () => {
+  // Closing the browser closes every person's context with it.
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** An element's text with its whitespace collapsed, as it reads on the page. */
+const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+const text = async (l: Locator) => squash(await l.textContent());
+
+/** A fresh browser profile (its own cookies): one per person at their own computer. */
+async function newPerson(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(timeout);
+  return context.newPage();
+}
+
+async function signIn(page: Page, optionLabel: string) {
+  await page.goto(`${stack.baseUrl}/dev/sign-in`);
+  await page.getByLabel('Sign in as').selectOption({ label: optionLabel });
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/requests/new');
+}
+
+interface FormInput {
+  handle: string;
+  purpose: string;
+}
+
+async function fillForm(page: Page, input: FormInput) {
+  await page.goto(`${stack.baseUrl}/requests/new`);
+  await page.getByRole('heading', { name: 'New Social Media form' }).waitFor();
+  expect(await page.getByRole('combobox', { name: 'Department', exact: true }).inputValue()).toBe('PRD');
+  await page.getByRole('combobox', { name: /^Platform/ }).selectOption({ label: 'Instagram' });
+  await page.getByRole('textbox', { name: 'Proposed handle', exact: true }).fill(input.handle);
+  await page.getByRole('textbox', { name: /^Purpose and strategy/ }).fill(input.purpose);
+  await page.getByRole('textbox', { name: 'Audience', exact: true }).fill('Residents, families and park visitors across Albuquerque');
+  await page
+    .getByRole('textbox', { name: /^Risk assessment/ })
+    .fill('Off-topic or abusive comments and impersonation; moderated daily under rule K, escalations go to the Communications Director.');
+  const admins = page.getByRole('group', { name: /Proposed admins/ });
+  await admins.getByRole('checkbox', { name: /Ana Gallegos/ }).check();
+  await admins.getByRole('checkbox', { name: /Tom Sandoval/ }).check();
+  const checklist = page.getByRole('group', { name: /Official City site checklist/ }).getByRole('checkbox');
+  expect(await checklist.count()).toBe(5);
+  for (const item of await checklist.all()) await item.check();
+}
+
+/** Everything the app has stored: the table's item count (consistent), and the mail sent. */
+async function storedCounts() {
+  const scan = await stack.client.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT', ConsistentRead: true }));
+  return { items: scan.Count, emails: (await mailbox(stack)).length };
+}
+
+async function registryRows(page: Page): Promise<string[]> {
+  await page.goto(`${stack.baseUrl}/accounts`);
+  await page.getByRole('heading', { name: 'Registry of City social media accounts' }).waitFor();
+  return (await page.locator('tbody tr').allTextContents()).map(squash);
+}
+
+/**
+ * Opens the approver's email in the SES emulator's mailbox viewer and follows "Review and decide".
+ *
+ * The viewer (aws-ses-v2-local static/index.html) lists each email as a card with "To: …" and a
+ * "Toggle HTML view" button that reveals an iframe holding the email's HTML, so the link really is
+ * clicked in the rendered email. A plain click would navigate inside that iframe, which the app's
+ * pages refuse (CSP frame-ancestors 'none'), so it is opened in a new tab, as a person would from a
+ * mail client: a Ctrl/Cmd-click, which gives a new page in the approver's browser.
+ */
+async function openDecisionLinkFromMailbox(page: Page, to: string): Promise<Page> {
+  await page.goto(`${stack.mailboxUrl}/`);
+  const email = page
+    .locator('.email')
+    .filter({ hasText: `To: ${to}` })
+    .filter({ hasText: 'Subject: Decision needed' });
+  await email.waitFor();
+  await email.getByRole('button', { name: 'Toggle HTML view' }).click();
+  const link = email.frameLocator('iframe').getByRole('link', { name: 'Review and decide' });
+  const [approvalPage] = await Promise.all([page.context().waitForEvent('page'), link.click({ modifiers: ['ControlOrMeta'] })]);
+  await approvalPage.waitForLoadState();
+  return approvalPage;
+}
+
+async function approve(page: Page, approverName: string, screenshot?: string) {
+  await page.getByRole('heading', { name: /new Instagram account/ }).waitFor();
+  expect(await text(page.locator('main'))).toContain(`${approverName}, your decision is requested.`);
+  if (screenshot) await page.screenshot({ path: join(results, screenshot), fullPage: true });
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('heading', { name: `Thank you, ${approverName}` }).waitFor();
+  expect(await page.title()).toMatch(/^Decision recorded/);
+  expect(await text(page.getByRole('status'))).toMatch(/Your decision \(approved\) on request .+ is recorded\./);
+}
+
+describe('new social media account, in the browser', () => {
+  it('is requested, approved from both emails, and listed in the registry with its admins', async () => {
+    const handle = `@ABQParks${randomBytes(3).toString('hex')}`;
+
+    const ana = await newPerson();
+    await signIn(ana, 'Ana Gallegos — Marketing Coordinator (PRD)');
+    await fillForm(ana, { handle, purpose: 'Share park events, closures and volunteer days with residents of every district.' });
+    await ana.screenshot({ path: join(results, 'e2e-new-account-form.png'), fullPage: true });
+    await ana.getByRole('button', { name: 'Submit for approval' }).click();
+
+    await ana.waitForURL(/\/requests\/[^/?]+\?submitted=1$/);
+    const requestId = decodeURIComponent(new URL(ana.url()).pathname.split('/').pop() ?? '');
+    expect(await text(ana.getByRole('status'))).toContain('Your request is submitted');
+    const heading = ana.getByRole('heading', { level: 1 });
+    expect(await text(heading)).toContain(`New Instagram account ${handle}`);
+    expect(await text(heading.locator('.status'))).toBe('pending');
+    await ana.screenshot({ path: join(results, 'e2e-request-pending.png'), fullPage: true });
+
+    // The department director, at her own computer, from her email.
+    const dolores = await newPerson();
+    await approve(await openDecisionLinkFromMailbox(dolores, 'dbaca@cabq.example'), 'Dolores Baca', 'e2e-approval-page.png');
+
+    // Then the Communications Director, from hers (sent only once the director has approved).
+    const elena = await newPerson();
+    await approve(await openDecisionLinkFromMailbox(elena, 'emartinez@cabq.example'), 'Elena Martinez');
+
+    // The workflow records the outcome in the background; wait for it as the harness does.
+    expect((await stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
+
+    await ana.goto(`${stack.baseUrl}/requests/${requestId}`);
+    expect(await text(ana.getByRole('heading', { level: 1 }).locator('.status'))).toBe('approved');
+
+    // DTI's view of the registry (O.b).
+    const samuel = await newPerson();
+    await signIn(samuel, 'Samuel Ortiz — Chief Information Officer (DTI)');
+    const rows = (await registryRows(samuel)).filter((r) => r.includes(handle));
+    expect(rows).toHaveLength(1);
+    const row = rows[0] ?? '';
+    expect(row).toContain('Instagram');
+    expect(row).toContain('Parks and Recreation');
+    expect(row).toContain('Ana Gallegos (authorized by Dolores Baca)');
+    expect(row).toContain('Tom Sandoval (authorized by Dolores Baca)');
+    expect(row).toContain('active');
+    await samuel.screenshot({ path: join(results, 'e2e-registry.png'), fullPage: true });
+  });
+
+  it('shows a field error for a purpose that is too short, and stores nothing', async () => {
+    const handle = `@ABQShort${randomBytes(3).toString('hex')}`;
+    const ana = await newPerson();
+    await signIn(ana, 'Ana Gallegos — Marketing Coordinator (PRD)');
+    const registryBefore = await registryRows(ana);
+    await fillForm(ana, { handle, purpose: 'Park news.' });
+    const before = await storedCounts();
+
+    await ana.getByRole('button', { name: 'Submit for approval' }).click();
+
+    await ana.getByRole('alert').waitFor();
+    expect(await text(ana.getByRole('alert'))).toContain('Please fix the fields marked below.');
+    const purposeError = ana.locator('#purpose-error');
+    expect(await purposeError.isVisible()).toBe(true);
+    expect(await text(purposeError)).toContain('describe the purpose and strategy in at least 20 characters');
+    expect(await ana.locator('.error[id$="-error"]').count()).toBe(1);
+    // The field itself is marked, and points screen readers at its message.
+    expect(await ana.locator('#purpose').getAttribute('aria-invalid')).toBe('true');
+    expect(await ana.locator('#purpose').getAttribute('aria-describedby')).toBe('purpose-error');
+    expect(await ana.locator('[aria-invalid=true]').count()).toBe(1);
+    // What she typed is kept for her to correct.
+    expect(await ana.getByRole('textbox', { name: 'Proposed handle', exact: true }).inputValue()).toBe(handle);
+    expect(await ana.getByRole('textbox', { name: /^Purpose and strategy/ }).inputValue()).toBe('Park news.');
+    await ana.screenshot({ path: join(results, 'e2e-new-account-form-error.png'), fullPage: true });
+
+    // Nothing stored, nobody emailed, the registry unchanged.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await storedCounts()).toEqual(before);
+    expect(await registryRows(ana)).toEqual(registryBefore);
+  });
+});
