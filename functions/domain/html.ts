@@ -41,7 +41,8 @@ main{max-width:52rem;margin:1.5rem auto;padding:0 1rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.25rem 1.5rem;margin-bottom:1rem}
 h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:1.2rem 0 .6rem}
 label{display:block;font-weight:600;margin:.9rem 0 .25rem}.hint{color:var(--muted);font-size:.9rem;font-weight:400}
-input[type=text],select,textarea{width:100%;padding:.5rem;border:1px solid #aab4c0;border-radius:6px;font:inherit}
+input[type=text],select,textarea{width:100%;padding:.5rem;border:1px solid #aab4c0;border-radius:6px;font:inherit;background:#fff}
+[aria-invalid=true]{border:2px solid var(--bad)!important}.card>h2:first-child{margin-top:0}
 textarea{min-height:5rem}fieldset{border:1px solid var(--line);border-radius:6px;margin:.9rem 0}
 .check{font-weight:400;display:flex;gap:.5rem;align-items:flex-start;margin:.35rem 0}
 button{font:inherit;padding:.55rem 1.1rem;border-radius:6px;border:1px solid var(--brand);background:var(--brand);color:#fff;cursor:pointer;margin:.8rem .5rem 0 0}

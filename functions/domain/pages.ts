@@ -41,6 +41,8 @@ export function newAccountFormPage(o: FormOptions): string {
   const v = o.values ?? {};
   const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
   const err = (k: string) => (o.errors?.[k] ? html`<p class="error" id="${k}-error">${o.errors[k]}</p>` : '');
+  /** Marks a field invalid for eyes and screen readers, pointing at its message. */
+  const invalid = (k: string) => (o.errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : '');
   const dept = value('departmentCode') || o.person.departmentCode;
   const admins = asList(v.adminIds);
   const checked = asList(v.checklist);
@@ -53,27 +55,27 @@ export function newAccountFormPage(o: FormOptions): string {
     <form method="post" action="/requests" novalidate>
       <input type="hidden" name="submissionId" value="${o.submissionId}">
       <label for="departmentCode">Department</label>
-      <select id="departmentCode" name="departmentCode">${o.departments.map(
+      <select id="departmentCode" name="departmentCode" ${invalid('departmentCode')}>${o.departments.map(
         (d) => html`<option value="${d.code}" ${d.code === dept ? html`selected` : ''}>${d.name}</option>`,
       )}</select>${err('departmentCode')}
       <label for="platformId">Platform <span class="hint">(approved by DTI, O.a)</span></label>
-      <select id="platformId" name="platformId"><option value="">Choose…</option>${o.platforms.map(
+      <select id="platformId" name="platformId" ${invalid('platformId')}><option value="">Choose…</option>${o.platforms.map(
         (pl) => html`<option value="${pl.id}" ${pl.id === value('platformId') ? html`selected` : ''}>${pl.name}</option>`,
       )}</select>${err('platformId')}
       <label for="proposedHandle">Proposed handle</label>
-      <input type="text" id="proposedHandle" name="proposedHandle" value="${value('proposedHandle')}" placeholder="@ABQParks">${err('proposedHandle')}
+      <input type="text" id="proposedHandle" name="proposedHandle" value="${value('proposedHandle')}" placeholder="@ABQParks" ${invalid('proposedHandle')}>${err('proposedHandle')}
       <label for="purpose">Purpose and strategy <span class="hint">(D.a)</span></label>
-      <textarea id="purpose" name="purpose">${value('purpose')}</textarea>${err('purpose')}
+      <textarea id="purpose" name="purpose" ${invalid('purpose')}>${value('purpose')}</textarea>${err('purpose')}
       <label for="audience">Audience</label>
-      <textarea id="audience" name="audience">${value('audience')}</textarea>${err('audience')}
+      <textarea id="audience" name="audience" ${invalid('audience')}>${value('audience')}</textarea>${err('audience')}
       <label for="riskAssessment">Risk assessment <span class="hint">(D.a: what could go wrong, and how you will monitor and respond)</span></label>
-      <textarea id="riskAssessment" name="riskAssessment">${value('riskAssessment')}</textarea>${err('riskAssessment')}
-      <fieldset><legend>Proposed admins <span class="hint">(they receive posting authority when your director approves, B)</span></legend>
+      <textarea id="riskAssessment" name="riskAssessment" ${invalid('riskAssessment')}>${value('riskAssessment')}</textarea>${err('riskAssessment')}
+      <fieldset ${invalid('adminIds')}><legend>Proposed admins <span class="hint">(they receive posting authority when your director approves, B)</span></legend>
       ${o.people.map(
         (person) =>
           html`<label class="check"><input type="checkbox" name="adminIds" value="${person.id}" ${admins.includes(person.id) ? html`checked` : ''}> ${person.name} <span class="hint">${person.title ?? ''}</span></label>`,
       )}</fieldset>${err('adminIds')}
-      <fieldset><legend>Official City site checklist (E)</legend>
+      <fieldset ${invalid('checklist')}><legend>Official City site checklist (E)</legend>
       ${p.newAccountApproval.officialSiteChecklist.map(
         (c) =>
           html`<label class="check"><input type="checkbox" name="checklist" value="${c.id}" ${checked.includes(c.id) ? html`checked` : ''}> ${c.label}</label>`,
@@ -153,9 +155,10 @@ export function approvalPage(input: {
   const step = request.steps[approval.step];
   return page({
     title: 'Approval',
-    body: html`<div class="card"><h1>${step?.title ?? 'Approval'}: new ${request.platformName} account</h1>
-    <p>${approval.approverName}, your decision is requested.</p>${body}</div>
-    ${state.kind === 'forbidden' ? '' : html`<div class="card">${requestSummary(request)}</div>`}`,
+    body: html`<div class="card"><h1>${step?.title ?? 'Approval'}: new ${request.platformName} account ${request.proposedHandle}</h1>
+    <p>${approval.approverName}, your decision is requested.</p>
+    ${state.kind === 'forbidden' ? '' : requestSummary(request)}</div>
+    <div class="card" id="decision">${body}</div>`,
   });
 }
 
