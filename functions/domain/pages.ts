@@ -71,10 +71,12 @@ export function newAccountFormPage(o: FormOptions): string {
       <label for="riskAssessment">Risk assessment <span class="hint">(D.a: what could go wrong, and how you will monitor and respond)</span></label>
       <textarea id="riskAssessment" name="riskAssessment" ${invalid('riskAssessment')}>${value('riskAssessment')}</textarea>${err('riskAssessment')}
       <fieldset ${invalid('adminIds')}><legend>Proposed admins <span class="hint">(they receive posting authority when your director approves, B)</span></legend>
-      ${o.people.map(
-        (person) =>
-          html`<label class="check"><input type="checkbox" name="adminIds" value="${person.id}" ${admins.includes(person.id) ? html`checked` : ''}> ${person.name} <span class="hint">${person.title ?? ''}</span></label>`,
-      )}</fieldset>${err('adminIds')}
+      ${[...o.people]
+        .sort((a, b) => Number(a.departmentCode !== dept) - Number(b.departmentCode !== dept) || a.name.localeCompare(b.name))
+        .map(
+          (person) =>
+            html`<label class="check"><input type="checkbox" name="adminIds" value="${person.id}" ${admins.includes(person.id) ? html`checked` : ''}> ${person.name} <span class="hint">${person.title ?? ''} · ${person.departmentCode}</span></label>`,
+        )}</fieldset>${err('adminIds')}
       <fieldset ${invalid('checklist')}><legend>Official City site checklist (E)</legend>
       ${p.newAccountApproval.officialSiteChecklist.map(
         (c) =>

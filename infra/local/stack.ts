@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { stateMachineArnEnv } from '#catalogue';
+import { type FunctionKey, stateMachineArnEnv } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import { loadFunctions } from '#local/functions';
@@ -21,6 +21,8 @@ export interface LocalStackOptions {
   /** Seconds each approver has before a reminder; defaults to policy.json. */
   decisionWaitSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Runs around every function invocation, from the HTTP API and the state machines alike (the benchmark attributes DynamoDB calls with it). */
+  aroundInvoke?: (key: FunctionKey, invoke: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export interface LocalStack {
@@ -103,7 +105,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_LAMBDA_FUNCTION_NAME: 'local',
   });
   if (options.decisionWaitSeconds) process.env.DECISION_WAIT_SECONDS = String(options.decisionWaitSeconds);
-  invoke = await loadFunctions();
+  const loaded = await loadFunctions();
+  const around = options.aroundInvoke;
+  invoke = around ? (key, event) => around(key, () => loaded(key, event)) : loaded;
 
   const { GovernanceStore } = await import('#adapters/store');
   const store = new GovernanceStore();
