@@ -79,6 +79,18 @@ export class GovernanceStore {
     return items;
   }
 
+  /** Sends a conditional write: true when it was made, false when its condition did not hold. */
+  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      if (command instanceof PutCommand) await this.db.send(command);
+      else await this.db.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   // Directory ---------------------------------------------------------------------------------
 
   person(id: string) {
@@ -154,28 +166,22 @@ export class GovernanceStore {
 
   /** Stores a new request; false when this request id exists already (a repeated submission). */
   async createRequest(request: AccountRequest): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            PK: `REQ#${request.requestId}`,
-            SK: 'META',
-            GSI2PK: `REQUESTER#${request.requester.id}`,
-            GSI2SK: request.createdAt,
-            entity: 'AccountRequest',
-            ...request,
-            // The map that markNotified writes into (an update cannot create a map and its key at once).
-            notified: {},
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          PK: `REQ#${request.requestId}`,
+          SK: 'META',
+          GSI2PK: `REQUESTER#${request.requester.id}`,
+          GSI2SK: request.createdAt,
+          entity: 'AccountRequest',
+          ...request,
+          // The map that markNotified writes into (an update cannot create a map and its key at once).
+          notified: {},
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   }
 
   request(requestId: string, consistent = false) {
@@ -207,42 +213,30 @@ export class GovernanceStore {
 
   /** Closes a pending request with its outcome; false when it was closed already. */
   async closeRequest(requestId: string, status: Exclude<RequestStatus, 'PENDING'>, at: string, reason?: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { PK: `REQ#${requestId}`, SK: 'META' },
-          UpdateExpression: 'SET #status = :status, closedAt = :at, outcomeReason = :reason',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason ?? null, ':pending': 'PENDING' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        UpdateExpression: 'SET #status = :status, closedAt = :at, outcomeReason = :reason',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason ?? null, ':pending': 'PENDING' },
+      }),
+    );
   }
 
   /** Marks an outcome email as sent so a re-run or retry does not send it again. */
   async markNotified(requestId: string, what: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { PK: `REQ#${requestId}`, SK: 'META' },
-          UpdateExpression: 'SET notified.#what = :at',
-          ConditionExpression: 'attribute_not_exists(notified.#what)',
-          ExpressionAttributeNames: { '#what': what },
-          ExpressionAttributeValues: { ':at': new Date().toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        UpdateExpression: 'SET notified.#what = :at',
+        ConditionExpression: 'attribute_not_exists(notified.#what)',
+        ExpressionAttributeNames: { '#what': what },
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
   }
 
   async wasNotified(requestId: string, what: string): Promise<boolean> {
@@ -282,24 +276,18 @@ export class GovernanceStore {
 
   /** Creates the approval for a step and round; false when it exists (a retry or a re-run). */
   async createApproval(approval: Approval): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            PK: `REQ#${approval.requestId}`,
-            SK: approvalSortKey(approval.step, approval.round),
-            entity: 'Approval',
-            ...approval,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          PK: `REQ#${approval.requestId}`,
+          SK: approvalSortKey(approval.step, approval.round),
+          entity: 'Approval',
+          ...approval,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   }
 
   private approvalKey(a: Pick<Approval, 'requestId' | 'step' | 'round'>) {
@@ -320,78 +308,54 @@ export class GovernanceStore {
 
   /** Counts a reminder once per reminder number; false when that reminder was sent already. */
   async markReminded(a: Pick<Approval, 'requestId' | 'step' | 'round'>, reminder: number, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.approvalKey(a),
-          UpdateExpression: 'SET remindersSent = :n, lastRemindedAt = :at',
-          ConditionExpression: 'remindersSent < :n AND attribute_not_exists(decision)',
-          ExpressionAttributeValues: { ':n': reminder, ':at': at },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.approvalKey(a),
+        UpdateExpression: 'SET remindersSent = :n, lastRemindedAt = :at',
+        ConditionExpression: 'remindersSent < :n AND attribute_not_exists(decision)',
+        ExpressionAttributeValues: { ':n': reminder, ':at': at },
+      }),
+    );
   }
 
   /** Re-arms an undecided approval with a new sealed task token; false once it is decided. */
   async storeToken(a: Pick<Approval, 'requestId' | 'step' | 'round'>, sealedToken: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.approvalKey(a),
-          UpdateExpression: 'SET sealedToken = :t',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
-          ExpressionAttributeValues: { ':t': sealedToken },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.approvalKey(a),
+        UpdateExpression: 'SET sealedToken = :t',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
+        ExpressionAttributeValues: { ':t': sealedToken },
+      }),
+    );
   }
 
   /** Records a decision once, only on a current (not superseded) link; false if it lost. */
   async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round'>, decision: Decision): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.approvalKey(a),
-          UpdateExpression: 'SET decision = :d',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-          ExpressionAttributeValues: { ':d': decision },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.approvalKey(a),
+        UpdateExpression: 'SET decision = :d',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+        ExpressionAttributeValues: { ':d': decision },
+      }),
+    );
   }
 
   /** Escalation: the first link stops working and says who the step went to. */
   async supersede(a: Pick<Approval, 'requestId' | 'step' | 'round'>, byName: string, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: this.approvalKey(a),
-          UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-          ExpressionAttributeValues: { ':at': at, ':by': byName },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.approvalKey(a),
+        UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+        ExpressionAttributeValues: { ':at': at, ':by': byName },
+      }),
+    );
   }
 
   // Registry ----------------------------------------------------------------------------------
