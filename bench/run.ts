@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, version as esbuildVersion } from 'esbuild';
 import { type FunctionKey, functions } from '#catalogue';
+import { validForm } from '../test/support/forms.ts';
 
 const IMPORT_RUNS = 15;
 const METERED_RUNS = 3;
@@ -206,16 +207,6 @@ async function benchBundles() {
 // ---------------------------------------------------------------------------------------------
 // B. One approved request on the local stack, and submit → first approval email
 
-/** The same valid form as validForm in test/support/harness.ts (that module needs the vitest runner). */
-const validForm = {
-  departmentCode: 'PRD',
-  platformId: 'instagram',
-  purpose: 'Share park events, closures and volunteer days with residents.',
-  audience: 'Residents and park visitors',
-  riskAssessment: 'Off-topic or abusive comments; moderated daily under rule K, escalation to the Communications Director.',
-  adminIds: ['E102', 'E103'],
-  checklist: ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'],
-};
 const requester = 'E102';
 /** PRD's chain: Department Director, then Communications Director. */
 const approvers = ['dbaca@cabq.example', 'emartinez@cabq.example'];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+import { validForm } from './forms.ts';
 
 /** Starts the real local stack for one test file: shared DynamoDB Local, its own table and mailbox. */
 export async function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -67,16 +68,7 @@ export async function waitUntilWaiting(stack: LocalStack, execution: string, tim
   }
 }
 
-export const validForm = {
-  departmentCode: 'PRD',
-  platformId: 'instagram',
-  purpose: 'Share park events, closures and volunteer days with residents.',
-  audience: 'Residents and park visitors',
-  riskAssessment: 'Off-topic or abusive comments; moderated daily under rule K, escalation to the Communications Director.',
-  proposedHandle: '@ABQParksEvents',
-  adminIds: ['E102', 'E103'],
-  checklist: ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'],
-};
+export { validForm };
 
 /** A JSON client signed in through the development sign-in cookie. */
 export function as(stack: LocalStack, personId: string) {

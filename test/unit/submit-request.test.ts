@@ -7,6 +7,7 @@ import { requestIdPattern } from '../../functions/domain/new-account.ts';
 import { setFunctionEnv } from './env.ts';
 import { httpEvent, jsonPost, lambdaContext } from './events.ts';
 import { department, people, person, roleHolders } from './fixtures.ts';
+import { validForm } from '../support/forms.ts';
 
 type Module = typeof import('../../functions/submit-request.ts');
 let submitRequest: Module['submitRequest'];
@@ -17,17 +18,7 @@ beforeAll(async () => {
   ({ submitRequest, handler } = await import('../../functions/submit-request.ts'));
 });
 
-const form = {
-  submissionId: 'sub-12345678',
-  departmentCode: 'PRD',
-  platformId: 'instagram',
-  purpose: 'Promote summer programs and pool schedules to families.',
-  audience: 'Families in Albuquerque',
-  riskAssessment: 'Negative comments; we moderate daily under rule K.',
-  proposedHandle: '@ABQParks',
-  adminIds: ['E102', 'E103'],
-  checklist: ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'],
-};
+const form = { ...validForm, submissionId: 'sub-12345678', proposedHandle: '@ABQParks' };
 
 describe('submit-request', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
