@@ -39,50 +39,28 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   };
 
   let approval = await store.approval(task.requestId, task.step, round);
-  if (round === 1 && !approval) {
-    // The first approver may have decided just as the wait ran out: their decision stands.
-    const first = await store.approval(task.requestId, task.step, 0);
-    if (first?.decision) return finish(first.decision);
-    if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
-  }
-  if (approval?.decision) return finish(approval.decision);
-
+  let created = false;
   if (!approval) {
-    const approverId = round === 0 ? step.approverId : (step.escalateToId as string);
-    const approver = await store.person(approverId);
-    if (!approver) throw new InvalidInputError(`Approver ${approverId} is not in the directory.`);
-    const approvalId = newApprovalId();
-    const fresh: Approval = {
-      requestId: task.requestId,
-      step: task.step,
-      round,
-      approvalId,
-      role: step.title,
-      approverId: approver.id,
-      approverName: approver.name,
-      approverEmail: approver.email,
-      secretHash: hashSecret(await keys.linkSecret(approvalId)),
-      sealedToken: await keys.sealToken(task.taskToken, approvalId),
-      createdAt: new Date().toISOString(),
-      remindersSent: 0,
-    };
-    if (await store.createApproval(fresh)) {
-      approval = fresh;
-      if (round === 1) {
-        const superseded = await store.supersede({ ...fresh, round: 0 }, approver.name, fresh.createdAt);
-        const first = superseded ? undefined : await store.approval(task.requestId, task.step, 0);
-        if (first?.decision) return finish(first.decision);
-      }
-    } else {
-      approval = await store.approval(task.requestId, task.step, round);
-      if (!approval) throw new Error('approval vanished after a conditional write');
-      if (approval.decision) return finish(approval.decision);
-      if (!(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
-        const decided = await store.approval(task.requestId, task.step, round);
-        if (decided?.decision) return finish(decided.decision);
-      }
+    if (round === 1) {
+      // The first approver may have decided just as the wait ran out: their decision stands.
+      const first = await store.approval(task.requestId, task.step, 0);
+      if (first?.decision) return finish(first.decision);
+      if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
     }
-  } else if (!(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
+    const fresh = await draftApproval(store, task, round, round === 0 ? step.approverId : (step.escalateToId as string), step.title);
+    created = await store.createApproval(fresh);
+    // Losing the conditional put means a concurrent run created it: carry on with theirs.
+    approval = created ? fresh : await store.approval(task.requestId, task.step, round);
+    if (!approval) throw new Error('approval vanished after a conditional write');
+    if (created && round === 1 && !(await store.supersede({ ...fresh, round: 0 }, fresh.approverName, fresh.createdAt))) {
+      const first = await store.approval(task.requestId, task.step, 0);
+      if (first?.decision) return finish(first.decision);
+    }
+  }
+  if (approval.decision) return finish(approval.decision);
+  // An existing wait (retry, redrive, restart) is re-armed with this run's token; a decision that
+  // lands meanwhile wins.
+  if (!created && !(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
     const decided = await store.approval(task.requestId, task.step, round);
     if (decided?.decision) return finish(decided.decision);
   }
@@ -97,6 +75,28 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   if (kind) await sendLink(task, approval, kind, request);
   logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round, email: kind ?? 'none' });
   return { waiting: true };
+}
+
+/** A new approval for one step and round: its link secret hashed, the task token sealed. */
+async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 1, approverId: string, role: string): Promise<Approval> {
+  const approver = await s.person(approverId);
+  if (!approver) throw new InvalidInputError(`Approver ${approverId} is not in the directory.`);
+  const keys = linkKeys();
+  const approvalId = newApprovalId();
+  return {
+    requestId: task.requestId,
+    step: task.step,
+    round,
+    approvalId,
+    role,
+    approverId: approver.id,
+    approverName: approver.name,
+    approverEmail: approver.email,
+    secretHash: hashSecret(await keys.linkSecret(approvalId)),
+    sealedToken: await keys.sealToken(task.taskToken, approvalId),
+    createdAt: new Date().toISOString(),
+    remindersSent: 0,
+  };
 }
 
 async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: Parameters<typeof approvalEmail>[0]['request']) {
