@@ -365,7 +365,7 @@ async function benchLocalStack() {
           for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
             const total = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
             const gsi = Object.fromEntries(Object.entries(c.GlobalSecondaryIndexes ?? {}).map(([k, v]) => [k, v.CapacityUnits ?? 0]));
-            // The local host's development sign-in (Cognito's JWT authorizer in AWS) looks the person up before the handler runs.
+            // The local host's development sign-in (the Cognito-verifying Lambda authorizer in AWS) looks the person up before the handler runs.
             const fn = inHandlerFn ?? (first && phase === 'submit' && op.startsWith('person') ? 'local dev sign-in' : httpFn);
             ops.push({ phase, fn, op, read: isWrite ? 0 : total, write: isWrite ? total : 0, table: c.Table?.CapacityUnits ?? total, gsi });
           }

@@ -5,7 +5,10 @@
  * `access` is the least privilege each function needs; the CDK stack turns it into one IAM role per
  * function, and the local runtime has nothing to grant. `routes` are the HTTP API routes the
  * function serves; `auth: 'jwt'` routes need a signed-in City user (Cognito in AWS, the marked
- * development sign-in locally), `auth: 'link'` routes are authenticated by the approval link secret.
+ * development sign-in locally), `auth: 'link'` routes are authenticated by the approval link secret,
+ * `auth: 'public'` routes (the OAuth sign-in endpoints) are reachable before anyone signs in.
+ * `authorizer: true` marks the function the AWS host puts in front of every `jwt` route (an HTTP API
+ * Lambda authorizer); it serves no route and the local host, which signs people in itself, skips it.
  */
 
 export type TableAccess = 'read' | 'readWrite';
@@ -53,12 +56,17 @@ export interface FunctionAccess {
    * without the secret ever being stored). 'redeem': kms:Decrypt on the token key only.
    */
   linkKeys?: 'issue' | 'redeem';
+  /**
+   * Reads the Cognito user pool's ids and sign-in domain (USER_POOL_ID, USER_POOL_CLIENT_ID,
+   * AUTH_DOMAIN_URL). No IAM permission: the OAuth endpoints and the JWKS are public HTTPS.
+   */
+  userPool?: boolean;
 }
 
 export interface RouteSpec {
   method: 'GET' | 'POST';
   path: string;
-  auth: 'jwt' | 'link';
+  auth: 'jwt' | 'link' | 'public';
 }
 
 export interface FunctionSpec {
@@ -67,6 +75,8 @@ export interface FunctionSpec {
   description: string;
   access: FunctionAccess;
   routes?: RouteSpec[];
+  /** The HTTP API Lambda authorizer of the `jwt` routes (AWS host only). */
+  authorizer?: boolean;
   /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */
   timeoutSeconds?: number;
 }
@@ -101,6 +111,23 @@ export const functions = {
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
       { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
     ],
+  },
+  signIn: {
+    entry: 'functions/sign-in.ts',
+    description: 'Browser sign-in: OAuth 2.0 code flow with PKCE against Cognito managed login; sets and clears the session cookie',
+    access: { userPool: true },
+    routes: [
+      { method: 'GET', path: '/auth/sign-in', auth: 'public' },
+      { method: 'GET', path: '/auth/callback', auth: 'public' },
+      { method: 'POST', path: '/auth/sign-out', auth: 'public' },
+      { method: 'GET', path: '/auth/signed-out', auth: 'public' },
+    ],
+  },
+  authorizeRequest: {
+    entry: 'functions/authorize-request.ts',
+    description: 'HTTP API Lambda authorizer: verifies a Cognito ID token (bearer or session cookie) and passes the identity on',
+    access: { userPool: true },
+    authorizer: true,
   },
   requestApproval: {
     entry: 'functions/request-approval.ts',

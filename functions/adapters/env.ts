@@ -18,6 +18,10 @@ const envSchema = z.object({
   LINK_MAC_KEY_ID: z.string().optional(),
   /** Local only: a base64 32-byte key kept in the git-ignored data folder. */
   LOCAL_LINK_KEY: z.string().optional(),
+  /** AWS sign-in (sign-in and authorizer functions): the Cognito user pool, its app client and managed-login base URL. */
+  USER_POOL_ID: z.string().optional(),
+  USER_POOL_CLIENT_ID: z.string().optional(),
+  AUTH_DOMAIN_URL: z.url().optional(),
   /** Overrides policy.json's decision wait (local demos, tests). */
   DECISION_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
 });

@@ -20,3 +20,11 @@ export function taskHandler<I, O>(fn: (input: I) => Promise<O>) {
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .handler((input) => fn(input));
 }
+
+/**
+ * The HTTP API Lambda authorizer: logger context only. It never throws (an authorizer error is a bare
+ * 500 on every route), so it has no error mapping: it answers for every input itself.
+ */
+export function authorizerHandler<I, O>(fn: (event: I) => Promise<O>) {
+  return taskHandler(fn);
+}

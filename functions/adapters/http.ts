@@ -1,8 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { GovernanceError, InvalidInputError, NotSignedInError } from '#domain/errors';
+import { ForbiddenError, GovernanceError, InvalidInputError, NotInDirectoryError, NotSignedInError } from '#domain/errors';
 import { html, page } from '#domain/html';
 import type { Person } from '#domain/policy';
+import { env } from '#adapters/env';
 import { logger } from '#adapters/logger';
 import type { GovernanceStore } from '#adapters/store';
 
@@ -74,23 +75,54 @@ export function parseBody(event: HttpEvent): Record<string, unknown> {
   throw new InvalidInputError('Send the body as application/json or application/x-www-form-urlencoded.');
 }
 
+/** What an authorizer put in the event: the Lambda authorizer's context (AWS) or JWT claims (local dev sign-in). */
+interface AuthorizerShape {
+  lambda?: Record<string, unknown> | null;
+  jwt?: { claims?: Record<string, unknown> };
+}
+
+const asString = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /**
- * The signed-in City employee, from the JWT authorizer's claims (Cognito in AWS, the marked
- * development sign-in locally) and the directory. Never from the request body.
+ * The signed-in City employee, from the authorizer (in AWS the Lambda authorizer's verified context,
+ * locally the development sign-in's JWT claims) and the directory. Never from the request body.
  */
 export async function signedInPerson(event: HttpEvent, store: GovernanceStore): Promise<Person> {
-  const claims = (event as APIGatewayProxyEventV2WithJWTAuthorizer).requestContext.authorizer?.jwt?.claims ?? {};
-  const email = typeof claims.email === 'string' ? claims.email : undefined;
-  const person = email ? await store.personByEmail(email) : undefined;
-  if (!person) throw new NotSignedInError('Sign in with your City account to continue.');
+  const authorizer = (event.requestContext as { authorizer?: AuthorizerShape }).authorizer;
+  const email = asString(authorizer?.lambda?.email) ?? asString(authorizer?.jwt?.claims?.email);
+  if (!email) throw new NotSignedInError('Sign in with your City account to continue.');
+  if (authorizer?.lambda?.credential === 'cookie') refuseCrossOriginPost(event);
+  const person = await store.personByEmail(email);
+  if (!person) throw new NotInDirectoryError(`${email} is not in the social media governance directory. Ask DTI to add you.`);
   return person;
+}
+
+/**
+ * CSRF fence for cookie-authenticated requests. The session cookie is SameSite=Lax, so browsers
+ * already leave it off cross-site POSTs; this also refuses a POST that a browser says (Origin)
+ * came from any other origin, same-site ones included. Bearer tokens need no fence: browsers never
+ * attach them on their own.
+ */
+function refuseCrossOriginPost(event: HttpEvent): void {
+  if (event.requestContext.http.method !== 'POST') return;
+  const origin = header(event, 'origin');
+  if (origin === undefined) return;
+  const own = [new URL(env().PUBLIC_BASE_URL).origin, `https://${event.requestContext.domainName}`];
+  if (!own.includes(origin)) {
+    throw new ForbiddenError('This form was sent from another website, so it was refused. Open the form on the City site and send it from there.');
+  }
+}
+
+/** Where a browser goes to sign in, coming back to the page it asked for (GET) or to the form. */
+function signInLocation(event: HttpEvent): string {
+  return event.requestContext.http.method === 'GET' ? `/auth/sign-in?next=${encodeURIComponent(event.rawPath)}` : '/auth/sign-in';
 }
 
 export function errorPage(error: GovernanceError): string {
   const fields = error instanceof InvalidInputError ? Object.entries(error.fields) : [];
   return page({
     title: 'Something needs attention',
-    body: html`<div class="card"><h1>${error.status === 401 ? 'Please sign in' : 'Something needs attention'}</h1>
+    body: html`<div class="card"><h1>${error instanceof NotInDirectoryError ? 'Not in the directory' : 'Something needs attention'}</h1>
       <div class="banner error">${error.message}</div>
       ${fields.length ? html`<ul>${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}</div>`,
   });
@@ -98,7 +130,8 @@ export function errorPage(error: GovernanceError): string {
 
 /**
  * The one place errors become responses: GovernanceErrors keep their status and message (HTML for
- * browsers, JSON otherwise); anything else is a 500 that names only its log correlation id.
+ * browsers, JSON otherwise), except that a browser nobody has signed in is sent to sign-in; anything
+ * else is a 500 that names only its log correlation id.
  */
 export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -106,6 +139,10 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
       const { error, event } = request;
       if (error instanceof GovernanceError) {
         logger.info('request refused', { error: error.name, status: error.status });
+        if (error instanceof NotSignedInError && wantsHtml(event)) {
+          request.response = redirect(signInLocation(event));
+          return;
+        }
         const body = { error: error.name, message: error.message, ...(error instanceof InvalidInputError ? { fields: error.fields } : {}) };
         request.response = wantsHtml(event) ? htmlResponse(error.status, errorPage(error)) : jsonResponse(error.status, body);
         return;

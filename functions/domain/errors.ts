@@ -21,7 +21,16 @@ export class InvalidInputError extends GovernanceError {
   }
 }
 
+/** Nobody is signed in: browsers are sent to sign-in, API clients get a 401. */
 export class NotSignedInError extends GovernanceError {
+  readonly status = 401;
+}
+
+/**
+ * Signed in, but not a person in the directory. A 401 like NotSignedInError, but never a redirect
+ * to sign-in: the City sign-in would succeed again and send the person straight back (a loop).
+ */
+export class NotInDirectoryError extends GovernanceError {
   readonly status = 401;
 }
 

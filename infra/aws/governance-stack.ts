@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -65,9 +65,9 @@ export interface GovernanceSettings {
   publicBaseUrl?: string;
   /** Operators' mailbox for alarm notifications; no subscription when unset. */
   alarmEmail?: string;
-  /** Cognito hosted UI callback URLs; default: the public base URL. */
+  /** Further Cognito callback URLs, beside `<publicBaseUrl>/auth/callback` (always registered). */
   authCallbackUrls?: string[];
-  /** Cognito domain prefix for the managed sign-in pages (globally unique); none when unset. */
+  /** Cognito domain prefix for the managed sign-in pages (globally unique); default: from the stack name. */
   authDomainPrefix?: string;
 }
 
@@ -106,13 +106,27 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
   for (const url of authCallbackUrls ?? []) {
     if (!/^https:\/\//.test(url)) problems.push(`authCallbackUrls entry "${url}" must be an https URL`);
   }
-  if (authDomainPrefix && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(authDomainPrefix)) {
-    problems.push(`authDomainPrefix "${authDomainPrefix}" must be lowercase letters, digits and hyphens`);
-  }
+  if (authDomainPrefix) problems.push(...authDomainPrefixProblems(authDomainPrefix));
   if (problems.length) {
     throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
   }
   return { mailDomain, mailFrom, dtiEmail: dtiEmail as string, publicBaseUrl, alarmEmail, authCallbackUrls, authDomainPrefix };
+}
+
+/** Cognito's rules for a prefix domain; the words are reserved by AWS. */
+function authDomainPrefixProblems(prefix: string): string[] {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) return [`authDomainPrefix "${prefix}" must be lowercase letters, digits and hyphens`];
+  if (/aws|amazon|cognito/.test(prefix)) return [`authDomainPrefix "${prefix}" must not contain aws, amazon or cognito`];
+  return [];
+}
+
+/** The default sign-in domain prefix: the stack name, lowercase (deterministic; set authDomainPrefix if it is taken). */
+export function defaultAuthDomainPrefix(stackName: string): string {
+  return stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
 }
 
 /** A catalogue key in PascalCase (`fooBar` → `FooBar`): construct ids and resource names. */
@@ -209,6 +223,62 @@ export class GovernanceStack extends Stack {
     });
     const publicBaseUrl = settings.publicBaseUrl ?? this.api.apiEndpoint;
 
+    // -------------------------------------------------------------- Cognito
+    // City employees sign in here, in the browser, through the managed login pages (the sign-in
+    // function runs the authorization code flow with PKCE). The City can federate this pool with its
+    // own identity provider (Entra ID / ADFS) by adding a UserPoolIdentityProviderOidc or
+    // UserPoolIdentityProviderSaml and listing it in the client's supportedIdentityProviders; MFA is
+    // then the IdP's.
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      // MFA required, authenticator app (TOTP) only: no SMS (cost, SIM-swap risk, no SNS role).
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Plus plan: threat protection (compromised-credential and risky sign-in detection) enforced.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const userPoolClient = new UserPoolClient(this, 'UserPoolClient', {
+      userPool: this.userPool,
+      generateSecret: false,
+      // No direct (SDK) sign-in flows: the managed login's authorization code flow only.
+      authFlows: { userSrp: false },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [`${publicBaseUrl}/auth/callback`, ...(settings.authCallbackUrls ?? [])],
+        logoutUrls: [`${publicBaseUrl}/auth/signed-out`],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      // The session cookie holds the ID token and never outlives it: one hour.
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(12),
+    });
+    // Managed sign-in pages (the OAuth 2.0 endpoints) on a Cognito prefix domain.
+    const domainPrefix = settings.authDomainPrefix ?? defaultAuthDomainPrefix(this.stackName);
+    const prefixProblems = authDomainPrefixProblems(domainPrefix);
+    if (prefixProblems.length) throw new Error(`${prefixProblems.join('; ')} (derived from the stack name: set -c authDomainPrefix=<prefix>).`);
+    const signInDomain = this.userPool.addDomain('SignInDomain', { cognitoDomain: { domainPrefix } });
+    const authDomainUrl = signInDomain.baseUrl();
+    new CfnOutput(this, 'SignInBaseUrl', { value: authDomainUrl, description: 'Cognito managed sign-in (OAuth 2.0 endpoints)' });
+
     // ------------------------------------------------------- state machine names
     // Deterministic names, so the starters' env vars and IAM policies can name a state machine's
     // ARN without referencing the state machine (which references the functions): no cycle.
@@ -256,6 +326,12 @@ export class GovernanceStack extends Stack {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         NODE_OPTIONS: '--enable-source-maps',
       };
+
+      if (access.userPool) {
+        environment.USER_POOL_ID = this.userPool.userPoolId;
+        environment.USER_POOL_CLIENT_ID = userPoolClient.userPoolClientId;
+        environment.AUTH_DOMAIN_URL = authDomainUrl;
+      }
 
       if (access.table === 'read') this.table.grantReadData(role);
       if (access.table === 'readWrite') this.table.grantReadWriteData(role);
@@ -489,60 +565,18 @@ export class GovernanceStack extends Stack {
       );
     }
 
-    // -------------------------------------------------------------- Cognito
-    // City employees sign in here. The City can federate this pool with its own identity provider
-    // (Entra ID / ADFS) by adding a UserPoolIdentityProviderOidc or UserPoolIdentityProviderSaml
-    // and listing it in the client's supportedIdentityProviders; MFA is then the IdP's.
-    this.userPool = new UserPool(this, 'UserPool', {
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true } },
-      // MFA required, authenticator app (TOTP) only: no SMS (cost, SIM-swap risk, no SNS role).
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      // Plus plan: threat protection (compromised-credential and risky sign-in detection) enforced.
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const callbackUrls = settings.authCallbackUrls ?? [`${publicBaseUrl}/`];
-    const userPoolClient = new UserPoolClient(this, 'UserPoolClient', {
-      userPool: this.userPool,
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls,
-        logoutUrls: callbackUrls,
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.hours(12),
-    });
-    // Managed sign-in pages (needed for the authorization code flow) when a domain prefix is given.
-    if (settings.authDomainPrefix) {
-      const domain = this.userPool.addDomain('SignInDomain', { cognitoDomain: { domainPrefix: settings.authDomainPrefix } });
-      new CfnOutput(this, 'SignInBaseUrl', { value: domain.baseUrl(), description: 'Cognito managed sign-in (OAuth 2.0 endpoints)' });
-    }
-    // The handlers read the `email` claim: callers send the Cognito ID token as the bearer token.
-    const jwtAuthorizer = new HttpJwtAuthorizer('CityUserAuthorizer', this.userPool.userPoolProviderUrl, {
-      jwtAudience: [userPoolClient.userPoolClientId],
-      identitySource: ['$request.header.Authorization'],
+    // ------------------------------------------------------------ authorizer
+    // The catalogue's authorizer function verifies the Cognito ID token (bearer header or the
+    // session cookie) and always authorizes: it proves identity, and the function behind it enforces
+    // presence (signedInPerson), sending a browser to sign-in instead of API Gateway's bare 403. No
+    // identity source and no caching: it must run when no Authorization header is present (browsers
+    // send the cookie), and a cached answer would outlive a signed-out session.
+    const authorizers = functionEntries.filter(([, spec]) => spec.authorizer);
+    if (authorizers.length !== 1 || !authorizers[0]) throw new Error('The catalogue must mark exactly one function as the authorizer.');
+    const sessionAuthorizer = new HttpLambdaAuthorizer('SessionAuthorizer', this.functions[authorizers[0][0]], {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: Duration.seconds(0),
+      identitySource: [],
     });
 
     // --------------------------------------------------------------- routes
@@ -554,11 +588,17 @@ export class GovernanceStack extends Stack {
           path: route.path,
           methods: [HttpMethod[route.method]],
           integration,
-          authorizer: route.auth === 'jwt' ? jwtAuthorizer : undefined,
+          authorizer: route.auth === 'jwt' ? sessionAuthorizer : undefined,
         });
         if (route.auth === 'link' && httpRoute) {
           const reason = `${route.method} ${route.path} is opened from an emailed approval link: the link's 256-bit secret (checked against its stored hash by ${key}) is the authentication, so approvers need no City sign-in.`;
           Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+        }
+        if (route.auth === 'public' && httpRoute) {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path}: OAuth sign-in endpoints must be reachable before sign-in; they only redirect to Cognito and set the session cookie.`,
+          });
         }
       }
     }

@@ -7,9 +7,10 @@ import type { Person } from '#domain/policy';
 
 /**
  * The local HTTP API: the catalogue's routes, each turned into the API Gateway v2 event its
- * Lambda would get, plus a clearly marked development sign-in that stands in for the Cognito JWT
- * authorizer. The sign-in only chooses whose claims (the directory email) go into the event; the
- * handlers still look the person up themselves and never read identity from a body.
+ * Lambda would get, plus a clearly marked development sign-in that stands in for Cognito and the
+ * Lambda authorizer. The sign-in only chooses whose claims (the directory email) go into the event;
+ * the handlers still look the person up themselves and never read identity from a body. The AWS
+ * sign-in's entry point, /auth/sign-in, leads here, so the same links work in both hosts.
  */
 
 interface Route {
@@ -117,6 +118,13 @@ export class LocalHttpApi {
         'set-cookie': `${cookieName}=${encodeURIComponent(person.id)}; Path=/; HttpOnly; SameSite=Lax`,
       });
     }
+    if (url.pathname === '/auth/sign-in' && method === 'GET') {
+      const next = url.searchParams.get('next');
+      return send(303, { location: `/dev/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}` });
+    }
+    if (url.pathname === '/auth/sign-out' && method === 'POST') {
+      return send(303, { location: '/auth/signed-out', 'set-cookie': `${cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+    }
     if (url.pathname === '/dev/clock/advance' && method === 'POST' && this.options.advanceClock) {
       const ended = this.options.advanceClock();
       return send(200, { 'content-type': 'application/json' }, JSON.stringify({ endedWaits: ended }));
@@ -128,15 +136,12 @@ export class LocalHttpApi {
       return send(known ? 405 : 404, { 'content-type': 'application/json' }, JSON.stringify({ message: known ? 'Method Not Allowed' : 'Not Found' }));
     }
 
+    // Like the Lambda authorizer in AWS: identity when there is one, and the function runs either
+    // way; with nobody signed in it sends a browser to /auth/sign-in (here: the dev sign-in) or answers 401.
     let claims: Record<string, string> | undefined;
     if (route.spec.auth === 'jwt') {
       const person = await this.options.personById(readCookie(req, cookieName) ?? '');
-      if (!person) {
-        // What the JWT authorizer does in AWS (401 before the function runs), made friendly for a browser.
-        if ((req.headers.accept ?? '').includes('text/html')) return send(303, { location: `/dev/sign-in?next=${encodeURIComponent(url.pathname)}` });
-        return send(401, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Unauthorized' }));
-      }
-      claims = { sub: person.id, email: person.email };
+      if (person) claims = { sub: person.id, email: person.email };
     }
 
     const match = route.pattern.exec(url.pathname) as RegExpExecArray;
@@ -169,8 +174,14 @@ export class LocalHttpApi {
         ...(claims ? { authorizer: { jwt: { claims, scopes: null }, principalId: '', integrationLatency: 0 } } : {}),
       },
     };
-    const result = (await this.options.invoke(route.key, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
-    send(result.statusCode ?? 200, result.headers ?? {}, result.body ?? '');
+    const result = (await this.options.invoke(route.key, event)) as {
+      statusCode?: number;
+      headers?: Record<string, string>;
+      cookies?: string[];
+      body?: string;
+    };
+    res.writeHead(result.statusCode ?? 200, { ...result.headers, ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}) });
+    res.end(result.body ?? '');
   }
 
   async stop(): Promise<void> {

@@ -172,6 +172,25 @@ describe('the New Social Media form', () => {
     expect(res.status).toBe(401);
   });
 
+  it('sends a browser nobody signed in to /auth/sign-in, which leads to the development sign-in, keeping the page', async () => {
+    const page = await fetch(`${stack.baseUrl}/requests/new`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/auth/sign-in?next=%2Frequests%2Fnew');
+    const signIn = await fetch(`${stack.baseUrl}/auth/sign-in?next=%2Frequests%2Fnew`, { redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/dev/sign-in?next=%2Frequests%2Fnew');
+  });
+
+  it('signs out of the development sign-in through the same /auth/sign-out as in AWS', async () => {
+    const out = await fetch(`${stack.baseUrl}/auth/sign-out`, { method: 'POST', headers: { cookie: 'dev_user=E102' }, redirect: 'manual' });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/auth/signed-out');
+    expect(out.headers.get('set-cookie')).toMatch(/^dev_user=;.*Max-Age=0/);
+    const page = await fetch(`${stack.baseUrl}/auth/signed-out`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('You are signed out');
+  });
+
   it('starts one request for a repeated submission of the same form', async () => {
     const submissionId = randomBytes(9).toString('base64url');
     const body = { ...validForm, proposedHandle: '@twice', submissionId };

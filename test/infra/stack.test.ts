@@ -32,6 +32,7 @@ const settings = {
 const functionEntries = Object.entries(functions) as [FunctionKey, FunctionSpec][];
 const stateMachineEntries = Object.entries(stateMachines) as [StateMachineKey, StateMachineSpec][];
 const allRoutes = functionEntries.flatMap(([key, spec]) => (spec.routes ?? []).map((route) => ({ key, ...route })));
+const authorizerKey = (functionEntries.find(([, spec]) => spec.authorizer) as [FunctionKey, FunctionSpec])[0];
 
 // biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template, navigated by its documented shape.
 type Json = Record<string, any>;
@@ -260,6 +261,14 @@ describe('least-privilege IAM from catalogue access', () => {
     expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
   });
 
+  // The sign-in and the authorizer: Cognito's OAuth endpoints and JWKS are public HTTPS.
+  const noAwsAccess = functionEntries.filter(([, spec]) => !Object.entries(spec.access).some(([what, granted]) => what !== 'userPool' && granted));
+  it.each(noAwsAccess)('%s: may only write its own logs and traces', (key) => {
+    const actions = actionsOf(roleId(key));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((a) => !/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/.test(a))).toEqual([]);
+  });
+
   it('the task token and MAC keys are customer managed; the token key rotates and the MAC key is HMAC', () => {
     const token = resources[logicalId(stack.node.findChild('TaskTokenKey'))]?.Properties;
     const mac = resources[logicalId(stack.node.findChild('LinkMacKey'))]?.Properties;
@@ -354,15 +363,36 @@ describe('HTTP API', () => {
     const integrationId = (r.Target['Fn::Join'][1] as unknown[]).find((x): x is Json => typeof x === 'object')?.Ref as string;
     expect(resources[integrationId]?.Properties.IntegrationUri).toEqual(getAtt(fnId(route.key)));
     if (route.auth === 'jwt') {
-      expect(r.AuthorizationType).toBe('JWT');
+      // The catalogue's authorizer function, as a simple-response REQUEST authorizer that runs on
+      // every request (no identity source, no cache), so browsers with only a cookie reach it.
+      expect(r.AuthorizationType).toBe('CUSTOM');
       const authorizer = resources[r.AuthorizerId.Ref]?.Properties as Json;
-      expect(authorizer.AuthorizerType).toBe('JWT');
-      expect(authorizer.JwtConfiguration.Issuer).toEqual(getAtt(logicalId(stack.userPool), 'ProviderURL'));
-      expect(authorizer.JwtConfiguration.Audience).toEqual([{ Ref: ofType('AWS::Cognito::UserPoolClient')[0]?.[0] }]);
+      expect(authorizer.AuthorizerType).toBe('REQUEST');
+      expect(flatten(authorizer.AuthorizerUri)).toBe(`arn:aws:apigateway:${stack.region}:lambda:path/2015-03-31/functions/<token>/invocations`);
+      expect(authorizer.AuthorizerUri['Fn::Join'][1]).toContainEqual(getAtt(fnId(authorizerKey)));
+      expect(authorizer.EnableSimpleResponses).toBe(true);
+      expect(authorizer.AuthorizerPayloadFormatVersion).toBe('2.0');
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBe(0);
+      expect(authorizer.IdentitySource ?? []).toEqual([]);
     } else {
       expect(r.AuthorizationType ?? 'NONE').toBe('NONE');
       expect(r.AuthorizerId).toBeUndefined();
     }
+  });
+
+  it('has no JWT authorizer (browsers never send the Authorization header it reads)', () => {
+    const types = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties.AuthorizerType);
+    expect(types).toEqual(['REQUEST']);
+  });
+
+  it('API Gateway may invoke the authorizer function for this API\u2019s authorizer only', () => {
+    const permissions = ofType('AWS::Lambda::Permission').filter(
+      ([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(getAtt(fnId(authorizerKey))),
+    );
+    expect(permissions).toHaveLength(1);
+    const p = (permissions[0] as [string, Json])[1].Properties;
+    expect(p.Principal).toBe('apigateway.amazonaws.com');
+    expect(flatten(p.SourceArn)).toBe(`arn:aws:execute-api:${stack.region}:<token>:<token>/authorizers/<token>`);
   });
 
   it('throttles the stage and writes JSON access logs that never record the path or the query string', () => {
@@ -400,11 +430,37 @@ describe('Cognito', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: settings.authDomainPrefix, UserPoolId: { Ref: logicalId(stack.userPool) } });
   });
 
-  it('the client has no secret and uses the authorization code flow with OIDC scopes', () => {
+  it('the client has no secret and uses the authorization code flow only, with OIDC scopes and 1 h ID tokens', () => {
     const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
     expect(client.Properties.GenerateSecret).toBe(false);
     expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
-    expect(client.Properties.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'email']));
+    expect(client.Properties.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
+    expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(client.Properties.IdTokenValidity).toBe(60);
+    expect(client.Properties.TokenValidityUnits.IdToken).toBe('minutes');
+  });
+
+  it('the client calls back to the sign-in function on the API and signs out to its signed-out page', () => {
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const apiEndpoint = getAtt(logicalId(stack.api), 'ApiEndpoint');
+    expect(client.Properties.CallbackURLs).toEqual([{ 'Fn::Join': ['', [apiEndpoint, '/auth/callback']] }]);
+    expect(client.Properties.LogoutURLs).toEqual([{ 'Fn::Join': ['', [apiEndpoint, '/auth/signed-out']] }]);
+  });
+
+  it.each(functionEntries)('%s: gets the user pool, client and sign-in domain exactly when its access says userPool', (key, spec) => {
+    const env = fnProps(key).Environment.Variables as Json;
+    const [[clientId]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const [[domainId]] = ofType('AWS::Cognito::UserPoolDomain') as [[string, Json]];
+    if ('userPool' in spec.access && spec.access.userPool) {
+      expect(env.USER_POOL_ID).toEqual({ Ref: logicalId(stack.userPool) });
+      expect(env.USER_POOL_CLIENT_ID).toEqual({ Ref: clientId });
+      expect(flatten(env.AUTH_DOMAIN_URL)).toBe(`https://<token>.auth.${stack.region}.amazoncognito.com`);
+      expect(JSON.stringify(env.AUTH_DOMAIN_URL)).toContain(domainId);
+    } else {
+      expect(env.USER_POOL_ID).toBeUndefined();
+      expect(env.USER_POOL_CLIENT_ID).toBeUndefined();
+      expect(env.AUTH_DOMAIN_URL).toBeUndefined();
+    }
   });
 });
 
@@ -482,6 +538,22 @@ describe('settings from context', () => {
       const id = other.resolve((other.functions[key].node.defaultChild as CfnElement).logicalId) as string;
       expect(otherResources[id]?.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://social.cabq.gov');
     }
+  });
+
+  it('registers <publicBaseUrl>/auth/callback on the client when a publicBaseUrl is set', () => {
+    const other = build({ publicBaseUrl: 'https://social.cabq.gov/' });
+    const [[, client]] = Object.entries(Template.fromStack(other).toJSON().Resources as Record<string, Json>).filter(
+      ([, r]) => r.Type === 'AWS::Cognito::UserPoolClient',
+    ) as [[string, Json]];
+    expect(client.Properties.CallbackURLs).toEqual(['https://social.cabq.gov/auth/callback']);
+    expect(client.Properties.LogoutURLs).toEqual(['https://social.cabq.gov/auth/signed-out']);
+  });
+
+  it('derives the sign-in domain prefix from the stack name, lowercase, when authDomainPrefix is not set', () => {
+    const other = build({ authDomainPrefix: '', stackName: 'CabqSocial-Media' });
+    Template.fromStack(other).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'cabqsocial-media' });
+    expect(() => build({ authDomainPrefix: 'cabq-cognito' })).toThrow(/must not contain aws, amazon or cognito/);
+    expect(() => build({ authDomainPrefix: '', stackName: 'CabqAwsSocial' })).toThrow(/set -c authDomainPrefix/);
   });
 
   it('rejects a From address outside the SES identity domain, and a missing DTI mailbox', () => {

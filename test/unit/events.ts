@@ -9,9 +9,13 @@ interface EventOptions {
   body?: string;
   /** The signed-in person's email claim; omit for an anonymous request. */
   email?: string;
+  /** The Lambda authorizer's context (AWS); replaces the JWT claims when given. */
+  lambda?: Record<string, string>;
+  /** Request cookies, as API Gateway's 2.0 payload carries them (`name=value`). */
+  cookies?: string[];
 }
 
-/** An API Gateway HTTP API (v2) event, as the JWT-authorized routes receive it. */
+/** An API Gateway HTTP API (v2) event, as the authorized routes receive it (JWT claims, or a Lambda authorizer's context). */
 export function httpEvent(o: EventOptions = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
   const method = o.method ?? 'GET';
   const path = o.path ?? '/';
@@ -21,6 +25,7 @@ export function httpEvent(o: EventOptions = {}): APIGatewayProxyEventV2WithJWTAu
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
+    cookies: o.cookies,
     headers: { accept: 'application/json', ...o.headers },
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: o.pathParameters,
@@ -37,11 +42,13 @@ export function httpEvent(o: EventOptions = {}): APIGatewayProxyEventV2WithJWTAu
       stage: '$default',
       time: '01/Mar/2025:16:00:00 +0000',
       timeEpoch: 1740844800000,
-      authorizer: {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: { claims: o.email ? { email: o.email } : {}, scopes: [] },
-      },
+      authorizer: o.lambda
+        ? { lambda: o.lambda }
+        : {
+            principalId: '',
+            integrationLatency: 0,
+            jwt: { claims: o.email ? { email: o.email } : {}, scopes: [] },
+          },
     },
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
