@@ -6,7 +6,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { mailbox, startTestStack } from '../support/harness.ts';
+import { mailbox, startTestStack, waitForEmail } from '../support/harness.ts';
 
 /**
  * The new-account approval as people do it, in a real browser against the real local stack:
@@ -101,6 +101,9 @@ async function registryRows(page: Page): Promise<string[]> {
  * mail client: a Ctrl/Cmd-click, which gives a new page in the approver's browser.
  */
 async function openDecisionLinkFromMailbox(page: Page, to: string): Promise<Page> {
+  // The workflow emails in the background: open the viewer once the email is there, as a person
+  // would after the notification, so its first render already lists it.
+  await waitForEmail(stack, (e) => e.to.includes(to) && e.subject.startsWith('Decision needed'), timeout);
   await page.goto(`${stack.mailboxUrl}/`);
   const email = page
     .locator('.email')
@@ -109,6 +112,7 @@ async function openDecisionLinkFromMailbox(page: Page, to: string): Promise<Page
   await email.waitFor();
   await email.getByRole('button', { name: 'Toggle HTML view' }).click();
   const link = email.frameLocator('iframe').getByRole('link', { name: 'Review and decide' });
+  await link.waitFor();
   const [approvalPage] = await Promise.all([page.context().waitForEvent('page'), link.click({ modifiers: ['ControlOrMeta'] })]);
   await approvalPage.waitForLoadState();
   return approvalPage;
