@@ -80,7 +80,8 @@ describe('record-outcome', () => {
     expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET notified.#what = :at' });
   });
 
-  it('approves into the registry with the Department Director as the grants’ authority and tells requester and DTI', async () => {
+  /** The request and its Department Director's approval, as RecordOutcome reads them. */
+  function givenDirectorApproved() {
     const director: Decision = {
       outcome: 'APPROVED',
       decidedAt: '2025-03-02T16:00:00.000Z',
@@ -94,6 +95,10 @@ describe('record-outcome', () => {
         { PK: metaKey.PK, SK: 'APPR#00#0', ...approval({ decision: director }) },
       ],
     });
+  }
+
+  it('approves into the registry with the Department Director as the grants’ authority and tells requester and DTI', async () => {
+    givenDirectorApproved();
     ddb.on(GetCommand).resolves({ Item: { notified: {} } });
     ddb.on(TransactWriteCommand).resolves({});
 
@@ -112,19 +117,7 @@ describe('record-outcome', () => {
 
   it('reports no account when a retried approval finds the request already closed as FAILED', async () => {
     // A first attempt found the handle taken and closed the request FAILED; the retry's transaction is cancelled.
-    const director: Decision = {
-      outcome: 'APPROVED',
-      decidedAt: '2025-03-02T16:00:00.000Z',
-      decidedById: 'E100',
-      decidedByName: 'Dolores Baca',
-      approvalId: 'a',
-    };
-    ddb.on(QueryCommand).resolves({
-      Items: [
-        { ...metaKey, ...accountRequest(), notified: {} },
-        { PK: metaKey.PK, SK: 'APPR#00#0', ...approval({ decision: director }) },
-      ],
-    });
+    givenDirectorApproved();
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({
         message: 'Transaction cancelled',
