@@ -23,7 +23,12 @@ const envSchema = z.object({
   USER_POOL_CLIENT_ID: z.string().optional(),
   AUTH_DOMAIN_URL: z.url().optional(),
   /** Overrides policy.json's decision wait (local demos, tests). */
-  DECISION_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
+  DECISION_WAIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 24 * 3600)
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

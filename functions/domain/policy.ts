@@ -16,12 +16,15 @@ export const policySchema = z.object({
     officialSiteChecklist: z.array(z.object({ id: z.string().regex(/^[a-zA-Z]+$/), label: z.string().min(1) })).min(1),
   }),
   waits: z.object({
-    /** How long each approver has before a reminder (then escalation, then expiry). */
+    /**
+     * How long each approver has before a reminder (then escalation, then expiry). At most 24 days:
+     * the local engine times a wait with setTimeout, which fires at once past 2^31 ms (24.8 days).
+     */
     decisionWaitSeconds: z
       .number()
       .int()
       .min(1)
-      .max(30 * 24 * 3600),
+      .max(24 * 24 * 3600),
     remindersBeforeEscalation: z.number().int().min(0).max(5),
   }),
 });

@@ -22,8 +22,8 @@ if (major < 24) {
 }
 
 const waitSeconds = values['wait-seconds'] ? Number(values['wait-seconds']) : undefined;
-if (waitSeconds !== undefined && !(Number.isInteger(waitSeconds) && waitSeconds >= 1)) {
-  console.error('--wait-seconds takes a whole number of seconds, 1 or more.');
+if (waitSeconds !== undefined && !(Number.isInteger(waitSeconds) && waitSeconds >= 1 && waitSeconds <= 24 * 24 * 3600)) {
+  console.error('--wait-seconds takes a whole number of seconds from 1 to 2073600 (24 days).');
   process.exit(1);
 }
 

@@ -86,6 +86,11 @@ describe('parsePolicy', () => {
     expect(() => parsePolicy(withWaits({ decisionWaitSeconds: 0 }))).toThrow(/decisionWaitSeconds/);
   });
 
+  it('rejects a decision wait longer than 24 days, which the local engine cannot time', () => {
+    expect(parsePolicy(withWaits({ decisionWaitSeconds: 24 * 24 * 3600 })).waits.decisionWaitSeconds).toBe(2_073_600);
+    expect(() => parsePolicy(withWaits({ decisionWaitSeconds: 25 * 24 * 3600 }))).toThrow(/decisionWaitSeconds/);
+  });
+
   it('rejects an unknown role in a chain with a ConfigurationError naming the field', () => {
     const raw = { ...policyJson, newAccountApproval: { ...policyJson.newAccountApproval, chain: ['DEPARTMENT_DIRECTOR', 'MAYOR'] } };
     expect(() => parsePolicy(raw)).toThrow(ConfigurationError);
