@@ -93,9 +93,12 @@ export const functions = {
   },
   showRequest: {
     entry: 'functions/show-request.ts',
-    description: 'Status and full history of one request (the audit trail), HTML or JSON',
+    description: 'Status and full history of one request (the audit trail), and the signed-in person\u2019s own requests, HTML or JSON',
     access: { table: 'read' },
-    routes: [{ method: 'GET', path: '/requests/{requestId}', auth: 'jwt' }],
+    routes: [
+      { method: 'GET', path: '/requests', auth: 'jwt' },
+      { method: 'GET', path: '/requests/{requestId}', auth: 'jwt' },
+    ],
   },
   showRegistry: {
     entry: 'functions/show-registry.ts',

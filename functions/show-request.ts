@@ -1,17 +1,35 @@
 import { ForbiddenError, NotFoundError } from '#domain/errors';
 import { canViewRequest, requestIdPattern } from '#domain/new-account';
-import { requestPage } from '#domain/pages';
+import { myRequestsPage, requestPage } from '#domain/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 
-/** GET /requests/{requestId}: status and the full history, the same record as the audit trail. */
+/**
+ * GET /requests/{requestId}: status and the full history, the same record as the audit trail.
+ * GET /requests: the signed-in person's own requests, newest first.
+ */
 export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
   const viewer = await signedInPerson(event, store);
-  const requestId = event.pathParameters?.requestId ?? '';
+  if (!event.pathParameters?.requestId) {
+    const mine = (await store.requestsBy(viewer.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, viewer));
+    return jsonResponse(200, {
+      requests: mine.map(({ requestId, status, platformName, proposedHandle, departmentName, createdAt, closedAt }) => ({
+        requestId,
+        status,
+        platformName,
+        proposedHandle,
+        departmentName,
+        createdAt,
+        closedAt,
+      })),
+    });
+  }
+  const requestId = event.pathParameters.requestId;
   const { request, approvals } = requestIdPattern.test(requestId) ? await store.requestWithApprovals(requestId) : { request: undefined, approvals: [] };
   if (!request) throw new NotFoundError(`There is no request ${requestId}.`);
   const [department, roleHolders] = await Promise.all([store.department(request.departmentCode), store.roleHolders()]);

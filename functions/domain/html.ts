@@ -60,7 +60,7 @@ export function page(options: { title: string; body: SafeHtml; signedInAs?: stri
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${options.title} · City of Albuquerque social media</title><style>${new SafeHtml(styles)}</style></head>
 <body><header><a class="brand" href="/requests/new">City of Albuquerque · Social media governance</a>
-<nav>${options.signedInAs ? html`Signed in as ${options.signedInAs} · <a href="/requests/new">New account request</a> · <a href="/accounts">Registry</a>` : ''}</nav></header>
+<nav>${options.signedInAs ? html`Signed in as ${options.signedInAs} · <a href="/requests/new">New account request</a> · <a href="/requests">My requests</a> · <a href="/accounts">Registry</a>` : ''}</nav></header>
 <main>${options.body}</main><footer>Administrative Instruction 1-19, Social Media Policy</footer></body></html>`}`;
 }
 

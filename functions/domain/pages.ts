@@ -120,6 +120,24 @@ export function requestPage(request: AccountRequest, approvals: Approval[], view
   });
 }
 
+/** The signed-in person's own requests, so nobody has to keep the confirmation email to find one. */
+export function myRequestsPage(requests: AccountRequest[], viewer: Person): string {
+  return page({
+    title: 'My requests',
+    signedInAs: viewer.name,
+    body: html`<div class="card"><h1>My requests</h1>
+    ${
+      requests.length === 0
+        ? html`<p>You have not asked for anything yet. <a href="/requests/new">Ask for a new account</a>.</p>`
+        : html`<table><thead><tr><th>Submitted (Mountain)</th><th>Account</th><th>Department</th><th>Status</th></tr></thead>
+    <tbody>${requests.map(
+      (r) => html`<tr><td>${formatWhen(r.createdAt)}</td><td><a href="/requests/${r.requestId}">${r.platformName} ${r.proposedHandle}</a></td>
+        <td>${r.departmentName}</td><td>${statusBadge(r.status)}</td></tr>`,
+    )}</tbody></table>`
+    }</div>`,
+  });
+}
+
 /** What an approval link shows: the request with the form, or why it can no longer be used. */
 export function approvalPage(input: {
   request: AccountRequest;

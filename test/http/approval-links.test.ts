@@ -222,3 +222,18 @@ describe('the New Social Media form', () => {
     expect((await as(stack, 'E100').get(`/requests/${requestId}`)).status).toBe(200);
   });
 });
+
+describe('my requests', () => {
+  it('lists the signed-in person\u2019s own requests, newest first, and nobody else\u2019s', async () => {
+    const older = await submit(stack, 'E202', { departmentCode: 'LIB', adminIds: ['E202'] });
+    const newer = await submit(stack, 'E202', { departmentCode: 'LIB', adminIds: ['E202'] });
+    const theirs = await submit(stack, 'E102');
+    const res = await as(stack, 'E202').get('/requests');
+    expect(res.status).toBe(200);
+    const ids = ((await res.json()) as { requests: { requestId: string; status: string }[] }).requests.map((r) => r.requestId);
+    expect(ids).toEqual([newer, older]);
+    expect(ids).not.toContain(theirs);
+    const page = await (await fetch(`${stack.baseUrl}/requests`, { headers: { cookie: 'dev_user=E202', accept: 'text/html' } })).text();
+    expect(page).toContain(`href="/requests/${newer}"`);
+  });
+});
