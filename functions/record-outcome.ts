@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { type EmailContent, failureNoticeEmail, outcomeEmail, registryNoticeEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
 import { type AccountRequest, fieldErrors, requestIdPattern } from '#domain/new-account';
@@ -8,15 +7,16 @@ import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { sesMailer } from '#adapters/mailer';
 import { GovernanceStore } from '#adapters/store';
+import * as z from '#domain/zod';
 
 const inputSchema = z.object({
-  requestId: z.string().regex(requestIdPattern),
+  requestId: z.string().check(z.regex(requestIdPattern)),
   decision: z.object({
     outcome: z.enum(['APPROVED', 'REJECTED', 'EXPIRED', 'FAILED']),
-    reason: z.string().optional(),
-    decidedByName: z.string().optional(),
+    reason: z.optional(z.string()),
+    decidedByName: z.optional(z.string()),
   }),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 
 let store: GovernanceStore | undefined;

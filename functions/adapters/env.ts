@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { ConfigurationError } from '#domain/errors';
+import * as z from '#domain/zod';
 
 /**
  * The environment every function reads, in both hosts. The CDK stack sets it in AWS; the local
@@ -7,28 +7,23 @@ import { ConfigurationError } from '#domain/errors';
  * Step Functions endpoint through the SDK's own AWS_ENDPOINT_URL_* variables.
  */
 const envSchema = z.object({
-  TABLE_NAME: z.string().min(3),
+  TABLE_NAME: z.string().check(z.minLength(3)),
   PUBLIC_BASE_URL: z.url(),
   MAIL_FROM: z.email(),
   DTI_EMAIL: z.email(),
-  SES_CONFIGURATION_SET: z.string().optional(),
-  STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: z.string().optional(),
+  SES_CONFIGURATION_SET: z.optional(z.string()),
+  STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: z.optional(z.string()),
   /** AWS: the KMS key that seals task tokens, and the HMAC key that derives link secrets. */
-  TOKEN_KMS_KEY_ID: z.string().optional(),
-  LINK_MAC_KEY_ID: z.string().optional(),
+  TOKEN_KMS_KEY_ID: z.optional(z.string()),
+  LINK_MAC_KEY_ID: z.optional(z.string()),
   /** Local only: a base64 32-byte key kept in the git-ignored data folder. */
-  LOCAL_LINK_KEY: z.string().optional(),
+  LOCAL_LINK_KEY: z.optional(z.string()),
   /** AWS sign-in (sign-in and authorizer functions): the Cognito user pool, its app client and managed-login base URL. */
-  USER_POOL_ID: z.string().optional(),
-  USER_POOL_CLIENT_ID: z.string().optional(),
-  AUTH_DOMAIN_URL: z.url().optional(),
+  USER_POOL_ID: z.optional(z.string()),
+  USER_POOL_CLIENT_ID: z.optional(z.string()),
+  AUTH_DOMAIN_URL: z.optional(z.url()),
   /** Overrides policy.json's decision wait (local demos, tests). */
-  DECISION_WAIT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 24 * 3600)
-    .optional(),
+  DECISION_WAIT_SECONDS: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(24 * 24 * 3600))),
 });
 
 export type Env = z.infer<typeof envSchema>;

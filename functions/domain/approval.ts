@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { secretMatches } from '#domain/approval-link';
 import { InvalidInputError } from '#domain/errors';
 import { fieldErrors, type RequestStatus } from '#domain/new-account';
+import * as z from '#domain/zod';
 
 export type Outcome = 'APPROVED' | 'REJECTED';
 
@@ -54,15 +54,17 @@ export function linkState(approval: Approval, requestStatus: RequestStatus, secr
 
 const decisionSchema = z
   .object({
-    s: z.string().min(1, 'the link is incomplete: open it again from the email'),
+    s: z.string().check(z.minLength(1, 'the link is incomplete: open it again from the email')),
     outcome: z.enum(['APPROVED', 'REJECTED'], { error: 'choose Approve or Reject' }),
-    reason: z.string().trim().max(2000, 'keep the reason under 2000 characters').optional(),
+    reason: z.optional(z.string().check(z.trim(), z.maxLength(2000, 'keep the reason under 2000 characters'))),
   })
-  .superRefine((d, ctx) => {
-    if (d.outcome === 'REJECTED' && (d.reason ?? '').length < 5) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'give the requester a reason for the rejection (at least 5 characters)' });
-    }
-  });
+  .check(
+    z.superRefine((d, ctx) => {
+      if (d.outcome === 'REJECTED' && (d.reason ?? '').length < 5) {
+        ctx.addIssue({ code: 'custom', path: ['reason'], message: 'give the requester a reason for the rejection (at least 5 characters)' });
+      }
+    }),
+  );
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
@@ -74,12 +76,12 @@ export function parseDecision(raw: unknown): DecisionInput {
 
 /** The state machine task's input: which step and round, and where it stands in its waits. */
 export const approvalTaskSchema = z.object({
-  requestId: z.string().regex(/^na-\d{8}-[0-9a-f]{16}$/),
-  step: z.number().int().min(0).max(20),
-  reminder: z.number().int().min(0).max(10),
+  requestId: z.string().check(z.regex(/^na-\d{8}-[0-9a-f]{16}$/)),
+  step: z.number().check(z.int(), z.minimum(0), z.maximum(20)),
+  reminder: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
   escalated: z.boolean(),
-  waitSeconds: z.number().int().min(1),
-  taskToken: z.string().min(1).max(8192),
+  waitSeconds: z.number().check(z.int(), z.minimum(1)),
+  taskToken: z.string().check(z.minLength(1), z.maxLength(8192)),
 });
 
 export type ApprovalTask = z.infer<typeof approvalTaskSchema>;

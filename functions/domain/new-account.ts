@@ -1,50 +1,48 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { InvalidInputError } from '#domain/errors';
 import { type ApprovalStep, type Policy, policy } from '#domain/policy';
+import * as z from '#domain/zod';
 
 export const requestStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
-const list = z.preprocess(
-  (v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : String(v).split(',')),
-  z.array(z.string().trim()).transform((a) => a.filter((s) => s.length > 0)),
+/** A single string, a comma list or an array, as a list of trimmed, non-empty strings. */
+const list = z.pipe(
+  z.transform((v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : String(v).split(','))),
+  z.pipe(
+    z.array(z.string().check(z.trim())),
+    z.transform((a: string[]) => a.filter((s) => s.length > 0)),
+  ),
 );
 
 /** The New Social Media form (D.c), as a person fills it in. The requester is never part of it. */
 export function newAccountFormSchema(p: Policy = policy) {
   const checklistIds = p.newAccountApproval.officialSiteChecklist.map((c) => c.id);
   return z.object({
-    submissionId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again')
-      .optional(),
-    departmentCode: z
-      .string()
-      .trim()
-      .regex(/^[A-Z]{2,8}$/, 'choose your department'),
-    platformId: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list'),
-    purpose: z.string().trim().min(20, 'describe the purpose and strategy in at least 20 characters').max(4000),
-    audience: z.string().trim().min(5, 'say who the account is for (at least 5 characters)').max(2000),
-    riskAssessment: z.string().trim().min(20, 'assess the risks in at least 20 characters (D.a)').max(4000),
+    submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again'))),
+    departmentCode: z.string().check(z.trim(), z.regex(/^[A-Z]{2,8}$/, 'choose your department')),
+    platformId: z.string().check(z.trim(), z.regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list')),
+    purpose: z.string().check(z.trim(), z.minLength(20, 'describe the purpose and strategy in at least 20 characters'), z.maxLength(4000)),
+    audience: z.string().check(z.trim(), z.minLength(5, 'say who the account is for (at least 5 characters)'), z.maxLength(2000)),
+    riskAssessment: z.string().check(z.trim(), z.minLength(20, 'assess the risks in at least 20 characters (D.a)'), z.maxLength(4000)),
     proposedHandle: z
       .string()
-      .trim()
-      .regex(/^@?[A-Za-z0-9_.-]{2,50}$/, 'use 2–50 letters, digits, dots, dashes or underscores, optionally after @'),
-    adminIds: list.pipe(
-      z
-        .array(z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'pick admins from the directory'))
-        .min(1, 'name at least one proposed admin')
-        .max(10, 'name at most 10 admins')
-        .refine((a) => new Set(a).size === a.length, 'each admin only once'),
+      .check(z.trim(), z.regex(/^@?[A-Za-z0-9_.-]{2,50}$/, 'use 2–50 letters, digits, dots, dashes or underscores, optionally after @')),
+    adminIds: z.pipe(
+      list,
+      z.array(z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'pick admins from the directory'))).check(
+        z.minLength(1, 'name at least one proposed admin'),
+        z.maxLength(10, 'name at most 10 admins'),
+        z.refine((a) => new Set(a).size === a.length, 'each admin only once'),
+      ),
     ),
-    checklist: list.pipe(
-      z.array(z.string()).refine((a) => checklistIds.every((id) => a.includes(id)), {
-        message: 'confirm every item of the official-site checklist (E)',
-      }),
+    checklist: z.pipe(
+      list,
+      z.array(z.string()).check(
+        z.refine((a) => checklistIds.every((id) => a.includes(id)), {
+          message: 'confirm every item of the official-site checklist (E)',
+        }),
+      ),
     ),
   });
 }
@@ -58,7 +56,7 @@ export function parseNewAccountForm(raw: unknown, p: Policy = policy): NewAccoun
   throw new InvalidInputError('The form has fields to fix.', fieldErrors(result.error));
 }
 
-export function fieldErrors(error: z.ZodError): Record<string, string> {
+export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? 'form');

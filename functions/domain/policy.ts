@@ -1,31 +1,27 @@
-import { z } from 'zod';
 import policyJson from '#config/policy.json' with { type: 'json' };
 import { ConfigurationError } from '#domain/errors';
+import * as z from '#domain/zod';
 
 /** Who can stand in an approval chain. DEPARTMENT_DIRECTOR is resolved per request from its department. */
 export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
 export type ChainRole = (typeof chainRoles)[number];
 
-const chainSchema = z.array(z.enum(chainRoles)).min(1, 'an approval chain needs at least one step');
+const chainSchema = z.array(z.enum(chainRoles)).check(z.minLength(1, 'an approval chain needs at least one step'));
 
 export const policySchema = z.object({
-  roles: z.record(z.string(), z.object({ title: z.string().min(1), rule: z.string().min(1) })),
+  roles: z.record(z.string(), z.object({ title: z.string().check(z.minLength(1)), rule: z.string().check(z.minLength(1)) })),
   newAccountApproval: z.object({
     chain: chainSchema,
-    chainByDepartment: z.record(z.string().regex(/^[A-Z]{2,8}$/), chainSchema),
-    officialSiteChecklist: z.array(z.object({ id: z.string().regex(/^[a-zA-Z]+$/), label: z.string().min(1) })).min(1),
+    chainByDepartment: z.record(z.string().check(z.regex(/^[A-Z]{2,8}$/)), chainSchema),
+    officialSiteChecklist: z.array(z.object({ id: z.string().check(z.regex(/^[a-zA-Z]+$/)), label: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
   }),
   waits: z.object({
     /**
      * How long each approver has before a reminder (then escalation, then expiry). At most 24 days:
      * the local engine times a wait with setTimeout, which fires at once past 2^31 ms (24.8 days).
      */
-    decisionWaitSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 24 * 3600),
-    remindersBeforeEscalation: z.number().int().min(0).max(5),
+    decisionWaitSeconds: z.number().check(z.int(), z.minimum(1), z.maximum(24 * 24 * 3600)),
+    remindersBeforeEscalation: z.number().check(z.int(), z.minimum(0), z.maximum(5)),
   }),
 });
 
