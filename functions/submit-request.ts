@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError } from '#domain/errors';
-import { approvalExecutionInput, type AccountRequest, parseNewAccountForm, requestIdFor } from '#domain/new-account';
+import { type AccountRequest, approvalExecutionInput, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
 import { newAccountFormPage } from '#domain/pages';
 import { planApprovalSteps, policy } from '#domain/policy';
 import { env } from '#adapters/env';
@@ -59,7 +59,7 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
     s.department(form.departmentCode),
     s.platform(form.platformId),
     s.roleHolders(),
-    s.handleTaken(form.platformId, form.proposedHandle.replace(/^@?/, '@')),
+    s.handleTaken(form.platformId, normalizeHandle(form.proposedHandle)),
     ...form.adminIds.map((id) => s.person(id)),
   ]);
   const fields: Record<string, string> = {};
