@@ -1,6 +1,6 @@
 import { secretMatches } from '#domain/approval-link';
 import { InvalidInputError } from '#domain/errors';
-import { fieldErrors, type RequestStatus } from '#domain/new-account';
+import { fieldErrors, type RequestStatus, requestIdPattern } from '#domain/new-account';
 import * as z from '#domain/zod';
 
 export type Outcome = 'APPROVED' | 'REJECTED';
@@ -76,7 +76,7 @@ export function parseDecision(raw: unknown): DecisionInput {
 
 /** The state machine task's input: which step and round, and where it stands in its waits. */
 export const approvalTaskSchema = z.object({
-  requestId: z.string().check(z.regex(/^na-\d{8}-[0-9a-f]{16}$/)),
+  requestId: z.string().check(z.regex(requestIdPattern)),
   step: z.number().check(z.int(), z.minimum(0), z.maximum(20)),
   reminder: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
   escalated: z.boolean(),
