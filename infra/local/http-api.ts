@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cookieValue } from '#adapters/cookies';
 import { type FunctionKey, functions, type RouteSpec } from '#catalogue';
 import { html, page } from '#domain/html';
 import type { Person } from '#domain/policy';
@@ -45,14 +46,6 @@ export interface LocalHttpApiOptions {
 }
 
 const cookieName = 'dev_user';
-
-function readCookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -140,7 +133,9 @@ export class LocalHttpApi {
     // way; with nobody signed in it sends a browser to /auth/sign-in (here: the dev sign-in) or answers 401.
     let claims: Record<string, string> | undefined;
     if (route.spec.auth === 'jwt') {
-      const person = await this.options.personById(readCookie(req, cookieName) ?? '');
+      const person = await this.options.personById(
+        decodeURIComponent(cookieValue({ headers: req.headers as Record<string, string | undefined> }, cookieName) ?? ''),
+      );
       if (person) claims = { sub: person.id, email: person.email };
     }
 
