@@ -154,7 +154,7 @@ const importEnv = {
   PUBLIC_BASE_URL: 'https://example.invalid',
   MAIL_FROM: 'noreply@example.invalid',
   DTI_EMAIL: 'dti@example.invalid',
-  STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: 'arn:aws:states:us-east-1:000000000000:stateMachine:newAccountApproval',
+  STATE_MACHINE_ARN_APPROVAL_CHAIN: 'arn:aws:states:us-east-1:000000000000:stateMachine:approvalChain',
 };
 
 function importOnce(file: string): { ms: number; node: string; handler: string } {

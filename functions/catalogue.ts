@@ -38,7 +38,7 @@ export const table: { partitionKey: string; sortKey: string; indexes: readonly I
 };
 
 /** State machine names, listed first so function access can refer to them. */
-export const stateMachineKeys = ['newAccountApproval'] as const;
+export const stateMachineKeys = ['approvalChain', 'separationOffboarding'] as const;
 export type StateMachineKey = (typeof stateMachineKeys)[number];
 
 export interface FunctionAccess {
@@ -61,6 +61,13 @@ export interface FunctionAccess {
    * AUTH_DOMAIN_URL). No IAM permission: the OAuth endpoints and the JWKS are public HTTPS.
    */
   userPool?: boolean;
+  /**
+   * The accounts' shared credentials (Secrets Manager in AWS, one secret per account under
+   * `social-media/`, encrypted with the credentials key; the local host speaks the same API).
+   * 'stage': create the secret and put a new AWSPENDING version; 'reveal': read a version;
+   * 'promote': move AWSCURRENT to a version. Nothing else may touch them.
+   */
+  vault?: readonly ('stage' | 'reveal' | 'promote')[];
 }
 
 export interface RouteSpec {
@@ -77,6 +84,12 @@ export interface FunctionSpec {
   routes?: RouteSpec[];
   /** The HTTP API Lambda authorizer of the `jwt` routes (AWS host only). */
   authorizer?: boolean;
+  /**
+   * HR events this function consumes (EventBridge `detail-type`s on the HR bus, source from
+   * configuration). AWS: bus → rule → SQS queue (with a dead-letter queue and an alarm) → this
+   * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
+   */
+  hrEvents?: readonly string[];
   /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */
   timeoutSeconds?: number;
 }
@@ -85,7 +98,7 @@ export const functions = {
   submitRequest: {
     entry: 'functions/submit-request.ts',
     description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
-    access: { table: 'readWrite', startExecution: ['newAccountApproval'] },
+    access: { table: 'readWrite', startExecution: ['approvalChain'] },
     routes: [
       { method: 'GET', path: '/requests/new', auth: 'jwt' },
       { method: 'POST', path: '/requests', auth: 'jwt' },
@@ -109,7 +122,7 @@ export const functions = {
   decideApproval: {
     entry: 'functions/decide-approval.ts',
     description: 'Approval link: GET shows the request and the form, POST records the decision once',
-    access: { table: 'readWrite', sendTaskResult: ['newAccountApproval'], linkKeys: 'redeem' },
+    access: { table: 'readWrite', sendTaskResult: ['approvalChain'], linkKeys: 'redeem' },
     routes: [
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
       { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
@@ -135,7 +148,7 @@ export const functions = {
   requestApproval: {
     entry: 'functions/request-approval.ts',
     description: 'State machine task: emails an approver a decision link (or a reminder, or the designee on escalation) and parks the task token',
-    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['newAccountApproval'], linkKeys: 'issue' },
+    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['approvalChain'], linkKeys: 'issue' },
     timeoutSeconds: 20,
   },
   recordOutcome: {
@@ -143,6 +156,70 @@ export const functions = {
     description: 'State machine task: records the final outcome; on approval creates the registry entry and the admins\u2019 posting grants',
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 20,
+  },
+  requestPostingAuthority: {
+    entry: 'functions/request-posting-authority.ts',
+    description: 'Posting authority (B): an employee or an account admin asks for person X to post for account Y; starts the director\u2019s approval',
+    access: { table: 'readWrite', startExecution: ['approvalChain'] },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/authority/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/authority', auth: 'jwt' },
+    ],
+  },
+  receiveHrEvent: {
+    entry: 'functions/receive-hr-event.ts',
+    description: 'HR events (C): a separation starts its offboarding once (deterministic execution name); an update keeps the directory current',
+    access: { table: 'readWrite', startExecution: ['separationOffboarding'] },
+    hrEvents: ['Employee Separated', 'Employee Updated'],
+    timeoutSeconds: 20,
+  },
+  openOffboarding: {
+    entry: 'functions/open-offboarding.ts',
+    description: 'State machine task: checks the separated employee is in the directory, records the offboarding, and says whether its date has come',
+    access: { table: 'readWrite', sendTaskResult: ['separationOffboarding'] },
+    timeoutSeconds: 20,
+  },
+  planOffboarding: {
+    entry: 'functions/plan-offboarding.ts',
+    description: 'State machine task: lists every account on which the separated employee holds a grant',
+    access: { table: 'readWrite' },
+    timeoutSeconds: 20,
+  },
+  offboardAccount: {
+    entry: 'functions/offboard-account.ts',
+    description: 'State machine task (one per account): revokes the employee\u2019s grants, stages a new shared password, emails the rotation and appointment links',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', vault: ['stage'] },
+    timeoutSeconds: 30,
+  },
+  trackOffboardingTasks: {
+    entry: 'functions/track-offboarding-tasks.ts',
+    description: 'State machine task: waits for the offboarding\u2019s rotation and appointment links; on each timeout sends reminders, escalates, expires',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding'] },
+    timeoutSeconds: 60,
+  },
+  reportOffboarding: {
+    entry: 'functions/report-offboarding.ts',
+    description: 'State machine task: the summary to DTI and the Communications Coordinator (O.b), and the alert when a separation cannot be processed',
+    access: { table: 'readWrite', sendEmail: true },
+    timeoutSeconds: 30,
+  },
+  completeOffboardingTask: {
+    entry: 'functions/complete-offboarding-task.ts',
+    description: 'Offboarding task link (signed-in recipient only): reveal the new password by POST, confirm it is set (promotes it), or appoint a new admin',
+    access: { table: 'readWrite', vault: ['reveal', 'promote'], linkKeys: 'redeem', sendTaskResult: ['separationOffboarding'] },
+    routes: [
+      { method: 'GET', path: '/tasks/{taskId}', auth: 'jwt' },
+      { method: 'POST', path: '/tasks/{taskId}', auth: 'jwt' },
+    ],
+  },
+  showOffboarding: {
+    entry: 'functions/show-offboarding.ts',
+    description: 'The offboarding record: every account, revoked, rotated (when, confirmed by whom), pending, escalated; HTML or JSON',
+    access: { table: 'read' },
+    routes: [
+      { method: 'GET', path: '/offboardings', auth: 'jwt' },
+      { method: 'GET', path: '/offboardings/{offboardingId}', auth: 'jwt' },
+    ],
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -157,10 +234,15 @@ export interface StateMachineSpec {
 }
 
 export const stateMachines = {
-  newAccountApproval: {
-    definition: 'statemachines/new-account-approval.asl.json',
-    description: 'New account approval: Department Director, then Communications Director (APD: APD Director of Communications)',
+  approvalChain: {
+    definition: 'statemachines/approval-chain.asl.json',
+    description: "Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications) and posting authority (Department Director)",
     invokes: ['requestApproval', 'recordOutcome'],
+  },
+  separationOffboarding: {
+    definition: 'statemachines/separation-offboarding.asl.json',
+    description: 'Separation offboarding (C, O.b): waits for the separation date, revokes every grant, rotates each shared credential the employee could know, has a new admin appointed where they were the only one, tells DTI',
+    invokes: ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
   },
 } as const satisfies Record<StateMachineKey, StateMachineSpec>;
 
@@ -169,7 +251,7 @@ export function functionArnPlaceholder(key: FunctionKey): string {
   return `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionArn`;
 }
 
-/** `newAccountApproval` → `STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL`: the env var a starter reads. */
+/** `approvalChain` → `STATE_MACHINE_ARN_APPROVAL_CHAIN`: the env var a starter reads. */
 export function stateMachineArnEnv(key: StateMachineKey): string {
   return `STATE_MACHINE_ARN_${key.replace(/[A-Z]/g, (c: string) => `_${c}`).toUpperCase()}`;
 }

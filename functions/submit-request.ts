@@ -42,8 +42,8 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   }
 
   const created = await store.createRequest(request);
-  const arn = env().STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL;
-  if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL is not set.');
+  const arn = env().STATE_MACHINE_ARN_APPROVAL_CHAIN;
+  if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_APPROVAL_CHAIN is not set.');
   const waits = { ...policy.waits, decisionWaitSeconds: env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds };
   // A repeated submission starts nothing new: the execution is named after the request.
   await startNamedExecution(arn, request.requestId, approvalExecutionInput(request, waits));

@@ -12,7 +12,14 @@ const envSchema = z.object({
   MAIL_FROM: z.email(),
   DTI_EMAIL: z.email(),
   SES_CONFIGURATION_SET: z.optional(z.string()),
-  STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: z.optional(z.string()),
+  STATE_MACHINE_ARN_APPROVAL_CHAIN: z.optional(z.string()),
+  STATE_MACHINE_ARN_SEPARATION_OFFBOARDING: z.optional(z.string()),
+  /** The accounts' shared credentials: secret names are this prefix + account id. */
+  VAULT_SECRET_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,100}$/)), 'social-media/'),
+  /** AWS: the customer-managed KMS key new credential secrets are created with. */
+  VAULT_KMS_KEY_ID: z.optional(z.string()),
+  /** The EventBridge `source` of HR events (the AWS rule matches it; the handler checks it). */
+  HR_EVENT_SOURCE: z._default(z.string().check(z.minLength(1)), 'cabq.hr'),
   /** AWS: the KMS key that seals task tokens, and the HMAC key that derives link secrets. */
   TOKEN_KMS_KEY_ID: z.optional(z.string()),
   LINK_MAC_KEY_ID: z.optional(z.string()),

@@ -24,7 +24,8 @@ import { env } from '#adapters/env';
  *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
- *   ACCOUNT#id / GRANT#personId    GSI2 GRANTEE#personId / ACCOUNT#id (grants by employee, B)
+ *   ACCOUNT#id / GRANT#personId#sourceId   GSI2 GRANTEE#personId / ACCOUNT#id#sourceId (grants by employee, B;
+ *                                  one item per authorization, so a revoked grant stays on record when a new one is made)
  *   HANDLE#platform#handle / CLAIM (one registry entry per handle)
  * Every state change is a conditional write.
  */
@@ -37,6 +38,18 @@ const strip = <T>(item: Item | undefined): T | undefined => {
 };
 
 export const approvalSortKey = (step: number, round: number) => `APPR#${String(step).padStart(2, '0')}#${round}`;
+
+/** A posting grant's item: one per authorization, found by account (PK) and by employee (GSI2). */
+export function grantItem(g: Grant): Item {
+  return {
+    PK: `ACCOUNT#${g.accountId}`,
+    SK: `GRANT#${g.personId}#${g.sourceRequestId}`,
+    GSI2PK: `GRANTEE#${g.personId}`,
+    GSI2SK: `ACCOUNT#${g.accountId}#${g.sourceRequestId}`,
+    entity: 'Grant',
+    ...g,
+  };
+}
 
 export function isConditionFailure(error: unknown): boolean {
   return (
@@ -405,14 +418,7 @@ export class GovernanceStore {
             ...grants.map((g) => ({
               Put: {
                 TableName: this.table,
-                Item: {
-                  PK: `ACCOUNT#${g.accountId}`,
-                  SK: `GRANT#${g.personId}`,
-                  GSI2PK: `GRANTEE#${g.personId}`,
-                  GSI2SK: `ACCOUNT#${g.accountId}`,
-                  entity: 'Grant',
-                  ...g,
-                },
+                Item: grantItem(g),
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             })),

@@ -6,6 +6,10 @@ import * as z from '#domain/zod';
 export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
 export type ChainRole = (typeof chainRoles)[number];
 
+/** City-wide roles held in the directory: the chain roles, plus who is told of offboardings (O.b, F.d). */
+export const directoryRoles = [...chainRoles, 'COMMUNICATIONS_COORDINATOR'] as const;
+export type DirectoryRole = (typeof directoryRoles)[number];
+
 const chainSchema = z.array(z.enum(chainRoles)).check(z.minLength(1, 'an approval chain needs at least one step'));
 
 export const policySchema = z.object({
@@ -14,6 +18,14 @@ export const policySchema = z.object({
     chain: chainSchema,
     chainByDepartment: z.record(z.string().check(z.regex(/^[A-Z]{2,8}$/)), chainSchema),
     officialSiteChecklist: z.array(z.object({ id: z.string().check(z.regex(/^[a-zA-Z]+$/)), label: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
+  }),
+  postingAuthority: z.object({
+    /** Who approves a posting-authority request (B): the account department's director. */
+    chain: chainSchema,
+  }),
+  offboarding: z.object({
+    /** Roles sent the offboarding summary along with DTI (O.b): the Communications Coordinator. */
+    notify: z.array(z.enum(directoryRoles)).check(z.minLength(1, 'someone besides DTI must be told of offboardings')),
   }),
   waits: z.object({
     /**
@@ -56,7 +68,7 @@ export interface Department {
 
 /** A City-wide role (Communications Director, APD Director of Communications) and its designee. */
 export interface RoleHolder {
-  role: ChainRole;
+  role: DirectoryRole;
   holderId: string;
   designeeId: string;
 }

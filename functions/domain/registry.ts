@@ -26,8 +26,13 @@ export interface Grant {
   authorizedById: string;
   authorizedByName: string;
   authorizedAt: string;
+  /** What created the grant: a new-account request (na-…), a posting-authority request (pa-…) or an offboarding's appointment (off-…). */
   sourceRequestId: string;
   status: 'ACTIVE' | 'REVOKED';
+  /** Set when revoked (recorded, never deleted): when, why, and by which offboarding or request. */
+  revokedAt?: string;
+  revokedReason?: string;
+  revokedBySourceId?: string;
 }
 
 export const accountIdFor = (requestId: string) => `acct-${requestId.slice(3)}`;

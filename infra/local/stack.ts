@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     PUBLIC_BASE_URL: baseUrl,
     MAIL_FROM: demoDirectory.mailboxes.from,
     DTI_EMAIL: demoDirectory.mailboxes.dti,
-    [stateMachineArnEnv('newAccountApproval')]: localStateMachineArn('newAccountApproval'),
+    [stateMachineArnEnv('approvalChain')]: localStateMachineArn('approvalChain'),
     LOCAL_LINK_KEY: linkKey(dataDir),
     POWERTOOLS_SERVICE_NAME: 'social-media-governance',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

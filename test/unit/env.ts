@@ -12,7 +12,7 @@ export function setFunctionEnv(): void {
     MAIL_FROM: 'governance@example.test',
     DTI_EMAIL: 'dti@example.test',
     LOCAL_LINK_KEY: testLinkKey,
-    STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: 'arn:aws:states:us-west-2:123456789012:stateMachine:new-account-approval',
+    STATE_MACHINE_ARN_APPROVAL_CHAIN: 'arn:aws:states:us-west-2:123456789012:stateMachine:new-account-approval',
     AWS_REGION: 'us-west-2',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

@@ -63,7 +63,7 @@ describe('submit-request', () => {
     const res = await submitRequest(jsonPost('/requests', form, { email: 'agallegos@cabq.example' }));
     const { requestId } = JSON.parse(res.body as string) as { requestId: string };
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: process.env.STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL,
+      stateMachineArn: process.env.STATE_MACHINE_ARN_APPROVAL_CHAIN,
       name: requestId,
     });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}') as {
