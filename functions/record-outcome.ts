@@ -1,6 +1,8 @@
-import { type EmailContent, failureNoticeEmail, outcomeEmail, registryNoticeEmail } from '#domain/emails';
+import { type Decision, directorDecision } from '#domain/approval';
+import { type EmailContent, failureNoticeEmail, type OutcomeKind, outcomeEmail, postingAuthorityNoticeEmail, registryNoticeEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
-import { type AccountRequest, fieldErrors, requestIdPattern } from '#domain/new-account';
+import { type AccountRequest, fieldErrors, type GovernanceRequest, type NamedPerson, requestIdPattern } from '#domain/new-account';
+import { type PostingAuthorityRequest, postingGrantFor, replacedGrants } from '#domain/posting-authority';
 import { registryEntriesFor } from '#domain/registry';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
@@ -19,6 +21,8 @@ const inputSchema = z.object({
   error: z.optional(z.string()),
 });
 
+type Result = { status: string; accountId: string | null };
+
 let store: GovernanceStore | undefined;
 
 /**
@@ -31,60 +35,121 @@ async function notifyOnce(s: GovernanceStore, requestId: string, audience: strin
   await s.markNotified(requestId, audience);
 }
 
+/** Who hears the outcome: the requester, and the person a posting-authority request was for. */
+function recipients(request: GovernanceRequest): { audience: string; person: NamedPerson }[] {
+  const requester = { audience: 'requester', person: request.requester };
+  if (request.kind !== 'POSTING_AUTHORITY' || request.grantee.id === request.requester.id) return [requester];
+  return [requester, { audience: 'grantee', person: request.grantee }];
+}
+
+interface Closing {
+  s: GovernanceStore;
+  request: GovernanceRequest;
+  now: string;
+  base: string;
+  tell(outcome: OutcomeKind, reason?: string): Promise<void>;
+}
+
 /**
- * State machine task: closes the request with its outcome. Approved → registry entry, the
- * admins' posting grants (B), requester and DTI told (O.b). Idempotent: a re-run finds the request
- * closed and the emails marked sent.
+ * State machine task: closes the request with its outcome. Approved → a new account enters the
+ * registry with its admins' grants, or a posting-authority grant is recorded (B); the requester
+ * (and grantee) and DTI are told (O.b). Idempotent: a re-run finds the request closed and the
+ * emails marked sent.
  */
-export async function recordOutcome(input: unknown): Promise<{ status: string; accountId: string | null }> {
+export async function recordOutcome(input: unknown): Promise<Result> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('The outcome input is invalid.', fieldErrors(parsed.error));
   const { requestId, decision } = parsed.data;
   store ??= new GovernanceStore();
-  const { request, approvals } = await store.requestWithApprovals(requestId);
+  const s = store;
+  const { request, approvals } = await s.requestWithApprovals(requestId);
   if (!request) throw new RequestNotFoundError(`No request ${requestId}.`);
   const base = env().PUBLIC_BASE_URL.replace(/\/+$/, '');
   const requestUrl = `${base}/requests/${requestId}`;
-  const now = new Date().toISOString();
-  const tell = (outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED', reason?: string) =>
-    notifyOnce(
-      store as GovernanceStore,
-      requestId,
-      'requester',
-      request.requester.email,
-      outcomeEmail({ request, outcome, reason, decidedBy: decision.decidedByName, requestUrl }),
-    );
+  const tell = async (outcome: OutcomeKind, reason?: string) => {
+    for (const { audience, person } of recipients(request)) {
+      await notifyOnce(
+        s,
+        requestId,
+        audience,
+        person.email,
+        outcomeEmail({ request, to: person, outcome, reason, decidedBy: decision.decidedByName, requestUrl }),
+      );
+    }
+  };
+  const closing: Closing = { s, request, now: new Date().toISOString(), base, tell };
 
   if (decision.outcome === 'APPROVED') {
-    const director = approvals.find((a) => a.step === 0 && a.decision?.outcome === 'APPROVED')?.decision;
-    if (!director) throw new InvalidInputError(`Request ${requestId} has no Department Director approval to authorize its admins (B).`);
-    const { account, grants } = registryEntriesFor(request, director, now);
-    const result = await store.approveIntoRegistry(requestId, account, grants, now);
-    if (result === 'handle-taken') return fail(store, request, `the handle ${account.handle} was registered by another request meanwhile`, tell);
-    if (result === 'closed') {
-      // A retry or re-run after the request was already closed: repeat only what that outcome owes.
-      const current = (await store.request(requestId, true)) as AccountRequest;
-      if (current.status === 'FAILED') return fail(store, request, current.outcomeReason ?? 'a step failed', tell);
-      if (current.status !== 'APPROVED') return { status: current.status, accountId: null };
-    }
-    await tell('APPROVED');
-    await notifyOnce(store, requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${base}/accounts` }));
-    logger.info('request approved', { requestId, accountId: account.accountId, grants: grants.length, result });
-    return { status: 'APPROVED', accountId: account.accountId };
+    const director = directorDecision(request.steps, approvals);
+    if (!director) throw new InvalidInputError(`Request ${requestId} has no Department Director approval to authorize posting (B).`);
+    return request.kind === 'POSTING_AUTHORITY' ? approveAuthority(closing, request, director) : approveAccount(closing, request, director);
   }
-  if (decision.outcome === 'FAILED') return fail(store, request, parsed.data.error ?? 'a step failed', tell);
+  if (decision.outcome === 'FAILED') return fail(closing, parsed.data.error ?? 'a step failed');
 
-  await store.closeRequest(requestId, decision.outcome, now, decision.reason);
+  await s.closeRequest(requestId, decision.outcome, closing.now, decision.reason);
   await tell(decision.outcome, decision.reason);
   logger.info('request closed', { requestId, outcome: decision.outcome });
   return { status: decision.outcome, accountId: null };
 }
 
-async function fail(s: GovernanceStore, request: AccountRequest, reason: string, tell: (o: 'FAILED', r: string) => Promise<void>) {
-  await s.closeRequest(request.requestId, 'FAILED', new Date().toISOString(), reason);
-  await tell('FAILED', reason);
-  await notifyOnce(s, request.requestId, 'dti-failure', env().DTI_EMAIL, failureNoticeEmail({ request, reason }));
-  logger.warn('request failed', { requestId: request.requestId, reason });
+async function approveAccount(c: Closing, request: AccountRequest, director: Decision): Promise<Result> {
+  const { account, grants } = registryEntriesFor(request, director, c.now);
+  const result = await c.s.approveIntoRegistry(request.requestId, account, grants, c.now);
+  if (result === 'handle-taken') return fail(c, `the handle ${account.handle} was registered by another request meanwhile`);
+  if (result === 'closed') {
+    const settled = await alreadyClosed(c);
+    if (settled) return settled;
+  }
+  await c.tell('APPROVED');
+  await notifyOnce(c.s, request.requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${c.base}/accounts` }));
+  logger.info('request approved', { requestId: request.requestId, accountId: account.accountId, grants: grants.length, result });
+  return { status: 'APPROVED', accountId: account.accountId };
+}
+
+async function approveAuthority(c: Closing, request: PostingAuthorityRequest, director: Decision): Promise<Result> {
+  const grant = postingGrantFor(request, director);
+  let result: Awaited<ReturnType<GovernanceStore['approvePostingAuthority']>> = 'grants-changed';
+  // An offboarding may revoke a grant between the read and the write: read again and retry.
+  for (let attempt = 0; attempt < 3 && result === 'grants-changed'; attempt += 1) {
+    const held = await c.s.grantsOn(request.accountId, request.grantee.id);
+    result = await c.s.approvePostingAuthority(request.requestId, grant, replacedGrants(request, held, c.now), c.now);
+  }
+  if (result === 'grants-changed') return fail(c, `the grants of ${request.grantee.name} on ${request.handle} kept changing while this approval was recorded`);
+  if (result === 'account-gone') return fail(c, `${request.platformName} ${request.handle} is no longer an active account in the registry`);
+  if (result === 'closed') {
+    const settled = await alreadyClosed(c);
+    if (settled) return settled;
+  }
+  // Read back what this request replaced, so a re-run tells DTI the same as the first run would have.
+  const replaced = (await c.s.grantsOn(request.accountId, request.grantee.id)).filter((g) => g.revokedBySourceId === request.requestId);
+  await c.tell('APPROVED');
+  await notifyOnce(
+    c.s,
+    request.requestId,
+    'dti',
+    env().DTI_EMAIL,
+    postingAuthorityNoticeEmail({ request, grant, replaced, registryUrl: `${c.base}/accounts` }),
+  );
+  logger.info('posting authority approved', { requestId: request.requestId, accountId: request.accountId, replaced: replaced.length, result });
+  return { status: 'APPROVED', accountId: request.accountId };
+}
+
+/**
+ * A retry or re-run after the request was already closed: repeat only what that outcome owes.
+ * Undefined when it was closed as APPROVED (the caller repeats the approval's emails).
+ */
+async function alreadyClosed(c: Closing): Promise<Result | undefined> {
+  const current = (await c.s.request(c.request.requestId, true)) as GovernanceRequest;
+  if (current.status === 'FAILED') return fail(c, current.outcomeReason ?? 'a step failed');
+  if (current.status !== 'APPROVED') return { status: current.status, accountId: null };
+  return undefined;
+}
+
+async function fail(c: Closing, reason: string): Promise<Result> {
+  await c.s.closeRequest(c.request.requestId, 'FAILED', new Date().toISOString(), reason);
+  await c.tell('FAILED', reason);
+  await notifyOnce(c.s, c.request.requestId, 'dti-failure', env().DTI_EMAIL, failureNoticeEmail({ request: c.request, reason }));
+  logger.warn('request failed', { requestId: c.request.requestId, reason });
   return { status: 'FAILED', accountId: null };
 }
 

@@ -5,7 +5,7 @@ import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 
-/** GET /accounts: the registry (O.b) with each account's admins and who authorized them (B). */
+/** GET /accounts: the registry (O.b) with each account's grants (admins and posters) and who authorized them (B). */
 export async function showRegistry(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
   const viewer = await signedInPerson(event, store);

@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError } from '#domain/errors';
 import { canViewRequest, requestIdPattern } from '#domain/new-account';
-import { myRequestsPage, requestPage } from '#domain/pages';
+import { describeRequest, myRequestsPage, requestPage } from '#domain/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
 import { GovernanceStore } from '#adapters/store';
@@ -9,7 +9,7 @@ let store: GovernanceStore | undefined;
 
 /**
  * GET /requests/{requestId}: status and the full history, the same record as the audit trail.
- * GET /requests: the signed-in person's own requests, newest first.
+ * GET /requests: the signed-in person's own requests of every kind, newest first.
  */
 export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
@@ -18,14 +18,16 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
     const mine = (await store.requestsBy(viewer.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, viewer));
     return jsonResponse(200, {
-      requests: mine.map(({ requestId, status, platformName, proposedHandle, departmentName, createdAt, closedAt }) => ({
-        requestId,
-        status,
-        platformName,
-        proposedHandle,
-        departmentName,
-        createdAt,
-        closedAt,
+      requests: mine.map((r) => ({
+        requestId: r.requestId,
+        kind: r.kind,
+        title: describeRequest(r).title,
+        status: r.status,
+        platformName: r.platformName,
+        ...(r.kind === 'NEW_ACCOUNT' ? { proposedHandle: r.proposedHandle } : { handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role }),
+        departmentName: r.departmentName,
+        createdAt: r.createdAt,
+        closedAt: r.closedAt,
       })),
     });
   }

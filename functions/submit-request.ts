@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError } from '#domain/errors';
-import { type AccountRequest, approvalExecutionInput, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
+import { type AccountRequest, approvalExecutionInput, namedSteps, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
 import { newAccountFormPage } from '#domain/pages';
-import { planApprovalSteps, policy } from '#domain/policy';
+import { chainFor, planApprovalSteps, policy } from '#domain/policy';
 import { env } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
@@ -70,7 +70,7 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
   if (unknown.length) fields.adminIds = `not in the directory: ${unknown.join(', ')}`;
   if (Object.keys(fields).length || !department || !platform) throw new InvalidInputError('The form has fields to fix.', fields);
 
-  const steps = planApprovalSteps({ requesterId: person.id, department, roleHolders });
+  const steps = planApprovalSteps({ requesterId: person.id, chain: chainFor(department.code), department, roleHolders });
   const approvers = await Promise.all(steps.map((step) => s.person(step.approverId)));
   const now = new Date();
   return {
@@ -88,11 +88,7 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
     proposedHandle: form.proposedHandle,
     admins: admins.map((a) => ({ id: a?.id ?? '', name: a?.name ?? '', email: a?.email ?? '' })),
     checklist: form.checklist,
-    steps: steps.map((step, i) => {
-      const approver = approvers[i];
-      if (!approver) throw new ConfigurationError(`${step.title} (${step.approverId}) is not in the directory.`);
-      return { ...step, approverName: approver.name };
-    }),
+    steps: namedSteps(steps, approvers),
     createdAt: now.toISOString(),
   };
 }

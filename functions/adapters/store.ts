@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#domain/approval';
 import type { Account, Grant } from '#domain/registry';
-import type { AccountRequest, RequestStatus } from '#domain/new-account';
+import type { GovernanceRequest, RequestStatus } from '#domain/new-account';
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import { documentClient } from '#adapters/dynamo-client';
 import { env } from '#adapters/env';
@@ -21,7 +21,7 @@ import { env } from '#adapters/env';
  *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
  *   ROLE#role / PROFILE
  *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
- *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
+ *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt   (every kind: na-… new account, pa-… posting authority)
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
  *   ACCOUNT#id / GRANT#personId#sourceId   GSI2 GRANTEE#personId / ACCOUNT#id#sourceId (grants by employee, B;
@@ -178,7 +178,7 @@ export class GovernanceStore {
   // Requests ----------------------------------------------------------------------------------
 
   /** Stores a new request; false when this request id exists already (a repeated submission). */
-  async createRequest(request: AccountRequest): Promise<boolean> {
+  async createRequest(request: GovernanceRequest): Promise<boolean> {
     return this.conditional(
       new PutCommand({
         TableName: this.table,
@@ -187,7 +187,7 @@ export class GovernanceStore {
           SK: 'META',
           GSI2PK: `REQUESTER#${request.requester.id}`,
           GSI2SK: request.createdAt,
-          entity: 'AccountRequest',
+          entity: request.kind === 'POSTING_AUTHORITY' ? 'PostingAuthorityRequest' : 'AccountRequest',
           ...request,
           // The map that markNotified writes into (an update cannot create a map and its key at once).
           notified: {},
@@ -198,11 +198,11 @@ export class GovernanceStore {
   }
 
   request(requestId: string, consistent = false) {
-    return this.get<AccountRequest>(`REQ#${requestId}`, 'META', consistent);
+    return this.get<GovernanceRequest>(`REQ#${requestId}`, 'META', consistent);
   }
 
   /** The request and every approval link sent for it: the audit trail, in step order. */
-  async requestWithApprovals(requestId: string): Promise<{ request?: AccountRequest; approvals: Approval[] }> {
+  async requestWithApprovals(requestId: string): Promise<{ request?: GovernanceRequest; approvals: Approval[] }> {
     const items = await this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -211,17 +211,17 @@ export class GovernanceStore {
         ConsistentRead: true,
       }),
     );
-    let request: AccountRequest | undefined;
+    let request: GovernanceRequest | undefined;
     const approvals: Approval[] = [];
     for (const item of items.Items ?? []) {
-      if (item.SK === 'META') request = strip<AccountRequest>(item);
+      if (item.SK === 'META') request = strip<GovernanceRequest>(item);
       else if (String(item.SK).startsWith('APPR#')) approvals.push(strip<Approval>(item) as Approval);
     }
     return { request, approvals };
   }
 
   requestsBy(personId: string) {
-    return this.queryAll<AccountRequest>({ index: 'GSI2', pk: `REQUESTER#${personId}` });
+    return this.queryAll<GovernanceRequest>({ index: 'GSI2', pk: `REQUESTER#${personId}` });
   }
 
   /** Closes a pending request with its outcome; false when it was closed already. */
@@ -447,8 +447,79 @@ export class GovernanceStore {
     return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS' });
   }
 
-  grantsForAccount(accountId: string) {
-    return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: 'GRANT#' });
+  grantsForAccount(accountId: string, consistent = false) {
+    return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: 'GRANT#', consistent });
+  }
+
+  /** One person's grants on one account, active and revoked (consistent: read just before they change). */
+  grantsOn(accountId: string, personId: string) {
+    return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: `GRANT#${personId}#`, consistent: true });
+  }
+
+  /**
+   * Approves a posting-authority request in one transaction (B): the request closes as APPROVED,
+   * the account is still in the registry and active, the new grant is recorded, and each grant it
+   * replaces is revoked (kept on record) only if it is still active. Returns 'closed' when the
+   * request is not pending, 'account-gone' when the account left the registry, 'grants-changed'
+   * when a grant to replace was revoked meanwhile (read the grants again and retry).
+   */
+  async approvePostingAuthority(requestId: string, grant: Grant, replaced: Grant[], at: string): Promise<'ok' | 'closed' | 'account-gone' | 'grants-changed'> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: { PK: `REQ#${requestId}`, SK: 'META' },
+                UpdateExpression: 'SET #status = :approved, closedAt = :at',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: { PK: `ACCOUNT#${grant.accountId}`, SK: 'PROFILE' },
+                ConditionExpression: '#status = :active',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':active': 'ACTIVE' },
+              },
+            },
+            { Put: { TableName: this.table, Item: grantItem(grant), ConditionExpression: 'attribute_not_exists(PK)' } },
+            ...replaced.map((g) => {
+              const { PK, SK } = grantItem(g);
+              return {
+                Update: {
+                  TableName: this.table,
+                  Key: { PK, SK },
+                  UpdateExpression: 'SET #status = :revoked, revokedAt = :at, revokedReason = :why, revokedBySourceId = :by',
+                  ConditionExpression: '#status = :active',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':revoked': 'REVOKED',
+                    ':active': 'ACTIVE',
+                    ':at': g.revokedAt ?? at,
+                    ':why': g.revokedReason ?? `replaced by ${requestId}`,
+                    ':by': g.revokedBySourceId ?? requestId,
+                  },
+                },
+              };
+            }),
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = (error.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
+      // A put that finds its grant already there means an earlier run committed: the request is closed too.
+      if (failed[0] || failed[2]) return 'closed';
+      if (failed[1]) return 'account-gone';
+      if (failed.slice(3).some(Boolean)) return 'grants-changed';
+      throw error;
+    }
   }
 
   grantsForPerson(personId: string) {

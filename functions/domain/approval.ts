@@ -1,6 +1,6 @@
 import { secretMatches } from '#domain/approval-link';
 import { InvalidInputError } from '#domain/errors';
-import { fieldErrors, type RequestStatus, requestIdPattern } from '#domain/new-account';
+import { fieldErrors, type PlannedStep, type RequestStatus, requestIdPattern } from '#domain/new-account';
 import * as z from '#domain/zod';
 
 export type Outcome = 'APPROVED' | 'REJECTED';
@@ -85,3 +85,12 @@ export const approvalTaskSchema = z.object({
 });
 
 export type ApprovalTask = z.infer<typeof approvalTaskSchema>;
+
+/**
+ * The decision that authorizes posting (B): the approval of the chain's Department Director step,
+ * by the director or, after escalation or self-routing, the designee who decided it.
+ */
+export function directorDecision(steps: PlannedStep[], approvals: Approval[]): Decision | undefined {
+  const step = steps.findIndex((s) => s.role === 'DEPARTMENT_DIRECTOR');
+  return approvals.find((a) => a.step === step && a.decision?.outcome === 'APPROVED')?.decision;
+}

@@ -1,8 +1,9 @@
 import type { Approval } from '#domain/approval';
 import { formatWhen, html, type SafeHtml } from '#domain/html';
-import type { AccountRequest } from '#domain/new-account';
-import { requestSummary } from '#domain/pages';
-import type { Account } from '#domain/registry';
+import type { GovernanceRequest, NamedPerson } from '#domain/new-account';
+import { capitalized, describeRequest, requestSummary } from '#domain/pages';
+import { credentialWords, type PostingAuthorityRequest } from '#domain/posting-authority';
+import type { Account, Grant } from '#domain/registry';
 
 export interface EmailContent {
   subject: string;
@@ -19,25 +20,17 @@ function layout(heading: string, body: SafeHtml): string {
 const button = (href: string, label: string) =>
   html`<p><a href="${href}" style="display:inline-block;background:#0b5394;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none">${label}</a></p>`;
 
-function summaryText(request: AccountRequest): string {
-  return [
-    `Request: ${request.requestId}`,
-    `Requested by: ${request.requester.name}`,
-    `Department: ${request.departmentName}`,
-    `Platform: ${request.platformName}`,
-    `Proposed handle: ${request.proposedHandle}`,
-    `Purpose and strategy: ${request.purpose}`,
-    `Audience: ${request.audience}`,
-    `Risk assessment: ${request.riskAssessment}`,
-    `Proposed admins: ${request.admins.map((a) => a.name).join(', ')}`,
-  ].join('\n');
-}
+/** The same facts as the html summary, as plain text. */
+const summaryText = (request: GovernanceRequest) =>
+  describeRequest(request)
+    .facts.map(([label, value]) => `${label}: ${value}`)
+    .join('\n');
 
 export type ApprovalEmailKind = 'initial' | 'reminder' | 'escalation';
 
 /** The decision request an approver receives; the link is the only way to decide. */
 export function approvalEmail(input: {
-  request: AccountRequest;
+  request: GovernanceRequest;
   approval: Approval;
   link: string;
   kind: ApprovalEmailKind;
@@ -46,19 +39,19 @@ export function approvalEmail(input: {
 }): EmailContent {
   const { request, approval, link, kind } = input;
   const step = request.steps[approval.step];
-  const what = `new ${request.platformName} account ${request.proposedHandle} for ${request.departmentName}`;
+  const described = describeRequest(request);
   const subject =
     kind === 'reminder'
-      ? `Reminder: your decision is needed on a ${what}`
+      ? `Reminder: your decision is needed on ${described.article}${described.subject}`
       : kind === 'escalation'
-        ? `Escalated to you: decision needed on a ${what}`
-        : `Decision needed: ${what}`;
+        ? `Escalated to you: decision needed on ${described.article}${described.subject}`
+        : `Decision needed: ${described.subject}`;
   const intro =
     kind === 'escalation'
       ? `${input.escalatedFrom ?? 'The approver'} did not answer in time, so this decision (${step?.title ?? 'approval'}) now comes to you as designee.`
       : kind === 'reminder'
         ? `This request is still waiting for your decision as ${step?.title ?? 'approver'}.`
-        : `${request.requester.name} asks for your approval as ${step?.title ?? 'approver'} (policy D${request.departmentCode === 'APD' ? ', S.a' : ''}).`;
+        : `${request.requester.name} asks for your approval as ${step?.title ?? 'approver'} (policy ${described.rules}).`;
   const due = `Please decide by ${formatWhen(input.dueBy)} (Mountain time).`;
   return {
     subject,
@@ -73,38 +66,49 @@ export function approvalEmail(input: {
 
 export type OutcomeKind = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
 
-/** What the requester is told when the request closes. */
-export function outcomeEmail(input: { request: AccountRequest; outcome: OutcomeKind; reason?: string; decidedBy?: string; requestUrl: string }): EmailContent {
+/**
+ * What the requester (and, for posting authority, the person it was for) is told when the request
+ * closes. `to` defaults to the requester; anyone else is told who asked on their behalf.
+ */
+export function outcomeEmail(input: {
+  request: GovernanceRequest;
+  to?: NamedPerson;
+  outcome: OutcomeKind;
+  reason?: string;
+  decidedBy?: string;
+  requestUrl: string;
+}): EmailContent {
   const { request, outcome } = input;
-  const what = `${request.platformName} account ${request.proposedHandle}`;
+  const to = input.to ?? request.requester;
+  const described = describeRequest(request);
+  const what = described.outcomeTitle;
+  const forOther = to.id !== request.requester.id;
+  const theRequest = forOther ? `the request ${request.requester.name} made for you` : 'your request';
   const lines: Record<OutcomeKind, { subject: string; body: string }> = {
-    APPROVED: {
-      subject: `Approved: ${what}`,
-      body: `Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).`,
-    },
+    APPROVED: { subject: `Approved: ${what}`, body: `${forOther ? `${request.requester.name} asked for this on your behalf. ` : ''}${described.approvedNote}` },
     REJECTED: {
       subject: `Not approved: ${what}`,
-      body: `${input.decidedBy ?? 'An approver'} rejected your request. Reason: ${input.reason ?? '(none given)'}`,
+      body: `${input.decidedBy ?? 'An approver'} rejected ${theRequest}. Reason: ${input.reason ?? '(none given)'}`,
     },
     EXPIRED: {
       subject: `Expired: ${what}`,
-      body: `Nobody decided your request in time, even after reminders and escalation, so it has expired. You can submit it again.`,
+      body: `Nobody decided ${theRequest} in time, even after reminders and escalation, so it has expired. ${forOther ? `${request.requester.name} can` : 'You can'} submit it again.`,
     },
     FAILED: {
       subject: `Could not complete: ${what}`,
-      body: `Your request could not be completed${input.reason ? `: ${input.reason}` : ''}. DTI has been told.`,
+      body: `${capitalized(theRequest)} could not be completed${input.reason ? `: ${input.reason}` : ''}. DTI has been told.`,
     },
   };
   const { subject, body } = lines[outcome];
   return {
     subject,
-    html: layout(subject, html`<p>${request.requester.name},</p><p>${body}</p>${button(input.requestUrl, 'See the request and its history')}`),
-    text: `${request.requester.name},\n\n${body}\n\nThe request and its history: ${input.requestUrl}`,
+    html: layout(subject, html`<p>${to.name},</p><p>${body}</p>${button(input.requestUrl, 'See the request and its history')}`),
+    text: `${to.name},\n\n${body}\n\nThe request and its history: ${input.requestUrl}`,
   };
 }
 
 /** DTI keeps the registry (O.b): it hears of every new account. */
-export function registryNoticeEmail(input: { request: AccountRequest; account: Account; registryUrl: string }): EmailContent {
+export function registryNoticeEmail(input: { request: GovernanceRequest; account: Account; registryUrl: string }): EmailContent {
   const { account, request } = input;
   const subject = `Registry: new ${account.platformName} account ${account.handle} (${account.departmentName})`;
   const admins = account.admins.map((a) => a.name).join(', ');
@@ -121,9 +125,49 @@ export function registryNoticeEmail(input: { request: AccountRequest; account: A
   };
 }
 
+/**
+ * DTI keeps the credential registry (O.b): it hears of every posting authority granted, whether the
+ * person is to receive the shared credential, and which earlier grant it replaced. Someone who had
+ * the credential and no longer does still knows it, so DTI is told to rotate it (C).
+ */
+export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRequest; grant: Grant; replaced: Grant[]; registryUrl: string }): EmailContent {
+  const { request, grant } = input;
+  const who = request.grantee.name;
+  const account = `${request.platformName} ${request.handle}`;
+  const subject = `Registry: posting authority for ${who} on ${account} (${grant.role.toLowerCase()})`;
+  const credential = grant.receivesCredential
+    ? `${who} is to receive the shared credential of ${account}.`
+    : `${who} is not to receive the shared credential of ${account}.`;
+  const lostCredential = !grant.receivesCredential && input.replaced.some((g) => g.receivesCredential);
+  const replaced = input.replaced.map((g) => `${g.role.toLowerCase()}, ${credentialWords(g.receivesCredential)} (from ${g.sourceRequestId})`).join('; ');
+  const facts: [string, string][] = [
+    ['Person', `${who} (${request.grantee.email})`],
+    ['Account', `${account} (${request.accountId})`],
+    ['Department', request.departmentName],
+    ['Role', grant.role.toLowerCase()],
+    ['Shared credential', grant.receivesCredential ? 'to be given' : 'not to be given'],
+    ['Authorized by', `${grant.authorizedByName}, ${formatWhen(grant.authorizedAt)} (Mountain)`],
+    ['Replaces', replaced || 'nothing'],
+    ['Request', request.requestId],
+  ];
+  const rotate = lostCredential ? `${who} had the shared credential before: rotate it (C).` : '';
+  return {
+    subject,
+    html: layout(
+      subject,
+      html`<p>Posting authority was approved (B) and recorded in the registry (O.b). <strong>${credential}</strong> ${rotate}</p>
+      <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+      ${button(input.registryUrl, 'Open the registry')}`,
+    ),
+    text: `Posting authority was approved (B) and recorded in the registry (O.b). ${credential}${rotate ? ` ${rotate}` : ''}\n\n${facts
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n')}\n\nRegistry: ${input.registryUrl}`,
+  };
+}
+
 /** DTI hears of every workflow that could not finish, so a broken step is never silent. */
-export function failureNoticeEmail(input: { request: AccountRequest; reason: string }): EmailContent {
+export function failureNoticeEmail(input: { request: GovernanceRequest; reason: string }): EmailContent {
   const subject = `Workflow failure on request ${input.request.requestId}`;
-  const body = `Request ${input.request.requestId} (${input.request.platformName} ${input.request.proposedHandle}, ${input.request.departmentName}) could not complete: ${input.reason}. Check the execution history.`;
+  const body = `Request ${input.request.requestId} (${describeRequest(input.request).subject}, ${input.request.departmentName}) could not complete: ${input.reason}. Check the execution history.`;
   return { subject, html: layout(subject, html`<p>${body}</p>`), text: body };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { InvalidInputError } from '#domain/errors';
-import { type ApprovalStep, type Policy, policy } from '#domain/policy';
+import { ConfigurationError, InvalidInputError } from '#domain/errors';
+import type { PostingAuthorityRequest } from '#domain/posting-authority';
+import { type ApprovalStep, type Person, type Policy, policy } from '#domain/policy';
 import * as z from '#domain/zod';
 
 export const requestStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
@@ -15,11 +16,14 @@ const list = z.pipe(
   ),
 );
 
+/** A form's one-time id (a hidden field), so a double submit finds the request it already made. */
+export const submissionIdSchema = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again')));
+
 /** The New Social Media form (D.c), as a person fills it in. The requester is never part of it. */
 export function newAccountFormSchema(p: Policy = policy) {
   const checklistIds = p.newAccountApproval.officialSiteChecklist.map((c) => c.id);
   return z.object({
-    submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again'))),
+    submissionId: submissionIdSchema,
     departmentCode: z.string().check(z.trim(), z.regex(/^[A-Z]{2,8}$/, 'choose your department')),
     platformId: z.string().check(z.trim(), z.regex(/^[a-z0-9-]{1,40}$/, 'choose a platform from the approved list')),
     purpose: z.string().check(z.trim(), z.minLength(20, 'describe the purpose and strategy in at least 20 characters'), z.maxLength(4000)),
@@ -75,6 +79,15 @@ export interface PlannedStep extends ApprovalStep {
   approverName: string;
 }
 
+/** The planned steps with their approvers' names, read from the directory in the same order. */
+export function namedSteps(steps: ApprovalStep[], approvers: (Person | undefined)[]): PlannedStep[] {
+  return steps.map((step, i) => {
+    const approver = approvers[i];
+    if (!approver) throw new ConfigurationError(`${step.title} (${step.approverId}) is not in the directory.`);
+    return { ...step, approverName: approver.name };
+  });
+}
+
 export interface AccountRequest {
   requestId: string;
   kind: 'NEW_ACCOUNT';
@@ -97,21 +110,29 @@ export interface AccountRequest {
   accountId?: string;
 }
 
+/** Every kind of request that goes through the approval chain, as stored and shown. */
+export type GovernanceRequest = AccountRequest | PostingAuthorityRequest;
+export type RequestKind = GovernanceRequest['kind'];
+
+/** Each kind's request id prefix: it tells a person, a log line or an execution name what the request is. */
+const requestIdPrefixes: Record<RequestKind, string> = { NEW_ACCOUNT: 'na', POSTING_AUTHORITY: 'pa' };
+
 /**
  * A request id derived from who submitted and the form's one-time submission id, so a double
  * click or a client retry finds the request it already made instead of starting a second.
  * Also used as the execution name (letters, digits, dashes; ≤ 80).
  */
-export function requestIdFor(requesterId: string, submissionId: string, now: Date): string {
+export function requestIdFor(requesterId: string, submissionId: string, now: Date, kind: RequestKind = 'NEW_ACCOUNT'): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '');
   const digest = createHash('sha256').update(`${requesterId}\u0000${submissionId}`).digest('hex').slice(0, 16);
-  return `na-${day}-${digest}`;
+  return `${requestIdPrefixes[kind]}-${day}-${digest}`;
 }
 
-export const requestIdPattern = /^na-\d{8}-[0-9a-f]{16}$/;
+/** Any request's id, of every kind: what each schema that takes a request id validates against. */
+export const requestIdPattern = /^(?:na|pa)-\d{8}-[0-9a-f]{16}$/;
 
 /** The state machine's input: the request and the cursor of its first approval step. */
-export function approvalExecutionInput(request: Pick<AccountRequest, 'requestId' | 'steps'>, waits: Policy['waits']) {
+export function approvalExecutionInput(request: Pick<GovernanceRequest, 'requestId' | 'steps'>, waits: Policy['waits']) {
   return {
     requestId: request.requestId,
     stepCount: request.steps.length,
@@ -125,11 +146,12 @@ export function approvalExecutionInput(request: Pick<AccountRequest, 'requestId'
 export const normalizeHandle = (handle: string) => (handle.startsWith('@') ? handle : `@${handle}`);
 
 /**
- * Who may read a request and its history: the requester, anyone sent a link for it, the
- * department's director and designee, City-wide role holders, and DTI (which keeps the registry).
+ * Who may read a request and its history: the requester, the person it asks posting authority
+ * for, anyone sent a link for it, the department's director and designee, City-wide role holders,
+ * and DTI (which keeps the registry).
  */
 export function canViewRequest(input: {
-  request: AccountRequest;
+  request: GovernanceRequest;
   approverIds: string[];
   viewer: { id: string; departmentCode: string };
   department?: { directorId: string; designeeId: string };
@@ -138,6 +160,7 @@ export function canViewRequest(input: {
   const { request, viewer } = input;
   return (
     viewer.id === request.requester.id ||
+    (request.kind === 'POSTING_AUTHORITY' && viewer.id === request.grantee.id) ||
     input.approverIds.includes(viewer.id) ||
     request.steps.some((s) => s.approverId === viewer.id || s.escalateToId === viewer.id) ||
     viewer.id === input.department?.directorId ||

@@ -1,26 +1,105 @@
 import type { Approval, LinkState } from '#domain/approval';
 import { formatWhen, html, page, type SafeHtml } from '#domain/html';
-import type { AccountRequest } from '#domain/new-account';
+import type { AccountRequest, GovernanceRequest } from '#domain/new-account';
+import { credentialWords, type PostingAuthorityRequest, ticked } from '#domain/posting-authority';
 import { type Department, type Person, type Policy, policy } from '#domain/policy';
-import type { Account, Grant } from '#domain/registry';
+import { type Account, type Grant, grantRoles, isActive } from '#domain/registry';
 
 const statusBadge = (status: string) => html`<span class="status ${status}">${status.toLowerCase()}</span>`;
 
-/** The request as an approver needs to see it: what, for whom, why, and the risks (D.a). */
-export function requestSummary(request: AccountRequest): SafeHtml {
-  return html`<dl>
-    <dt>Request</dt><dd>${request.requestId}</dd>
-    <dt>Requested by</dt><dd>${request.requester.name} (${request.requester.email})</dd>
-    <dt>Department</dt><dd>${request.departmentName}</dd>
-    <dt>Platform</dt><dd>${request.platformName}</dd>
-    <dt>Proposed handle</dt><dd>${request.proposedHandle}</dd>
-    <dt>Purpose and strategy</dt><dd>${request.purpose}</dd>
-    <dt>Audience</dt><dd>${request.audience}</dd>
-    <dt>Risk assessment</dt><dd>${request.riskAssessment}</dd>
-    <dt>Proposed admins</dt><dd>${request.admins.map((a) => a.name).join(', ')}</dd>
-    <dt>Official-site checklist (E)</dt><dd>${request.checklist.length} of ${policy.newAccountApproval.officialSiteChecklist.length} confirmed</dd>
-    <dt>Approval chain</dt><dd>${request.steps.map((s) => `${s.title}: ${s.approverName}${s.routedToDesignee ? ' (designee: the requester holds this role)' : ''}`).join('\n')}</dd>
-  </dl>`;
+export const capitalized = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+
+/** What a request is, in words: every page and email about a request reads it from here. */
+export interface RequestDescription {
+  /** What is asked for, as a heading reads after its first letter: "new Instagram account @ABQParks". */
+  title: string;
+  /** The title with what tells requests apart in an inbox: "new Instagram account @ABQParks for Parks and Recreation". */
+  subject: string;
+  /** The article `subject` takes in running text ("a new … account"), or none. */
+  article: string;
+  /** The request's outcome is about this: "Instagram account @ABQParks". */
+  outcomeTitle: string;
+  /** The policy rules the approval rests on, e.g. "D, S.a". */
+  rules: string;
+  /** What approval did, told to the requester (and the person it was for). */
+  approvedNote: string;
+  /** What the approver reads before deciding: label and value, the same on a page and in an email. */
+  facts: [label: string, value: string][];
+}
+
+/** Who decides each step; a step routed to the designee says why (nobody decides their own request). */
+const chainFact = (request: GovernanceRequest, interested: string): [string, string] => [
+  'Approval chain',
+  request.steps.map((s) => `${s.title}: ${s.approverName}${s.routedToDesignee ? ` (designee: ${interested} holds this role)` : ''}`).join('\n'),
+];
+
+function describeNewAccount(request: AccountRequest): RequestDescription {
+  const title = `new ${request.platformName} account ${request.proposedHandle}`;
+  return {
+    title,
+    subject: `${title} for ${request.departmentName}`,
+    article: 'a ',
+    outcomeTitle: `${request.platformName} account ${request.proposedHandle}`,
+    rules: `D${request.departmentCode === 'APD' ? ', S.a' : ''}`,
+    approvedNote: 'Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).',
+    facts: [
+      ['Request', request.requestId],
+      ['Requested by', `${request.requester.name} (${request.requester.email})`],
+      ['Department', request.departmentName],
+      ['Platform', request.platformName],
+      ['Proposed handle', request.proposedHandle],
+      ['Purpose and strategy', request.purpose],
+      ['Audience', request.audience],
+      ['Risk assessment', request.riskAssessment],
+      ['Proposed admins', request.admins.map((a) => a.name).join(', ')],
+      ['Official-site checklist (E)', `${request.checklist.length} of ${policy.newAccountApproval.officialSiteChecklist.length} confirmed`],
+      chainFact(request, 'the requester'),
+    ],
+  };
+}
+
+function describePostingAuthority(request: PostingAuthorityRequest): RequestDescription {
+  const account = `${request.platformName} ${request.handle}`;
+  const title = `posting authority for ${request.grantee.name} on ${account} (${request.role.toLowerCase()}, ${credentialWords(request.receivesCredential)})`;
+  return {
+    title,
+    subject: capitalized(title),
+    article: '',
+    outcomeTitle: capitalized(title),
+    rules: 'B',
+    approvedNote: `${request.grantee.name} may now post for ${account} as ${request.role.toLowerCase()} (B). DTI has been told (O.b)${
+      request.receivesCredential ? ' and will arrange the shared credential' : '; the shared credential is not to be given'
+    }.`,
+    facts: [
+      ['Request', request.requestId],
+      ['Requested by', `${request.requester.name} (${request.requester.email})`],
+      ['For', `${request.grantee.name} (${request.grantee.email})`],
+      ['Account', account],
+      ['Department', request.departmentName],
+      ['Role', request.role === 'ADMIN' ? 'Admin (manages the account and posts)' : 'Poster (posts for the account)'],
+      ['Shared credential', request.receivesCredential ? 'Receives the shared credential (from DTI, O.b)' : 'Does not receive the shared credential'],
+      ['Reason', request.reason],
+      chainFact(request, request.grantee.id === request.requester.id ? 'the requester' : 'the requester or the person it is for'),
+    ],
+  };
+}
+
+/** The one place a request's kind decides how it reads. */
+export function describeRequest(request: GovernanceRequest): RequestDescription {
+  return request.kind === 'POSTING_AUTHORITY' ? describePostingAuthority(request) : describeNewAccount(request);
+}
+
+/** The request as an approver needs to see it: what, for whom, why (and for a new account, the risks, D.a). */
+export function requestSummary(request: GovernanceRequest): SafeHtml {
+  return html`<dl>${describeRequest(request).facts.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>`;
+}
+
+/** Marks a form's invalid fields for eyes and screen readers: the message, and the field pointing at it. */
+function fieldMarks(errors: Record<string, string> | undefined) {
+  return {
+    err: (k: string) => (errors?.[k] ? html`<p class="error" id="${k}-error">${errors[k]}</p>` : ''),
+    invalid: (k: string) => (errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : ''),
+  };
 }
 
 export interface FormOptions {
@@ -40,9 +119,7 @@ export function newAccountFormPage(o: FormOptions): string {
   const p = o.policy ?? policy;
   const v = o.values ?? {};
   const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
-  const err = (k: string) => (o.errors?.[k] ? html`<p class="error" id="${k}-error">${o.errors[k]}</p>` : '');
-  /** Marks a field invalid for eyes and screen readers, pointing at its message. */
-  const invalid = (k: string) => (o.errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : '');
+  const { err, invalid } = fieldMarks(o.errors);
   const dept = value('departmentCode') || o.person.departmentCode;
   const admins = asList(v.adminIds);
   const checked = asList(v.checklist);
@@ -87,7 +164,7 @@ export function newAccountFormPage(o: FormOptions): string {
   });
 }
 
-function historyRows(request: AccountRequest, approvals: Approval[]): SafeHtml[] {
+function historyRows(request: GovernanceRequest, approvals: Approval[]): SafeHtml[] {
   const rows: { at: string; what: SafeHtml }[] = [{ at: request.createdAt, what: html`Submitted by ${request.requester.name}` }];
   for (const a of approvals) {
     const step = request.steps[a.step];
@@ -107,21 +184,25 @@ function historyRows(request: AccountRequest, approvals: Approval[]): SafeHtml[]
 }
 
 /** The request's page: status and the full history (the audit trail). */
-export function requestPage(request: AccountRequest, approvals: Approval[], viewer: Person, notice?: string): string {
+export function requestPage(request: GovernanceRequest, approvals: Approval[], viewer: Person, notice?: string): string {
+  const inRegistry =
+    request.kind === 'NEW_ACCOUNT'
+      ? request.accountId && html`<p><a href="/accounts">In the registry as ${request.accountId}</a></p>`
+      : request.status === 'APPROVED' && html`<p><a href="/accounts">In the registry: ${request.grantee.name} holds this posting authority</a></p>`;
   return page({
     title: `Request ${request.requestId}`,
     signedInAs: viewer.name,
     body: html`${notice ? html`<div class="banner ok" role="status">${notice}</div>` : ''}
-    <div class="card"><h1>New ${request.platformName} account ${request.proposedHandle} ${statusBadge(request.status)}</h1>
+    <div class="card"><h1>${capitalized(describeRequest(request).title)} ${statusBadge(request.status)}</h1>
     ${requestSummary(request)}
-    ${request.accountId ? html`<p><a href="/accounts">In the registry as ${request.accountId}</a></p>` : ''}</div>
+    ${inRegistry}</div>
     <div class="card"><h2>History</h2><table><thead><tr><th>When (Mountain)</th><th>What</th></tr></thead>
     <tbody>${historyRows(request, approvals)}</tbody></table></div>`,
   });
 }
 
 /** The signed-in person's own requests, so nobody has to keep the confirmation email to find one. */
-export function myRequestsPage(requests: AccountRequest[], viewer: Person): string {
+export function myRequestsPage(requests: GovernanceRequest[], viewer: Person): string {
   return page({
     title: 'My requests',
     signedInAs: viewer.name,
@@ -129,9 +210,9 @@ export function myRequestsPage(requests: AccountRequest[], viewer: Person): stri
     ${
       requests.length === 0
         ? html`<p>You have not asked for anything yet. <a href="/requests/new">Ask for a new account</a>.</p>`
-        : html`<table><thead><tr><th>Submitted (Mountain)</th><th>Account</th><th>Department</th><th>Status</th></tr></thead>
+        : html`<table><thead><tr><th>Submitted (Mountain)</th><th>Request</th><th>Department</th><th>Status</th></tr></thead>
     <tbody>${requests.map(
-      (r) => html`<tr><td>${formatWhen(r.createdAt)}</td><td><a href="/requests/${r.requestId}">${r.platformName} ${r.proposedHandle}</a></td>
+      (r) => html`<tr><td>${formatWhen(r.createdAt)}</td><td><a href="/requests/${r.requestId}">${capitalized(describeRequest(r).title)}</a></td>
         <td>${r.departmentName}</td><td>${statusBadge(r.status)}</td></tr>`,
     )}</tbody></table>`
     }</div>`,
@@ -140,7 +221,7 @@ export function myRequestsPage(requests: AccountRequest[], viewer: Person): stri
 
 /** What an approval link shows: the request with the form, or why it can no longer be used. */
 export function approvalPage(input: {
-  request: AccountRequest;
+  request: GovernanceRequest;
   approval: Approval;
   state: LinkState;
   secret: string;
@@ -175,14 +256,14 @@ export function approvalPage(input: {
   const step = request.steps[approval.step];
   return page({
     title: 'Approval',
-    body: html`<div class="card"><h1>${step?.title ?? 'Approval'}: new ${request.platformName} account ${request.proposedHandle}</h1>
+    body: html`<div class="card"><h1>${step?.title ?? 'Approval'}: ${describeRequest(request).title}</h1>
     <p>${approval.approverName}, your decision is requested.</p>
     ${state.kind === 'forbidden' ? '' : requestSummary(request)}</div>
     <div class="card" id="decision">${body}</div>`,
   });
 }
 
-export function decisionRecordedPage(request: AccountRequest, approval: Approval, outcome: string): string {
+export function decisionRecordedPage(request: GovernanceRequest, approval: Approval, outcome: string): string {
   return page({
     title: 'Decision recorded',
     body: html`<div class="card"><h1>Thank you, ${approval.approverName}</h1>
@@ -191,20 +272,79 @@ export function decisionRecordedPage(request: AccountRequest, approval: Approval
   });
 }
 
+/** One line per active grant: who, their role and credential, and who authorized them (B). */
+const grantLine = (g: Grant) =>
+  html`${g.personName} <span class="hint">(authorized by ${g.authorizedByName})</span> <span class="role">${g.role.toLowerCase()}${
+    g.receivesCredential ? ', shared credential' : ''
+  }</span><br>`;
+
 export function registryPage(accounts: Account[], grants: Grant[], viewer: Person): string {
-  const byAccount = (id: string) => grants.filter((g) => g.accountId === id && g.status === 'ACTIVE');
+  const active = (id: string) =>
+    grants
+      .filter((g) => g.accountId === id && isActive(g))
+      .sort((a, b) => grantRoles.indexOf(a.role) - grantRoles.indexOf(b.role) || a.personName.localeCompare(b.personName));
   return page({
     title: 'Registry',
     signedInAs: viewer.name,
     body: html`<div class="card"><h1>Registry of City social media accounts</h1>
-    <p class="hint">Kept for DTI (O.b). Credentials are never shown here.</p>
-    <table><thead><tr><th>Platform</th><th>Handle</th><th>Department</th><th>Admins (posting authority, B)</th><th>Status</th></tr></thead>
+    <p class="hint">Kept for DTI (O.b). Credentials are never shown here. Posting authority (B) is authorized by the account department's director.</p>
+    <table><thead><tr><th>Platform</th><th>Handle</th><th>Department</th><th>Admins and posters (posting authority, B)</th><th>Status</th></tr></thead>
     <tbody>${accounts.map(
       (a) => html`<tr><td>${a.platformName}</td><td>${a.handle}</td><td>${a.departmentName}</td>
-        <td>${byAccount(a.accountId).map((g) => html`${g.personName} <span class="hint">(authorized by ${g.authorizedByName})</span><br>`)}</td>
+        <td>${active(a.accountId).map(grantLine)}<a href="/accounts/${encodeURIComponent(a.accountId)}/authority/new">Request posting authority</a></td>
         <td>${statusBadge(a.status)}</td></tr>`,
     )}</tbody></table>
     ${accounts.length === 0 ? html`<p>No accounts yet.</p>` : ''}</div>`,
+  });
+}
+
+export interface PostingAuthorityFormOptions {
+  person: Person;
+  account: Account;
+  /** The account's grants (active ones are listed for the requester to see who already posts). */
+  grants: Grant[];
+  people: Person[];
+  submissionId: string;
+  values?: Record<string, unknown>;
+  errors?: Record<string, string>;
+}
+
+/** The posting-authority form (B) for one account: who, which role, the shared credential, and why. */
+export function postingAuthorityFormPage(o: PostingAuthorityFormOptions): string {
+  const v = o.values ?? {};
+  const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
+  const { err, invalid } = fieldMarks(o.errors);
+  const grantee = value('granteeId') || o.person.id;
+  const role = value('role');
+  const credential = ticked(v.receivesCredential);
+  const current = o.grants.filter((g) => isActive(g) && g.accountId === o.account.accountId);
+  const dept = o.account.departmentCode;
+  return page({
+    title: 'Request posting authority',
+    signedInAs: o.person.name,
+    body: html`<div class="card"><h1>Request posting authority</h1>
+    <p class="hint">Policy B: the department director authorizes each employee to post before they receive the credentials. You can ask for yourself; an admin of the account can ask for anyone. The director of ${o.account.departmentName} decides by email.</p>
+    <dl><dt>Account</dt><dd>${o.account.platformName} ${o.account.handle}</dd><dt>Department</dt><dd>${o.account.departmentName}</dd>
+    <dt>Posting authority now</dt><dd>${current.length ? current.map(grantLine) : 'Nobody'}</dd></dl></div>
+    <div class="card">${o.errors ? html`<div class="banner error" role="alert">Please fix the fields marked below.</div>` : ''}
+    <form method="post" action="/accounts/${encodeURIComponent(o.account.accountId)}/authority" novalidate>
+      <input type="hidden" name="submissionId" value="${o.submissionId}">
+      <label for="granteeId">Person <span class="hint">(who is to post)</span></label>
+      <select id="granteeId" name="granteeId" ${invalid('granteeId')}>${o.people
+        .filter((p) => !p.separatedOn)
+        .sort((a, b) => Number(a.departmentCode !== dept) - Number(b.departmentCode !== dept) || a.name.localeCompare(b.name))
+        .map(
+          (p) => html`<option value="${p.id}" ${p.id === grantee ? html`selected` : ''}>${p.name} — ${p.title ?? ''} (${p.departmentCode})</option>`,
+        )}</select>${err('granteeId')}
+      <fieldset ${invalid('role')}><legend>Role</legend>
+      <label class="check"><input type="radio" name="role" value="POSTER" ${role === 'POSTER' ? html`checked` : ''}> Poster <span class="hint">posts for the account</span></label>
+      <label class="check"><input type="radio" name="role" value="ADMIN" ${role === 'ADMIN' ? html`checked` : ''}> Admin <span class="hint">manages the account and posts; may ask for others</span></label>
+      </fieldset>${err('role')}
+      <label class="check"><input type="checkbox" id="receivesCredential" name="receivesCredential" value="on" ${credential ? html`checked` : ''} ${invalid('receivesCredential')}> Receives the account's shared credential <span class="hint">(DTI keeps it, O.b; it is rotated when they leave, C)</span></label>${err('receivesCredential')}
+      <label for="reason">Reason <span class="hint">(what they will post, and why they need to)</span></label>
+      <textarea id="reason" name="reason" ${invalid('reason')}>${value('reason')}</textarea>${err('reason')}
+      <button type="submit">Ask the director</button>
+    </form></div>`,
   });
 }
 

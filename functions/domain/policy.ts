@@ -57,6 +57,8 @@ export interface Person {
   departmentCode: string;
   title?: string;
   supervisorId?: string;
+  /** Set by offboarding when the separation takes effect: no longer offered as an admin or approver. */
+  separatedOn?: string;
 }
 
 export interface Department {
@@ -94,24 +96,35 @@ export function chainFor(departmentCode: string, p: Policy = policy): ChainRole[
 }
 
 /**
- * The approval chain for one request (D, S.a). A requester never approves their own request: where
- * they hold a step's role, their designee decides it, and that step has no one left to escalate to.
+ * The approval steps of one request along the chain its workflow uses (new accounts: `chainFor`,
+ * D, S.a; posting authority: `policy.postingAuthority.chain`, B). Nobody approves their own
+ * request: where the requester (or the person the request is for, `forIds`) holds a step's role,
+ * the designee decides it, and that step has no one left to escalate to.
  */
-export function planApprovalSteps(input: { requesterId: string; department: Department; roleHolders: RoleHolder[]; policy?: Policy }): ApprovalStep[] {
+export function planApprovalSteps(input: {
+  requesterId: string;
+  /** People the request benefits besides the requester (a posting-authority grantee): they may not decide it either. */
+  forIds?: string[];
+  chain: readonly ChainRole[];
+  department: Department;
+  roleHolders: RoleHolder[];
+  policy?: Policy;
+}): ApprovalStep[] {
   const p = input.policy ?? policy;
-  return chainFor(input.department.code, p).map((role) => {
+  const interested = new Set([input.requesterId, ...(input.forIds ?? [])]);
+  return input.chain.map((role) => {
     const title = roleTitle(role, input.department, p);
     const holder =
       role === 'DEPARTMENT_DIRECTOR'
         ? { holderId: input.department.directorId, designeeId: input.department.designeeId }
         : input.roleHolders.find((r) => r.role === role);
     if (!holder) throw new ConfigurationError(`Nobody holds the role ${title}; add it to the directory.`);
-    if (holder.holderId !== input.requesterId) {
-      const escalateToId = holder.designeeId !== input.requesterId && holder.designeeId !== holder.holderId ? holder.designeeId : null;
+    if (!interested.has(holder.holderId)) {
+      const escalateToId = !interested.has(holder.designeeId) && holder.designeeId !== holder.holderId ? holder.designeeId : null;
       return { role, title, approverId: holder.holderId, escalateToId, routedToDesignee: false };
     }
-    if (!holder.designeeId || holder.designeeId === input.requesterId) {
-      throw new ConfigurationError(`${title} is the requester and has no other designee to decide this request.`);
+    if (!holder.designeeId || interested.has(holder.designeeId)) {
+      throw new ConfigurationError(`${title} is the requester (or the person the request is for) and has no other designee to decide this request.`);
     }
     return { role, title, approverId: holder.designeeId, escalateToId: null, routedToDesignee: true };
   });

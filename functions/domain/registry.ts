@@ -15,12 +15,18 @@ export interface Account {
   createdAt: string;
 }
 
+export const grantRoles = ['ADMIN', 'POSTER'] as const;
+export type GrantRole = (typeof grantRoles)[number];
+
+/** Account ids as the registry makes them (`acct-` + the creating request's id without its prefix). */
+export const accountIdPattern = /^acct-[A-Za-z0-9-]{1,80}$/;
+
 /** A director's authorization for one employee to post for one account (B). */
 export interface Grant {
   accountId: string;
   personId: string;
   personName: string;
-  role: 'ADMIN' | 'POSTER';
+  role: GrantRole;
   /** Whether the employee receives the account's shared credential (what offboarding must rotate, C). */
   receivesCredential: boolean;
   authorizedById: string;
@@ -36,6 +42,8 @@ export interface Grant {
 }
 
 export const accountIdFor = (requestId: string) => `acct-${requestId.slice(3)}`;
+
+export const isActive = (g: Grant) => g.status === 'ACTIVE';
 
 /**
  * The registry entry and admin grants an approved request creates. Posting authority comes from

@@ -106,3 +106,29 @@ export function decide(stack: LocalStack, link: { approvalId: string; secret: st
     body: new URLSearchParams({ s: link.secret, outcome, ...(reason ? { reason } : {}) }).toString(),
   });
 }
+
+/** Approves each step of a request from its emails, in order, and returns what the execution recorded. */
+export async function approveEveryStep(stack: LocalStack, requestId: string, steps: number): Promise<{ status: string; accountId: string | null }> {
+  const decided = new Set<string>();
+  for (let step = 0; step < steps; step += 1) {
+    const email = await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(requestId) && !decided.has(e.messageId));
+    decided.add(email.messageId);
+    const res = await decide(stack, approvalLinkIn(email), 'APPROVED');
+    if (res.status !== 200) throw new Error(`approving step ${step} of ${requestId} failed: ${res.status}`);
+  }
+  const result = await stack.sfn.result(requestId);
+  return (JSON.parse(result?.output ?? '{}') as { result: { status: string; accountId: string | null } }).result;
+}
+
+/** A new account in the registry (a new-account request approved by both steps), with its admins' grants. */
+export async function approvedAccount(stack: LocalStack, requesterId = 'E102', form: Record<string, unknown> = {}): Promise<string> {
+  const requestId = await submit(stack, requesterId, form);
+  const { status, accountId } = await approveEveryStep(stack, requestId, 2);
+  if (status !== 'APPROVED' || !accountId) throw new Error(`${requestId} ended ${status}`);
+  return accountId;
+}
+
+/** Asks for posting authority on an account as `personId` (JSON), with a fresh one-time submission id. */
+export function askPostingAuthority(stack: LocalStack, personId: string, accountId: string, body: Record<string, unknown>) {
+  return as(stack, personId).post(`/accounts/${accountId}/authority`, { submissionId: randomBytes(9).toString('base64url'), ...body });
+}

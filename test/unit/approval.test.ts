@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Decision, linkState, parseDecision } from '../../functions/domain/approval.ts';
+import { type Decision, directorDecision, linkState, parseDecision } from '../../functions/domain/approval.ts';
 import { hashSecret } from '../../functions/domain/approval-link.ts';
 import { InvalidInputError } from '../../functions/domain/errors.ts';
-import { approval } from './fixtures.ts';
+import { accountRequest, approval } from './fixtures.ts';
 
 const secret = `${'x'.repeat(21)}${'Y_-'.repeat(7)}z`;
 const stored = approval({ secretHash: hashSecret(secret) });
@@ -88,5 +88,28 @@ describe('parseDecision', () => {
 
   it('refuses a decision without the link secret', () => {
     expect(Object.keys(refused({ outcome: 'APPROVED' }))).toEqual(['s']);
+  });
+});
+
+describe('directorDecision', () => {
+  const steps = accountRequest().steps;
+  const comms: Decision = { ...decision, decidedById: 'E500', decidedByName: 'Elena Martinez' };
+
+  it('is the approval of the Department Director step, whoever decided it', () => {
+    const escalated = { ...decision, decidedById: 'E101', decidedByName: 'Marcus Chavez' };
+    const approvals = [
+      approval({ supersededAt: '2025-03-04T16:00:00.000Z' }),
+      approval({ round: 1, decision: escalated }),
+      approval({ step: 1, decision: comms }),
+    ];
+    expect(directorDecision(steps, approvals)).toEqual(escalated);
+  });
+
+  it('is undefined when the director’s step was not approved', () => {
+    expect(directorDecision(steps, [approval({ decision: { ...decision, outcome: 'REJECTED' } }), approval({ step: 1, decision: comms })])).toBeUndefined();
+  });
+
+  it('is undefined when the chain has no Department Director step', () => {
+    expect(directorDecision(steps.slice(1), [approval({ step: 0, decision: comms })])).toBeUndefined();
   });
 });

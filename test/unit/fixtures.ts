@@ -2,6 +2,8 @@ import directory from '../../functions/config/demo-directory.json' with { type: 
 import type { Approval } from '../../functions/domain/approval.ts';
 import type { AccountRequest } from '../../functions/domain/new-account.ts';
 import type { Department, Person, RoleHolder } from '../../functions/domain/policy.ts';
+import type { PostingAuthorityRequest } from '../../functions/domain/posting-authority.ts';
+import type { Account, Grant } from '../../functions/domain/registry.ts';
 
 /** Demo directory values (functions/config/demo-directory.json), typed for the domain. */
 export const departments = directory.departments as Department[];
@@ -82,6 +84,75 @@ export function approval(overrides: Partial<Approval> = {}): Approval {
     createdAt: '2025-03-01T16:00:05.000Z',
     emailedAt: '2025-03-01T16:00:06.000Z',
     remindersSent: 0,
+    ...overrides,
+  };
+}
+
+export const paRequestId = 'pa-20250310-fedcba9876543210';
+export const accountId = 'acct-20250301-0123456789abcdef';
+
+/** The Parks Instagram account that `accountRequest()` created, Ana Gallegos and Tom Sandoval its admins. */
+export function account(overrides: Partial<Account> = {}): Account {
+  return {
+    accountId,
+    platformId: 'instagram',
+    platformName: 'Instagram',
+    handle: '@ABQParks',
+    departmentCode: 'PRD',
+    departmentName: 'Parks and Recreation',
+    status: 'ACTIVE',
+    admins: accountRequest().admins,
+    sourceRequestId: requestId,
+    createdAt: '2025-03-02T16:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** An active grant on `account()`: by default Ana's ADMIN grant from the new-account approval. */
+export function grant(overrides: Partial<Grant> = {}): Grant {
+  return {
+    accountId,
+    personId: 'E102',
+    personName: 'Ana Gallegos',
+    role: 'ADMIN',
+    receivesCredential: true,
+    authorizedById: 'E100',
+    authorizedByName: 'Dolores Baca',
+    authorizedAt: '2025-03-02T16:00:00.000Z',
+    sourceRequestId: requestId,
+    status: 'ACTIVE',
+    ...overrides,
+  };
+}
+
+/** A pending request by Tom Sandoval (E103) to post for `account()`, decided by the Parks director. */
+export function postingAuthorityRequest(overrides: Partial<PostingAuthorityRequest> = {}): PostingAuthorityRequest {
+  return {
+    requestId: paRequestId,
+    kind: 'POSTING_AUTHORITY',
+    status: 'PENDING',
+    requester: { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' },
+    grantee: { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' },
+    accountId,
+    platformId: 'instagram',
+    platformName: 'Instagram',
+    handle: '@ABQParks',
+    departmentCode: 'PRD',
+    departmentName: 'Parks and Recreation',
+    role: 'POSTER',
+    receivesCredential: true,
+    reason: 'Posts the weekly pool schedule and closures.',
+    steps: [
+      {
+        role: 'DEPARTMENT_DIRECTOR',
+        title: 'Department Director (Parks and Recreation)',
+        approverId: 'E100',
+        approverName: 'Dolores Baca',
+        escalateToId: 'E101',
+        routedToDesignee: false,
+      },
+    ],
+    createdAt: '2025-03-10T16:00:00.000Z',
     ...overrides,
   };
 }

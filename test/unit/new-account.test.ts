@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../functions/domain/errors.ts';
 import { approvalExecutionInput, canViewRequest, parseNewAccountForm, requestIdFor, requestIdPattern } from '../../functions/domain/new-account.ts';
-import { accountRequest, roleHolders } from './fixtures.ts';
+import { accountRequest, postingAuthorityRequest, roleHolders } from './fixtures.ts';
 
 const allChecklist = ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'];
 
@@ -102,6 +102,28 @@ describe('requestIdFor', () => {
     expect(id).toMatch(requestIdPattern);
     expect(id.startsWith('na-20250301-')).toBe(true);
   });
+
+  it('prefixes each kind of request by its kind, from the same requester and submission', () => {
+    const pa = requestIdFor('E102', 'sub-12345678', now, 'POSTING_AUTHORITY');
+    expect(pa).toMatch(/^pa-20250301-[0-9a-f]{16}$/);
+    expect(pa.slice(3)).toBe(requestIdFor('E102', 'sub-12345678', now).slice(3));
+  });
+});
+
+describe('requestIdPattern', () => {
+  it.each(['na-20250301-0123456789abcdef', 'pa-20250301-0123456789abcdef'])('accepts %s', (id) => {
+    expect(id).toMatch(requestIdPattern);
+  });
+
+  it.each([
+    'xx-20250301-0123456789abcdef',
+    'pa-2025031-0123456789abcdef',
+    'pa-20250301-0123456789ABCDEF',
+    'na-20250301-0123456789abcdef0',
+    'acct-20250301-0123456789abcdef',
+  ])('refuses %s', (id) => {
+    expect(id).not.toMatch(requestIdPattern);
+  });
 });
 
 describe('canViewRequest', () => {
@@ -125,6 +147,14 @@ describe('canViewRequest', () => {
 
   it('lets anyone who was sent a link read the request', () => {
     expect(view({ id: 'E202', departmentCode: 'LIB' }, ['E202'])).toBe(true);
+  });
+
+  it('lets the person a posting-authority request is for read it, and no other colleague', () => {
+    const forTom = postingAuthorityRequest({ requester: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' } });
+    const viewPa = (viewer: { id: string; departmentCode: string }) =>
+      canViewRequest({ request: forTom, approverIds: [], viewer, department: prd, roleHolders });
+    expect(viewPa({ id: 'E103', departmentCode: 'PRD' })).toBe(true);
+    expect(viewPa({ id: 'E202', departmentCode: 'LIB' })).toBe(false);
   });
 
   it('refuses a colleague who is neither requester, approver nor role holder', () => {

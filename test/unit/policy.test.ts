@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import policyJson from '../../functions/config/policy.json' with { type: 'json' };
 import { ConfigurationError } from '../../functions/domain/errors.ts';
-import { type Policy, parsePolicy, planApprovalSteps, type RoleHolder } from '../../functions/domain/policy.ts';
+import { chainFor, type Policy, parsePolicy, planApprovalSteps, policy as bundledPolicy, type RoleHolder } from '../../functions/domain/policy.ts';
 import { department, roleHolders } from './fixtures.ts';
 
+/** A new-account plan: the department's chain from the policy (D, S.a). */
 const plan = (requesterId: string, code: string, holders: RoleHolder[] = roleHolders, policy?: Policy) =>
-  planApprovalSteps({ requesterId, department: department(code), roleHolders: holders, policy });
+  planApprovalSteps({ requesterId, chain: chainFor(code, policy), department: department(code), roleHolders: holders, policy });
+
+/** A posting-authority plan (B): the account department's director, never the requester or the grantee. */
+const planAuthority = (requesterId: string, granteeId: string, code: string) =>
+  planApprovalSteps({ requesterId, forIds: [granteeId], chain: bundledPolicy.postingAuthority.chain, department: department(code), roleHolders });
 
 describe('planApprovalSteps', () => {
   it('routes a request to the Department Director and then the Communications Director', () => {
@@ -65,12 +70,46 @@ describe('planApprovalSteps', () => {
 
   it('refuses to plan when the requester is both a role holder and its designee', () => {
     const dept = { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E100' };
-    expect(() => planApprovalSteps({ requesterId: 'E100', department: dept, roleHolders })).toThrow(ConfigurationError);
+    expect(() => planApprovalSteps({ requesterId: 'E100', chain: chainFor('PRD'), department: dept, roleHolders })).toThrow(ConfigurationError);
   });
 
   it('refuses to plan when the requester holds a role that has no designee', () => {
     const dept = { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: '' };
-    expect(() => planApprovalSteps({ requesterId: 'E100', department: dept, roleHolders })).toThrow(/no other designee/);
+    expect(() => planApprovalSteps({ requesterId: 'E100', chain: chainFor('PRD'), department: dept, roleHolders })).toThrow(/no other designee/);
+  });
+});
+
+describe('planApprovalSteps for posting authority (B)', () => {
+  it('asks only the account department’s director, escalating to the designee', () => {
+    expect(planAuthority('E102', 'E102', 'PRD')).toEqual([
+      {
+        role: 'DEPARTMENT_DIRECTOR',
+        title: 'Department Director (Parks and Recreation)',
+        approverId: 'E100',
+        escalateToId: 'E101',
+        routedToDesignee: false,
+      },
+    ]);
+  });
+
+  it('uses the account’s department, not the requester’s', () => {
+    expect(planAuthority('E202', 'E202', 'PRD').map((s) => s.approverId)).toEqual(['E100']);
+  });
+
+  it('sends the director’s own request to the designee', () => {
+    expect(planAuthority('E100', 'E100', 'PRD')).toMatchObject([{ approverId: 'E101', routedToDesignee: true, escalateToId: null }]);
+  });
+
+  it('sends a request for the director, made by someone else, to the designee too: nobody authorizes themselves', () => {
+    expect(planAuthority('E102', 'E100', 'PRD')).toMatchObject([{ approverId: 'E101', routedToDesignee: true, escalateToId: null }]);
+  });
+
+  it('does not escalate to the grantee when the grantee is the director’s designee', () => {
+    expect(planAuthority('E102', 'E101', 'PRD')).toMatchObject([{ approverId: 'E100', routedToDesignee: false, escalateToId: null }]);
+  });
+
+  it('refuses to plan when both the director and the designee are interested in the request', () => {
+    expect(() => planAuthority('E100', 'E101', 'PRD')).toThrow(/no other designee/);
   });
 });
 

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../functions/domain/approval.ts';
 import { setFunctionEnv } from './env.ts';
-import { accountRequest, approval, requestId } from './fixtures.ts';
+import { accountId, accountRequest, approval, grant, paRequestId, postingAuthorityRequest, requestId } from './fixtures.ts';
 
 type Module = typeof import('../../functions/record-outcome.ts');
 let recordOutcome: Module['recordOutcome'];
@@ -135,5 +135,165 @@ describe('record-outcome', () => {
   it('refuses an input whose request id is malformed', async () => {
     await expect(recordOutcome({ requestId: 'na-1', decision: { outcome: 'REJECTED' } })).rejects.toMatchObject({ name: 'InvalidInputError' });
     expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('record-outcome for posting authority (B)', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const ses = mockClient(SESClient);
+  const paMeta = { PK: `REQ#${paRequestId}`, SK: 'META' };
+  const director: Decision = {
+    outcome: 'APPROVED',
+    decidedAt: '2025-03-11T16:00:00.000Z',
+    decidedById: 'E100',
+    decidedByName: 'Dolores Baca',
+    approvalId: 'a',
+  };
+  const grantsQuery = {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+    ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#E102#' },
+  };
+  /** Ana Gallegos's request to become a poster without the credential: she holds the new-account ADMIN grant. */
+  const request = postingAuthorityRequest({
+    requester: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' },
+    grantee: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' },
+    receivesCredential: false,
+  });
+
+  /** The request and, unless null, the director's decision on its one step. */
+  function given(r = request, decided: Decision | null = director) {
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `REQ#${paRequestId}` } }).resolves({
+      Items: [
+        { ...paMeta, ...r, notified: {} },
+        ...(decided ? [{ PK: paMeta.PK, SK: 'APPR#00#0', ...approval({ requestId: paRequestId, decision: decided }) }] : []),
+      ],
+    });
+  }
+
+  beforeEach(() => {
+    ddb.reset();
+    ses.reset();
+    ddb.on(GetCommand).resolves({ Item: { notified: {} } });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('closes the request, records the grant and revokes the one it replaces in one transaction', async () => {
+    given();
+    ddb.on(QueryCommand, grantsQuery).resolves({ Items: [grant()] });
+
+    expect(await recordOutcome({ requestId: paRequestId, decision: { outcome: 'APPROVED', decidedByName: 'Dolores Baca' } })).toEqual({
+      status: 'APPROVED',
+      accountId,
+    });
+
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    const [close, account, put, revoke, ...rest] = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(rest).toEqual([]);
+    expect(close?.Update).toMatchObject({
+      Key: paMeta,
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeValues: expect.objectContaining({ ':approved': 'APPROVED' }),
+    });
+    expect(account?.ConditionCheck).toMatchObject({ Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' }, ConditionExpression: '#status = :active' });
+    expect(put?.Put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(PK)',
+      Item: {
+        PK: `ACCOUNT#${accountId}`,
+        SK: `GRANT#E102#${paRequestId}`,
+        GSI2PK: 'GRANTEE#E102',
+        personId: 'E102',
+        role: 'POSTER',
+        receivesCredential: false,
+        authorizedById: 'E100',
+        sourceRequestId: paRequestId,
+        status: 'ACTIVE',
+      },
+    });
+    expect(revoke?.Update).toMatchObject({
+      Key: { PK: `ACCOUNT#${accountId}`, SK: `GRANT#E102#${requestId}` },
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeValues: expect.objectContaining({ ':revoked': 'REVOKED', ':why': `replaced by ${paRequestId}`, ':by': paRequestId }),
+    });
+  });
+
+  it('emails the requester and DTI, saying whether the credential is to be given', async () => {
+    given();
+    // After the transaction, the replaced grant reads back as revoked by this request.
+    ddb
+      .on(QueryCommand, grantsQuery)
+      .resolvesOnce({ Items: [grant()] })
+      .resolves({ Items: [grant({ status: 'REVOKED', revokedBySourceId: paRequestId })] });
+
+    await recordOutcome({ requestId: paRequestId, decision: { outcome: 'APPROVED' } });
+
+    const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sent.map((m) => m.Destination?.ToAddresses)).toEqual([['agallegos@cabq.example'], ['dti@example.test']]);
+    expect(sent[0]?.Message?.Subject?.Data).toBe('Approved: Posting authority for Ana Gallegos on Instagram @ABQParks (poster, without the shared credential)');
+    const dti = sent[1]?.Message?.Body?.Text?.Data;
+    expect(dti).toContain('Ana Gallegos is not to receive the shared credential of Instagram @ABQParks.');
+    expect(dti).toContain('had the shared credential before: rotate it (C)');
+  });
+
+  it('reads the grants again and retries when one it replaces was revoked meanwhile', async () => {
+    given();
+    ddb
+      .on(QueryCommand, grantsQuery)
+      .resolvesOnce({ Items: [grant()] })
+      .resolves({ Items: [grant({ status: 'REVOKED', revokedBySourceId: 'off-1' })] });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        }),
+      )
+      .resolves({});
+
+    expect(await recordOutcome({ requestId: paRequestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'APPROVED', accountId });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    // The retry replaces nothing: the offboarding's revocation stands.
+    expect(ddb.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems).toHaveLength(3);
+  });
+
+  it('fails the request, telling requester and DTI, when the account left the registry', async () => {
+    given();
+    ddb.on(QueryCommand, grantsQuery).resolves({ Items: [] });
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
+
+    expect(await recordOutcome({ requestId: paRequestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'FAILED', accountId: null });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: paMeta, ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED' }) });
+    expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses)).toEqual([['agallegos@cabq.example'], ['dti@example.test']]);
+  });
+
+  it('tells the requester and the person it was for the rejection reason, and grants nothing', async () => {
+    given(postingAuthorityRequest({ requester: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' } }), null);
+
+    expect(await recordOutcome({ requestId: paRequestId, decision: { outcome: 'REJECTED', reason, decidedByName: 'Dolores Baca' } })).toEqual({
+      status: 'REJECTED',
+      accountId: null,
+    });
+    const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sent.map((m) => m.Destination?.ToAddresses)).toEqual([['agallegos@cabq.example'], ['tsandoval@cabq.example']]);
+    expect(sent[0]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected your request. Reason: ${reason}`);
+    expect(sent[1]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected the request Ana Gallegos made for you. Reason: ${reason}`);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET notified.#what = :at', ExpressionAttributeNames: { '#what': 'grantee' } });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('refuses to approve without the director’s approval, writing nothing', async () => {
+    given(request, null);
+    await expect(recordOutcome({ requestId: paRequestId, decision: { outcome: 'APPROVED' } })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
   });
 });
