@@ -187,7 +187,8 @@ export const functions = {
   },
   offboardAccount: {
     entry: 'functions/offboard-account.ts',
-    description: 'State machine task (one per account): revokes the employee\u2019s grants, stages a new shared password, emails the rotation and appointment links',
+    description:
+      'State machine task (one per account): revokes the employee\u2019s grants, stages a new shared password, emails the rotation and appointment links',
     access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', vault: ['stage'] },
     timeoutSeconds: 30,
   },
@@ -236,12 +237,14 @@ export interface StateMachineSpec {
 export const stateMachines = {
   approvalChain: {
     definition: 'statemachines/approval-chain.asl.json',
-    description: "Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications) and posting authority (Department Director)",
+    description:
+      'Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications) and posting authority (Department Director)',
     invokes: ['requestApproval', 'recordOutcome'],
   },
   separationOffboarding: {
     definition: 'statemachines/separation-offboarding.asl.json',
-    description: 'Separation offboarding (C, O.b): waits for the separation date, revokes every grant, rotates each shared credential the employee could know, has a new admin appointed where they were the only one, tells DTI',
+    description:
+      'Separation offboarding (C, O.b): waits for the separation date, revokes every grant, rotates each shared credential the employee could know, has a new admin appointed where they were the only one, tells DTI',
     invokes: ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
   },
 } as const satisfies Record<StateMachineKey, StateMachineSpec>;

@@ -94,6 +94,8 @@ export async function signedInPerson(event: HttpEvent, store: GovernanceStore): 
   if (authorizer?.lambda?.credential === 'cookie') refuseCrossOriginPost(event);
   const person = await store.personByEmail(email);
   if (!person) throw new NotInDirectoryError(`${email} is not in the social media governance directory. Ask DTI to add you.`);
+  // Offboarding marks a separated employee: they keep no way in, whatever their sign-in still says (C).
+  if (person.separatedOn) throw new ForbiddenError(`${person.name} separated from the City on ${person.separatedOn} and can no longer use this service.`);
   return person;
 }
 
@@ -113,9 +115,15 @@ function refuseCrossOriginPost(event: HttpEvent): void {
   }
 }
 
-/** Where a browser goes to sign in, coming back to the page it asked for (GET) or to the form. */
+/**
+ * Where a browser goes to sign in, coming back to the page it asked for (GET, with its query, so
+ * an emailed task link still works after sign-in: the sign-in keeps `next` in its own HttpOnly
+ * cookie, never in a log or at the identity provider) or to the form.
+ */
 function signInLocation(event: HttpEvent): string {
-  return event.requestContext.http.method === 'GET' ? `/auth/sign-in?next=${encodeURIComponent(event.rawPath)}` : '/auth/sign-in';
+  if (event.requestContext.http.method !== 'GET') return '/auth/sign-in';
+  const next = event.rawQueryString ? `${event.rawPath}?${event.rawQueryString}` : event.rawPath;
+  return `/auth/sign-in?next=${encodeURIComponent(next)}`;
 }
 
 export function errorPage(error: GovernanceError): string {

@@ -55,3 +55,8 @@ export class ConflictError extends GovernanceError {
 export class ConfigurationError extends GovernanceError {
   readonly status = 500;
 }
+
+/** An HR event names an employee the directory does not know: nothing is changed, DTI is alerted. */
+export class UnknownEmployeeError extends GovernanceError {
+  readonly status = 404;
+}

@@ -52,7 +52,8 @@ button.secondary{background:#fff;color:var(--brand)}button.reject{background:var
 dl{display:grid;grid-template-columns:minmax(9rem,max-content) 1fr;gap:.35rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0;white-space:pre-wrap}
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 .status{display:inline-block;padding:.1rem .55rem;border-radius:999px;font-size:.85rem;font-weight:600;background:#e6ebf1}
-.status.APPROVED,.status.ACTIVE{background:#e8f5ea;color:var(--ok)}.status.REJECTED,.status.FAILED{background:#fdecea;color:var(--bad)}.status.EXPIRED{background:#fff4de;color:var(--warn)}
+.status.APPROVED,.status.ACTIVE,.status.COMPLETED,.status.DONE{background:#e8f5ea;color:var(--ok)}.status.REJECTED,.status.FAILED{background:#fdecea;color:var(--bad)}.status.EXPIRED,.status.REVOKED,.status.OPEN{background:#fff4de;color:var(--warn)}
+.secret{font:1.4rem/1.4 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;background:#f1f4f8;border:1px dashed #aab4c0;border-radius:6px;padding:.6rem .8rem;user-select:all;word-break:break-all}
 .dev{background:#fff4de;border:2px dashed var(--warn)}footer{color:var(--muted);font-size:.85rem;text-align:center;margin:2rem 0}
 `;
 
@@ -68,3 +69,6 @@ export function formatWhen(iso: string | undefined): string {
   if (!iso) return '';
   return new Date(iso).toLocaleString('en-US', { timeZone: 'America/Denver', dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** A status as a coloured pill (the CSS colours APPROVED/ACTIVE/… by class). */
+export const statusBadge = (status: string) => html`<span class="status ${status}">${status.toLowerCase().replaceAll('_', ' ')}</span>`;

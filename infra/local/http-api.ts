@@ -5,6 +5,7 @@ import { cookieValue } from '#adapters/cookies';
 import { type FunctionKey, functions, type RouteSpec } from '#catalogue';
 import { html, page } from '#domain/html';
 import type { Person } from '#domain/policy';
+import type { HrDelivery, HrEntry } from '#local/hr-bus';
 
 /**
  * The local HTTP API: the catalogue's routes, each turned into the API Gateway v2 event its
@@ -41,8 +42,10 @@ export interface LocalHttpApiOptions {
   people: () => Promise<Person[]>;
   personById: (id: string) => Promise<Person | undefined>;
   mailboxUrl: string;
-  /** Ends every pending approval wait (the local clock); shown on the development page. */
-  advanceClock?: () => number;
+  /** The local clock: ends every pending wait, after moving calendar time forward `days`. */
+  advanceClock?: (days: number) => number;
+  /** The local HR bus (POST /dev/hr/events, what `npm run hr` calls). */
+  putHrEvent?: (entry: HrEntry) => Promise<HrDelivery>;
 }
 
 const cookieName = 'dev_user';
@@ -119,8 +122,22 @@ export class LocalHttpApi {
       return send(303, { location: '/auth/signed-out', 'set-cookie': `${cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
     }
     if (url.pathname === '/dev/clock/advance' && method === 'POST' && this.options.advanceClock) {
-      const ended = this.options.advanceClock();
-      return send(200, { 'content-type': 'application/json' }, JSON.stringify({ endedWaits: ended }));
+      const days = Number(url.searchParams.get('days') ?? 0);
+      if (!Number.isInteger(days) || days < 0 || days > 366) {
+        return send(400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'days is a whole number from 0 to 366.' }));
+      }
+      const ended = this.options.advanceClock(days);
+      return send(200, { 'content-type': 'application/json' }, JSON.stringify({ endedWaits: ended, movedDays: days }));
+    }
+    if (url.pathname === '/dev/hr/events' && method === 'POST' && this.options.putHrEvent) {
+      let entry: HrEntry;
+      try {
+        entry = JSON.parse(await readBody(req)) as HrEntry;
+      } catch {
+        return send(400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'InvalidInputError', message: 'Send the event as JSON.' }));
+      }
+      const delivered = await this.options.putHrEvent(entry);
+      return send(delivered.status, { 'content-type': 'application/json' }, JSON.stringify(delivered.body));
     }
 
     const route = this.routes.find((r) => r.spec.method === method && r.pattern.test(url.pathname));

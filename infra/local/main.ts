@@ -41,7 +41,9 @@ try {
     New account form     ${stack.baseUrl}/requests/new
     Registry             ${stack.baseUrl}/accounts
     Mailbox (SES)        ${stack.mailboxUrl}/               (every email the workflows send)
-    Skip a wait          curl -X POST ${stack.baseUrl}/dev/clock/advance   (reminders, escalation, expiry now)
+    Skip a wait          curl -X POST ${stack.baseUrl}/dev/clock/advance   (reminders, escalation, expiry now; ?days=N moves the calendar)
+    HR event             npm run hr -- separated E102${values.port === '3000' ? '' : ` --port ${values.port}`}       (offboarding; --date YYYY-MM-DD for a future one)
+    Offboardings         ${stack.baseUrl}/offboardings      (DTI, Communications)
 
   Data: ${resolve(values.data ?? '.local')} ${stack.seeded ? '(demo directory seeded)' : '(kept from last time)'}${stack.resumed.length ? `\n  Resumed ${stack.resumed.length} unfinished approval(s) from before the restart.` : ''}
   Ctrl-C stops everything.

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type FunctionKey, stateMachineArnEnv } from '#catalogue';
+import { type FunctionKey, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import { loadFunctions } from '#local/functions';
+import { localHrBus } from '#local/hr-bus';
 import { LocalHttpApi } from '#local/http-api';
+import { LocalSecretsManager } from '#local/secrets-manager';
 import { freePort, type RunningDynamo, startDynamo, startSes } from '#local/services';
 import { LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
 import { ensureGovernanceTable } from '#local/table';
@@ -17,7 +19,7 @@ export interface LocalStackOptions {
   /** Use a DynamoDB Local that is already running (tests share one). */
   dynamoEndpoint?: string;
   tableName?: string;
-  ports?: { http?: number; ses?: number; sfn?: number; dynamo?: number };
+  ports?: { http?: number; ses?: number; sfn?: number; dynamo?: number; secrets?: number };
   /** Seconds each approver has before a reminder; defaults to policy.json. */
   decisionWaitSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -30,10 +32,17 @@ export interface LocalStack {
   mailboxUrl: string;
   dynamoEndpoint: string;
   sfnEndpoint: string;
+  /** The local Secrets Manager (the credential vault's AWS_ENDPOINT_URL_SECRETS_MANAGER). */
+  secretsEndpoint: string;
   tableName: string;
   dataDir?: string;
   sfn: LocalStepFunctions;
+  secrets: LocalSecretsManager;
   client: DynamoDBClient;
+  /** The local HR bus: puts an HR event through the same rule and consumer as in AWS. */
+  hr: ReturnType<typeof localHrBus>;
+  /** The local clock: moves calendar time forward by `days` (future separations), then ends every current wait. */
+  advanceClock(days?: number): number;
   /** Executions re-run at start-up because they were unfinished. */
   resumed: string[];
   seeded: boolean;
@@ -59,6 +68,27 @@ function linkKey(dataDir: string | undefined): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The local vault key (seals the accounts' credentials at rest): like the link key, kept owner-only beside the data. */
+function vaultKey(dataDir: string | undefined): Buffer {
+  if (!dataDir) return randomBytes(32);
+  const file = join(dataDir, 'vault-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/**
+ * The local clock. Ending a wait stands for its timeout (reminders, escalation, expiry); `days`
+ * also moves calendar time (LOCAL_CLOCK_OFFSET_MS, read by functions' adapters/clock) so that a
+ * separation dated in the future can be seen to take effect.
+ */
+function advanceClock(sfn: LocalStepFunctions, days: number): number {
+  if (days > 0) process.env.LOCAL_CLOCK_OFFSET_MS = String(Number(process.env.LOCAL_CLOCK_OFFSET_MS ?? 0) + days * 86_400_000);
+  return sfn.expireWaits();
+}
+
 /**
  * Brings up everything the handlers need, with no AWS account: DynamoDB Local, the SES emulator,
  * the local Step Functions host and the HTTP API, then re-runs unfinished executions. One stack
@@ -78,6 +108,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
   const created = await ensureGovernanceTable(client, tableName);
+  const secrets = new LocalSecretsManager(client, vaultKey(dataDir));
+  await secrets.ensureTable();
+  const secretsEndpoint = await secrets.listen(options.ports?.secrets);
 
   let invoke: Awaited<ReturnType<typeof loadFunctions>> | undefined;
   const sfn = new LocalStepFunctions(client, (key, payload) => {
@@ -94,15 +127,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SES: ses.endpoint,
     AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
     TABLE_NAME: tableName,
     PUBLIC_BASE_URL: baseUrl,
     MAIL_FROM: demoDirectory.mailboxes.from,
     DTI_EMAIL: demoDirectory.mailboxes.dti,
-    [stateMachineArnEnv('approvalChain')]: localStateMachineArn('approvalChain'),
+    ...Object.fromEntries(stateMachineKeys.map((key) => [stateMachineArnEnv(key), localStateMachineArn(key)])),
     LOCAL_LINK_KEY: linkKey(dataDir),
     POWERTOOLS_SERVICE_NAME: 'social-media-governance',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_LAMBDA_FUNCTION_NAME: 'local',
+    LOCAL_CLOCK_OFFSET_MS: '0',
   });
   if (options.decisionWaitSeconds) process.env.DECISION_WAIT_SECONDS = String(options.decisionWaitSeconds);
   const loaded = await loadFunctions();
@@ -114,12 +149,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const seeded = created || (await store.people()).length === 0;
   if (seeded) await store.putDirectory(demoDirectory);
 
+  const hrBus = localHrBus(invoke, () => process.env.HR_EVENT_SOURCE ?? 'cabq.hr');
   const api = new LocalHttpApi({
     invoke,
     people: () => store.people(),
     personById: (id) => (/^[A-Za-z0-9-]{1,20}$/.test(id) ? store.person(id) : Promise.resolve(undefined)),
     mailboxUrl: ses.endpoint,
-    advanceClock: () => sfn.expireWaits(),
+    advanceClock: (days) => advanceClock(sfn, days),
+    putHrEvent: (entry) => hrBus.put(entry),
   });
   await api.listen(httpPort);
   const resumed = await sfn.resumeUnfinished();
@@ -129,15 +166,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     mailboxUrl: ses.endpoint,
     dynamoEndpoint,
     sfnEndpoint,
+    secretsEndpoint,
     tableName,
     dataDir,
     sfn,
+    secrets,
     client,
+    hr: hrBus,
+    advanceClock: (days = 0) => advanceClock(sfn, days),
     resumed,
     seeded,
     async stop() {
       await api.stop();
       await sfn.stop();
+      await secrets.stop();
       await ses.stop();
       client.destroy();
       await dynamo?.stop();

@@ -82,6 +82,17 @@ function replaceDeep(value: unknown, from: string, to: string): unknown {
   return value;
 }
 
+type States = StateMachineDefinition['States'];
+
+/** Every state, including those inside Map item processors and Parallel branches (overrides are by state name). */
+function allStates(states: States): [string, States[string]][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const nested = state as { ItemProcessor?: { States: States }; Iterator?: { States: States }; Branches?: { States: States }[] };
+    const inner = [nested.ItemProcessor, nested.Iterator, ...(nested.Branches ?? [])].flatMap((d) => (d ? allStates(d.States) : []));
+    return [[name, state] as [string, States[string]], ...inner];
+  });
+}
+
 export class LocalStepFunctions {
   private readonly machines = new Map<StateMachineKey, { definition: StateMachineDefinition; machine: StateMachine }>();
   private readonly waiting = new Map<string, Waiting>();
@@ -120,7 +131,7 @@ export class LocalStepFunctions {
   private overrides(key: StateMachineKey, execution: string) {
     const { definition } = this.machines.get(key) as { definition: StateMachineDefinition };
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, state] of Object.entries(definition.States)) {
+    for (const [stateName, state] of allStates(definition.States)) {
       if (state.Type !== 'Task') continue;
       const resource = state.Resource;
       const fnKey = (input: unknown) => {

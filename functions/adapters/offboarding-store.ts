@@ -1,0 +1,384 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
+import type { Grant } from '#domain/registry';
+import { documentClient } from '#adapters/dynamo-client';
+import { env } from '#adapters/env';
+import { grantItem, isConditionFailure } from '#adapters/store';
+
+/**
+ * Offboarding items in the governance table (same single table as store.ts):
+ *   OFFBOARD#id / META                         GSI1 OFFBOARDINGS / createdAt   (the record; sealed token)
+ *   OFFBOARD#id / ACCOUNT#accountId            the account's plan (fixed once made)
+ *   OFFBOARD#id / TASK#accountId#ROTATE|APPOINT
+ *   OFFBOARD#id / LINK#accountId#kind#round#personId   ByApprovalId approvalId (the same link index as approvals)
+ * Grants are revoked in place (status REVOKED, when, why, by which offboarding): never deleted.
+ * Every state change is conditional, so retries, redrives and duplicate events change nothing twice.
+ */
+type Item = Record<string, unknown>;
+
+const strip = <T>(item: Item | undefined): T | undefined => {
+  if (!item) return undefined;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
+  return rest as T;
+};
+
+const pk = (offboardingId: string) => `OFFBOARD#${offboardingId}`;
+const taskSk = (t: Pick<OffboardingTask, 'accountId' | 'kind'>) => `TASK#${t.accountId}#${t.kind}`;
+const linkSk = (l: Pick<TaskLink, 'accountId' | 'kind' | 'round'> & { recipient: { id: string } }) =>
+  `LINK#${l.accountId}#${l.kind}#${l.round}#${l.recipient.id}`;
+
+export class OffboardingStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = documentClient,
+    private readonly table: string = env().TABLE_NAME,
+  ) {}
+
+  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
+    try {
+      if (command instanceof PutCommand) await this.db.send(command);
+      else await this.db.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async get<T>(PK: string, SK: string): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: true }));
+    return strip<T>(out.Item);
+  }
+
+  private async query(PK: string, prefix: string, index?: 'GSI1' | 'GSI2'): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index ? `${index}PK` : 'PK', ...(prefix ? { '#sk': index ? `${index}SK` : 'SK' } : {}) },
+          ExpressionAttributeValues: { ':pk': PK, ...(prefix ? { ':sk': prefix } : {}) },
+          ConsistentRead: index ? undefined : true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  // The record -------------------------------------------------------------------------------
+
+  /** Records an offboarding once; false when it exists (a duplicate event, a retry). */
+  createOffboarding(o: Offboarding): Promise<boolean> {
+    return this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(o.offboardingId), SK: 'META', GSI1PK: 'OFFBOARDINGS', GSI1SK: o.createdAt, entity: 'Offboarding', ...o, notified: {} },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  offboarding(offboardingId: string) {
+    return this.get<Offboarding>(pk(offboardingId), 'META');
+  }
+
+  async offboardings(): Promise<Offboarding[]> {
+    return (await this.query('OFFBOARDINGS', '', 'GSI1')).map((i) => strip<Offboarding>(i) as Offboarding).reverse();
+  }
+
+  /** SCHEDULED → IN_PROGRESS with the accounts found; false when it had started already. */
+  start(offboardingId: string, accountIds: string[], at: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(offboardingId), SK: 'META' },
+        UpdateExpression: 'SET #s = :p, startedAt = :at, accountIds = :ids',
+        ConditionExpression: '#s = :scheduled',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':p': 'IN_PROGRESS', ':scheduled': 'SCHEDULED', ':at': at, ':ids': accountIds },
+      }),
+    );
+  }
+
+  finish(offboardingId: string, status: Extract<OffboardingStatus, 'COMPLETED' | 'FAILED'>, at: string, failure?: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(offboardingId), SK: 'META' },
+        UpdateExpression: 'SET #s = :s, finishedAt = :at, failure = :f',
+        ConditionExpression: 'attribute_exists(PK) AND NOT #s IN (:done, :failed)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': status, ':at': at, ':f': failure ?? null, ':done': 'COMPLETED', ':failed': 'FAILED' },
+      }),
+    );
+  }
+
+  async storeToken(offboardingId: string, sealedToken: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(offboardingId), SK: 'META' },
+        UpdateExpression: 'SET sealedToken = :t',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':t': sealedToken },
+      }),
+    );
+  }
+
+  /** Marks a summary or alert as sent, once per offboarding and audience. */
+  markNotified(offboardingId: string, what: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(offboardingId), SK: 'META' },
+        UpdateExpression: 'SET notified.#w = :at',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(notified.#w)',
+        ExpressionAttributeNames: { '#w': what },
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+  }
+
+  async wasNotified(offboardingId: string, what: string): Promise<boolean> {
+    const item = await this.get<{ notified?: Record<string, string> }>(pk(offboardingId), 'META');
+    return Boolean(item?.notified?.[what]);
+  }
+
+  /** The record with every account plan, task and link: the whole audit trail in one query. */
+  async everything(offboardingId: string): Promise<{ offboarding?: Offboarding; plans: AccountPlan[]; tasks: OffboardingTask[]; links: TaskLink[] }> {
+    const items = await this.query(pk(offboardingId), '');
+    const of = <T>(prefix: string) => items.filter((i) => String(i.SK).startsWith(prefix)).map((i) => strip<T>(i) as T);
+    return {
+      offboarding: of<Offboarding>('META')[0],
+      plans: of<AccountPlan>('ACCOUNT#'),
+      tasks: of<OffboardingTask>('TASK#'),
+      links: of<TaskLink>('LINK#'),
+    };
+  }
+
+  // Plans and grants ---------------------------------------------------------------------------
+
+  /** Stores an account's plan once; returns the stored one (a re-run keeps the first plan). */
+  async putPlan(plan: AccountPlan): Promise<AccountPlan> {
+    const made = await this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(plan.offboardingId), SK: `ACCOUNT#${plan.accountId}`, entity: 'OffboardingAccount', ...plan },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return made ? plan : ((await this.plan(plan.offboardingId, plan.accountId)) as AccountPlan);
+  }
+
+  plan(offboardingId: string, accountId: string) {
+    return this.get<AccountPlan>(pk(offboardingId), `ACCOUNT#${accountId}`);
+  }
+
+  async markRevoked(plan: AccountPlan, at: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(plan.offboardingId), SK: `ACCOUNT#${plan.accountId}` },
+        UpdateExpression: 'SET revokedAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  /** The employee's grants, all accounts (GSI2 GRANTEE#). */
+  async grantsOf(personId: string): Promise<Grant[]> {
+    return (await this.query(`GRANTEE#${personId}`, '', 'GSI2')).map((i) => strip<Grant>(i) as Grant);
+  }
+
+  async grantsOn(accountId: string): Promise<Grant[]> {
+    return (await this.query(`ACCOUNT#${accountId}`, 'GRANT#')).map((i) => strip<Grant>(i) as Grant);
+  }
+
+  /** Revokes one grant (recorded, not deleted); false when it was no longer active. */
+  revokeGrant(g: Pick<Grant, 'accountId' | 'personId' | 'sourceRequestId'>, at: string, reason: string, bySourceId: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `ACCOUNT#${g.accountId}`, SK: `GRANT#${g.personId}#${g.sourceRequestId}` },
+        UpdateExpression: 'SET #s = :revoked, revokedAt = :at, revokedReason = :why, revokedBySourceId = :by',
+        ConditionExpression: '#s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':revoked': 'REVOKED', ':active': 'ACTIVE', ':at': at, ':why': reason, ':by': bySourceId },
+      }),
+    );
+  }
+
+  /** Marks the person separated in the directory, so nobody can pick them as an admin or approver. */
+  async markSeparated(personId: string, separationDate: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `PERSON#${personId}`, SK: 'PROFILE' },
+        UpdateExpression: 'SET separatedOn = :d',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':d': separationDate },
+      }),
+    );
+  }
+
+  // Tasks and links ----------------------------------------------------------------------------
+
+  /** Creates a task once; returns the stored one. */
+  async putTask(task: OffboardingTask): Promise<OffboardingTask> {
+    const made = await this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(task.offboardingId), SK: taskSk(task), entity: 'OffboardingTask', ...task },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return made ? task : ((await this.task(task.offboardingId, task.accountId, task.kind)) as OffboardingTask);
+  }
+
+  task(offboardingId: string, accountId: string, kind: TaskKind) {
+    return this.get<OffboardingTask>(pk(offboardingId), taskSk({ accountId, kind }));
+  }
+
+  async tasks(offboardingId: string): Promise<OffboardingTask[]> {
+    return (await this.query(pk(offboardingId), 'TASK#')).map((i) => strip<OffboardingTask>(i) as OffboardingTask);
+  }
+
+  async linksFor(task: Pick<OffboardingTask, 'offboardingId' | 'accountId' | 'kind'>): Promise<TaskLink[]> {
+    return (await this.query(pk(task.offboardingId), `LINK#${task.accountId}#${task.kind}#`)).map((i) => strip<TaskLink>(i) as TaskLink);
+  }
+
+  /** Creates one recipient's link for a round once; returns the stored one (its id and hash never change). */
+  async putLink(link: TaskLink): Promise<TaskLink> {
+    const made = await this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(link.offboardingId), SK: linkSk(link), entity: 'TaskLink', ...link },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    return made ? link : ((await this.get<TaskLink>(pk(link.offboardingId), linkSk(link))) as TaskLink);
+  }
+
+  async linkById(approvalId: string): Promise<TaskLink | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'ByApprovalId',
+        KeyConditionExpression: 'approvalId = :id',
+        ExpressionAttributeValues: { ':id': approvalId },
+        Limit: 1,
+      }),
+    );
+    const key = out.Items?.[0];
+    if (!key || !String(key.SK).startsWith('LINK#')) return undefined;
+    return this.get<TaskLink>(String(key.PK), String(key.SK));
+  }
+
+  /** Marks a link's email (or its nth reminder) as sent; false when it was sent already. */
+  markLinkSent(link: TaskLink, reminder: number, at: string): Promise<boolean> {
+    const first = reminder === 0;
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(link.offboardingId), SK: linkSk(link) },
+        UpdateExpression: first ? 'SET emailedAt = :at' : 'SET remindersSent = :n, lastRemindedAt = :at',
+        ConditionExpression: first ? 'attribute_not_exists(emailedAt)' : 'remindersSent < :n',
+        ExpressionAttributeValues: first ? { ':at': at } : { ':n': reminder, ':at': at },
+      }),
+    );
+  }
+
+  /** One sweep's move of an open task (remind / escalate / expire), at most once per sweep. */
+  chase(task: OffboardingTask, action: 'remind' | 'escalate' | 'expire', sweep: number, at: string): Promise<boolean> {
+    const set = {
+      remind: 'SET remindersSent = remindersSent + :one, lastSweep = :sweep',
+      escalate: 'SET #r = :one, remindersSent = :zero, escalatedAt = :at, lastSweep = :sweep',
+      expire: 'SET #s = :expired, expiredAt = :at, lastSweep = :sweep',
+    }[action];
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(task.offboardingId), SK: taskSk(task) },
+        UpdateExpression: set,
+        ConditionExpression: '#s = :open AND lastSweep < :sweep AND #r = :round AND remindersSent = :sent',
+        ExpressionAttributeNames: { '#s': 'status', '#r': 'round' },
+        ExpressionAttributeValues: {
+          ':open': 'OPEN',
+          ':sweep': sweep,
+          ':round': task.round,
+          ':sent': task.remindersSent,
+          ...(action === 'remind' ? { ':one': 1 } : {}),
+          ...(action === 'escalate' ? { ':one': 1, ':zero': 0, ':at': at } : {}),
+          ...(action === 'expire' ? { ':expired': 'EXPIRED', ':at': at } : {}),
+        },
+      }),
+    );
+  }
+
+  /** Records that a recipient revealed the new password (each reveal is on the record). */
+  recordReveal(task: OffboardingTask, person: { id: string; name: string }, at: string): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(task.offboardingId), SK: taskSk(task) },
+        UpdateExpression: 'SET reveals = list_append(reveals, :r)',
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':r': [{ personId: person.id, name: person.name, at }], ':open': 'OPEN' },
+      }),
+    );
+  }
+
+  private completion(task: OffboardingTask, by: { id: string; name: string }, at: string, appointed?: { id: string; name: string; email: string }) {
+    return {
+      TableName: this.table,
+      Key: { PK: pk(task.offboardingId), SK: taskSk(task) },
+      UpdateExpression: `SET #s = :done, doneAt = :at, doneById = :id, doneByName = :name${appointed ? ', appointed = :appointed' : ''}`,
+      ConditionExpression: '#s = :open',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':done': 'DONE',
+        ':open': 'OPEN',
+        ':at': at,
+        ':id': by.id,
+        ':name': by.name,
+        ...(appointed ? { ':appointed': appointed } : {}),
+      },
+    };
+  }
+
+  /** Closes an open task as done by one person; false when it was closed already. */
+  complete(task: OffboardingTask, by: { id: string; name: string }, at: string): Promise<boolean> {
+    return this.conditional(new UpdateCommand(this.completion(task, by, at)));
+  }
+
+  /** Closes an appointment and records the new admin's grant together, or neither. */
+  async appoint(
+    task: OffboardingTask,
+    grant: Grant,
+    appointed: { id: string; name: string; email: string },
+    by: { id: string; name: string },
+    at: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: this.completion(task, by, at, appointed) },
+            { Put: { TableName: this.table, Item: grantItem(grant), ConditionExpression: 'attribute_not_exists(PK)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

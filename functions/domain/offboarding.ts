@@ -1,0 +1,272 @@
+import { secretMatches } from '#domain/approval-link';
+import type { NamedPerson } from '#domain/new-account';
+import type { Department, Person, RoleHolder } from '#domain/policy';
+import type { Account, Grant } from '#domain/registry';
+
+/**
+ * Separation offboarding (C, O.b): what happens to each account a separating employee could use.
+ * Pure rules; the handlers load the data and store the results.
+ */
+
+export type OffboardingStatus = 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface Offboarding {
+  offboardingId: string;
+  employee: NamedPerson & { departmentCode: string };
+  separationDate: string;
+  /** When access ends: 00:00 America/Denver on the separation date. */
+  notBefore: string;
+  status: OffboardingStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Every account on which the employee held an active grant when offboarding started. */
+  accountIds?: string[];
+  /** The waiting execution's task token, sealed; never in clear. */
+  sealedToken?: string;
+  failure?: string;
+}
+
+export type TaskKind = 'ROTATE' | 'APPOINT';
+export type TaskStatus = 'OPEN' | 'DONE' | 'EXPIRED';
+
+/** One account's offboarding plan, fixed when it is first made so a re-run repeats the same steps. */
+export interface AccountPlan {
+  offboardingId: string;
+  accountId: string;
+  accountLabel: string;
+  departmentCode: string;
+  departmentName: string;
+  /** The employee's grants on this account, revoked by this offboarding (recorded, never deleted). */
+  grants: Pick<Grant, 'personId' | 'role' | 'receivesCredential' | 'sourceRequestId' | 'authorizedByName'>[];
+  /** The employee could know the shared password: a new one must be set on the platform. */
+  rotate: boolean;
+  /** The employee was the account's only admin: the director appoints another. */
+  appoint: boolean;
+  rotation?: { recipients: NamedPerson[]; escalateTo: NamedPerson | null };
+  appointment?: { recipients: NamedPerson[]; escalateTo: NamedPerson | null };
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** A rotation or an appointment: open until someone confirms / appoints, or it expires. */
+export interface OffboardingTask {
+  offboardingId: string;
+  accountId: string;
+  kind: TaskKind;
+  accountLabel: string;
+  departmentName: string;
+  employeeName: string;
+  status: TaskStatus;
+  /** 0: the first recipients; 1: escalated (their links stop working). */
+  round: 0 | 1;
+  remindersSent: number;
+  /** The follow-up sweep that last moved this task (so a retried sweep moves it once). */
+  lastSweep: number;
+  recipients: NamedPerson[];
+  escalateTo: NamedPerson | null;
+  /** ROTATE: the vault version (AWSPENDING until confirmed) holding the new password. */
+  versionId?: string;
+  createdAt: string;
+  escalatedAt?: string;
+  expiredAt?: string;
+  reveals: { personId: string; name: string; at: string }[];
+  doneAt?: string;
+  doneById?: string;
+  doneByName?: string;
+  appointed?: NamedPerson;
+}
+
+/** One recipient's link to one task in one round. Only the secret's hash is stored. */
+export interface TaskLink {
+  offboardingId: string;
+  accountId: string;
+  kind: TaskKind;
+  round: 0 | 1;
+  /** The opaque id in the URL (indexed like approval ids, so the same lookup serves both). */
+  approvalId: string;
+  recipient: NamedPerson;
+  secretHash: string;
+  createdAt: string;
+  emailedAt?: string;
+  remindersSent: number;
+}
+
+export const taskKindTitle: Record<TaskKind, string> = { ROTATE: 'Change the shared password', APPOINT: 'Appoint a new admin' };
+
+/**
+ * Who may act for a department, in order: its director, the director's designee, then the City's
+ * Communications Director and designee (C names all three). Never the separating employee.
+ */
+export function departmentDeciders(department: Department, roleHolders: RoleHolder[], employeeId: string): string[] {
+  const comms = roleHolders.find((r) => r.role === 'COMMUNICATIONS_DIRECTOR');
+  const ids = [department.directorId, department.designeeId, comms?.holderId, comms?.designeeId].filter((id): id is string => Boolean(id));
+  return [...new Set(ids)].filter((id) => id !== employeeId);
+}
+
+/**
+ * The plan for one account. Rotation when any of the employee's grants gave them the shared
+ * credential; its link goes to each remaining admin, or to the department's first decider when
+ * none remains, and escalates to the next decider. Appointment when they were the only admin.
+ */
+export function planAccount(input: {
+  offboardingId: string;
+  employeeId: string;
+  account: Account;
+  accountGrants: Grant[];
+  department: Department;
+  roleHolders: RoleHolder[];
+  people: Map<string, Person>;
+  at: string;
+}): AccountPlan {
+  const { account, employeeId } = input;
+  const active = input.accountGrants.filter((g) => g.status === 'ACTIVE');
+  const held = active.filter((g) => g.personId === employeeId);
+  const named = (id: string): NamedPerson | undefined => {
+    const p = input.people.get(id);
+    return p && !p.separatedOn ? { id: p.id, name: p.name, email: p.email } : undefined;
+  };
+  const remainingAdmins = [...new Set(active.filter((g) => g.role === 'ADMIN' && g.personId !== employeeId).map((g) => g.personId))]
+    .map(named)
+    .filter((p): p is NamedPerson => Boolean(p));
+  const deciders = departmentDeciders(input.department, input.roleHolders, employeeId)
+    .map(named)
+    .filter((p): p is NamedPerson => Boolean(p));
+  const rotate = held.some((g) => g.receivesCredential);
+  const appoint = held.some((g) => g.role === 'ADMIN') && remainingAdmins.length === 0;
+  const firstNotIn = (list: NamedPerson[], from = deciders) => from.find((d) => !list.some((r) => r.id === d.id)) ?? null;
+  const rotationRecipients = remainingAdmins.length ? remainingAdmins : deciders.slice(0, 1);
+  const appointmentRecipients = deciders.slice(0, 1);
+  return {
+    offboardingId: input.offboardingId,
+    accountId: account.accountId,
+    accountLabel: `${account.platformName} ${account.handle}`,
+    departmentCode: account.departmentCode,
+    departmentName: account.departmentName,
+    grants: held.map((g) => ({
+      personId: g.personId,
+      role: g.role,
+      receivesCredential: g.receivesCredential,
+      sourceRequestId: g.sourceRequestId,
+      authorizedByName: g.authorizedByName,
+    })),
+    rotate,
+    appoint,
+    ...(rotate ? { rotation: { recipients: rotationRecipients, escalateTo: firstNotIn(rotationRecipients) } } : {}),
+    ...(appoint ? { appointment: { recipients: appointmentRecipients, escalateTo: firstNotIn(appointmentRecipients) } } : {}),
+    createdAt: input.at,
+  };
+}
+
+/** What a follow-up sweep does to an open task whose wait ran out (as the approval chain does for a step). */
+export type ChaseAction = 'remind' | 'escalate' | 'expire' | 'none';
+
+export function chaseAction(
+  task: Pick<OffboardingTask, 'status' | 'round' | 'remindersSent' | 'escalateTo' | 'lastSweep'>,
+  sweep: number,
+  maxReminders: number,
+): ChaseAction {
+  if (task.status !== 'OPEN' || task.lastSweep >= sweep) return 'none';
+  if (task.remindersSent < maxReminders) return 'remind';
+  if (task.round === 0 && task.escalateTo) return 'escalate';
+  return 'expire';
+}
+
+/** The people a task's current round is addressed to. */
+export function currentRecipients(task: Pick<OffboardingTask, 'round' | 'recipients' | 'escalateTo'>): NamedPerson[] {
+  return task.round === 1 && task.escalateTo ? [task.escalateTo] : task.recipients;
+}
+
+export type TaskLinkState =
+  | { kind: 'forbidden' }
+  | { kind: 'wrong-person'; recipientName: string }
+  | { kind: 'done'; byName: string; at: string }
+  | { kind: 'superseded'; to: string }
+  | { kind: 'expired' }
+  | { kind: 'open' };
+
+/**
+ * What a task link leads to. The link alone is not enough: the signed-in person must be the one it
+ * was sent to, because a rotation link shows a password.
+ */
+export function taskLinkState(link: TaskLink, task: OffboardingTask, secret: string | undefined, viewerId: string): TaskLinkState {
+  if (!secretMatches(secret, link.secretHash)) return { kind: 'forbidden' };
+  if (viewerId !== link.recipient.id) return { kind: 'wrong-person', recipientName: link.recipient.name };
+  if (task.status === 'DONE') return { kind: 'done', byName: task.doneByName ?? 'someone', at: task.doneAt ?? '' };
+  if (task.status === 'EXPIRED') return { kind: 'expired' };
+  if (link.round !== task.round) return { kind: 'superseded', to: task.escalateTo?.name ?? 'a designee' };
+  return { kind: 'open' };
+}
+
+/** Who may read an offboarding record: DTI, City-wide role holders, the deciders of the departments involved, and each task's recipients. */
+export function canViewOffboarding(input: {
+  viewer: { id: string; departmentCode: string };
+  roleHolders: RoleHolder[];
+  departments: Department[];
+  tasks: Pick<OffboardingTask, 'recipients' | 'escalateTo'>[];
+}): boolean {
+  const { viewer } = input;
+  return (
+    viewer.departmentCode === 'DTI' ||
+    input.roleHolders.some((r) => r.holderId === viewer.id || r.designeeId === viewer.id) ||
+    input.departments.some((d) => d.directorId === viewer.id || d.designeeId === viewer.id) ||
+    input.tasks.some((t) => t.recipients.some((r) => r.id === viewer.id) || t.escalateTo?.id === viewer.id)
+  );
+}
+
+/** One line per account for the record page and the DTI summary. */
+export interface AccountSummary {
+  accountId: string;
+  accountLabel: string;
+  departmentName: string;
+  revoked: string;
+  rotation: string;
+  appointment: string;
+  /** True when something is still owed (a password not yet confirmed, an admin not yet appointed). */
+  attention: boolean;
+}
+
+function taskLine(task: OffboardingTask | undefined, needed: boolean, when: (iso: string) => string): { text: string; attention: boolean } {
+  if (!needed) return { text: 'not needed', attention: false };
+  if (!task) return { text: 'being prepared', attention: true };
+  const to = currentRecipients(task)
+    .map((p) => p.name)
+    .join(', ');
+  if (task.status === 'DONE') {
+    const what = task.kind === 'ROTATE' ? 'rotated' : `appointed ${task.appointed?.name ?? ''}`.trim();
+    return { text: `${what} — confirmed by ${task.doneByName ?? '?'}, ${when(task.doneAt ?? '')}`, attention: false };
+  }
+  if (task.status === 'EXPIRED') {
+    return {
+      text:
+        task.kind === 'ROTATE'
+          ? `EXPIRED — nobody confirmed a new password; the former employee may still know it (last sent to ${to})`
+          : `EXPIRED — no admin appointed (last sent to ${to})`,
+      attention: true,
+    };
+  }
+  const revealed = task.reveals.length ? `; revealed to ${[...new Set(task.reveals.map((r) => r.name))].join(', ')}` : '';
+  return {
+    text: `${task.round === 1 ? 'escalated — ' : ''}pending with ${to}${task.remindersSent ? ` (${task.remindersSent} reminder(s))` : ''}${revealed}`,
+    attention: true,
+  };
+}
+
+export function accountSummaries(plans: AccountPlan[], tasks: OffboardingTask[], when: (iso: string) => string): AccountSummary[] {
+  return plans.map((plan) => {
+    const find = (kind: TaskKind) => tasks.find((t) => t.accountId === plan.accountId && t.kind === kind);
+    const rotation = taskLine(find('ROTATE'), plan.rotate, when);
+    const appointment = taskLine(find('APPOINT'), plan.appoint, when);
+    return {
+      accountId: plan.accountId,
+      accountLabel: plan.accountLabel,
+      departmentName: plan.departmentName,
+      revoked: plan.revokedAt
+        ? `${plan.grants.map((g) => g.role.toLowerCase()).join(', ')} grant${plan.grants.length === 1 ? '' : 's'} revoked ${when(plan.revokedAt)}`
+        : 'not yet revoked',
+      rotation: rotation.text,
+      appointment: appointment.text,
+      attention: !plan.revokedAt || rotation.attention || appointment.attention,
+    };
+  });
+}

@@ -1,0 +1,95 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ConfigurationError, GovernanceError, InvalidInputError } from '#domain/errors';
+import { type HrEvent, offboardingIdFor, parseHrEvent, type UpdatedDetail } from '#domain/hr-events';
+import { policy } from '#domain/policy';
+import { env } from '#adapters/env';
+import { taskHandler } from '#adapters/handler';
+import { logger } from '#adapters/logger';
+import { startNamedExecution } from '#adapters/step-functions';
+import { GovernanceStore } from '#adapters/store';
+
+let directory: GovernanceStore | undefined;
+
+/** The offboarding's execution input: its deterministic name's parts and the follow-up waits. */
+export function offboardingExecutionInput(employeeId: string, separationDate: string) {
+  const waitSeconds = env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds;
+  return {
+    offboardingId: offboardingIdFor(employeeId, separationDate),
+    employeeId,
+    separationDate,
+    waitSeconds,
+    maxReminders: policy.waits.remindersBeforeEscalation,
+  };
+}
+
+/**
+ * One HR event. A separation starts its offboarding exactly once: the execution is named after
+ * the employee and date, and its input holds nothing that varies between deliveries, so the
+ * second to fifth copies of an event find the same execution (Step Functions answers a repeated
+ * name and input with the running execution, and ExecutionAlreadyExists after it has finished).
+ * An update keeps the directory current.
+ */
+export async function handleHrEvent(raw: unknown): Promise<{ kind: HrEvent['kind']; employeeId: string; offboardingId?: string; started?: boolean }> {
+  const event = parseHrEvent(raw, env().HR_EVENT_SOURCE);
+  if (event.kind === 'separated') {
+    const arn = env().STATE_MACHINE_ARN_SEPARATION_OFFBOARDING;
+    if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_SEPARATION_OFFBOARDING is not set.');
+    const input = offboardingExecutionInput(event.detail.employeeId, event.detail.separationDate);
+    const result = await startNamedExecution(arn, input.offboardingId, input);
+    logger.info('separation received', { offboardingId: input.offboardingId, result });
+    return { kind: 'separated', employeeId: event.detail.employeeId, offboardingId: input.offboardingId, started: result === 'started' };
+  }
+  await updatePerson(event.detail);
+  logger.info('employee updated', { employeeId: event.detail.employeeId });
+  return { kind: 'updated', employeeId: event.detail.employeeId };
+}
+
+async function updatePerson(detail: UpdatedDetail): Promise<void> {
+  directory ??= new GovernanceStore();
+  const existing = await directory.person(detail.employeeId);
+  const { employeeId, ...changes } = detail;
+  const merged = { ...existing, ...changes, id: employeeId };
+  if (!merged.name || !merged.email || !merged.departmentCode) {
+    throw new InvalidInputError(`Employee ${employeeId} is not in the directory yet: a first "Employee Updated" event needs name, email and departmentCode.`);
+  }
+  if (changes.departmentCode && !(await directory.department(changes.departmentCode))) {
+    throw new InvalidInputError(`Department ${changes.departmentCode} is not in the directory.`);
+  }
+  await directory.putDirectory({
+    people: [{ ...merged, name: merged.name, email: merged.email, departmentCode: merged.departmentCode }],
+    departments: [],
+    roles: [],
+    platforms: [],
+  });
+}
+
+/**
+ * SQS consumer of the HR queue (bus → rule → queue). Each message is handled on its own; a failed
+ * one is reported back (partial batch response) and, after the queue's receive limit, lands in the
+ * dead-letter queue, whose alarm tells DTI. A malformed event is logged with what is wrong with it.
+ */
+export async function receiveHrEvent(event: SQSEvent): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records ?? []) {
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        throw new InvalidInputError('The HR message is not JSON.');
+      }
+      await handleHrEvent(body);
+    } catch (error) {
+      const known = error instanceof GovernanceError;
+      logger[known ? 'warn' : 'error']('HR event not processed', {
+        messageId: record.messageId,
+        error: (error as Error).name,
+        reason: (error as Error).message,
+      });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+export const handler = taskHandler(receiveHrEvent);

@@ -1,0 +1,89 @@
+import { InvalidInputError } from '#domain/errors';
+import type { EmailContent } from '#domain/email-layout';
+import { employeeIdPattern, offboardingIdPattern } from '#domain/hr-events';
+import { formatWhen } from '#domain/html';
+import { accountSummaries } from '#domain/offboarding';
+import { offboardingAlertEmail, offboardingSummaryEmail } from '#domain/offboarding-emails';
+import { policy } from '#domain/policy';
+import { env } from '#adapters/env';
+import { taskHandler } from '#adapters/handler';
+import { logger } from '#adapters/logger';
+import { sesMailer } from '#adapters/mailer';
+import { OffboardingStore } from '#adapters/offboarding-store';
+import { GovernanceStore } from '#adapters/store';
+import * as z from '#domain/zod';
+
+const inputSchema = z.strictObject({
+  offboardingId: z.string().check(z.regex(offboardingIdPattern)),
+  stage: z.enum(['STARTED', 'FINISHED', 'UNKNOWN_EMPLOYEE', 'FAILED']),
+  employeeId: z.optional(z.string().check(z.regex(employeeIdPattern))),
+  separationDate: z.optional(z.string()),
+  error: z.optional(z.string().check(z.maxLength(300))),
+});
+
+let directory: GovernanceStore | undefined;
+let store: OffboardingStore | undefined;
+
+/** DTI and the roles policy.offboarding.notify names (the Communications Coordinator). */
+async function audience(d: GovernanceStore): Promise<string[]> {
+  const holders = (await d.roleHolders()).filter((r) => (policy.offboarding.notify as readonly string[]).includes(r.role));
+  const people = await Promise.all(holders.map((h) => d.person(h.holderId)));
+  return [...new Set([env().DTI_EMAIL, ...people.flatMap((p) => (p ? [p.email] : []))])];
+}
+
+/**
+ * State machine task: tells DTI and the Communications Coordinator (O.b). STARTED: what was revoked
+ * and what is pending; FINISHED: closes the record and sends the final account-by-account summary;
+ * UNKNOWN_EMPLOYEE / FAILED: the alert, so a separation is never dropped silently. Each email is
+ * sent once per offboarding (marked on the record) where a record exists.
+ */
+export async function reportOffboarding(input: unknown): Promise<{ status: string }> {
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError('The offboarding report input is invalid.');
+  const { offboardingId, stage } = parsed.data;
+  directory ??= new GovernanceStore();
+  store ??= new OffboardingStore();
+  const recordUrl = `${env().PUBLIC_BASE_URL.replace(/\/+$/, '')}/offboardings/${offboardingId}`;
+  const recipients = await audience(directory);
+  // One message per recipient: each is told directly (and the SES emulator keeps only the first
+  // ToAddress of a v1 SendEmail, so a shared message would hide the second recipient in the tests).
+  const send = (email: EmailContent) => Promise.all(recipients.map((to) => sesMailer.send({ to: [to], ...email })));
+  const once = async (what: string, email: EmailContent) => {
+    if (await (store as OffboardingStore).wasNotified(offboardingId, what)) return;
+    await send(email);
+    await (store as OffboardingStore).markNotified(offboardingId, what);
+  };
+
+  if (stage === 'UNKNOWN_EMPLOYEE') {
+    // Nothing was recorded for an unknown employee, so there is nothing to mark: at least once.
+    await send(
+      offboardingAlertEmail({ employeeId: parsed.data.employeeId ?? '?', separationDate: parsed.data.separationDate ?? '?', problem: 'UNKNOWN_EMPLOYEE' }),
+    );
+    logger.warn('separation for an unknown employee', { offboardingId });
+    return { status: 'UNKNOWN_EMPLOYEE' };
+  }
+  const { offboarding, plans, tasks } = await store.everything(offboardingId);
+  if (stage === 'FAILED') {
+    const email = offboardingAlertEmail({
+      employeeId: parsed.data.employeeId ?? offboarding?.employee.id ?? '?',
+      separationDate: parsed.data.separationDate ?? offboarding?.separationDate ?? '?',
+      problem: 'FAILED',
+      error: parsed.data.error,
+      recordUrl: offboarding ? recordUrl : undefined,
+    });
+    if (offboarding) {
+      await store.finish(offboardingId, 'FAILED', new Date().toISOString(), parsed.data.error ?? 'a step failed');
+      await once('failed', email);
+    } else await send(email);
+    logger.warn('offboarding failed', { offboardingId, error: parsed.data.error });
+    return { status: 'FAILED' };
+  }
+  if (!offboarding) throw new InvalidInputError(`No offboarding ${offboardingId} is recorded.`);
+  if (stage === 'FINISHED') await store.finish(offboardingId, 'COMPLETED', new Date().toISOString());
+  const summaries = accountSummaries(plans, tasks, formatWhen);
+  await once(stage === 'STARTED' ? 'started' : 'finished', offboardingSummaryEmail({ offboarding, summaries, stage, recordUrl }));
+  logger.info('offboarding reported', { offboardingId, stage, accounts: summaries.length, attention: summaries.filter((s) => s.attention).length });
+  return { status: stage === 'FINISHED' ? 'COMPLETED' : offboarding.status };
+}
+
+export const handler = taskHandler(reportOffboarding);

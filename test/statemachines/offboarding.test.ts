@@ -1,0 +1,285 @@
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vault } from '../../functions/adapters/vault.ts';
+import type { LocalStack } from '../../infra/local/stack.ts';
+import { as, mailbox, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import {
+  denverDaysFromNow,
+  denverToday,
+  grantFor,
+  hire,
+  offboardingRecord,
+  rotate,
+  seedAccounts,
+  separate,
+  taskAction,
+  taskLinkFor,
+} from '../support/offboarding.ts';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type GrantJson = { personId: string; role: string; status: string; revokedBySourceId?: string; authorizedById: string; sourceRequestId: string };
+
+const registry = async () => ((await (await as(stack, 'E400').get('/accounts')).json()) as { accounts: { accountId: string; grants: GrantJson[] }[] }).accounts;
+const grantsOn = async (accountId: string) => (await registry()).find((a) => a.accountId === accountId)?.grants ?? [];
+const library = { code: 'LIB', name: 'Albuquerque Public Library' };
+const scan = async (table: string) => (await DynamoDBDocumentClient.from(stack.client).send(new ScanCommand({ TableName: table }))).Items ?? [];
+const executionsNamed = async (prefix: string) => (await scan('local-step-functions-executions')).filter((e) => String(e.name).startsWith(prefix));
+
+describe('separation offboarding (the real ASL on the local engine)', () => {
+  it('revokes the grant, has the remaining admin rotate the password, and reports to DTI and the Communications Coordinator', async () => {
+    const [leaver, stayer] = [await hire(stack, 'LIB', 'Leaving'), await hire(stack, 'LIB', 'Staying')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)], library);
+    const { accountId, handle } = account as { accountId: string; handle: string };
+    const put = await separate(stack, leaver.id);
+    expect(put.status).toBe(202);
+    const offboardingId = String(put.body.offboardingId);
+
+    const link = await taskLinkFor(stack, stayer.email, handle);
+    const grants = await grantsOn(accountId);
+    expect(grants.find((g) => g.personId === leaver.id)).toMatchObject({ status: 'REVOKED', revokedBySourceId: offboardingId });
+    expect(grants.find((g) => g.personId === stayer.id)?.status).toBe('ACTIVE');
+    const started = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding started') && e.subject.includes(leaver.id));
+    await waitForEmail(stack, (e) => e.to.includes('rapodaca@cabq.example') && e.subject === started.subject);
+    const startedTo = (await mailbox(stack)).filter((e) => e.subject === started.subject).flatMap((e) => e.to);
+    expect(startedTo.sort()).toEqual(['dti-social-registry@cabq.example', 'rapodaca@cabq.example']);
+    expect(started.text).toContain(`pending with ${stayer.name}`);
+    const taskMail = (await mailbox(stack)).filter((e) => e.subject.includes(handle) && e.text.includes('/tasks/'));
+    expect(taskMail.map((e) => e.to)).toEqual([[stayer.email]]);
+
+    // Opening the link (GET) reveals nothing and records nothing; others cannot use it at all.
+    const page = await fetch(link.url, { headers: { cookie: `dev_user=${stayer.id}`, accept: 'text/html' } });
+    const pageHtml = await page.text();
+    expect(page.status).toBe(200);
+    expect(pageHtml).toContain('Show the new password');
+    expect(pageHtml).not.toContain('class="secret"');
+    expect((await taskAction(stack, 'E200', link, { action: 'reveal' })).status).toBe(403);
+    expect(
+      (await taskAction(stack, stayer.id, { ...link, secret: link.secret.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, { action: 'reveal' })).status,
+    ).toBe(403);
+    expect((await offboardingRecord(stack, offboardingId)).tasks[0]?.reveals).toEqual([]);
+    const early = await taskAction(stack, stayer.id, link, { action: 'confirm', setOnPlatform: 'yes' });
+    expect(early.status).toBe(400);
+
+    expect(Object.values(await vault.versions(accountId)).flat()).toContain('AWSPENDING');
+    const password = await rotate(stack, stayer.id, link);
+    expect(password).toMatch(/^\S{24}$/);
+    expect(pageHtml).not.toContain(password);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.status).toBe('COMPLETED');
+    expect(record.accounts[0]?.rotation).toMatch(new RegExp(`^rotated — confirmed by ${stayer.name}`));
+    expect(record.tasks[0]).toMatchObject({ kind: 'ROTATE', status: 'DONE', doneById: stayer.id, reveals: [{ personId: stayer.id }] });
+    expect(Object.values(await vault.versions(accountId)).flat()).not.toContain('AWSPENDING');
+    const finished = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding complete') && e.subject.includes(leaver.id));
+    expect(finished.text).toContain(`confirmed by ${stayer.name}`);
+    // A second click on the done link says so.
+    expect((await taskAction(stack, stayer.id, link, { action: 'reveal' })).status).toBe(409);
+  });
+
+  it('finishes at once for an employee with no accounts, and still tells DTI', async () => {
+    const nobody = await hire(stack, 'PRD', 'No accounts');
+    const offboardingId = String((await separate(stack, nobody.id)).body.offboardingId);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    expect(await offboardingRecord(stack, offboardingId)).toMatchObject({ status: 'COMPLETED', accountIds: [], accounts: [] });
+    const mail = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding complete') && e.subject.includes(nobody.id));
+    expect(mail.text).toContain('held no posting grants');
+  });
+
+  it('revokes all 25 accounts of one employee, emails 25 rotations, and completes when all are confirmed', async () => {
+    const [leaver, stayer] = [await hire(stack, 'PRD', 'Busy leaver'), await hire(stack, 'PRD', 'Busy stayer')];
+    const accounts = await seedAccounts(stack, 25, [grantFor(leaver), grantFor(stayer)]);
+    const offboardingId = String((await separate(stack, leaver.id)).body.offboardingId);
+    const links = await Promise.all(accounts.map((a) => taskLinkFor(stack, stayer.email, a.handle)));
+    expect(new Set(links.map((l) => l.taskId)).size).toBe(25);
+    const grants = (await registry()).flatMap((a) => a.grants).filter((g) => g.personId === leaver.id);
+    expect(grants).toHaveLength(25);
+    expect(grants.every((g) => g.status === 'REVOKED' && g.revokedBySourceId === offboardingId)).toBe(true);
+    const passwords = [];
+    for (const link of links) passwords.push(await rotate(stack, stayer.id, link));
+    expect(new Set(passwords).size).toBe(25);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.accounts).toHaveLength(25);
+    expect(record.accounts.every((a) => a.rotation.startsWith('rotated') && !a.attention)).toBe(true);
+  });
+
+  it('asks the director to rotate and to appoint a new admin when the employee was the only admin', async () => {
+    const [leaver, poster] = [await hire(stack, 'PRD', 'Sole admin'), await hire(stack, 'PRD', 'Poster')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(poster, 'POSTER', false)]);
+    const { accountId, handle } = account as { accountId: string; handle: string };
+    const offboardingId = String((await separate(stack, leaver.id)).body.offboardingId);
+    const appointLink = await taskLinkFor(stack, 'dbaca@cabq.example', handle, /^Action needed: appoint/);
+    const rotateLink = await taskLinkFor(stack, 'dbaca@cabq.example', handle, /^Action needed: change/);
+
+    const refused = await taskAction(stack, 'E100', appointLink, { action: 'appoint', personId: leaver.id });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { fields: Record<string, string> }).fields.personId).toMatch(/separated/);
+    expect((await taskAction(stack, 'E100', appointLink, { action: 'appoint', personId: poster.id })).status).toBe(200);
+    await rotate(stack, 'E100', rotateLink);
+
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    const admins = (await grantsOn(accountId)).filter((g) => g.status === 'ACTIVE' && g.role === 'ADMIN');
+    expect(admins).toEqual([expect.objectContaining({ personId: poster.id, authorizedById: 'E100', sourceRequestId: offboardingId })]);
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.accounts[0]?.appointment).toMatch(new RegExp(`^appointed ${poster.name} — confirmed by Dolores Baca`));
+    // The separated employee can no longer use the service at all.
+    expect((await as(stack, leaver.id).get('/requests')).status).toBe(403);
+  });
+
+  it('waits for a future separation date, then revokes once the date has come', async () => {
+    const leaver = await hire(stack, 'PRD', 'Future');
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver, 'POSTER', false)]);
+    const { accountId } = account as { accountId: string };
+    const offboardingId = String((await separate(stack, leaver.id, denverDaysFromNow(2))).body.offboardingId);
+    await waitUntilWaiting(stack, offboardingId);
+    expect(stack.sfn.waitingOn(offboardingId)).toEqual([{ execution: offboardingId, state: 'AwaitSeparationDate' }]);
+    expect((await offboardingRecord(stack, offboardingId)).status).toBe('SCHEDULED');
+    // A wait that ends before the date (one of its 20-day slices) only waits again.
+    stack.sfn.expireWaits(offboardingId);
+    await new Promise((r) => setTimeout(r, 200));
+    await waitUntilWaiting(stack, offboardingId);
+    expect(stack.sfn.waitingOn(offboardingId)).toEqual([{ execution: offboardingId, state: 'AwaitSeparationDate' }]);
+    expect((await grantsOn(accountId))[0]?.status).toBe('ACTIVE');
+
+    stack.advanceClock(3);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    expect((await grantsOn(accountId))[0]?.status).toBe('REVOKED');
+    // A poster without the credential: nothing to rotate, nobody emailed a task.
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.accounts[0]).toMatchObject({ rotation: 'not needed', appointment: 'not needed', attention: false });
+  });
+
+  it('starts one offboarding from five copies of the event, in a row and at once', async () => {
+    const [leaver, stayer] = [await hire(stack, 'DTI', 'Duplicate'), await hire(stack, 'DTI', 'Other')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)], { code: 'DTI', name: 'Department of Technology and Innovation' });
+    const date = denverToday();
+    const sequential = [];
+    for (let i = 0; i < 5; i++) sequential.push(await separate(stack, leaver.id, date));
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => separate(stack, leaver.id, date)));
+    const all = [...sequential, ...concurrent];
+    expect(all.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const offboardingId = `off-${leaver.id}-${date.replaceAll('-', '')}`;
+    expect(new Set(all.map((r) => r.body.offboardingId))).toEqual(new Set([offboardingId]));
+    expect(await executionsNamed(`off-${leaver.id}-`)).toHaveLength(1);
+
+    const link = await taskLinkFor(stack, stayer.email, (account as { handle: string }).handle);
+    await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding started') && e.subject.includes(leaver.id));
+    const mail = await mailbox(stack);
+    expect(mail.filter((e) => e.subject.startsWith('Offboarding started') && e.subject.includes(leaver.id))).toHaveLength(2);
+    expect(mail.filter((e) => e.to.includes(stayer.email))).toHaveLength(1);
+    await rotate(stack, stayer.id, link);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    // After it has finished, a late copy still starts nothing.
+    expect((await separate(stack, leaver.id, date)).status).toBe(202);
+    expect(await executionsNamed(`off-${leaver.id}-`)).toHaveLength(1);
+  });
+
+  it('ends an unknown employee in UnknownEmployeeError, alerts DTI and changes nothing', async () => {
+    const before = (await scan(stack.tableName)).length;
+    const put = await separate(stack, 'E999');
+    expect(put.status).toBe(202);
+    expect(await stack.sfn.result(String(put.body.offboardingId))).toMatchObject({ status: 'FAILED', error: 'UnknownEmployeeError' });
+    const alert = await waitForEmail(stack, (e) => e.subject.includes('E999'));
+    expect(alert.to).toContain('dti-social-registry@cabq.example');
+    expect(alert.subject).toMatch(/not in the directory/);
+    expect((await scan(stack.tableName)).length).toBe(before);
+  });
+
+  it.each([
+    ['a detail without an employee id', { source: 'cabq.hr', 'detail-type': 'Employee Separated', detail: { separationDate: '2026-12-01' } }, /employeeId/],
+    [
+      'an impossible date',
+      { source: 'cabq.hr', 'detail-type': 'Employee Separated', detail: { employeeId: 'E102', separationDate: '2026-02-30' } },
+      /not a calendar date/,
+    ],
+    [
+      'an unexpected field',
+      { source: 'cabq.hr', 'detail-type': 'Employee Separated', detail: { employeeId: 'E102', separationDate: '2026-12-01', ssn: 'x' } },
+      /ssn/,
+    ],
+    [
+      'another source',
+      { source: 'someone.else', 'detail-type': 'Employee Separated', detail: { employeeId: 'E102', separationDate: '2026-12-01' } },
+      /No rule matches/,
+    ],
+    [
+      'an update for a new person without a name',
+      { source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: 'T-new', email: 'x@cabq.example' } },
+      /could not process/,
+    ],
+  ])('refuses a malformed event (%s) with what is wrong, and starts nothing', async (_what, entry, message) => {
+    const executions = (await scan('local-step-functions-executions')).length;
+    const items = (await scan(stack.tableName)).length;
+    const put = await stack.hr.put(entry);
+    expect(put.status).toBeGreaterThanOrEqual(400);
+    expect(String(put.body.message)).toMatch(message);
+    expect((await scan('local-step-functions-executions')).length).toBe(executions);
+    expect((await scan(stack.tableName)).length).toBe(items);
+  });
+
+  it('reminds with the same link, escalates to the director with a new one, then expires and says so', async () => {
+    const [leaver, stayer] = [await hire(stack, 'LIB', 'Leaving'), await hire(stack, 'LIB', 'Slow')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)], library);
+    const { handle } = account as { handle: string };
+    const offboardingId = String((await separate(stack, leaver.id)).body.offboardingId);
+    const first = await taskLinkFor(stack, stayer.email, handle);
+    await waitUntilWaiting(stack, offboardingId);
+
+    stack.sfn.expireWaits(offboardingId);
+    const reminder = await taskLinkFor(stack, stayer.email, handle, /^Reminder: /);
+    expect(reminder.url).toBe(first.url);
+    await waitUntilWaiting(stack, offboardingId);
+
+    stack.sfn.expireWaits(offboardingId);
+    const escalated = await taskLinkFor(stack, 'glucero@cabq.example', handle, /^Escalated to you: /);
+    expect(escalated.taskId).not.toBe(first.taskId);
+    expect((await taskAction(stack, stayer.id, first, { action: 'reveal' })).status).toBe(410);
+    await waitUntilWaiting(stack, offboardingId);
+
+    stack.sfn.expireWaits(offboardingId);
+    await taskLinkFor(stack, 'glucero@cabq.example', handle, /^Reminder: /);
+    await waitUntilWaiting(stack, offboardingId);
+    stack.sfn.expireWaits(offboardingId);
+
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.tasks[0]).toMatchObject({ status: 'EXPIRED', round: 1 });
+    expect(record.accounts[0]).toMatchObject({ attention: true });
+    expect(record.accounts[0]?.rotation).toMatch(/^EXPIRED/);
+    const final = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding finished with items needing attention') && e.subject.includes(leaver.id));
+    expect(final.text).toContain('EXPIRED');
+    expect((await taskAction(stack, 'E200', escalated, { action: 'reveal' })).status).toBe(410);
+  });
+
+  it('keeps task links and staged passwords working across a restart of the local stack', async () => {
+    const [leaver, stayer] = [await hire(stack, 'PRD', 'Restart leaver'), await hire(stack, 'PRD', 'Restart stayer')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)]);
+    const offboardingId = String((await separate(stack, leaver.id)).body.offboardingId);
+    const link = await taskLinkFor(stack, stayer.email, (account as { handle: string }).handle);
+    await waitUntilWaiting(stack, offboardingId);
+    const sent = () => mailbox(stack).then((m) => m.filter((e) => e.to.includes(stayer.email)).length);
+    const before = await sent();
+
+    // Same table, ports and data folder (link and vault keys), as `npm start` after Ctrl-C; the SDK
+    // clients in this process keep their endpoints, as they would not in a new process.
+    const port = (url: string) => Number(new URL(url).port);
+    const ports = { http: port(stack.baseUrl), ses: port(stack.mailboxUrl), sfn: port(stack.sfnEndpoint), secrets: port(stack.secretsEndpoint) };
+    const { tableName, dataDir } = stack;
+    await stack.stop();
+    stack = await startTestStack({ tableName, ports, dataDir });
+    expect(stack.resumed).toContain(offboardingId);
+    await waitUntilWaiting(stack, offboardingId);
+    expect(await sent()).toBe(before);
+
+    await rotate(stack, stayer.id, link);
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+  });
+});

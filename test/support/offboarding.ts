@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LocalStack } from '../../infra/local/stack.ts';
+import type { Account, Grant } from '../../functions/domain/registry.ts';
+import { grantItem } from '../../functions/adapters/store.ts';
+import { as, type SentEmail, waitForEmail } from './harness.ts';
+
+/** Today in Albuquerque, as HR would date a separation that takes effect now. */
+export const denverToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver' }).format(new Date());
+export const denverDaysFromNow = (days: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver' }).format(new Date(Date.now() + days * 86_400_000));
+
+export interface SeedGrant {
+  personId: string;
+  personName?: string;
+  role: 'ADMIN' | 'POSTER';
+  receivesCredential?: boolean;
+}
+
+const names: Record<string, string> = {
+  E100: 'Dolores Baca',
+  E101: 'Marcus Chavez',
+  E102: 'Ana Gallegos',
+  E103: 'Tom Sandoval',
+  E200: 'Grace Lucero',
+  E202: 'Isabel Romero',
+};
+
+/**
+ * Registry entries and grants as approved requests leave them (the new-account and posting-authority
+ * workflows have their own tests): `count` accounts in a department, each with these grants.
+ */
+export async function seedAccounts(
+  stack: LocalStack,
+  count: number,
+  grants: SeedGrant[],
+  department = { code: 'PRD', name: 'Parks and Recreation' },
+): Promise<{ accountId: string; handle: string }[]> {
+  const db = DynamoDBDocumentClient.from(stack.client);
+  const tag = randomBytes(4).toString('hex');
+  const at = new Date().toISOString();
+  const items: Record<string, unknown>[] = [];
+  const ids: { accountId: string; handle: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const accountId = `acct-seed-${tag}-${i}`;
+    const account: Account = {
+      accountId,
+      platformId: 'facebook',
+      platformName: 'Facebook',
+      handle: `@seed${tag}${i}`,
+      departmentCode: department.code,
+      departmentName: department.name,
+      status: 'ACTIVE',
+      admins: [],
+      sourceRequestId: `na-seed-${tag}`,
+      createdAt: at,
+    };
+    ids.push({ accountId, handle: account.handle });
+    items.push({ PK: `ACCOUNT#${accountId}`, SK: 'PROFILE', GSI1PK: 'ACCOUNTS', GSI1SK: `facebook#${account.handle}`, entity: 'Account', ...account });
+    for (const g of grants) {
+      const grant: Grant = {
+        accountId,
+        personId: g.personId,
+        personName: g.personName ?? names[g.personId] ?? g.personId,
+        role: g.role,
+        receivesCredential: g.receivesCredential ?? g.role === 'ADMIN',
+        authorizedById: 'E100',
+        authorizedByName: 'Dolores Baca',
+        authorizedAt: at,
+        sourceRequestId: `na-seed-${tag}`,
+        status: 'ACTIVE',
+      };
+      items.push(grantItem(grant));
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) {
+    await db.send(new BatchWriteCommand({ RequestItems: { [stack.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+  return ids;
+}
+
+export interface Hire {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** A new employee through an "Employee Updated" event (the directory feed), so each test has its own people to offboard. */
+export async function hire(stack: LocalStack, departmentCode: string, name = 'Test Employee'): Promise<Hire> {
+  const id = `T${randomBytes(4).toString('hex')}`;
+  const person = { id, name: `${name} ${id}`, email: `${id.toLowerCase()}@cabq.example` };
+  const put = await stack.hr.put({
+    source: 'cabq.hr',
+    'detail-type': 'Employee Updated',
+    detail: { employeeId: id, name: person.name, email: person.email, departmentCode },
+  });
+  if (put.status !== 202) throw new Error(`hire failed: ${JSON.stringify(put.body)}`);
+  return person;
+}
+
+/** A seeded grant for a hired person. */
+export const grantFor = (p: Hire, role: 'ADMIN' | 'POSTER' = 'ADMIN', receivesCredential?: boolean): SeedGrant => ({
+  personId: p.id,
+  personName: p.name,
+  role,
+  receivesCredential,
+});
+
+/** Puts an "Employee Separated" event on the local HR bus. */
+export function separate(stack: LocalStack, employeeId: string, separationDate = denverToday()) {
+  return stack.hr.put({ source: 'cabq.hr', 'detail-type': 'Employee Separated', detail: { employeeId, separationDate } });
+}
+
+export function taskLinkIn(email: SentEmail): { url: string; taskId: string; secret: string } {
+  const match = /(https?:\/\/\S+\/tasks\/([A-Za-z0-9_-]+)\?s=([A-Za-z0-9_-]+))/.exec(email.text);
+  if (!match?.[1] || !match[2] || !match[3]) throw new Error(`no task link in "${email.subject}"`);
+  return { url: match[1], taskId: match[2], secret: match[3] };
+}
+
+/** The task link emailed to `to` about the account with this handle. */
+export async function taskLinkFor(stack: LocalStack, to: string, handle: string, subject: RegExp = /^Action needed/) {
+  return taskLinkIn(await waitForEmail(stack, (e) => e.to.includes(to) && subject.test(e.subject) && e.subject.includes(`${handle} `)));
+}
+
+/** POSTs a task action as the signed-in `personId`, as the task page's forms do. */
+export function taskAction(stack: LocalStack, personId: string, link: { taskId: string; secret: string }, fields: Record<string, string>) {
+  return as(stack, personId).post(`/tasks/${link.taskId}`, { s: link.secret, ...fields });
+}
+
+/** Reveal then confirm: what an admin does after setting the password on the platform. Returns the password. */
+export async function rotate(stack: LocalStack, personId: string, link: { taskId: string; secret: string }): Promise<string> {
+  const revealed = await taskAction(stack, personId, link, { action: 'reveal' });
+  const { password } = (await revealed.json()) as { password?: string };
+  if (revealed.status !== 200 || !password) throw new Error(`reveal failed: ${revealed.status}`);
+  const confirmed = await taskAction(stack, personId, link, { action: 'confirm', setOnPlatform: 'yes' });
+  if (confirmed.status !== 200) throw new Error(`confirm failed: ${confirmed.status} ${await confirmed.text()}`);
+  return password;
+}
+
+export interface OffboardingJson {
+  offboardingId: string;
+  status: string;
+  accountIds?: string[];
+  accounts: { accountId: string; revoked: string; rotation: string; appointment: string; attention: boolean }[];
+  tasks: {
+    accountId: string;
+    kind: string;
+    status: string;
+    round: number;
+    remindersSent: number;
+    reveals: { personId: string }[];
+    doneById?: string;
+    appointed?: { id: string };
+  }[];
+}
+
+export async function offboardingRecord(stack: LocalStack, offboardingId: string, viewer = 'E400'): Promise<OffboardingJson> {
+  const res = await as(stack, viewer).get(`/offboardings/${offboardingId}`);
+  if (res.status !== 200) throw new Error(`record: ${res.status} ${await res.text()}`);
+  return (await res.json()) as OffboardingJson;
+}
