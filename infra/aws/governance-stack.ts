@@ -19,14 +19,18 @@ import {
   UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, EventSourceMapping, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -69,6 +73,12 @@ export interface GovernanceSettings {
   authCallbackUrls?: string[];
   /** Cognito domain prefix for the managed sign-in pages (globally unique); default: from the stack name. */
   authDomainPrefix?: string;
+  /** Name prefix of the accounts' credential secrets in Secrets Manager (VAULT_SECRET_PREFIX); default `social-media/`. */
+  vaultSecretPrefix: string;
+  /** Name of the EventBridge bus the HR system puts its events on; default `cabq-hr`. */
+  hrBusName: string;
+  /** The `source` of the HR system's events (HR_EVENT_SOURCE); default `cabq.hr`. */
+  hrEventSource: string;
 }
 
 export interface GovernanceStackProps extends StackProps {
@@ -93,6 +103,9 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     .map((u) => u.trim())
     .filter(Boolean);
   const authDomainPrefix = ctx('authDomainPrefix');
+  const vaultSecretPrefix = ctx('vaultSecretPrefix') ?? 'social-media/';
+  const hrBusName = ctx('hrBusName') ?? 'cabq-hr';
+  const hrEventSource = ctx('hrEventSource') ?? 'cabq.hr';
 
   const problems: string[] = [];
   if (!EMAIL.test(mailFrom)) problems.push(`mailFrom "${mailFrom}" is not an email address`);
@@ -107,10 +120,32 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     if (!/^https:\/\//.test(url)) problems.push(`authCallbackUrls entry "${url}" must be an https URL`);
   }
   if (authDomainPrefix) problems.push(...authDomainPrefixProblems(authDomainPrefix));
+  // The functions' env schema accepts the same characters; a wildcard would widen the IAM scope.
+  if (!/^[A-Za-z0-9/_+=.@-]{1,100}$/.test(vaultSecretPrefix)) {
+    problems.push(`vaultSecretPrefix "${vaultSecretPrefix}" must be 1-100 of A-Z a-z 0-9 / _ + = . @ -`);
+  }
+  if (!/^[A-Za-z0-9._/-]{1,256}$/.test(hrBusName) || hrBusName === 'default') {
+    problems.push(`hrBusName "${hrBusName}" must be a custom event bus name (A-Z a-z 0-9 . _ - /, not "default")`);
+  }
+  // EventBridge rejects custom events whose source starts with "aws.".
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(hrEventSource) || hrEventSource.startsWith('aws.')) {
+    problems.push(`hrEventSource "${hrEventSource}" must be A-Z a-z 0-9 . _ - and must not start with "aws."`);
+  }
   if (problems.length) {
     throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
   }
-  return { mailDomain, mailFrom, dtiEmail: dtiEmail as string, publicBaseUrl, alarmEmail, authCallbackUrls, authDomainPrefix };
+  return {
+    mailDomain,
+    mailFrom,
+    dtiEmail: dtiEmail as string,
+    publicBaseUrl,
+    alarmEmail,
+    authCallbackUrls,
+    authDomainPrefix,
+    vaultSecretPrefix,
+    hrBusName,
+    hrEventSource,
+  };
 }
 
 /** Cognito's rules for a prefix domain; the words are reserved by AWS. */
@@ -129,6 +164,34 @@ export function defaultAuthDomainPrefix(stackName: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/**
+ * The credentials key's alias, from the secret name prefix (`social-media/` →
+ * `alias/social-media-credentials`), so two deployments with different prefixes get different aliases.
+ */
+export function credentialsKeyAlias(vaultSecretPrefix: string): string {
+  const stem = vaultSecretPrefix.replace(/\/+$/, '').replace(/[^A-Za-z0-9/_-]/g, '-') || 'vault';
+  return `alias/${stem}-credentials`;
+}
+
+/**
+ * A token-bearing string as cdk-nag names it in a finding (`<Logical.Attr>`, `<AWS::AccountId>`),
+ * so an acknowledgement can name exactly the resource it accepts.
+ */
+function nagResourceName(stack: Stack, value: string): string {
+  const visit = (node: unknown): string => {
+    if (typeof node === 'string') return node;
+    const n = node as Record<string, unknown>;
+    if (Array.isArray(n['Fn::Join'])) {
+      const [delimiter, parts] = n['Fn::Join'] as [string, unknown[]];
+      return parts.map(visit).join(delimiter);
+    }
+    if (Array.isArray(n['Fn::GetAtt'])) return `<${(n['Fn::GetAtt'] as string[]).join('.')}>`;
+    if (typeof n.Ref === 'string') return `<${n.Ref}>`;
+    return JSON.stringify(node);
+  };
+  return visit(stack.resolve(value));
+}
+
 /** A catalogue key in PascalCase (`fooBar` → `FooBar`): construct ids and resource names. */
 const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
 
@@ -142,6 +205,8 @@ export class GovernanceStack extends Stack {
   readonly stateMachines: Record<StateMachineKey, StateMachine>;
   readonly api: HttpApi;
   readonly userPool: UserPool;
+  /** The HR system's event bus (only when a catalogue function consumes HR events). */
+  readonly hrBus?: EventBus;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -176,6 +241,25 @@ export class GovernanceStack extends Stack {
       keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // ---------------------------------------------------------------- vault
+    // The accounts' shared credentials: one Secrets Manager secret per account, named
+    // <vaultSecretPrefix><account id>, created by the functions (not by this stack) and encrypted
+    // with this customer-managed key, so every use of a password is a KMS call in CloudTrail.
+    const vaultSecretArns = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${settings.vaultSecretPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const credentialsKey = functionEntries.some(([, spec]) => spec.access.vault?.length)
+      ? new Key(this, 'CredentialsKey', {
+          description: `Social media governance: encrypts the accounts' shared credentials (Secrets Manager secrets ${settings.vaultSecretPrefix}*)`,
+          alias: credentialsKeyAlias(settings.vaultSecretPrefix),
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
 
     // --------------------------------------------------------------- table
     this.table = new TableV2(this, 'GovernanceTable', {
@@ -400,6 +484,55 @@ export class GovernanceStack extends Stack {
         }
       }
 
+      if (access.vault?.length && credentialsKey) {
+        const verbs = new Set(access.vault);
+        environment.VAULT_SECRET_PREFIX = settings.vaultSecretPrefix;
+        environment.VAULT_KMS_KEY_ID = credentialsKey.keyArn;
+        const secretActions = [
+          ...(verbs.has('stage') || verbs.has('promote') ? ['secretsmanager:DescribeSecret'] : []),
+          ...(verbs.has('stage') ? ['secretsmanager:PutSecretValue'] : []),
+          ...(verbs.has('reveal') ? ['secretsmanager:GetSecretValue'] : []),
+          ...(verbs.has('promote') ? ['secretsmanager:UpdateSecretVersionStage'] : []),
+        ];
+        role.addToPrincipalPolicy(new PolicyStatement({ sid: 'UseAccountCredentials', actions: secretActions, resources: [vaultSecretArns] }));
+        if (verbs.has('stage')) {
+          // A secret can only be created with the credentials key named in the request (not the
+          // account's default aws/secretsmanager key, and not without a key).
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              sid: 'CreateAccountCredentialsWithTheCredentialsKey',
+              actions: ['secretsmanager:CreateSecret'],
+              resources: [vaultSecretArns],
+              conditions: { ArnEquals: { 'secretsmanager:KmsKeyArn': credentialsKey.keyArn } },
+            }),
+          );
+        }
+        // Secrets Manager uses the key on the caller's behalf: GenerateDataKey to encrypt a new
+        // value, Decrypt to read one (and to validate key access when a secret is created, and to
+        // compare values on a repeated PutSecretValue). Only through Secrets Manager, and only for
+        // the secrets under the prefix (its encryption context names the secret).
+        const keyActions = [...(verbs.has('stage') ? ['kms:GenerateDataKey'] : []), ...(verbs.has('stage') || verbs.has('reveal') ? ['kms:Decrypt'] : [])];
+        if (keyActions.length) {
+          role.addToPrincipalPolicy(
+            new PolicyStatement({
+              sid: 'CredentialsKeyThroughSecretsManager',
+              actions: keyActions,
+              resources: [credentialsKey.keyArn],
+              conditions: {
+                StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` },
+                StringLike: { 'kms:EncryptionContext:SecretARN': vaultSecretArns },
+              },
+            }),
+          );
+        }
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, vaultSecretArns)}]`,
+          reason: `The account credential secrets are created at run time, one per account (${settings.vaultSecretPrefix}<account id>), and Secrets Manager appends a random suffix to every secret ARN; ${key} is limited to that name prefix and to the vault verbs ${[...verbs].join(', ')}.`,
+        });
+      }
+
+      if (spec.hrEvents?.length) environment.HR_EVENT_SOURCE = settings.hrEventSource;
+
       const fn = new NodejsFunction(this, `${id}Function`, {
         entry: join(repoRoot, spec.entry),
         handler: 'handler',
@@ -427,12 +560,15 @@ export class GovernanceStack extends Stack {
         },
       });
       Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: xrayReason });
-      // Every caller is synchronous: HTTP API routes (request/response) and Step Functions
-      // lambda:invoke tasks (RequestResponse, with Retry/Catch in the ASL). With no asynchronous
-      // invocation there is nothing for a DLQ or an on-failure destination to receive.
+      // Every caller is synchronous: HTTP API routes (request/response), Step Functions
+      // lambda:invoke tasks (RequestResponse, with Retry/Catch in the ASL) and the SQS event source
+      // mapping (which polls and invokes synchronously). With no asynchronous invocation there is
+      // nothing for a function DLQ or an on-failure destination to receive.
       Validations.of(fn).acknowledge({
         id: 'Serverless-LambdaDLQ',
-        reason: `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
+        reason: spec.hrEvents?.length
+          ? `${key} is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the queue's dead-letter queue after 3 receives; a function DLQ only receives failed asynchronous invocations.`
+          : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
       });
       this.functions[key] = fn;
       this.functionRoles[key] = role;
@@ -448,6 +584,13 @@ export class GovernanceStack extends Stack {
       const missing = [...new Set(used)].filter((p) => !(p in substitutions));
       if (missing.length) {
         throw new Error(`${spec.definition} uses ${missing.map((p) => `\${${p}}`).join(', ')}, which catalogue stateMachines.${key}.invokes does not provide.`);
+      }
+      // The role may invoke exactly what the definition invokes: no function listed but unused.
+      const unused = spec.invokes.filter((fnKey) => !used.includes(functionArnPlaceholder(fnKey)));
+      if (unused.length) {
+        throw new Error(
+          `catalogue stateMachines.${key}.invokes lists ${unused.join(', ')}, which ${spec.definition} never invokes (no \${<Key>FunctionArn} placeholder).`,
+        );
       }
 
       const role = new Role(this, `${id}StateMachineRole`, {
@@ -552,7 +695,7 @@ export class GovernanceStack extends Stack {
       alarmOn(
         `${id}ExecutionsFailedAlarm`,
         machine.metricFailed({ period, statistic: 'Sum' }),
-        `${key}: an execution failed (an approval step broke; the requester and DTI were told).`,
+        `${key}: an execution failed (a step failed for good; the workflow's failure report went out). See the execution history.`,
       );
       alarmOn(`${id}ExecutionsTimedOutAlarm`, machine.metricTimedOut({ period, statistic: 'Sum' }), `${key}: an execution timed out.`);
       alarmOn(`${id}ExecutionsAbortedAlarm`, machine.metricAborted({ period, statistic: 'Sum' }), `${key}: an execution was aborted (stopped by hand).`);
@@ -563,6 +706,77 @@ export class GovernanceStack extends Stack {
         this.functions[key].metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         `${key}: the function threw (unhandled error or timeout).`,
       );
+    }
+
+    // ------------------------------------------------------------ HR events
+    // The HR system puts its events on a bus of its own; a rule per consuming function forwards the
+    // detail-types that function consumes to its queue, and the function drains the queue. The queue
+    // absorbs bursts (a reorganisation is hundreds of events) and keeps a failed event for a retry;
+    // after 3 failed receives it moves to the dead-letter queue, which alarms. EventBridge's own
+    // delivery failures (after its retries) land in the same dead-letter queue, so operators watch
+    // one queue and redrive it back to the source queue; the ERROR_CODE / RULE_ARN message
+    // attributes EventBridge adds tell the two apart.
+    const hrConsumers = functionEntries.filter(([, spec]) => spec.hrEvents?.length);
+    const hrBus = hrConsumers.length
+      ? new EventBus(this, 'HrEventBus', {
+          eventBusName: settings.hrBusName,
+          description: 'HR system events (separations, updates) for social media governance',
+        })
+      : undefined;
+    this.hrBus = hrBus;
+    if (hrBus) {
+      new CfnOutput(this, 'HrEventBusName', { value: hrBus.eventBusName, description: 'EventBridge bus the HR system puts its events on' });
+      new CfnOutput(this, 'HrEventBusArn', { value: hrBus.eventBusArn });
+    }
+    for (const [key, spec] of hrBus ? hrConsumers : []) {
+      const id = pascal(key);
+      const consumer = this.functions[key];
+      const deadLetterQueue = new Queue(this, `${id}HrEventsDeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(deadLetterQueue).acknowledge(
+        {
+          id: 'AwsSolutions-SQS3',
+          reason: `This is the dead-letter queue of ${key}'s HR event queue (its redrive target) and of the HR rule's delivery failures; a dead-letter queue has no dead-letter queue of its own.`,
+        },
+        {
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: `This is the dead-letter queue of ${key}'s HR event queue: its messages wait (14 days, with an alarm) for an operator to redrive them to the source queue, so it has no redrive policy itself.`,
+        },
+      );
+      const queue = new Queue(this, `${id}HrEventsQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        // AWS's guidance for a Lambda event source: at least six times the function timeout.
+        visibilityTimeout: Duration.seconds(6 * (spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS)),
+        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: 3 },
+      });
+      new Rule(this, `${id}HrEventsRule`, {
+        eventBus: hrBus,
+        description: `HR events for ${key}: ${spec.hrEvents?.join(', ')}`,
+        eventPattern: { source: [settings.hrEventSource], detailType: [...(spec.hrEvents ?? [])] },
+        // The target adds the queue policy: only this rule (aws:SourceArn) may send.
+        targets: [new SqsQueue(queue, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      });
+      consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+      for (const mapping of consumer.node.findAll().filter((c) => c instanceof EventSourceMapping)) {
+        Validations.of(mapping).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason: `An SQS event source mapping has no on-failure destination (Lambda supports them for stream and Kafka sources only); ${key}'s failed messages go to the queue's dead-letter queue after 3 receives instead, and that queue alarms.`,
+        });
+      }
+      const dlqAlarm = new Alarm(this, `${id}HrEventsDeadLetterAlarm`, {
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${key}: an HR event could not be processed (3 failed attempts) or delivered; it waits in the dead-letter queue. Fix the cause, then redrive the dead-letter queue to its source queue.`,
+      });
+      dlqAlarm.addAlarmAction(alarmAction);
+      new CfnOutput(this, `${id}HrEventsDeadLetterQueueUrl`, { value: deadLetterQueue.queueUrl, description: `HR events ${key} could not process` });
     }
 
     // ------------------------------------------------------------ authorizer

@@ -20,7 +20,7 @@ import {
 import { type GovernanceStack, governanceStackFromContext, repoRoot } from '../../infra/aws/governance-stack.ts';
 
 // The stack as `cdk synth` builds it: cdk.json's context (feature flags, region), plus the
-// settings a real deployment passes with -c. Synthesized once: bundling six functions is slow-ish.
+// settings a real deployment passes with -c. Synthesized once: bundling every function is slow-ish.
 const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 const settings = {
   dtiEmail: 'dti-registry@cabq.gov',
@@ -76,6 +76,26 @@ function flatten(value: unknown): string {
   return '<token>';
 }
 
+/** What CloudFormation does with DefinitionSubstitutions; each GetAtt becomes `<LogicalId.Attr>`. */
+function substitute(definition: string, substitutions: Json): string {
+  return definition.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) return whole;
+    const att = (value as Json)['Fn::GetAtt'] as [string, string] | undefined;
+    return att ? `<${att[0]}.${att[1]}>` : String(value);
+  });
+}
+
+/** Parameters.FunctionName of every lambda:invoke Task, in nested Map (ItemProcessor / Iterator) and Parallel states too. */
+function taskFunctionNames(machine: Json): string[] {
+  return Object.values((machine.States ?? {}) as Record<string, Json>).flatMap((state) => [
+    ...(state.Type === 'Task' && String(state.Resource).startsWith('arn:aws:states:::lambda:invoke') ? [state.Parameters?.FunctionName as string] : []),
+    ...(state.ItemProcessor ? taskFunctionNames(state.ItemProcessor) : []),
+    ...(state.Iterator ? taskFunctionNames(state.Iterator) : []),
+    ...asArray<Json>(state.Branches).flatMap(taskFunctionNames),
+  ]);
+}
+
 function nagFindings(pack: NagPack, scope: IConstruct): string[] {
   return pack
     .validateScope(scope)
@@ -87,7 +107,7 @@ beforeAll(() => {
   stack = governanceStackFromContext(app);
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Json>;
-  // Bundling six functions takes seconds, more on a busy machine: beyond the default hook timeout.
+  // Bundling every function takes seconds, more on a busy machine: beyond the default hook timeout.
 }, 120_000);
 
 describe('DynamoDB table', () => {
@@ -298,6 +318,19 @@ describe('state machines', () => {
     expect(substitutions).toEqual(Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), getAtt(fnId(fnKey))])));
   });
 
+  it.each(stateMachineEntries)(
+    '%s: once CloudFormation substitutes, no placeholder is left and every Task, Map iterations included, invokes one of its functions',
+    (key, spec) => {
+      const p = resources[smId(key)]?.Properties as Json;
+      const substituted = substitute(flatten(p.DefinitionString), p.DefinitionSubstitutions as Json);
+      expect(substituted).not.toContain('${');
+      const invoked = taskFunctionNames(JSON.parse(substituted) as Json);
+      expect(invoked.length).toBeGreaterThan(0);
+      // Every catalogue function of the machine is invoked, and nothing else is.
+      expect([...new Set(invoked)].sort()).toEqual(spec.invokes.map((fnKey) => `<${fnId(fnKey)}.Arn>`).sort());
+    },
+  );
+
   it.each(stateMachineEntries)('%s: its role may invoke exactly the catalogue functions it invokes', (key, spec) => {
     const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
     const invoke = statementsOf(role).filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
@@ -334,6 +367,246 @@ describe('state machines', () => {
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     }
+  });
+});
+
+describe('separation offboarding state machine', () => {
+  const key: StateMachineKey = 'separationOffboarding';
+  const definition = () => {
+    const p = resources[smId(key)]?.Properties as Json;
+    return JSON.parse(substitute(flatten(p.DefinitionString), p.DefinitionSubstitutions as Json)) as Json;
+  };
+
+  it('substitutes the Task inside the Map iteration with the offboardAccount function', () => {
+    const map = definition().States.OffboardEachAccount as Json;
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.States.OffboardAccount.Parameters.FunctionName).toBe(`<${fnId('offboardAccount')}.Arn>`);
+  });
+
+  it('its waitForTaskToken tasks call functions that may send task results to this machine only', () => {
+    const waiting = Object.values(definition().States as Record<string, Json>).filter((s) => String(s.Resource).endsWith('.waitForTaskToken'));
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const state of waiting) {
+      const fnKey = functionEntries.find(([k]) => state.Parameters.FunctionName === `<${fnId(k)}.Arn>`)?.[0] as FunctionKey;
+      const spec = functions[fnKey] as FunctionSpec;
+      expect(spec.access.sendTaskResult, fnKey).toEqual([key]);
+    }
+  });
+
+  it('its role invokes exactly openOffboarding, planOffboarding, offboardAccount, trackOffboardingTasks and reportOffboarding', () => {
+    const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const targets = statementsOf(role)
+      .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'))
+      .flatMap((s) => asArray(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .sort();
+    const expected: FunctionKey[] = ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'];
+    expect(targets).toEqual(expected.map((k) => JSON.stringify(getAtt(fnId(k)))).sort());
+  });
+
+  it('receiveHrEvent may start this machine and no other, and gets its ARN only', () => {
+    const starts = statementsOf(roleId('receiveHrEvent')).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    const name = resources[smId(key)]?.Properties.StateMachineName as string;
+    expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`]);
+    const env = fnProps('receiveHrEvent').Environment.Variables as Json;
+    expect(flatten(env.STATE_MACHINE_ARN_SEPARATION_OFFBOARDING)).toBe(`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`);
+    expect(env.STATE_MACHINE_ARN_APPROVAL_CHAIN).toBeUndefined();
+  });
+});
+
+describe('HR events', () => {
+  const consumers = functionEntries.filter(([, spec]) => spec.hrEvents?.length);
+  const busId = () => logicalId(stack.hrBus as IConstruct);
+  const ruleOf = (key: FunctionKey) =>
+    (ofType('AWS::Events::Rule').find(([, r]) => asArray<Json>(r.Properties.Targets).some((t) => t.Arn['Fn::GetAtt'][0] === queueIdOf(key))) ?? [])[1] as Json;
+  /** The queue the consumer's event source mapping reads. */
+  const queueIdOf = (key: FunctionKey): string => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === fnId(key));
+    return mapping?.[1].Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+  };
+  const dlqIdOf = (key: FunctionKey) => resources[queueIdOf(key)]?.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+
+  it('the catalogue has an HR event consumer (the rest of this block is not vacuous)', () => {
+    expect(consumers.map(([key]) => key)).toContain('receiveHrEvent');
+  });
+
+  it('creates the hrBusName bus and outputs its name and ARN', () => {
+    const buses = ofType('AWS::Events::EventBus');
+    expect(buses).toHaveLength(1);
+    expect((buses[0] as [string, Json])[1].Properties.Name).toBe('cabq-hr');
+    const outputs = template.toJSON().Outputs as Json;
+    expect(outputs.HrEventBusName.Value).toEqual({ Ref: busId() });
+    expect(outputs.HrEventBusArn.Value).toEqual(getAtt(busId()));
+  });
+
+  it('rules on the bus match the HR source and exactly the catalogue detail types', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties as Json);
+    expect(rules.length).toBe(consumers.length);
+    for (const rule of rules) {
+      expect(rule.EventBusName).toEqual({ Ref: busId() });
+      expect(rule.EventPattern.source).toEqual(['cabq.hr']);
+      expect(Object.keys(rule.EventPattern).sort()).toEqual(['detail-type', 'source']);
+    }
+    const detailTypes = rules.flatMap((r) => r.EventPattern['detail-type'] as string[]).sort();
+    expect(detailTypes).toEqual(consumers.flatMap(([, spec]) => [...(spec.hrEvents ?? [])]).sort());
+    expect(detailTypes).toEqual(['Employee Separated', 'Employee Updated']);
+  });
+
+  it.each(consumers)('%s: the rule targets its queue, with retries and a dead-letter queue for delivery failures', (key) => {
+    const [target, ...others] = asArray<Json>(ruleOf(key).Properties.Targets);
+    expect(others).toEqual([]);
+    expect(target?.Arn).toEqual(getAtt(queueIdOf(key)));
+    expect(target?.DeadLetterConfig.Arn).toEqual(getAtt(dlqIdOf(key)));
+    expect(target?.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it.each(consumers)('%s: its queue is encrypted, TLS-only, outlasts 6 function timeouts and dead-letters after 3 receives to a 14-day queue', (key, spec) => {
+    const queue = resources[queueIdOf(key)]?.Properties as Json;
+    const dlq = resources[dlqIdOf(key)]?.Properties as Json;
+    for (const q of [queue, dlq]) expect(q.SqsManagedSseEnabled === true || q.KmsMasterKeyId !== undefined).toBe(true);
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (spec.timeoutSeconds ?? 10));
+    expect(queue.RedrivePolicy.maxReceiveCount).toBe(3);
+    expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(dlq.RedrivePolicy).toBeUndefined();
+  });
+
+  it.each(consumers)('%s: only its rule may send to its queues, and only over TLS', (key) => {
+    const ruleArn = getAtt(ofType('AWS::Events::Rule').find(([, r]) => r === ruleOf(key))?.[0] as string);
+    for (const queueId of [queueIdOf(key), dlqIdOf(key)]) {
+      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => asArray<Json>(p.Properties.Queues).some((q) => q.Ref === queueId));
+      expect(policies, queueId).toHaveLength(1);
+      const statements = asArray<Json>((policies[0] as [string, Json])[1].Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      const allows = statements.filter((st) => st.Effect === 'Allow');
+      expect(allows.length).toBeGreaterThan(0);
+      for (const allow of allows) {
+        expect(allow.Principal).toEqual({ Service: 'events.amazonaws.com' });
+        expect(allow.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': ruleArn } });
+        expect(asArray(allow.Action)).toContain('sqs:SendMessage');
+      }
+    }
+  });
+
+  it.each(consumers)('%s: reads its queue in batches of 10, reporting partial batch failures', (key) => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => m.Properties.FunctionName.Ref === fnId(key));
+    expect(mappings).toHaveLength(1);
+    const p = (mappings[0] as [string, Json])[1].Properties;
+    expect(p.BatchSize).toBe(10);
+    expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(p.EventSourceArn).toEqual(getAtt(queueIdOf(key)));
+    const receive = statementsOn(roleId(key), getAtt(queueIdOf(key))).flatMap((s) => asArray(s.Action));
+    expect(receive).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+  });
+
+  it('no other function has an event source mapping, HR_EVENT_SOURCE or any SQS permission', () => {
+    expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(consumers.length);
+    for (const [key, spec] of functionEntries) {
+      const env = fnProps(key).Environment.Variables as Json;
+      if (spec.hrEvents?.length) {
+        expect(env.HR_EVENT_SOURCE).toBe('cabq.hr');
+      } else {
+        expect(env.HR_EVENT_SOURCE, key).toBeUndefined();
+        expect(
+          actionsOf(roleId(key)).filter((a) => a.startsWith('sqs:')),
+          key,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it.each(consumers)('%s: a message in its dead-letter queue raises an alarm on the alarm topic', (key) => {
+    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) =>
+        a.Properties.Namespace === 'AWS/SQS' &&
+        a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        asArray<Json>(a.Properties.Dimensions).some(
+          (d) => d.Name === 'QueueName' && JSON.stringify(d.Value) === JSON.stringify(getAtt(dlqIdOf(key), 'QueueName')),
+        ),
+    );
+    expect(alarms).toHaveLength(1);
+    const alarm = (alarms[0] as [string, Json])[1].Properties;
+    expect(alarm.Threshold).toBe(0);
+    expect(alarm.ComparisonOperator).toBe('GreaterThanThreshold');
+    expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('credentials vault', () => {
+  const credentialsKeyId = () => logicalId(stack.node.findChild('CredentialsKey'));
+  const secretsArn = `arn:aws:secretsmanager:${cdkJson.context.region}:<token>:secret:social-media/*`;
+  type Verb = 'stage' | 'reveal' | 'promote';
+  const verbsOf = (spec: FunctionSpec): Verb[] => [...(spec.access.vault ?? [])];
+  const SECRET_ACTIONS: Record<Verb, string[]> = {
+    stage: ['secretsmanager:CreateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'],
+    reveal: ['secretsmanager:GetSecretValue'],
+    promote: ['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'],
+  };
+  const KEY_ACTIONS: Record<Verb, string[]> = { stage: ['kms:Decrypt', 'kms:GenerateDataKey'], reveal: ['kms:Decrypt'], promote: [] };
+  const union = (lists: string[][]) => [...new Set(lists.flat())].sort();
+  const secretStatements = (key: FunctionKey) => statementsOf(roleId(key)).filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
+
+  it('the credentials key is customer managed, rotates, is retained and has its alias', () => {
+    const key = resources[credentialsKeyId()] as Json;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/social-media-credentials', TargetKeyId: getAtt(credentialsKeyId()) });
+  });
+
+  it.each(functionEntries)('%s: secretsmanager actions exactly for its vault verbs, on the prefix only', (key, spec) => {
+    const statements = secretStatements(key);
+    expect(union(statements.map((s) => asArray(s.Action)))).toEqual(union(verbsOf(spec).map((v) => SECRET_ACTIONS[v])));
+    for (const s of statements) expect(asArray(s.Resource).map(flatten)).toEqual([secretsArn]);
+  });
+
+  it.each(functionEntries)('%s: CreateSecret only with the credentials key named in the request', (key) => {
+    for (const s of secretStatements(key).filter((st) => asArray(st.Action).includes('secretsmanager:CreateSecret'))) {
+      expect(asArray(s.Action)).toEqual(['secretsmanager:CreateSecret']);
+      expect(s.Condition).toEqual({ ArnEquals: { 'secretsmanager:KmsKeyArn': getAtt(credentialsKeyId()) } });
+    }
+  });
+
+  it.each(functionEntries)('%s: the credentials key only through Secrets Manager, for the prefix\u2019s secrets, as its verbs need', (key, spec) => {
+    const onKey = statementsOn(roleId(key), getAtt(credentialsKeyId()));
+    expect(union(onKey.map((s) => asArray(s.Action)))).toEqual(union(verbsOf(spec).map((v) => KEY_ACTIONS[v])));
+    for (const s of onKey) {
+      expect(s.Condition?.StringEquals).toEqual({ 'kms:ViaService': `secretsmanager.${cdkJson.context.region}.amazonaws.com` });
+      expect(flatten(s.Condition?.StringLike?.['kms:EncryptionContext:SecretARN'])).toBe(secretsArn);
+    }
+    const env = fnProps(key).Environment.Variables as Json;
+    if (verbsOf(spec).length) {
+      expect(env.VAULT_KMS_KEY_ID).toEqual(getAtt(credentialsKeyId()));
+      expect(env.VAULT_SECRET_PREFIX).toBe('social-media/');
+    } else {
+      expect(env.VAULT_KMS_KEY_ID).toBeUndefined();
+      expect(env.VAULT_SECRET_PREFIX).toBeUndefined();
+    }
+  });
+
+  it('completeOffboardingTask reveals and promotes but cannot write; offboardAccount stages but cannot read; nobody else touches secrets', () => {
+    const complete = actionsOf(roleId('completeOffboardingTask'));
+    expect(complete).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:UpdateSecretVersionStage']));
+    expect(complete).not.toContain('secretsmanager:PutSecretValue');
+    expect(complete).not.toContain('secretsmanager:CreateSecret');
+    const offboard = actionsOf(roleId('offboardAccount'));
+    expect(offboard).toEqual(expect.arrayContaining(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']));
+    expect(offboard).not.toContain('secretsmanager:GetSecretValue');
+    expect(offboard).not.toContain('secretsmanager:UpdateSecretVersionStage');
+    const others = functionEntries.filter(([key]) => key !== 'completeOffboardingTask' && key !== 'offboardAccount');
+    for (const [key] of others)
+      expect(
+        actionsOf(roleId(key)).filter((a) => a.startsWith('secretsmanager:')),
+        key,
+      ).toEqual([]);
+  });
+
+  it('no role other than the vault functions\u2019 may use the credentials key', () => {
+    const vaultRoles = functionEntries.filter(([, spec]) => spec.access.vault?.length).map(([key]) => roleId(key));
+    const users = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(credentialsKeyId()))
+      .flatMap(([, p]) => asArray<Json>(p.Properties.Roles).map((r) => r.Ref as string));
+    expect(users.sort()).toEqual(vaultRoles.sort());
   });
 });
 
@@ -554,6 +827,31 @@ describe('settings from context', () => {
     Template.fromStack(other).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'cabqsocial-media' });
     expect(() => build({ authDomainPrefix: 'cabq-cognito' })).toThrow(/must not contain aws, amazon or cognito/);
     expect(() => build({ authDomainPrefix: '', stackName: 'CabqAwsSocial' })).toThrow(/set -c authDomainPrefix/);
+  });
+
+  it('takes the HR bus, the HR event source and the vault prefix from context, everywhere they are used', () => {
+    const other = build({ hrBusName: 'cabq-hr-test', hrEventSource: 'cabq.hr.test', vaultSecretPrefix: 'test/social-media/' });
+    const otherTemplate = Template.fromStack(other);
+    const otherResources = otherTemplate.toJSON().Resources as Record<string, Json>;
+    otherTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'cabq-hr-test' });
+    for (const [, rule] of Object.entries(otherResources).filter(([, r]) => r.Type === 'AWS::Events::Rule')) {
+      expect(rule.Properties.EventPattern.source).toEqual(['cabq.hr.test']);
+    }
+    otherTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/test/social-media-credentials' });
+    for (const [key, spec] of functionEntries) {
+      const id = other.resolve((other.functions[key].node.defaultChild as CfnElement).logicalId) as string;
+      const env = otherResources[id]?.Properties.Environment.Variables as Json;
+      if (spec.hrEvents?.length) expect(env.HR_EVENT_SOURCE).toBe('cabq.hr.test');
+      if (spec.access.vault?.length) expect(env.VAULT_SECRET_PREFIX).toBe('test/social-media/');
+    }
+    expect(JSON.stringify(otherResources)).toContain(':secret:test/social-media/*');
+    expect(JSON.stringify(otherResources)).not.toContain(':secret:social-media/*');
+  });
+
+  it('rejects a vault prefix with a wildcard, an "aws." HR source and the default bus', () => {
+    expect(() => build({ vaultSecretPrefix: 'social-*' })).toThrow(/vaultSecretPrefix/);
+    expect(() => build({ hrEventSource: 'aws.hr' })).toThrow(/hrEventSource/);
+    expect(() => build({ hrBusName: 'default' })).toThrow(/hrBusName/);
   });
 
   it('rejects a From address outside the SES identity domain, and a missing DTI mailbox', () => {
