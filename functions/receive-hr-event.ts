@@ -1,24 +1,23 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ConfigurationError, GovernanceError, InvalidInputError } from '#domain/errors';
+import { GovernanceError, InvalidInputError } from '#domain/errors';
 import { type HrEvent, offboardingIdFor, parseHrEvent, type UpdatedDetail } from '#domain/hr-events';
-import { policy } from '#domain/policy';
-import { env } from '#adapters/env';
+import { env, waits } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
-import { startNamedExecution } from '#adapters/step-functions';
+import { startWorkflow } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let directory: GovernanceStore | undefined;
 
 /** The offboarding's execution input: its deterministic name's parts and the follow-up waits. */
 export function offboardingExecutionInput(employeeId: string, separationDate: string) {
-  const waitSeconds = env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds;
+  const w = waits();
   return {
     offboardingId: offboardingIdFor(employeeId, separationDate),
     employeeId,
     separationDate,
-    waitSeconds,
-    maxReminders: policy.waits.remindersBeforeEscalation,
+    waitSeconds: w.decisionWaitSeconds,
+    maxReminders: w.remindersBeforeEscalation,
   };
 }
 
@@ -32,10 +31,8 @@ export function offboardingExecutionInput(employeeId: string, separationDate: st
 export async function handleHrEvent(raw: unknown): Promise<{ kind: HrEvent['kind']; employeeId: string; offboardingId?: string; started?: boolean }> {
   const event = parseHrEvent(raw, env().HR_EVENT_SOURCE);
   if (event.kind === 'separated') {
-    const arn = env().STATE_MACHINE_ARN_SEPARATION_OFFBOARDING;
-    if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_SEPARATION_OFFBOARDING is not set.');
     const input = offboardingExecutionInput(event.detail.employeeId, event.detail.separationDate);
-    const result = await startNamedExecution(arn, input.offboardingId, input);
+    const result = await startWorkflow('separationOffboarding', input.offboardingId, input);
     logger.info('separation received', { offboardingId: input.offboardingId, result });
     return { kind: 'separated', employeeId: event.detail.employeeId, offboardingId: input.offboardingId, started: result === 'started' };
   }

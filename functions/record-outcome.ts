@@ -1,5 +1,6 @@
 import { type Decision, directorDecision } from '#domain/approval';
-import { type EmailContent, failureNoticeEmail, type OutcomeKind, outcomeEmail, postingAuthorityNoticeEmail, registryNoticeEmail } from '#domain/emails';
+import type { EmailContent } from '#domain/email-layout';
+import { failureNoticeEmail, type OutcomeKind, outcomeEmail, postingAuthorityNoticeEmail, registryNoticeEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
 import { type AccountRequest, fieldErrors, type GovernanceRequest, type NamedPerson, requestIdPattern } from '#domain/new-account';
 import { type PostingAuthorityRequest, postingGrantFor, replacedGrants } from '#domain/posting-authority';

@@ -12,11 +12,11 @@ import {
   postingAuthorityRequest,
 } from '#domain/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#domain/registry';
-import { env } from '#adapters/env';
+import { waits } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
-import { startNamedExecution } from '#adapters/step-functions';
+import { startWorkflow } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
@@ -56,11 +56,8 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
   }
 
   const created = await store.createRequest(request);
-  const arn = env().STATE_MACHINE_ARN_APPROVAL_CHAIN;
-  if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_APPROVAL_CHAIN is not set.');
-  const waits = { ...policy.waits, decisionWaitSeconds: env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds };
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startNamedExecution(arn, request.requestId, approvalExecutionInput(request, waits));
+  await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
   logger.info('posting authority requested', { requestId: request.requestId, accountId: account.accountId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

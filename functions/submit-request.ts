@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, InvalidInputError } from '#domain/errors';
+import { InvalidInputError } from '#domain/errors';
 import { type AccountRequest, approvalExecutionInput, namedSteps, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
 import { newAccountFormPage } from '#domain/pages';
 import { chainFor, planApprovalSteps, policy } from '#domain/policy';
-import { env } from '#adapters/env';
+import { waits } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
-import { startNamedExecution } from '#adapters/step-functions';
+import { startWorkflow } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 
 async function formChoices(s: GovernanceStore) {
   const [departments, platforms, people] = await Promise.all([s.departments(), s.approvedPlatforms(), s.people()]);
-  return { departments, platforms, people };
+  // A separated employee cannot be named an admin (C).
+  return { departments, platforms, people: people.filter((p) => !p.separatedOn) };
 }
 
 /** GET /requests/new (the form) and POST /requests (submit it). */
@@ -42,11 +43,8 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   }
 
   const created = await store.createRequest(request);
-  const arn = env().STATE_MACHINE_ARN_APPROVAL_CHAIN;
-  if (!arn) throw new ConfigurationError('STATE_MACHINE_ARN_APPROVAL_CHAIN is not set.');
-  const waits = { ...policy.waits, decisionWaitSeconds: env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds };
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startNamedExecution(arn, request.requestId, approvalExecutionInput(request, waits));
+  await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
   logger.info('request submitted', { requestId: request.requestId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);
@@ -67,7 +65,9 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
   if (!platform?.approved) fields.platformId = 'choose a platform from the approved list (O.a)';
   if (handleTaken) fields.proposedHandle = 'this handle is already in the City registry on that platform';
   const unknown = form.adminIds.filter((_, i) => !admins[i]);
+  const separated = admins.filter((a) => a?.separatedOn).map((a) => a?.name);
   if (unknown.length) fields.adminIds = `not in the directory: ${unknown.join(', ')}`;
+  else if (separated.length) fields.adminIds = `separated from the City: ${separated.join(', ')}`;
   if (Object.keys(fields).length || !department || !platform) throw new InvalidInputError('The form has fields to fix.', fields);
 
   const steps = planApprovalSteps({ requesterId: person.id, chain: chainFor(department.code), department, roleHolders });

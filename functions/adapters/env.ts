@@ -1,4 +1,5 @@
 import { ConfigurationError } from '#domain/errors';
+import { type Policy, policy } from '#domain/policy';
 import * as z from '#domain/zod';
 
 /**
@@ -43,4 +44,9 @@ export function env(): Env {
   if (!result.success) throw new ConfigurationError(`Function environment is incomplete: ${z.prettifyError(result.error)}`);
   cached = result.data;
   return cached;
+}
+
+/** How long a person has to decide or act before a reminder: policy.json's, unless the environment overrides it. */
+export function waits(): Policy['waits'] {
+  return { ...policy.waits, decisionWaitSeconds: env().DECISION_WAIT_SECONDS ?? policy.waits.decisionWaitSeconds };
 }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '#domain/errors';
+import { env } from '#adapters/env';
 import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 /** Step Functions in AWS; the local runtime's endpoint locally (AWS_ENDPOINT_URL_SFN). */
@@ -29,4 +31,17 @@ export async function startNamedExecution(stateMachineArn: string, name: string,
     if (error instanceof ExecutionAlreadyExists) return 'exists';
     throw error;
   }
+}
+
+/** The state machines functions start, each through the ARN its starter's environment holds. */
+const workflowArns = {
+  approvalChain: () => ({ name: 'STATE_MACHINE_ARN_APPROVAL_CHAIN', arn: env().STATE_MACHINE_ARN_APPROVAL_CHAIN }),
+  separationOffboarding: () => ({ name: 'STATE_MACHINE_ARN_SEPARATION_OFFBOARDING', arn: env().STATE_MACHINE_ARN_SEPARATION_OFFBOARDING }),
+};
+
+/** Starts a workflow once per name (see startNamedExecution); a function without its ARN is misconfigured. */
+export async function startWorkflow(workflow: keyof typeof workflowArns, name: string, input: unknown): Promise<'started' | 'exists'> {
+  const { name: variable, arn } = workflowArns[workflow]();
+  if (!arn) throw new ConfigurationError(`${variable} is not set.`);
+  return startNamedExecution(arn, name, input);
 }

@@ -1,24 +1,10 @@
 import type { Approval } from '#domain/approval';
-import { formatWhen, html, type SafeHtml } from '#domain/html';
+import { type EmailContent, emailButton, emailLayout } from '#domain/email-layout';
+import { formatWhen, html } from '#domain/html';
 import type { GovernanceRequest, NamedPerson } from '#domain/new-account';
 import { capitalized, describeRequest, requestSummary } from '#domain/pages';
 import { credentialWords, type PostingAuthorityRequest } from '#domain/posting-authority';
 import type { Account, Grant } from '#domain/registry';
-
-export interface EmailContent {
-  subject: string;
-  html: string;
-  text: string;
-}
-
-function layout(heading: string, body: SafeHtml): string {
-  return `<!doctype html>${html`<html><body style="font-family:system-ui,sans-serif;color:#1d2733;max-width:40rem">
-  <h2 style="color:#0b5394">${heading}</h2>${body}
-  <p style="color:#5b6878;font-size:13px">City of Albuquerque social media governance · Administrative Instruction 1-19</p></body></html>`}`;
-}
-
-const button = (href: string, label: string) =>
-  html`<p><a href="${href}" style="display:inline-block;background:#0b5394;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none">${label}</a></p>`;
 
 /** The same facts as the html summary, as plain text. */
 const summaryText = (request: GovernanceRequest) =>
@@ -55,9 +41,9 @@ export function approvalEmail(input: {
   const due = `Please decide by ${formatWhen(input.dueBy)} (Mountain time).`;
   return {
     subject,
-    html: layout(
+    html: emailLayout(
       subject,
-      html`<p>${approval.approverName},</p><p>${intro} ${due}</p>${button(link, 'Review and decide')}
+      html`<p>${approval.approverName},</p><p>${intro} ${due}</p>${emailButton(link, 'Review and decide')}
       ${requestSummary(request)}<p style="color:#5b6878;font-size:13px">This link is for you alone; do not forward it. Opening it changes nothing until you press Approve or Reject.</p>`,
     ),
     text: `${approval.approverName},\n\n${intro} ${due}\n\nReview and decide: ${link}\n\n${summaryText(request)}\n\nThis link is for you alone; do not forward it.`,
@@ -102,7 +88,7 @@ export function outcomeEmail(input: {
   const { subject, body } = lines[outcome];
   return {
     subject,
-    html: layout(subject, html`<p>${to.name},</p><p>${body}</p>${button(input.requestUrl, 'See the request and its history')}`),
+    html: emailLayout(subject, html`<p>${to.name},</p><p>${body}</p>${emailButton(input.requestUrl, 'See the request and its history')}`),
     text: `${to.name},\n\n${body}\n\nThe request and its history: ${input.requestUrl}`,
   };
 }
@@ -114,12 +100,12 @@ export function registryNoticeEmail(input: { request: GovernanceRequest; account
   const admins = account.admins.map((a) => a.name).join(', ');
   return {
     subject,
-    html: layout(
+    html: emailLayout(
       subject,
       html`<p>A new City social media account was approved and entered in the registry (O.b).</p>
       <dl><dt>Account</dt><dd>${account.accountId}</dd><dt>Platform</dt><dd>${account.platformName}</dd><dt>Handle</dt><dd>${account.handle}</dd>
       <dt>Department</dt><dd>${account.departmentName}</dd><dt>Admins</dt><dd>${admins}</dd><dt>Request</dt><dd>${request.requestId}</dd></dl>
-      ${button(input.registryUrl, 'Open the registry')}`,
+      ${emailButton(input.registryUrl, 'Open the registry')}`,
     ),
     text: `A new City social media account was approved and entered in the registry (O.b).\n\nAccount: ${account.accountId}\nPlatform: ${account.platformName}\nHandle: ${account.handle}\nDepartment: ${account.departmentName}\nAdmins: ${admins}\nRequest: ${request.requestId}\n\nRegistry: ${input.registryUrl}`,
   };
@@ -153,11 +139,11 @@ export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRe
   const rotate = lostCredential ? `${who} had the shared credential before: rotate it (C).` : '';
   return {
     subject,
-    html: layout(
+    html: emailLayout(
       subject,
       html`<p>Posting authority was approved (B) and recorded in the registry (O.b). <strong>${credential}</strong> ${rotate}</p>
       <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
-      ${button(input.registryUrl, 'Open the registry')}`,
+      ${emailButton(input.registryUrl, 'Open the registry')}`,
     ),
     text: `Posting authority was approved (B) and recorded in the registry (O.b). ${credential}${rotate ? ` ${rotate}` : ''}\n\n${facts
       .map(([k, v]) => `${k}: ${v}`)
@@ -169,5 +155,5 @@ export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRe
 export function failureNoticeEmail(input: { request: GovernanceRequest; reason: string }): EmailContent {
   const subject = `Workflow failure on request ${input.request.requestId}`;
   const body = `Request ${input.request.requestId} (${describeRequest(input.request).subject}, ${input.request.departmentName}) could not complete: ${input.reason}. Check the execution history.`;
-  return { subject, html: layout(subject, html`<p>${body}</p>`), text: body };
+  return { subject, html: emailLayout(subject, html`<p>${body}</p>`), text: body };
 }

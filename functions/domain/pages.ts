@@ -1,11 +1,9 @@
 import type { Approval, LinkState } from '#domain/approval';
-import { formatWhen, html, page, type SafeHtml } from '#domain/html';
+import { formatWhen, html, page, type SafeHtml, statusBadge } from '#domain/html';
 import type { AccountRequest, GovernanceRequest } from '#domain/new-account';
 import { credentialWords, type PostingAuthorityRequest, ticked } from '#domain/posting-authority';
 import { type Department, type Person, type Policy, policy } from '#domain/policy';
 import { type Account, type Grant, grantRoles, isActive } from '#domain/registry';
-
-const statusBadge = (status: string) => html`<span class="status ${status}">${status.toLowerCase()}</span>`;
 
 export const capitalized = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 

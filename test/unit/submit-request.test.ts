@@ -111,6 +111,15 @@ describe('submit-request', () => {
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
+  it('refuses a separated employee as an admin and starts nothing', async () => {
+    ddb.on(GetCommand, { Key: { PK: 'PERSON#E103', SK: 'PROFILE' } }).resolves({ Item: { ...person('E103'), separatedOn: '2026-11-20' } });
+    const res = await handler(jsonPost('/requests', form, { email: 'agallegos@cabq.example' }), lambdaContext);
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body as string)).toMatchObject({ fields: { adminIds: 'separated from the City: Tom Sandoval' } });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it('routes the department director’s own request to their designee', async () => {
     await submitRequest(jsonPost('/requests', form, { email: person('E100').email }));
     const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as AccountRequest;
