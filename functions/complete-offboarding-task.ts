@@ -91,9 +91,10 @@ async function showLatest(ctx: Context): Promise<HttpResult> {
 async function reveal(ctx: Context): Promise<HttpResult> {
   const s = store as OffboardingStore;
   if (!ctx.task.versionId) throw new ConfigurationError('This rotation has no vault version.');
-  if (!(await s.recordReveal(ctx.task, ctx.viewer, new Date().toISOString()))) return showLatest(ctx);
+  // Read first: a reveal is recorded only when there is a password to show, and shown only once recorded.
   const password = await vault.readVersion(ctx.task.accountId, ctx.task.versionId);
   if (!password) throw new ConfigurationError(`The new password for ${ctx.task.accountLabel} is missing from the vault; tell DTI.`);
+  if (!(await s.recordReveal(ctx.task, ctx.viewer, new Date().toISOString()))) return showLatest(ctx);
   logger.info('rotation password revealed', { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId });
   const task = { ...ctx.task, reveals: [...ctx.task.reveals, { personId: ctx.viewer.id, name: ctx.viewer.name, at: new Date().toISOString() }] };
   return show({ ...ctx, task }, { kind: 'open' }, 200, { password });

@@ -1,5 +1,5 @@
 import { InvalidInputError, UnknownEmployeeError } from '#domain/errors';
-import { employeeIdPattern, offboardingIdFor, offboardingIdPattern, separationSchedule } from '#domain/hr-events';
+import { employeeIdPattern, isoDate, offboardingIdFor, offboardingIdPattern, separationSchedule } from '#domain/hr-events';
 import { fieldErrors } from '#domain/new-account';
 import { now } from '#adapters/clock';
 import { taskHandler } from '#adapters/handler';
@@ -12,7 +12,7 @@ import * as z from '#domain/zod';
 const openSchema = z.strictObject({
   offboardingId: z.string().check(z.regex(offboardingIdPattern)),
   employeeId: z.string().check(z.regex(employeeIdPattern)),
-  separationDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  separationDate: isoDate,
 });
 const awaitSchema = z.strictObject({
   offboardingId: z.string().check(z.regex(offboardingIdPattern)),

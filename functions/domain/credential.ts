@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 
 /**
- * New shared passwords for City accounts (C). 24 characters from 67 unambiguous ones (no 0/O,
- * 1/l/I) is about 145 bits; at least one of each class satisfies every platform's rules we know of
+ * New shared passwords for City accounts (C). 24 characters from 68 unambiguous ones (no 0/O,
+ * 1/l/I) is about 146 bits; at least one of each class satisfies every platform's rules we know of
  * (Meta, X, Instagram, YouTube, LinkedIn, Nextdoor); symbols avoid quotes, backslash and spaces so
  * a password survives being pasted into any form.
  */

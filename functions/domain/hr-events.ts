@@ -12,7 +12,7 @@ export const employeeIdPattern = /^[A-Za-z0-9-]{1,20}$/;
 const employeeId = z.string({ error: 'employeeId is required' }).check(z.regex(employeeIdPattern, 'employeeId is 1–20 letters, digits or dashes'));
 
 /** A calendar date that exists (2026-02-30 is refused), as HR sends it. */
-const isoDate = z.string({ error: 'separationDate is required (YYYY-MM-DD)' }).check(
+export const isoDate = z.string({ error: 'separationDate is required (YYYY-MM-DD)' }).check(
   z.regex(/^\d{4}-\d{2}-\d{2}$/, 'separationDate must be a date as YYYY-MM-DD'),
   z.refine((d) => {
     const t = new Date(`${d}T00:00:00Z`);

@@ -261,9 +261,11 @@ export function accountSummaries(plans: AccountPlan[], tasks: OffboardingTask[],
       accountId: plan.accountId,
       accountLabel: plan.accountLabel,
       departmentName: plan.departmentName,
-      revoked: plan.revokedAt
-        ? `${plan.grants.map((g) => g.role.toLowerCase()).join(', ')} grant${plan.grants.length === 1 ? '' : 's'} revoked ${when(plan.revokedAt)}`
-        : 'not yet revoked',
+      revoked: !plan.revokedAt
+        ? 'not yet revoked'
+        : plan.grants.length === 0
+          ? `no active grant left to revoke (${when(plan.revokedAt)})`
+          : `${plan.grants.map((g) => g.role.toLowerCase()).join(', ')} grant${plan.grants.length === 1 ? '' : 's'} revoked ${when(plan.revokedAt)}`,
       rotation: rotation.text,
       appointment: appointment.text,
       attention: !plan.revokedAt || rotation.attention || appointment.attention,
