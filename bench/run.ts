@@ -8,6 +8,10 @@
  *    Director → outcome): state transitions, DynamoDB capacity and emails, per approval step next to
  *    the issue's floor, with the write units attributed to each store call; then the time from
  *    submit to the first approval email over many requests.
+ * C. Separation offboarding on the same stack: one employee holding 10, then 50 accounts (one
+ *    co-admin each): the time from the HR event to every rotation email, state transitions, DynamoDB
+ *    capacity per account by phase (revoke + rotate, reveal + confirm) and function, and emails, with
+ *    whether each grows linearly in accounts.
  *
  * Prints tables and writes bench/results/latest.json (git-ignored).
  */
@@ -21,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, version as esbuildVersion } from 'esbuild';
 import { type FunctionKey, functions } from '#catalogue';
+import type { LocalStack } from '#local/stack';
 import { validForm } from '../test/support/forms.ts';
 
 const IMPORT_RUNS = 15;
@@ -348,13 +353,14 @@ async function benchLocalStack() {
     let phase = '';
     let httpFn = '';
     let phaseOps = 0;
+    let describeCall = describeOp;
     // After the app's capacityMeter (which asks for TOTAL): ask for INDEXES instead, so each call
     // also says how much was the table and how much each GSI. Totals are the same either way.
     documentClient.middlewareStack.addRelativeTo(
       ((next: (args: unknown) => Promise<{ output: { ConsumedCapacity?: Capacity | Capacity[] } }>, context: { commandName?: string }) =>
         async (args: { input: Record<string, unknown> }) => {
           if (!recording) return next(args);
-          const op = describeOp(context.commandName ?? '', args.input);
+          const op = describeCall(context.commandName ?? '', args.input);
           args.input.ReturnConsumedCapacity = 'INDEXES';
           const inHandlerFn = fnContext.getStore()?.fn;
           const first = phaseOps === 0;
@@ -550,6 +556,22 @@ async function benchLocalStack() {
       submitResponseMs: stats(submitMs),
     };
 
+    // --- C. Offboarding, on this stack (one stack per process), through the same recorder.
+    const offboarding = await benchOffboarding(stack, {
+      start: (name) => {
+        ops.length = 0;
+        phase = name;
+        httpFn = 'local dev sign-in';
+        phaseOps = 0;
+        describeCall = describeOffboardingOp;
+        recording = true;
+      },
+      stop: () => {
+        recording = false;
+        return ops.splice(0);
+      },
+    });
+
     return {
       stack: {
         dynamo: 'DynamoDB Local (its own, data on disk in a temp dir), SES emulator, local Step Functions host: all started by startLocalStack',
@@ -574,6 +596,7 @@ async function benchLocalStack() {
         floor: FLOOR,
       },
       latency,
+      offboarding,
     };
   } finally {
     capacityMeter.enabled = false;
@@ -581,6 +604,349 @@ async function benchLocalStack() {
     await memoryDynamo?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// C. Separation offboarding on the local stack: one employee holding N accounts, each with one co-admin
+
+/** Accounts held by the separated employee, each with one remaining admin (the co-admin). */
+const OFFBOARDING_SIZES = [10, 50] as const;
+/** Timed offboardings per size, metering off, after one metered offboarding of each size. */
+const OFFBOARDING_TIMED_RUNS = 5;
+const OFFBOARDING_POLL_MS = 10;
+/** Per-account figures at both sizes within this fraction of each other count as linear in accounts. */
+const LINEAR_WITHIN = 0.05;
+const LINEAR_WITHIN_TIME = 0.2;
+
+interface RecorderControl {
+  /** Records every DynamoDB call from now on under `phase`; a call outside any function is the local dev sign-in. */
+  start(phase: string): void;
+  /** Stops recording and hands back what was recorded since start. */
+  stop(): Op[];
+}
+
+interface StateEvent {
+  type: string;
+  /** Set on the events aws-local-stepfunctions forwards from a Map iteration (forwardNestedMapEvent). */
+  index?: number;
+  state?: { name: string };
+}
+
+interface StateEntries {
+  topLevel: number;
+  inMapIterations: number;
+  retries: number;
+  byState: Record<string, number>;
+}
+
+/**
+ * Counts, while an execution runs, the `StateEntered` events the local host counts at its end
+ * (ExecutionRecord.transitions), by wrapping the event log the host reads; nothing else changes.
+ * The host keeps its machines private, so this reaches in, and answers undefined if it cannot.
+ */
+function tapStateEntries(sfn: unknown, key: string): ((execution: string) => StateEntries | undefined) | undefined {
+  type Run = (input: unknown, options?: { context?: { Execution?: { Name?: string } } }) => { eventLogs: AsyncIterable<StateEvent> };
+  const machine = (sfn as { machines?: Map<string, { machine?: { run?: Run } }> }).machines?.get(key)?.machine;
+  if (!machine || typeof machine.run !== 'function') return undefined;
+  const counts = new Map<string, StateEntries>();
+  const run = machine.run.bind(machine);
+  machine.run = (input, options) => {
+    const execution = run(input, options);
+    const count: StateEntries = { topLevel: 0, inMapIterations: 0, retries: 0, byState: {} };
+    counts.set(options?.context?.Execution?.Name ?? '?', count);
+    const events = execution.eventLogs;
+    execution.eventLogs = (async function* () {
+      for await (const event of events) {
+        if (event.type === 'StateEntered') {
+          if (event.index === undefined) count.topLevel += 1;
+          else count.inMapIterations += 1;
+          const name = event.state?.name ?? '?';
+          count.byState[name] = (count.byState[name] ?? 0) + 1;
+        } else if (event.type === 'StateRetried') count.retries += 1;
+        yield event;
+      }
+    })();
+    return execution;
+  };
+  return (execution) => {
+    const c = counts.get(execution);
+    return c && { ...c, byState: { ...c.byState } };
+  };
+}
+
+/** Names a DynamoDB call of the offboarding functions after the OffboardingStore method that makes it (functions/adapters/offboarding-store.ts). */
+function describeOffboardingOp(commandName: string, input: Record<string, unknown>): string {
+  const command = commandName.replace(/Command$/, '');
+  const cmd = command.replace(/Items?$/, '');
+  const key = (input.Key ?? input.Item ?? {}) as Record<string, unknown>;
+  const where = `${kind(key.PK)}/${kind(key.SK)}`;
+  const label = (method: string, detail = where) => `${method} (${command} ${detail})`;
+  if (cmd === 'Get') {
+    const gets: Record<string, string> = {
+      'OFFBOARD/META': 'offboarding|wasNotified',
+      'OFFBOARD/ACCOUNT': 'plan',
+      'OFFBOARD/TASK': 'task',
+      'OFFBOARD/LINK': 'linkById/item',
+    };
+    const method = gets[where];
+    if (method) return label(method, `${where}${input.ConsistentRead ? ', consistent' : ''}`);
+  }
+  if (cmd === 'Put') {
+    const puts: Record<string, string> = {
+      'OFFBOARD/META': 'createOffboarding',
+      'OFFBOARD/ACCOUNT': 'putPlan',
+      'OFFBOARD/TASK': 'putTask',
+      'OFFBOARD/LINK': 'putLink',
+    };
+    const method = puts[where];
+    if (method) return label(method);
+  }
+  if (cmd === 'Update') {
+    const expr = String(input.UpdateExpression ?? '');
+    const updates: [string, RegExp, string][] = [
+      ['OFFBOARD/META', /startedAt/, 'start'],
+      ['OFFBOARD/META', /finishedAt/, 'finish'],
+      ['OFFBOARD/META', /^SET sealedToken/, 'storeToken'],
+      ['OFFBOARD/META', /^SET notified\./, 'markNotified'],
+      ['OFFBOARD/ACCOUNT', /revokedAt/, 'markRevoked'],
+      ['OFFBOARD/TASK', /^SET reveals/, 'recordReveal'],
+      ['OFFBOARD/TASK', /doneAt/, 'complete'],
+      ['OFFBOARD/TASK', /lastSweep/, 'chase'],
+      ['OFFBOARD/LINK', /emailedAt|remindersSent/, 'markLinkSent'],
+      ['ACCOUNT/GRANT', /revokedAt/, 'revokeGrant'],
+      ['PERSON/PROFILE', /separatedOn/, 'markSeparated'],
+    ];
+    const method = updates.find(([w, re]) => w === where && re.test(expr))?.[2];
+    if (method) return label(method);
+  }
+  if (cmd === 'Query') {
+    if (input.IndexName === 'ByApprovalId') return label('linkById/index', 'ByApprovalId');
+    const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+    const target = `${typeof input.IndexName === 'string' ? input.IndexName : 'table'} ${kind(values[':pk'])}${values[':sk'] === undefined ? '' : ` ${kind(values[':sk'])}#`}`;
+    const queries: Record<string, string> = {
+      'table OFFBOARD TASK#': 'tasks',
+      'table OFFBOARD LINK#': 'linksFor',
+      'table OFFBOARD': 'everything',
+      'GSI2 GRANTEE': 'grantsOf',
+      'table ACCOUNT GRANT#': 'grantsOn',
+      'GSI1 OFFBOARDINGS': 'offboardings',
+    };
+    const method = queries[target];
+    if (method) return label(method, target);
+  }
+  // The directory (person, department, account, roleHolders, personByEmail…): GovernanceStore, as in B.
+  return describeOp(commandName, input);
+}
+
+interface OffboardingRun {
+  accounts: number;
+  metered: boolean;
+  offboardingId: string;
+  /** HR event put → the last of the N rotation emails seen in the SES emulator's store. */
+  hrEventToRotationEmailsMs: number;
+  /** HR event put → the execution parked at AwaitTasks (every rotation emailed, DTI told, token stored). */
+  hrEventToParkedMs: number;
+  /** Every rotation revealed and confirmed over the HTTP API, one after another, until the execution has finished. */
+  revealAndConfirmAllMs: number;
+  /** States entered when the poll saw the last rotation email (the execution may be a state or two further). */
+  transitionsAtRotationEmails?: number;
+  transitionsParked?: StateEntries;
+  transitionsFinal?: StateEntries;
+  /** The host's own count (ExecutionRecord.transitions). */
+  transitionsTotal: number;
+  emails: { total: number; rotation: number; summaries: number; other: number; finishedSummaryBytes: number };
+  /** The offboarding record (OFFBOARD#id / META) at the end, as JSON: it carries every account id. */
+  recordItemBytes: number;
+  phases?: { phase: string; read: number; write: number }[];
+  ops?: Op[];
+}
+
+async function benchOffboarding(stack: LocalStack, recorder: RecorderControl) {
+  const { capacityMeter } = await import('#adapters/dynamo-client');
+  const { mailbox } = await import('../test/support/harness.ts');
+  const { grantFor, hire, rotate, seedAccounts, separate, taskLinkIn } = await import('../test/support/offboarding.ts');
+  const { GetCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const entries = tapStateEntries(stack.sfn, 'separationOffboarding');
+  // Unmetered: the bench's own reads of the record.
+  const db = DynamoDBDocumentClient.from(stack.client);
+
+  const offboard = async (accounts: number, metered: boolean): Promise<OffboardingRun> => {
+    const leaver = await hire(stack, 'PRD', 'Bench leaver');
+    const coAdmin = await hire(stack, 'PRD', 'Bench co-admin');
+    await seedAccounts(stack, accounts, [grantFor(leaver), grantFor(coAdmin)]);
+    await fetch(`${stack.mailboxUrl}/clear-store`, { method: 'POST' });
+    const phases: { phase: string; read: number; write: number }[] = [];
+    const ops: Op[] = [];
+    capacityMeter.reset();
+    capacityMeter.enabled = metered;
+    const meter = () => ({ read: capacityMeter.read, write: capacityMeter.write });
+    const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      if (metered) recorder.start(name);
+      const before = meter();
+      try {
+        return await work();
+      } finally {
+        if (metered) {
+          ops.push(...recorder.stop());
+          phases.push({ phase: name, read: meter().read - before.read, write: meter().write - before.write });
+        }
+      }
+    };
+    const isRotation = (e: { to: string[]; text: string }) => e.to.includes(coAdmin.email) && e.text.includes('/tasks/');
+
+    let offboardingId = '';
+    let rotationMail: Awaited<ReturnType<typeof mailbox>> = [];
+    let transitionsAtRotationEmails: number | undefined;
+    const timing = { emails: 0, parked: 0, confirm: 0 };
+    await phase('revoke+rotate', async () => {
+      const t0 = performance.now();
+      const put = await separate(stack, leaver.id);
+      if (put.status !== 202) throw new Error(`separation event refused: ${put.status} ${JSON.stringify(put.body)}`);
+      offboardingId = String(put.body.offboardingId);
+      const deadline = Date.now() + 60_000;
+      // Reading the whole store costs this process (which runs the stack) time, and grows with the mail: until the last
+      // iteration has started no run can be complete, so the cheap in-process count is watched first.
+      while ((entries?.(offboardingId)?.byState.OffboardAccount ?? accounts) < accounts) {
+        if (Date.now() > deadline) throw new Error(`${offboardingId}: the Map did not reach its last account within 60 s`);
+        await sleep(2);
+      }
+      for (;;) {
+        rotationMail = (await mailbox(stack)).filter(isRotation);
+        if (rotationMail.length >= accounts) break;
+        if (Date.now() > deadline) throw new Error(`${rotationMail.length} of ${accounts} rotation emails within 60 s`);
+        await sleep(OFFBOARDING_POLL_MS);
+      }
+      timing.emails = performance.now() - t0;
+      const seen = entries?.(offboardingId);
+      transitionsAtRotationEmails = seen && seen.topLevel + seen.inMapIterations;
+      while (stack.sfn.waitingOn(offboardingId).length === 0) {
+        if (Date.now() > deadline) throw new Error(`${offboardingId} never parked at AwaitTasks`);
+        await sleep(2);
+      }
+      timing.parked = performance.now() - t0;
+    });
+    const transitionsParked = entries?.(offboardingId);
+
+    const record = await phase('reveal+confirm', async () => {
+      const t0 = performance.now();
+      // As `rotate` does it: POST action=reveal, then action=confirm with setOnPlatform=yes, as the co-admin.
+      for (const email of rotationMail) await rotate(stack, coAdmin.id, taskLinkIn(email));
+      const finished = await stack.sfn.result(offboardingId);
+      timing.confirm = performance.now() - t0;
+      return finished;
+    });
+    capacityMeter.enabled = false;
+    const status = record?.output ? (JSON.parse(record.output) as { result?: { status?: string } }).result?.status : undefined;
+    if (record?.status !== 'SUCCEEDED' || status !== 'COMPLETED') throw new Error(`offboarding ${offboardingId} ended ${record?.status} / ${status}`);
+
+    const mail = await mailbox(stack);
+    const summaries = mail.filter((e) => e.subject.startsWith('Offboarding') && e.subject.includes(leaver.id));
+    const finished = summaries.find((e) => e.subject.startsWith('Offboarding complete'));
+    const meta = await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: `OFFBOARD#${offboardingId}`, SK: 'META' }, ConsistentRead: true }));
+    return {
+      accounts,
+      metered,
+      offboardingId,
+      hrEventToRotationEmailsMs: round(timing.emails, 1),
+      hrEventToParkedMs: round(timing.parked, 1),
+      revealAndConfirmAllMs: round(timing.confirm, 1),
+      transitionsAtRotationEmails,
+      transitionsParked,
+      transitionsFinal: entries?.(offboardingId),
+      transitionsTotal: record.transitions,
+      emails: {
+        total: mail.length,
+        rotation: mail.filter(isRotation).length,
+        summaries: summaries.length,
+        other: mail.length - mail.filter(isRotation).length - summaries.length,
+        finishedSummaryBytes: finished ? Buffer.byteLength(finished.text) + Buffer.byteLength(finished.html) : 0,
+      },
+      recordItemBytes: Buffer.byteLength(JSON.stringify(meta.Item ?? {})),
+      ...(metered ? { phases, ops } : {}),
+    };
+  };
+
+  console.log(
+    `\nC. Offboarding on the same local stack: one employee with ${OFFBOARDING_SIZES.join(' and then ')} accounts (one co-admin each); one metered run per size, then ${OFFBOARDING_TIMED_RUNS} timed runs per size…`,
+  );
+  const metered = [];
+  for (const n of OFFBOARDING_SIZES) metered.push(await offboard(n, true));
+  const timed: OffboardingRun[] = [];
+  for (let i = 0; i < OFFBOARDING_TIMED_RUNS; i += 1) for (const n of OFFBOARDING_SIZES) timed.push(await offboard(n, false));
+
+  const stats = (xs: number[]) => ({
+    median: round(median(xs), 1),
+    min: round(Math.min(...xs), 1),
+    max: round(Math.max(...xs), 1),
+    samples: xs.map((x) => round(x, 1)),
+  });
+  const sizes = metered.map((m) => {
+    const ops = m.ops ?? [];
+    const n = m.accounts;
+    const local = (o: Op) => o.fn === 'local dev sign-in';
+    const units = (phase: string, f: (o: Op) => number, include: (o: Op) => boolean = (o) => !local(o)) =>
+      ops.filter((o) => o.phase === phase && include(o)).reduce((s, o) => s + f(o), 0);
+    const runs = timed.filter((t) => t.accounts === n);
+    const byFn = new Map<string, { phase: string; fn: string; calls: number; read: number; write: number }>();
+    const byOp = new Map<string, { phase: string; fn: string; op: string; calls: number; read: number; write: number; gsiWrite: number }>();
+    for (const o of ops) {
+      const f = byFn.get(`${o.phase}\u0000${o.fn}`) ?? { phase: o.phase, fn: o.fn, calls: 0, read: 0, write: 0 };
+      f.calls += 1;
+      f.read += o.read;
+      f.write += o.write;
+      byFn.set(`${o.phase}\u0000${o.fn}`, f);
+      const k = `${o.phase}\u0000${o.fn}\u0000${o.op}`;
+      const c = byOp.get(k) ?? { phase: o.phase, fn: o.fn, op: o.op, calls: 0, read: 0, write: 0, gsiWrite: 0 };
+      c.calls += 1;
+      c.read += o.read;
+      c.write += o.write;
+      if (o.write) c.gsiWrite += Object.values(o.gsi).reduce((s, u) => s + u, 0);
+      byOp.set(k, c);
+    }
+    const recorded = { read: ops.reduce((s, o) => s + o.read, 0), write: ops.reduce((s, o) => s + o.write, 0) };
+    const metre = (m.phases ?? []).reduce((s, p) => ({ read: s.read + p.read, write: s.write + p.write }), { read: 0, write: 0 });
+    return {
+      accounts: n,
+      offboardingId: m.offboardingId,
+      timedRuns: runs.length,
+      hrEventToRotationEmailsMs: stats(runs.map((r) => r.hrEventToRotationEmailsMs)),
+      hrEventToParkedMs: stats(runs.map((r) => r.hrEventToParkedMs)),
+      revealAndConfirmAllMs: stats(runs.map((r) => r.revealAndConfirmAllMs)),
+      meteredRunMs: {
+        hrEventToRotationEmails: m.hrEventToRotationEmailsMs,
+        hrEventToParked: m.hrEventToParkedMs,
+        revealAndConfirmAll: m.revealAndConfirmAllMs,
+      },
+      transitions: {
+        atRotationEmails: m.transitionsAtRotationEmails,
+        parked: m.transitionsParked && m.transitionsParked.topLevel + m.transitionsParked.inMapIterations,
+        total: m.transitionsTotal,
+        entries: m.transitionsFinal,
+        stableAcrossRuns: runs.every((r) => r.transitionsTotal === m.transitionsTotal),
+      },
+      capacity: {
+        revokeRotate: { read: units('revoke+rotate', (o) => o.read), write: units('revoke+rotate', (o) => o.write) },
+        revealConfirm: { read: units('reveal+confirm', (o) => o.read), write: units('reveal+confirm', (o) => o.write) },
+        localDevSignIn: { read: units('reveal+confirm', (o) => o.read, local) + units('revoke+rotate', (o) => o.read, local) },
+        recorderMatchesMeter: round(recorded.read, 3) === round(metre.read, 3) && round(recorded.write, 3) === round(metre.write, 3),
+        byFunction: [...byFn.values()],
+        byCall: [...byOp.values()],
+      },
+      emails: m.emails,
+      emailsStableAcrossRuns: runs.every(
+        (r) => JSON.stringify({ ...r.emails, finishedSummaryBytes: 0 }) === JSON.stringify({ ...m.emails, finishedSummaryBytes: 0 }),
+      ),
+      recordItemBytes: m.recordItemBytes,
+    };
+  });
+  return {
+    accounts: [...OFFBOARDING_SIZES],
+    coAdminsPerAccount: 1,
+    timedRuns: OFFBOARDING_TIMED_RUNS,
+    pollMs: OFFBOARDING_POLL_MS,
+    transitionCounting: entries ? 'live, from the event log the local host reads (tapStateEntries)' : 'at the end only (the host could not be tapped)',
+    sizes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,6 +1068,212 @@ printTable(
 );
 console.log(`  ${l.note}`);
 
+const off = local.offboarding;
+type OffSize = (typeof off.sizes)[number];
+const [small, large] = off.sizes as [OffSize, OffSize];
+const figures: { key: string; measure: string; of: (s: OffSize) => number | undefined; within?: number }[] = [
+  {
+    key: 'hrEventToRotationEmailsMs',
+    measure: `HR event → every rotation email in SES (ms, median of ${off.timedRuns})`,
+    of: (s) => s.hrEventToRotationEmailsMs.median,
+    within: LINEAR_WITHIN_TIME,
+  },
+  { key: 'hrEventToParkedMs', measure: 'HR event → parked at AwaitTasks (ms, median)', of: (s) => s.hrEventToParkedMs.median, within: LINEAR_WITHIN_TIME },
+  {
+    key: 'revealAndConfirmAllMs',
+    measure: 'reveal + confirm all, one after another, to SUCCEEDED (ms, median)',
+    of: (s) => s.revealAndConfirmAllMs.median,
+    within: LINEAR_WITHIN_TIME,
+  },
+  { key: 'transitionsAtRotationEmails', measure: 'state transitions when the last rotation email landed', of: (s) => s.transitions.atRotationEmails },
+  { key: 'transitionsParked', measure: 'state transitions until parked (every rotation emailed)', of: (s) => s.transitions.parked },
+  { key: 'transitionsTotal', measure: 'state transitions in total (every rotation confirmed)', of: (s) => s.transitions.total },
+  { key: 'readUnitsRevokeRotate', measure: 'DynamoDB read units, revoke + rotate', of: (s) => s.capacity.revokeRotate.read },
+  { key: 'writeUnitsRevokeRotate', measure: 'DynamoDB write units, revoke + rotate', of: (s) => s.capacity.revokeRotate.write },
+  { key: 'readUnitsRevealConfirm', measure: 'DynamoDB read units, reveal + confirm', of: (s) => s.capacity.revealConfirm.read },
+  { key: 'writeUnitsRevealConfirm', measure: 'DynamoDB write units, reveal + confirm', of: (s) => s.capacity.revealConfirm.write },
+  { key: 'emails', measure: 'emails in total', of: (s) => s.emails.total },
+  { key: 'rotationEmails', measure: '  rotation task emails (to the co-admin)', of: (s) => s.emails.rotation },
+  { key: 'summaryEmails', measure: '  summaries (DTI, Coordinator; started, finished)', of: (s) => s.emails.summaries },
+];
+const growth = figures.map((f) => {
+  const [t1, t2] = [f.of(small), f.of(large)];
+  if (t1 === undefined || t2 === undefined) return { key: f.key, measure: f.measure, verdict: 'not measured' };
+  const [n1, n2] = [small.accounts, large.accounts];
+  const [p1, p2] = [t1 / n1, t2 / n2];
+  const ratio = p2 / p1;
+  // Through both points: total ≈ fixed + perAccount × accounts.
+  const perAccount = (t2 - t1) / (n2 - n1);
+  const fixed = t1 - perAccount * n1;
+  const within = f.within ?? LINEAR_WITHIN;
+  // A timing is too noisy here to tell a small fixed part from noise: it is linear unless it grows faster.
+  const timing = f.within !== undefined;
+  const verdict = ratio > 1 + within ? `super-linear (per account ×${ratio.toFixed(2)})` : timing || ratio >= 1 - within ? 'linear' : 'linear + a fixed part';
+  return {
+    key: f.key,
+    measure: f.measure,
+    [`at${n1}`]: { total: round(t1, 2), perAccount: round(p1, 3) },
+    [`at${n2}`]: { total: round(t2, 2), perAccount: round(p2, 3) },
+    perAccountRatio: round(ratio, 3),
+    fit: { fixed: round(fixed, 2), perAccount: round(perAccount, 3) },
+    verdict,
+  };
+});
+const fmtFig = (n: number | undefined) =>
+  n === undefined ? 'n/a' : Number.isInteger(n) ? fmtInt(n) : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+printTable(
+  `Offboarding one employee on the local stack (one co-admin per account; capacity without the local dev sign-in; ${small.accounts} vs ${large.accounts} accounts)`,
+  [
+    'measure',
+    `${small.accounts} accounts`,
+    'per account',
+    `${large.accounts} accounts`,
+    'per account',
+    `per acct ${large.accounts}÷${small.accounts}`,
+    'grows',
+  ],
+  figures.map((f, i) => {
+    const g = growth[i] as { perAccountRatio?: number; verdict: string; fit?: { fixed: number; perAccount: number } };
+    const [t1, t2] = [f.of(small), f.of(large)];
+    return [
+      f.measure,
+      fmtFig(t1),
+      t1 === undefined ? 'n/a' : fmtFig(t1 / small.accounts),
+      fmtFig(t2),
+      t2 === undefined ? 'n/a' : fmtFig(t2 / large.accounts),
+      g.perAccountRatio === undefined ? '' : `×${g.perAccountRatio.toFixed(2)}`,
+      (g.verdict === 'linear + a fixed part' || f.within !== undefined) && g.fit
+        ? `${g.verdict} (≈ ${fmtFig(g.fit.fixed)} + ${fmtFig(g.fit.perAccount)}/account)`
+        : g.verdict,
+    ];
+  }),
+  [false, true, true, true, true, true, false],
+);
+console.log(
+  `  Times: ${off.timedRuns} runs per size with metering off (samples in latest.json); GET /store polled every ${off.pollMs} ms once the Map has entered its last iteration, so a figure is late by up to one poll plus one GET. Everything (functions, engine, SES emulator) shares this process; DynamoDB Local has its data on disk.`,
+);
+console.log(
+  `  Local dev sign-in (the local host's cookie lookup; the AWS authorizer verifies a JWT and reads no table), left out above: ${fmtUnits(small.capacity.localDevSignIn.read)} and ${fmtUnits(large.capacity.localDevSignIn.read)} read units. Recorder matches the app's meter: ${off.sizes.every((s) => s.capacity.recorderMatchesMeter) ? 'yes' : 'NO'}. Transitions and emails the same in every run of a size: ${off.sizes.every((s) => s.transitions.stableAcrossRuns && s.emailsStableAcrossRuns) ? 'yes' : 'NO'}.`,
+);
+
+const fnKeys = [...new Set(off.sizes.flatMap((s) => s.capacity.byFunction.map((f) => `${f.phase}\u0000${f.fn}`)))];
+const perAcct = (s: OffSize, phase: string, fn: string) => {
+  const f = s.capacity.byFunction.find((x) => x.phase === phase && x.fn === fn);
+  return { calls: (f?.calls ?? 0) / s.accounts, read: (f?.read ?? 0) / s.accounts, write: (f?.write ?? 0) / s.accounts };
+};
+const fmtPer = (n: number) => (n === 0 ? '0' : n.toFixed(n >= 10 ? 1 : 2));
+printTable(
+  'Where the capacity goes, per account, by phase and function (calls, read units, write units)',
+  [
+    'phase',
+    'function',
+    `calls/acct ${small.accounts}`,
+    String(large.accounts),
+    `read/acct ${small.accounts}`,
+    String(large.accounts),
+    `write/acct ${small.accounts}`,
+    String(large.accounts),
+  ],
+  fnKeys.map((k) => {
+    const [phase, fn] = k.split('\u0000') as [string, string];
+    const [a, b] = [perAcct(small, phase, fn), perAcct(large, phase, fn)];
+    return [phase, fn, fmtPer(a.calls), fmtPer(b.calls), fmtPer(a.read), fmtPer(b.read), fmtPer(a.write), fmtPer(b.write)];
+  }),
+  [false, false, true, true, true, true, true, true],
+);
+
+// The store calls whose cost per account differs between the sizes: the fixed costs (falling) and the growing ones.
+const callKeys = [...new Set(off.sizes.flatMap((s) => s.capacity.byCall.map((c) => `${c.phase}\u0000${c.fn}\u0000${c.op}`)))];
+const callOf = (s: OffSize, k: string) => {
+  const c = s.capacity.byCall.find((x) => `${x.phase}\u0000${x.fn}\u0000${x.op}` === k);
+  return { calls: c?.calls ?? 0, units: (c?.read ?? 0) + (c?.write ?? 0), gsiWrite: c?.gsiWrite ?? 0 };
+};
+const changing = callKeys
+  .map((k) => {
+    const [a, b] = [callOf(small, k), callOf(large, k)];
+    const [pa, pb] = [a.units / small.accounts, b.units / large.accounts];
+    return { k, a, b, pa, pb, delta: pb - pa };
+  })
+  .filter((c) => Math.abs(c.delta) > LINEAR_WITHIN * Math.max(c.pa, c.pb) && (c.pa > 0 || c.pb > 0))
+  .sort((x, y) => y.delta - x.delta);
+printTable(
+  `Store calls whose units per account change from ${small.accounts} to ${large.accounts} accounts (growing first, then fixed costs spread thinner)`,
+  [
+    'phase',
+    'function',
+    'store call',
+    `calls ${small.accounts}`,
+    String(large.accounts),
+    `units/call ${small.accounts}`,
+    String(large.accounts),
+    `units/acct ${small.accounts}`,
+    String(large.accounts),
+  ],
+  changing.map(({ k, a, b, pa, pb }) => {
+    const [phase, fn, op] = k.split('\u0000') as [string, string, string];
+    return [
+      phase,
+      fn,
+      op,
+      a.calls,
+      b.calls,
+      a.calls ? fmtUnits(round(a.units / a.calls, 2)) : '-',
+      b.calls ? fmtUnits(round(b.units / b.calls, 2)) : '-',
+      fmtPer(pa),
+      fmtPer(pb),
+    ];
+  }),
+  [false, false, false, true, true, true, true, true, true],
+);
+
+// The note: what grows how, with the figures measured above.
+const callNamed = (s: OffSize, phase: string, fn: string, opPrefix: string) => {
+  const c = s.capacity.byCall.find((x) => x.phase === phase && x.fn === fn && x.op.startsWith(opPrefix));
+  return c ? { calls: c.calls, perCall: (c.read + c.write) / c.calls } : undefined;
+};
+const tasksQuery = off.sizes.map((s) => callNamed(s, 'reveal+confirm', 'completeOffboardingTask', 'tasks ('));
+const everythingQuery = off.sizes.map((s) => callNamed(s, 'reveal+confirm', 'reportOffboarding', 'everything ('));
+const g = Object.fromEntries(growth.map((x) => [x.key, x])) as Record<string, (typeof growth)[number] & { fit?: { fixed: number; perAccount: number } }>;
+const e = (s: OffSize) => s.transitions.entries;
+const nested = off.sizes.every(
+  (s) => e(s) && e(s)?.inMapIterations === s.accounts && s.transitions.total === (e(s)?.topLevel ?? 0) + (e(s)?.inMapIterations ?? 0),
+);
+console.log('\n  Does it grow linearly in accounts?');
+const callsOf = (s: OffSize, phase: string, fn: string) => s.capacity.byCall.filter((c) => c.phase === phase && c.fn === fn);
+/** "method units, …" per account for one function's reads or writes in one phase. */
+const perAccountCalls = (s: OffSize, phase: string, fn: string, pick: 'read' | 'write', skip = '') =>
+  callsOf(s, phase, fn)
+    .filter((c) => c[pick] > 0 && (!skip || !c.op.startsWith(skip)))
+    .map((c) => `${c.op.split(' (')[0]} ${round(c[pick] / s.accounts, 2)}`)
+    .join(', ');
+const recordWrites = (s: OffSize) =>
+  s.capacity.byCall
+    .filter((c) => c.write > 0 && / OFFBOARD\/META\)$/.test(c.op))
+    .map((c) => `${c.op.split(' (')[0]} ${round(c.write / c.calls, 2)}`)
+    .join(', ');
+const bytesPerAccountId = (large.recordItemBytes - small.recordItemBytes) / (large.accounts - small.accounts);
+const recordPast4Kb = Math.floor(small.accounts + (4096 - small.recordItemBytes) / bytesPerAccountId);
+const fitText = (key: string) => {
+  const f = g[key]?.fit;
+  if (!f) return '';
+  return `≈ ${fmtFig(f.fixed)} + ${fmtFig(f.perAccount)} per account`;
+};
+const noteLines = [
+  `Transitions: ${g.transitionsTotal?.verdict}. Each account adds one state, OffboardAccount in its Map iteration; the rest is a fixed ${e(small)?.topLevel ?? '?'} top-level states (${Object.keys(
+    e(small)?.byState ?? {},
+  )
+    .filter((name) => name !== 'OffboardAccount')
+    .join(
+      ', ',
+    )}). The local host counts the Map iterations' states: ${nested ? `yes. Its count equals the top-level plus the in-iteration StateEntered events (${e(large)?.topLevel} + ${e(large)?.inMapIterations} at ${large.accounts} accounts), because aws-local-stepfunctions forwards each iteration's events to the root event log (forwardNestedMapEvent, tagged with the iteration index)` : 'NOT as expected (see transitions.entries in latest.json)'}. AWS Standard Workflows bill the states inside each Inline Map iteration too (not the iteration itself), and retries; there were no retries here (${off.sizes.map((s) => e(s)?.retries ?? '?').join(', ')}).`,
+  `Read units, reveal + confirm: ${g.readUnitsRevealConfirm?.verdict}. Each confirmation runs resumeIfSettled (complete-offboarding-task.ts), which queries every task of the offboarding (OffboardingStore.tasks) to see whether any is still open: ${tasksQuery.map((t, i) => `${t ? fmtUnits(round(t.perCall, 2)) : '?'} read units per confirmation at ${off.sizes[i]?.accounts} accounts`).join(', ')}. That is O(n) per confirmation, O(n²) per offboarding; the rest is constant per account (${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'read', 'tasks (')}). A count of open tasks kept on the record, decremented by the confirming write, would make it O(1).`,
+  `Read units, revoke + rotate: ${g.readUnitsRevokeRotate?.verdict}. Per account, offboardAccount reads the same (${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'read')}: makePlan gets each person one by one). The fixed part, openOffboarding, planOffboarding, ReportStarted and AwaitTasks, includes two O(n) queries made once (everything, tasks), so it stays small per account. The offboarding record, read consistently by every offboardAccount and by every reveal and confirm, lists every account id: ${fmtInt(small.recordItemBytes)} bytes at ${small.accounts} accounts, ${fmtInt(large.recordItemBytes)} at ${large.accounts} (as JSON). Under 4 KB it costs 1 unit; from about ${recordPast4Kb} accounts it costs 2 and keeps growing, so both phases turn (mildly) super-linear there too.`,
+  `Write units: revoke + rotate ${g.writeUnitsRevokeRotate?.verdict} (${fitText('writeUnitsRevokeRotate')}), reveal + confirm ${g.writeUnitsRevealConfirm?.verdict} (${fitText('writeUnitsRevealConfirm')}). Per account: ${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'write')} (a grant carries GSI2 keys, projection ALL, and a link its ByApprovalId key, so each costs an index write too); then ${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'write')}. The fixed part is a fixed number of writes to the offboarding record (${recordWrites(small)} units each at ${small.accounts} accounts; ${recordWrites(large)} at ${large.accounts}): billed per started KB of the growing record, twice, since the record carries GSI1 keys (projection ALL).`,
+  `Final report: ReportFinished reads every item of the offboarding once (everything: ${everythingQuery.map((t, i) => `${t ? fmtUnits(round(t.perCall, 2)) : '?'} units at ${off.sizes[i]?.accounts}`).join(', ')}), O(n) once. Emails: ${g.emails?.verdict}: one rotation email per account, plus ${small.emails.summaries} summaries (started and finished, each to DTI and the Communications Coordinator) whatever the size. The finished summary lists every account (${fmtInt(small.emails.finishedSummaryBytes)} bytes at ${small.accounts}, ${fmtInt(large.emails.finishedSummaryBytes)} at ${large.accounts}, text and HTML), so its size grows, not the count.`,
+  `Time: HR event → every rotation email ${g.hrEventToRotationEmailsMs?.verdict} (${fitText('hrEventToRotationEmailsMs')}, in ms; the Map runs 10 accounts at once); reveal + confirm of all ${g.revealAndConfirmAllMs?.verdict} (${fitText('revealAndConfirmAllMs')}, in ms, one person, one after another): the O(n²) reads above cost DynamoDB Local too little to show at ${large.accounts} accounts. Timings on this shared machine vary a lot between runs (min and max in latest.json).`,
+];
+for (const line of noteLines) console.log(`  - ${line}`);
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -724,6 +1296,7 @@ const results = {
   durationSeconds: round((Date.now() - started) / 1000, 1),
   bundles: { importRuns: IMPORT_RUNS, options: { ...bundleOptions, metafile: undefined, logLevel: undefined }, ...bundles },
   ...local,
+  offboarding: { ...local.offboarding, growth, notes: noteLines },
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
 writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
