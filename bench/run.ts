@@ -687,6 +687,7 @@ function describeOffboardingOp(commandName: string, input: Record<string, unknow
       'OFFBOARD/ACCOUNT': 'plan',
       'OFFBOARD/TASK': 'task',
       'OFFBOARD/LINK': 'linkById/item',
+      'OFFBOARD/ACCOUNTS': 'accountIds',
     };
     const method = gets[where];
     if (method) return label(method, `${where}${input.ConsistentRead ? ', consistent' : ''}`);
@@ -697,6 +698,8 @@ function describeOffboardingOp(commandName: string, input: Record<string, unknow
       'OFFBOARD/ACCOUNT': 'putPlan',
       'OFFBOARD/TASK': 'putTask',
       'OFFBOARD/LINK': 'putLink',
+      'OFFBOARD/ACCOUNTS': 'start (account list)',
+      'OFFBOARD/OPEN': 'markOpen',
     };
     const method = puts[where];
     if (method) return label(method);
@@ -719,8 +722,10 @@ function describeOffboardingOp(commandName: string, input: Record<string, unknow
     const method = updates.find(([w, re]) => w === where && re.test(expr))?.[2];
     if (method) return label(method);
   }
+  if (cmd === 'Delete' && where === 'OFFBOARD/OPEN') return label('clearOpen');
   if (cmd === 'Query') {
     if (input.IndexName === 'ByApprovalId') return label('linkById/index', 'ByApprovalId');
+    if ((input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':open'] === 'OPEN#') return label('anyOpen', 'table OFFBOARD OPEN#');
     const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
     const target = `${typeof input.IndexName === 'string' ? input.IndexName : 'table'} ${kind(values[':pk'])}${values[':sk'] === undefined ? '' : ` ${kind(values[':sk'])}#`}`;
     const queries: Record<string, string> = {
@@ -755,7 +760,7 @@ interface OffboardingRun {
   /** The host's own count (ExecutionRecord.transitions). */
   transitionsTotal: number;
   emails: { total: number; rotation: number; summaries: number; other: number; finishedSummaryBytes: number };
-  /** The offboarding record (OFFBOARD#id / META) at the end, as JSON: it carries every account id. */
+  /** The offboarding record (OFFBOARD#id / META) at the end, as JSON (the account list is kept beside it). */
   recordItemBytes: number;
   phases?: { phase: string; read: number; write: number }[];
   ops?: Op[];
@@ -1231,7 +1236,7 @@ const callNamed = (s: OffSize, phase: string, fn: string, opPrefix: string) => {
   const c = s.capacity.byCall.find((x) => x.phase === phase && x.fn === fn && x.op.startsWith(opPrefix));
   return c ? { calls: c.calls, perCall: (c.read + c.write) / c.calls } : undefined;
 };
-const tasksQuery = off.sizes.map((s) => callNamed(s, 'reveal+confirm', 'completeOffboardingTask', 'tasks ('));
+const openQuery = off.sizes.map((s) => callNamed(s, 'reveal+confirm', 'completeOffboardingTask', 'anyOpen ('));
 const everythingQuery = off.sizes.map((s) => callNamed(s, 'reveal+confirm', 'reportOffboarding', 'everything ('));
 const g = Object.fromEntries(growth.map((x) => [x.key, x])) as Record<string, (typeof growth)[number] & { fit?: { fixed: number; perAccount: number } }>;
 const e = (s: OffSize) => s.transitions.entries;
@@ -1251,8 +1256,6 @@ const recordWrites = (s: OffSize) =>
     .filter((c) => c.write > 0 && / OFFBOARD\/META\)$/.test(c.op))
     .map((c) => `${c.op.split(' (')[0]} ${round(c.write / c.calls, 2)}`)
     .join(', ');
-const bytesPerAccountId = (large.recordItemBytes - small.recordItemBytes) / (large.accounts - small.accounts);
-const recordPast4Kb = Math.floor(small.accounts + (4096 - small.recordItemBytes) / bytesPerAccountId);
 const fitText = (key: string) => {
   const f = g[key]?.fit;
   if (!f) return '';
@@ -1266,11 +1269,11 @@ const noteLines = [
     .join(
       ', ',
     )}). The local host counts the Map iterations' states: ${nested ? `yes. Its count equals the top-level plus the in-iteration StateEntered events (${e(large)?.topLevel} + ${e(large)?.inMapIterations} at ${large.accounts} accounts), because aws-local-stepfunctions forwards each iteration's events to the root event log (forwardNestedMapEvent, tagged with the iteration index)` : 'NOT as expected (see transitions.entries in latest.json)'}. AWS Standard Workflows bill the states inside each Inline Map iteration too (not the iteration itself), and retries; there were no retries here (${off.sizes.map((s) => e(s)?.retries ?? '?').join(', ')}).`,
-  `Read units, reveal + confirm: ${g.readUnitsRevealConfirm?.verdict}. Each confirmation runs resumeIfSettled (complete-offboarding-task.ts), which queries every task of the offboarding (OffboardingStore.tasks) to see whether any is still open: ${tasksQuery.map((t, i) => `${t ? fmtUnits(round(t.perCall, 2)) : '?'} read units per confirmation at ${off.sizes[i]?.accounts} accounts`).join(', ')}. That is O(n) per confirmation, O(n²) per offboarding; the rest is constant per account (${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'read', 'tasks (')}). A count of open tasks kept on the record, decremented by the confirming write, would make it O(1).`,
-  `Read units, revoke + rotate: ${g.readUnitsRevokeRotate?.verdict}. Per account, offboardAccount reads the same (${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'read')}: makePlan gets each person one by one). The fixed part, openOffboarding, planOffboarding, ReportStarted and AwaitTasks, includes two O(n) queries made once (everything, tasks), so it stays small per account. The offboarding record, read consistently by every offboardAccount and by every reveal and confirm, lists every account id: ${fmtInt(small.recordItemBytes)} bytes at ${small.accounts} accounts, ${fmtInt(large.recordItemBytes)} at ${large.accounts} (as JSON). Under 4 KB it costs 1 unit; from about ${recordPast4Kb} accounts it costs 2 and keeps growing, so both phases turn (mildly) super-linear there too.`,
-  `Write units: revoke + rotate ${g.writeUnitsRevokeRotate?.verdict} (${fitText('writeUnitsRevokeRotate')}), reveal + confirm ${g.writeUnitsRevealConfirm?.verdict} (${fitText('writeUnitsRevealConfirm')}). Per account: ${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'write')} (a grant carries GSI2 keys, projection ALL, and a link its ByApprovalId key, so each costs an index write too); then ${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'write')}. The fixed part is a fixed number of writes to the offboarding record (${recordWrites(small)} units each at ${small.accounts} accounts; ${recordWrites(large)} at ${large.accounts}): billed per started KB of the growing record, twice, since the record carries GSI1 keys (projection ALL).`,
+  `Read units, reveal + confirm: ${g.readUnitsRevealConfirm?.verdict}. Each confirmation asks whether any task is still open by reading one open-task marker (OffboardingStore.anyOpen; each task has a marker while it is open): ${openQuery.map((t, i) => `${t ? fmtUnits(round(t.perCall, 2)) : '?'} read units per confirmation at ${off.sizes[i]?.accounts} accounts`).join(', ')}. The rest is constant per account too (${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'read', 'anyOpen (')}).`,
+  `Read units, revoke + rotate: ${g.readUnitsRevokeRotate?.verdict}. Per account, offboardAccount reads the same (${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'read')}: makePlan gets each person one by one). The fixed part, openOffboarding, planOffboarding, ReportStarted and AwaitTasks, includes one O(n) query made once (everything, for the summary). The offboarding record, read consistently by every offboardAccount and by every reveal and confirm, stays small because the account list is kept beside it: ${fmtInt(small.recordItemBytes)} bytes at ${small.accounts} accounts, ${fmtInt(large.recordItemBytes)} at ${large.accounts} (as JSON).`,
+  `Write units: revoke + rotate ${g.writeUnitsRevokeRotate?.verdict} (${fitText('writeUnitsRevokeRotate')}), reveal + confirm ${g.writeUnitsRevealConfirm?.verdict} (${fitText('writeUnitsRevealConfirm')}). Per account: ${perAccountCalls(large, 'revoke+rotate', 'offboardAccount', 'write')} (a grant carries GSI2 keys, projection ALL, and a link its ByApprovalId key, so each costs an index write too); then ${perAccountCalls(large, 'reveal+confirm', 'completeOffboardingTask', 'write')}. The fixed part is a fixed number of writes to the offboarding record (${recordWrites(small)} units each at ${small.accounts} accounts; ${recordWrites(large)} at ${large.accounts}), each billed twice since the record carries GSI1 keys (projection ALL) for the list of offboardings.`,
   `Final report: ReportFinished reads every item of the offboarding once (everything: ${everythingQuery.map((t, i) => `${t ? fmtUnits(round(t.perCall, 2)) : '?'} units at ${off.sizes[i]?.accounts}`).join(', ')}), O(n) once. Emails: ${g.emails?.verdict}: one rotation email per account, plus ${small.emails.summaries} summaries (started and finished, each to DTI and the Communications Coordinator) whatever the size. The finished summary lists every account (${fmtInt(small.emails.finishedSummaryBytes)} bytes at ${small.accounts}, ${fmtInt(large.emails.finishedSummaryBytes)} at ${large.accounts}, text and HTML), so its size grows, not the count.`,
-  `Time: HR event → every rotation email ${g.hrEventToRotationEmailsMs?.verdict} (${fitText('hrEventToRotationEmailsMs')}, in ms; the Map runs 10 accounts at once); reveal + confirm of all ${g.revealAndConfirmAllMs?.verdict} (${fitText('revealAndConfirmAllMs')}, in ms, one person, one after another): the O(n²) reads above cost DynamoDB Local too little to show at ${large.accounts} accounts. Timings on this shared machine vary a lot between runs (min and max in latest.json).`,
+  `Time: HR event → every rotation email ${g.hrEventToRotationEmailsMs?.verdict} (${fitText('hrEventToRotationEmailsMs')}, in ms; the Map runs 10 accounts at once); reveal + confirm of all ${g.revealAndConfirmAllMs?.verdict} (${fitText('revealAndConfirmAllMs')}, in ms, one person, one after another). Timings on this shared machine vary a lot between runs (min and max in latest.json).`,
 ];
 for (const line of noteLines) console.log(`  - ${line}`);
 

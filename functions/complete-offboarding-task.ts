@@ -111,6 +111,7 @@ async function confirm(ctx: Context, setOnPlatform: boolean): Promise<HttpResult
   // Promote first: a confirmed rotation always has the new password current in the vault.
   await vault.promote(ctx.task.accountId, ctx.task.versionId as string);
   if (!(await s.complete(ctx.task, ctx.viewer, new Date().toISOString()))) return showLatest(ctx);
+  await s.clearOpen(ctx.task);
   logger.info('rotation confirmed', { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId });
   await resumeIfSettled(ctx.offboarding.offboardingId);
   return done(ctx, `The new password for ${ctx.task.accountLabel} is confirmed and is now the account's current credential in the vault.`);
@@ -139,6 +140,7 @@ async function appoint(ctx: Context, personId: string): Promise<HttpResult> {
     status: 'ACTIVE' as const,
   };
   if (!(await s.appoint(ctx.task, grant, { id: person.id, name: person.name, email: person.email }, ctx.viewer, at))) return showLatest(ctx);
+  await s.clearOpen(ctx.task);
   logger.info('admin appointed', { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId });
   await resumeIfSettled(ctx.offboarding.offboardingId);
   return done(ctx, `${person.name} is now an admin of ${ctx.task.accountLabel}, authorized by you (B).`);
@@ -156,7 +158,7 @@ function done(ctx: Context, what: string): HttpResult {
  */
 async function resumeIfSettled(offboardingId: string): Promise<void> {
   const s = store as OffboardingStore;
-  if ((await s.tasks(offboardingId)).some((t) => t.status === 'OPEN')) return;
+  if (await s.anyOpen(offboardingId)) return;
   const sealed = (await s.offboarding(offboardingId))?.sealedToken;
   if (!sealed) return;
   try {

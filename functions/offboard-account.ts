@@ -63,7 +63,9 @@ export async function offboardAccount(input: unknown): Promise<{ accountId: stri
       createdAt: at,
       reveals: [],
     } satisfies OffboardingTask);
-    if (task.versionId && task.status === 'OPEN') await vault.stagePending(accountId, task.versionId, generatePassword());
+    if (task.status !== 'OPEN') return;
+    await (store as OffboardingStore).markOpen(task);
+    if (task.versionId) await vault.stagePending(accountId, task.versionId, generatePassword());
     await deliverTaskLinks(store as OffboardingStore, task, waitSeconds);
   };
   if (plan.rotation) await open('ROTATE', plan.rotation);

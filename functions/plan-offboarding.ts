@@ -20,16 +20,14 @@ export async function planOffboarding(input: unknown): Promise<{ accounts: strin
   store ??= new OffboardingStore();
   const record = await store.offboarding(parsed.data.offboardingId);
   if (!record) throw new InvalidInputError(`No offboarding ${parsed.data.offboardingId} is recorded.`);
-  if (record.status !== 'SCHEDULED') return { accounts: record.accountIds ?? [] };
+  if (record.status !== 'SCHEDULED') return { accounts: (await store.accountIds(record.offboardingId)) ?? [] };
 
   const grants = await store.grantsOf(record.employee.id);
   const accounts = [...new Set(grants.filter((g) => g.status === 'ACTIVE').map((g) => g.accountId))].sort();
   await store.markSeparated(record.employee.id, record.separationDate);
-  if (!(await store.start(record.offboardingId, accounts, new Date().toISOString()))) {
-    return { accounts: (await store.offboarding(record.offboardingId))?.accountIds ?? [] };
-  }
-  logger.info('offboarding started', { offboardingId: record.offboardingId, accounts: accounts.length });
-  return { accounts };
+  const started = await store.start(record.offboardingId, accounts, new Date().toISOString());
+  logger.info('offboarding started', { offboardingId: record.offboardingId, accounts: started.length });
+  return { accounts: started };
 }
 
 export const handler = taskHandler(planOffboarding);

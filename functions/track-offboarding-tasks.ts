@@ -35,17 +35,17 @@ export async function trackOffboardingTasks(input: unknown): Promise<{ open: num
   if (taskToken) {
     await store.storeToken(offboardingId, await linkKeys().sealToken(taskToken, offboardingId));
     // Checked after the token is stored: a task settled in between finds this token, or is seen here.
-    const open = (await store.tasks(offboardingId)).filter((t) => t.status === 'OPEN').length;
-    if (open === 0) await sfnCallbacks.succeed(taskToken, { open: 0 });
+    const open = await store.anyOpen(offboardingId);
+    if (!open) await sfnCallbacks.succeed(taskToken, { open: 0 });
     logger.info('following up offboarding tasks', { offboardingId, open });
-    return { open };
+    return { open: open ? 1 : 0 };
   }
 
   const at = new Date().toISOString();
   let open = 0;
   for (const task of await store.tasks(offboardingId)) {
     const action = chaseAction(task, sweep, maxReminders);
-    if (action !== 'none') await store.chase(task, action, sweep, at);
+    if (action !== 'none' && (await store.chase(task, action, sweep, at)) && action === 'expire') await store.clearOpen(task);
     const current = await store.task(offboardingId, task.accountId, task.kind);
     if (current?.status === 'OPEN') {
       open += 1;

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
 import type { Grant } from '#domain/registry';
 import { documentClient } from '#adapters/dynamo-client';
@@ -7,9 +7,13 @@ import { grantItem, isConditionFailure } from '#adapters/store';
 
 /**
  * Offboarding items in the governance table (same single table as store.ts):
- *   OFFBOARD#id / META                         GSI1 OFFBOARDINGS / createdAt   (the record; sealed token)
+ *   OFFBOARD#id / META                         GSI1 OFFBOARDINGS / createdAt   (the record; sealed token; kept
+ *                                              small: it is read and written at every step, and copied to GSI1)
+ *   OFFBOARD#id / ACCOUNTS                     the accounts found when it started (written once)
  *   OFFBOARD#id / ACCOUNT#accountId            the account's plan (fixed once made)
  *   OFFBOARD#id / TASK#accountId#ROTATE|APPOINT
+ *   OFFBOARD#id / OPEN#accountId#kind          a marker per open task, so "is anything open?" reads one
+ *                                              item, not every task (which made confirmations quadratic)
  *   OFFBOARD#id / LINK#accountId#kind#round#personId   ByApprovalId approvalId (the same link index as approvals)
  * Grants are revoked in place (status REVOKED, when, why, by which offboarding): never deleted.
  * Every state change is conditional, so retries, redrives and duplicate events change nothing twice.
@@ -91,18 +95,34 @@ export class OffboardingStore {
     return (await this.query('OFFBOARDINGS', '', 'GSI1')).map((i) => strip<Offboarding>(i) as Offboarding).reverse();
   }
 
-  /** SCHEDULED → IN_PROGRESS with the accounts found; false when it had started already. */
-  start(offboardingId: string, accountIds: string[], at: string): Promise<boolean> {
-    return this.conditional(
+  /**
+   * SCHEDULED → IN_PROGRESS. The account list is written once, beside the record: a re-run gets
+   * the list made the first time (by then some grants are revoked, so it could not be made again).
+   */
+  async start(offboardingId: string, accountIds: string[], at: string): Promise<string[]> {
+    const made = await this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(offboardingId), SK: 'ACCOUNTS', entity: 'OffboardingAccounts', accountIds },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    const stored = made ? accountIds : ((await this.get<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds ?? []);
+    await this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: { PK: pk(offboardingId), SK: 'META' },
-        UpdateExpression: 'SET #s = :p, startedAt = :at, accountIds = :ids',
+        UpdateExpression: 'SET #s = :p, startedAt = :at, accountCount = :n',
         ConditionExpression: '#s = :scheduled',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':p': 'IN_PROGRESS', ':scheduled': 'SCHEDULED', ':at': at, ':ids': accountIds },
+        ExpressionAttributeValues: { ':p': 'IN_PROGRESS', ':scheduled': 'SCHEDULED', ':at': at, ':n': stored.length },
       }),
     );
+    return stored;
+  }
+
+  async accountIds(offboardingId: string): Promise<string[] | undefined> {
+    return (await this.get<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds;
   }
 
   finish(offboardingId: string, status: Extract<OffboardingStatus, 'COMPLETED' | 'FAILED'>, at: string, failure?: string): Promise<boolean> {
@@ -239,6 +259,38 @@ export class OffboardingStore {
       }),
     );
     return made ? task : ((await this.task(task.offboardingId, task.accountId, task.kind)) as OffboardingTask);
+  }
+
+  /** Marks a task open (idempotent; cleared when it is settled). */
+  async markOpen(task: Pick<OffboardingTask, 'offboardingId' | 'accountId' | 'kind'>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { PK: pk(task.offboardingId), SK: `OPEN#${task.accountId}#${task.kind}`, entity: 'OpenTask' } }));
+  }
+
+  async clearOpen(task: Pick<OffboardingTask, 'offboardingId' | 'accountId' | 'kind'>): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { PK: pk(task.offboardingId), SK: `OPEN#${task.accountId}#${task.kind}` } }));
+  }
+
+  /**
+   * Whether any task is still open, reading one marker at a time. A marker left behind by a crash
+   * between settling a task and clearing it is checked against its task and cleared.
+   */
+  async anyOpen(offboardingId: string): Promise<boolean> {
+    for (;;) {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :open)',
+          ExpressionAttributeValues: { ':pk': pk(offboardingId), ':open': 'OPEN#' },
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      );
+      const marker = out.Items?.[0];
+      if (!marker) return false;
+      const [, accountId, kind] = String(marker.SK).split('#') as [string, string, TaskKind];
+      if ((await this.task(offboardingId, accountId, kind))?.status === 'OPEN') return true;
+      await this.clearOpen({ offboardingId, accountId, kind });
+    }
   }
 
   task(offboardingId: string, accountId: string, kind: TaskKind) {

@@ -170,7 +170,7 @@ export function offboardingsPage(offboardings: Offboarding[], viewer: Person): s
         ? html`<p>No separations have been received.</p>`
         : html`<table><thead><tr><th>Employee</th><th>Separation date</th><th>Accounts</th><th>Status</th></tr></thead><tbody>${offboardings.map(
             (o) => html`<tr><td><a href="/offboardings/${o.offboardingId}">${o.employee.name}</a> (${o.employee.id})</td><td>${o.separationDate}</td>
-              <td>${o.accountIds?.length ?? '—'}</td><td>${statusBadge(o.status)}</td></tr>`,
+              <td>${o.accountCount ?? '—'}</td><td>${statusBadge(o.status)}</td></tr>`,
           )}</tbody></table>`
     }</div>`,
   });

@@ -20,8 +20,8 @@ export interface Offboarding {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
-  /** Every account on which the employee held an active grant when offboarding started. */
-  accountIds?: string[];
+  /** How many accounts the employee held an active grant on when offboarding started (the list is kept beside the record). */
+  accountCount?: number;
   /** The waiting execution's task token, sealed; never in clear. */
   sealedToken?: string;
   failure?: string;

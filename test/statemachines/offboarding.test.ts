@@ -88,7 +88,7 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     const nobody = await hire(stack, 'PRD', 'No accounts');
     const offboardingId = String((await separate(stack, nobody.id)).body.offboardingId);
     expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
-    expect(await offboardingRecord(stack, offboardingId)).toMatchObject({ status: 'COMPLETED', accountIds: [], accounts: [] });
+    expect(await offboardingRecord(stack, offboardingId)).toMatchObject({ status: 'COMPLETED', accountCount: 0, accounts: [] });
     const mail = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding complete') && e.subject.includes(nobody.id));
     expect(mail.text).toContain('held no posting grants');
   });

@@ -140,7 +140,7 @@ export async function rotate(stack: LocalStack, personId: string, link: { taskId
 export interface OffboardingJson {
   offboardingId: string;
   status: string;
-  accountIds?: string[];
+  accountCount?: number;
   accounts: { accountId: string; revoked: string; rotation: string; appointment: string; attention: boolean }[];
   tasks: {
     accountId: string;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localKeys } from '../../functions/adapters/link-keys.ts';
@@ -51,6 +51,9 @@ const metaKey = { PK: pk, SK: 'META' };
 const taskKey = { PK: pk, SK: `TASK#${accountId}#ROTATE` };
 const linkKey = (l: Pick<TaskLink, 'round' | 'recipient'>) => ({ PK: pk, SK: `LINK#${accountId}#ROTATE#${l.round}#${l.recipient.id}` });
 const versionId = '7d2c9f4e-1b3a-4c5d-8e6f-a0b1c2d3e4f5';
+/** "Is anything open?": the open-task markers, read one at a time. */
+const openQuery = { ExpressionAttributeValues: { ':pk': pk, ':open': 'OPEN#' } };
+const openMarker = { PK: pk, SK: `OPEN#${accountId}#ROTATE` };
 
 function offboarding(overrides: Partial<Offboarding> = {}): Offboarding {
   return {
@@ -61,7 +64,7 @@ function offboarding(overrides: Partial<Offboarding> = {}): Offboarding {
     status: 'IN_PROGRESS',
     createdAt: '2026-01-10T15:00:02.000Z',
     startedAt: '2026-01-15T07:00:03.000Z',
-    accountIds: [accountId],
+    accountCount: 1,
     ...overrides,
   };
 }
@@ -249,8 +252,12 @@ describe('track-offboarding-tasks', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'mail-1' });
   });
 
-  it('parks the token sealed and settles it at once when nothing is open', async () => {
-    ddb.on(QueryCommand, tasksQuery).resolves({ Items: [{ ...taskKey, ...rotation({ status: 'DONE', doneByName: 'Tom Sandoval' }) }] });
+  it('parks the token sealed and settles it at once when nothing is open, clearing a marker its task outlived', async () => {
+    ddb
+      .on(QueryCommand, openQuery)
+      .resolvesOnce({ Items: [openMarker] })
+      .resolves({ Items: [] });
+    ddb.on(GetCommand, { Key: taskKey }).resolves(asItem(taskKey, rotation({ status: 'DONE', doneByName: 'Tom Sandoval' })));
 
     expect(await trackOffboardingTasks({ ...follow, sweep: 0, taskToken })).toEqual({ open: 0 });
 
@@ -260,20 +267,23 @@ describe('track-offboarding-tasks', () => {
     expect(JSON.stringify(update)).not.toContain(taskToken);
     const sealed = update?.ExpressionAttributeValues?.[':t'] as string;
     expect(await keys.openToken(sealed, offboardingId)).toBe(taskToken);
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, { Key: openMarker });
 
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual({ open: 0 });
     expect(ses).not.toHaveReceivedAnyCommand();
   });
 
-  it('parks the token before it counts the open tasks, and keeps waiting while one is open', async () => {
-    ddb.on(QueryCommand, tasksQuery).resolves({ Items: [{ ...taskKey, ...rotation() }] });
+  it('parks the token before it looks for open tasks, and keeps waiting while one is open', async () => {
+    ddb.on(QueryCommand, openQuery).resolves({ Items: [openMarker] });
+    ddb.on(GetCommand, { Key: taskKey }).resolves(asItem(taskKey, rotation()));
 
     expect(await trackOffboardingTasks({ ...follow, sweep: 0, taskToken })).toEqual({ open: 1 });
 
     const store = ddb.commandCalls(UpdateCommand)[0];
     const count = ddb.commandCalls(QueryCommand)[0];
     expect(store && count && store.calledBefore(count)).toBe(true);
+    expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
@@ -494,7 +504,7 @@ describe('complete-offboarding-task', () => {
     const previous = '0b5e4c1a-6f0e-4a8e-9d47-3c1f2b8a9e10';
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { [previous]: ['AWSCURRENT'], [versionId]: ['AWSPENDING'] } });
     sm.on(UpdateSecretVersionStageCommand).resolves({});
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': pk, ':sk': 'TASK#' } }).resolves({ Items: [{ ...taskKey, ...revealed, status: 'DONE' }] });
+    ddb.on(QueryCommand, openQuery).resolves({ Items: [] });
 
     const res = await completeOffboardingTask(formPost(path, { s: secret, action: 'confirm', setOnPlatform: 'yes' }, as('E103')));
 
@@ -513,6 +523,7 @@ describe('complete-offboarding-task', () => {
     const promoted = sm.commandCalls(UpdateSecretVersionStageCommand)[0];
     const closed = ddb.commandCalls(UpdateCommand)[0];
     expect(promoted && closed && promoted.calledBefore(closed)).toBe(true);
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(DeleteCommand, { Key: openMarker });
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
   });
 
