@@ -263,7 +263,9 @@ export class OffboardingStore {
 
   /** Marks a task open (idempotent; cleared when it is settled). */
   async markOpen(task: Pick<OffboardingTask, 'offboardingId' | 'accountId' | 'kind'>): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { PK: pk(task.offboardingId), SK: `OPEN#${task.accountId}#${task.kind}`, entity: 'OpenTask' } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { PK: pk(task.offboardingId), SK: `OPEN#${task.accountId}#${task.kind}`, entity: 'OpenTask' } }),
+    );
   }
 
   async clearOpen(task: Pick<OffboardingTask, 'offboardingId' | 'accountId' | 'kind'>): Promise<void> {

@@ -468,7 +468,7 @@ describe('complete-offboarding-task', () => {
     });
     const recorded = ddb.commandCalls(UpdateCommand)[0];
     const read = sm.commandCalls(GetSecretValueCommand)[0];
-    expect(recorded && read && read.calledBefore(recorded)).toBe(true);
+    expect(recorded && read?.calledBefore(recorded)).toBe(true);
   });
 
   it('records no reveal when the vault has no password to show', async () => {
