@@ -68,6 +68,12 @@ export interface FunctionAccess {
    * 'promote': move AWSCURRENT to a version. Nothing else may touch them.
    */
   vault?: readonly ('stage' | 'reveal' | 'promote')[];
+  /**
+   * Public records (H): 'write' may put new RECORD# items (preserved posts, edits, moderation) —
+   * never update or delete one. In AWS every other function with table access is denied any write
+   * to RECORD# partitions (IAM dynamodb:LeadingKeys), and no function may update or delete them.
+   */
+  records?: 'write';
 }
 
 export interface RouteSpec {
@@ -90,6 +96,8 @@ export interface FunctionSpec {
    * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
    */
   hrEvents?: readonly string[];
+  /** MB; Lambda default is 128 (the records export builds a zip in memory). */
+  memoryMb?: number;
   /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */
   timeoutSeconds?: number;
 }
@@ -221,6 +229,49 @@ export const functions = {
       { method: 'GET', path: '/offboardings', auth: 'jwt' },
       { method: 'GET', path: '/offboardings/{offboardingId}', auth: 'jwt' },
     ],
+  },
+  requestPostRemoval: {
+    entry: 'functions/request-post-removal.ts',
+    description:
+      'Post removal (M.c, H): someone with posting authority asks to delete, merge or unpublish a post; its content is preserved first, then the supervisor decides',
+    access: { table: 'readWrite', startExecution: ['approvalChain'], records: 'write' },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/removals/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/removals', auth: 'jwt' },
+    ],
+  },
+  recordPostEdit: {
+    entry: 'functions/record-post-edit.ts',
+    description: 'Corrections (M.b): someone with posting authority records an edit of an earlier post, the change identified (before, after, why)',
+    access: { table: 'readWrite', records: 'write' },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/edits/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/edits', auth: 'jwt' },
+    ],
+  },
+  recordModeration: {
+    entry: 'functions/record-moderation.ts',
+    description: 'Moderation (K): the Communications Director or designee records a constituent post or comment removed, with its K category',
+    access: { table: 'readWrite', records: 'write' },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/moderation/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/moderation', auth: 'jwt' },
+    ],
+  },
+  showGuidelines: {
+    entry: 'functions/show-guidelines.ts',
+    description: 'The comment guidelines of rule K, for display to users (L), from the same configuration that moderation enforces',
+    access: {},
+    routes: [{ method: 'GET', path: '/guidelines', auth: 'public' }],
+  },
+  exportRecords: {
+    entry: 'functions/export-records.ts',
+    description:
+      'Records export (H, I) for DTI and the City Clerk: everything about an account or a department over a date range, as one zip (JSON, a CSV per record type, a manifest with counts and checksums)',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/records/export', auth: 'jwt' }],
+    timeoutSeconds: 60,
+    memoryMb: 1024,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -21,7 +21,10 @@ import { env } from '#adapters/env';
  *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
  *   ROLE#role / PROFILE
  *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
- *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt   (every kind: na-… new account, pa-… posting authority)
+ *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
+ *                                  GSI1 ACCOUNT_RECORDS#accountId / createdAt#id (requests about an existing account)
+ *   RECORD#id / RECORD             GSI1 ACCOUNT_RECORDS#accountId / recordedAt#id (preserved posts, edits,
+ *                                  moderation: written once, never updated; see records-store.ts)   (every kind: na-… new account, pa-… posting authority)
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
  *   ACCOUNT#id / GRANT#personId#sourceId   GSI2 GRANTEE#personId / ACCOUNT#id#sourceId (grants by employee, B;
@@ -48,6 +51,26 @@ export function grantItem(g: Grant): Item {
     GSI2SK: `ACCOUNT#${g.accountId}#${g.sourceRequestId}`,
     entity: 'Grant',
     ...g,
+  };
+}
+
+/**
+ * A request's item. Requests about an existing account (posting authority, post removal) are also
+ * filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a records export (H) finds
+ * them with the account's preserved posts, edits and moderation records in one query.
+ */
+export function requestItem(request: GovernanceRequest): Item {
+  const accountId = request.kind === 'NEW_ACCOUNT' ? undefined : (request as { accountId?: string }).accountId;
+  return {
+    PK: `REQ#${request.requestId}`,
+    SK: 'META',
+    GSI2PK: `REQUESTER#${request.requester.id}`,
+    GSI2SK: request.createdAt,
+    ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
+    entity: `${request.kind}_REQUEST`,
+    ...request,
+    // The map that markNotified writes into (an update cannot create a map and its key at once).
+    notified: {},
   };
 }
 
@@ -179,22 +202,7 @@ export class GovernanceStore {
 
   /** Stores a new request; false when this request id exists already (a repeated submission). */
   async createRequest(request: GovernanceRequest): Promise<boolean> {
-    return this.conditional(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          PK: `REQ#${request.requestId}`,
-          SK: 'META',
-          GSI2PK: `REQUESTER#${request.requester.id}`,
-          GSI2SK: request.createdAt,
-          entity: request.kind === 'POSTING_AUTHORITY' ? 'PostingAuthorityRequest' : 'AccountRequest',
-          ...request,
-          // The map that markNotified writes into (an update cannot create a map and its key at once).
-          notified: {},
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    return this.conditional(new PutCommand({ TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
   request(requestId: string, consistent = false) {

@@ -6,8 +6,8 @@ import * as z from '#domain/zod';
 export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
 export type ChainRole = (typeof chainRoles)[number];
 
-/** City-wide roles held in the directory: the chain roles, plus who is told of offboardings (O.b, F.d). */
-export const directoryRoles = [...chainRoles, 'COMMUNICATIONS_COORDINATOR'] as const;
+/** City-wide roles held in the directory: the chain roles, who is told of offboardings (O.b), and the City Clerk's records contact (H). */
+export const directoryRoles = [...chainRoles, 'COMMUNICATIONS_COORDINATOR', 'CITY_CLERK_CONTACT'] as const;
 export type DirectoryRole = (typeof directoryRoles)[number];
 
 const chainSchema = z.array(z.enum(chainRoles)).check(z.minLength(1, 'an approval chain needs at least one step'));
@@ -26,6 +26,25 @@ export const policySchema = z.object({
   offboarding: z.object({
     /** Roles sent the offboarding summary along with DTI (O.b): the Communications Coordinator. */
     notify: z.array(z.enum(directoryRoles)).check(z.minLength(1, 'someone besides DTI must be told of offboardings')),
+  }),
+  postRemoval: z.object({
+    actions: z.record(z.enum(['DELETE', 'MERGE', 'UNPUBLISH']), z.string().check(z.minLength(1))),
+  }),
+  moderation: z.object({
+    /** Rule K's categories, a–l: the same list is enforced on records and shown to users (L). */
+    categories: z.array(z.object({ id: z.string().check(z.regex(/^[a-z]$/)), label: z.string().check(z.minLength(1)) })).check(
+      z.minLength(1),
+      z.refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, 'moderation category ids must be unique'),
+    ),
+  }),
+  records: z.object({
+    /** Besides DTI, the roles that may export records for a records request (H). */
+    exportRoles: z.array(z.enum(directoryRoles)),
+    /** Schedules a preserved copy can be flagged with (I): kept at least this many days. */
+    retentionSchedules: z.record(
+      z.string().check(z.regex(/^[A-Z_]{2,40}$/)),
+      z.object({ label: z.string().check(z.minLength(1)), retainDays: z.number().check(z.int(), z.minimum(1), z.maximum(36500)) }),
+    ),
   }),
   waits: z.object({
     /**

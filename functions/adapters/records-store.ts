@@ -1,0 +1,106 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GovernanceRequest } from '#domain/new-account';
+import type { GovernanceRecord } from '#domain/records';
+import { documentClient } from '#adapters/dynamo-client';
+import { env } from '#adapters/env';
+import { isConditionFailure, requestItem } from '#adapters/store';
+
+/**
+ * Public records (H, I) in the governance table:
+ *   RECORD#recordId / RECORD   GSI1 ACCOUNT_RECORDS#accountId / recordedAt#recordId
+ * Written once (conditional put) and never updated: this module has no update or delete, and in
+ * AWS every role is denied UpdateItem and DeleteItem on RECORD# partitions (IAM LeadingKeys), and
+ * PutItem there too except for the functions that record. Requests about an account are filed
+ * under the same GSI1 key (store.requestItem), so one query gives an account's records over a
+ * date range.
+ */
+type Item = Record<string, unknown>;
+
+const strip = <T>(item: Item): T => {
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
+  return rest as T;
+};
+
+export function recordItem(record: GovernanceRecord): Item {
+  return {
+    PK: `RECORD#${record.recordId}`,
+    SK: 'RECORD',
+    GSI1PK: `ACCOUNT_RECORDS#${record.accountId}`,
+    GSI1SK: `${record.recordedAt}#${record.recordId}`,
+    entity: record.kind,
+    ...record,
+  };
+}
+
+export class RecordsStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = documentClient,
+    private readonly table: string = env().TABLE_NAME,
+  ) {}
+
+  /** Writes a record once; false when a record with that id exists (never overwritten). */
+  async putRecord(record: GovernanceRecord): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A request and the record it depends on, together or not at all: a post's content is preserved
+   * before anything else happens to its removal request (H). False when the request exists already
+   * (a repeated submission: its record was written with it the first time).
+   */
+  async putRequestWithRecord(request: GovernanceRequest, record: GovernanceRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' } },
+            { Put: { TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async record(recordId: string): Promise<GovernanceRecord | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK: `RECORD#${recordId}`, SK: 'RECORD' }, ConsistentRead: true }));
+    return out.Item ? strip<GovernanceRecord>(out.Item) : undefined;
+  }
+
+  /**
+   * Everything filed under an account between two instants (ISO strings, inclusive): its records,
+   * and the requests about it. Paginated to the end.
+   */
+  async forAccount(accountId: string, from: string, to: string): Promise<{ records: GovernanceRecord[]; requests: GovernanceRequest[] }> {
+    const records: GovernanceRecord[] = [];
+    const requests: GovernanceRequest[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
+          // `~` sorts after every id character, so the whole of the last instant is included.
+          ExpressionAttributeValues: { ':pk': `ACCOUNT_RECORDS#${accountId}`, ':from': from, ':to': `${to}~` },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (String(item.PK).startsWith('RECORD#')) records.push(strip<GovernanceRecord>(item));
+        else if (String(item.PK).startsWith('REQ#')) requests.push(strip<GovernanceRequest>(item));
+      }
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return { records, requests };
+  }
+}
