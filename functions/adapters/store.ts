@@ -54,6 +54,12 @@ export function grantItem(g: Grant): Item {
   };
 }
 
+const requestEntity: Record<string, string> = {
+  NEW_ACCOUNT: 'AccountRequest',
+  POSTING_AUTHORITY: 'PostingAuthorityRequest',
+  POST_REMOVAL: 'PostRemovalRequest',
+};
+
 /**
  * A request's item. Requests about an existing account (posting authority, post removal) are also
  * filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a records export (H) finds
@@ -67,7 +73,7 @@ export function requestItem(request: GovernanceRequest): Item {
     GSI2PK: `REQUESTER#${request.requester.id}`,
     GSI2SK: request.createdAt,
     ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
-    entity: `${request.kind}_REQUEST`,
+    entity: requestEntity[request.kind] ?? 'Request',
     ...request,
     // The map that markNotified writes into (an update cannot create a map and its key at once).
     notified: {},
