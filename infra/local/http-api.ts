@@ -191,9 +191,11 @@ export class LocalHttpApi {
       headers?: Record<string, string>;
       cookies?: string[];
       body?: string;
+      isBase64Encoded?: boolean;
     };
     res.writeHead(result.statusCode ?? 200, { ...result.headers, ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}) });
-    res.end(result.body ?? '');
+    // As API Gateway does: a base64 body (a download) goes out as its bytes.
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
   }
 
   async stop(): Promise<void> {
