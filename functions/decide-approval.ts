@@ -1,15 +1,17 @@
-import { type Decision, linkState, parseDecision } from '#domain/approval';
+import { type Decision, linkState, parseDecision, stepMode } from '#domain/approval';
 import { approvalIdPattern } from '#domain/approval-link';
 import { InvalidInputError, NotFoundError } from '#domain/errors';
-import { approvalPage, decisionRecordedPage } from '#domain/pages';
+import { approvalPage, decisionRecordedPage, describeContext } from '#domain/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
+let records: RecordsStore | undefined;
 
 const statusFor = { forbidden: 403, decided: 409, superseded: 410, closed: 410, open: 200 } as const;
 
@@ -20,10 +22,17 @@ const statusFor = { forbidden: 403, decided: 409, superseded: 410, closed: 410, 
  */
 export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
+  records ??= new RecordsStore();
   const approvalId = event.pathParameters?.approvalId ?? '';
   const approval = approvalIdPattern.test(approvalId) ? await store.approvalById(approvalId) : undefined;
   const request = approval ? await store.request(approval.requestId, true) : undefined;
   if (!approval || !request) throw new NotFoundError('This approval link does not exist. Open it again from the email you received.');
+  const [s, r] = [store, records];
+  // A removal's page shows the post as preserved (H) and, on the confirm step, who approved it.
+  const context = await describeContext(request, {
+    record: (id) => r.record(id),
+    approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
+  });
 
   const isPost = event.requestContext.http.method === 'POST';
   const body = isPost ? parseBody(event) : {};
@@ -31,7 +40,7 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   const state = linkState(approval, request.status, secret);
   const respond = (status: number, errors?: Record<string, string>) =>
     wantsHtml(event)
-      ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors }))
+      ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors, context }))
       : jsonResponse(status, {
           requestId: request.requestId,
           link: state.kind,
@@ -43,7 +52,7 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
 
   let input: ReturnType<typeof parseDecision>;
   try {
-    input = parseDecision(body);
+    input = parseDecision(body, stepMode(request.steps[approval.step]));
   } catch (error) {
     if (error instanceof InvalidInputError) return respond(400, error.fields);
     throw error;
@@ -60,13 +69,13 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
     const latest = (await store.approvalById(approvalId)) ?? approval;
     const again = linkState(latest, request.status, secret);
     return wantsHtml(event)
-      ? htmlResponse(statusFor[again.kind], approvalPage({ request, approval: latest, state: again, secret: secret ?? '' }))
+      ? htmlResponse(statusFor[again.kind], approvalPage({ request, approval: latest, state: again, secret: secret ?? '', context }))
       : jsonResponse(statusFor[again.kind], { requestId: request.requestId, link: again.kind });
   }
   logger.info('decision recorded', { requestId: request.requestId, step: approval.step, round: approval.round, outcome: decision.outcome });
   await resumeWorkflow(approval.sealedToken, approval.approvalId, decision);
   return wantsHtml(event)
-    ? htmlResponse(200, decisionRecordedPage(request, approval, decision.outcome))
+    ? htmlResponse(200, decisionRecordedPage(request, approval, decision.outcome, context))
     : jsonResponse(200, { requestId: request.requestId, link: 'decided', decision });
 }
 

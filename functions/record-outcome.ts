@@ -1,8 +1,9 @@
-import { type Decision, directorDecision } from '#domain/approval';
+import { type Approval, type Decision, directorDecision } from '#domain/approval';
 import type { EmailContent } from '#domain/email-layout';
 import { failureNoticeEmail, type OutcomeKind, outcomeEmail, postingAuthorityNoticeEmail, registryNoticeEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
 import { type AccountRequest, fieldErrors, type GovernanceRequest, type NamedPerson, requestIdPattern } from '#domain/new-account';
+import { type PostRemovalRequest, removalClosing } from '#domain/post-removal';
 import { type PostingAuthorityRequest, postingGrantFor, replacedGrants } from '#domain/posting-authority';
 import { registryEntriesFor } from '#domain/registry';
 import { env } from '#adapters/env';
@@ -80,12 +81,13 @@ export async function recordOutcome(input: unknown): Promise<Result> {
   };
   const closing: Closing = { s, request, now: new Date().toISOString(), base, tell };
 
+  if (decision.outcome === 'FAILED') return fail(closing, parsed.data.error ?? 'a step failed');
+  if (request.kind === 'POST_REMOVAL') return closeRemoval(closing, request, approvals, { ...decision, outcome: decision.outcome }, requestUrl);
   if (decision.outcome === 'APPROVED') {
     const director = directorDecision(request.steps, approvals);
     if (!director) throw new InvalidInputError(`Request ${requestId} has no Department Director approval to authorize posting (B).`);
     return request.kind === 'POSTING_AUTHORITY' ? approveAuthority(closing, request, director) : approveAccount(closing, request, director);
   }
-  if (decision.outcome === 'FAILED') return fail(closing, parsed.data.error ?? 'a step failed');
 
   await s.closeRequest(requestId, decision.outcome, closing.now, decision.reason);
   await tell(decision.outcome, decision.reason);
@@ -133,6 +135,41 @@ async function approveAuthority(c: Closing, request: PostingAuthorityRequest, di
   );
   logger.info('posting authority approved', { requestId: request.requestId, accountId: request.accountId, replaced: replaced.length, result });
   return { status: 'APPROVED', accountId: request.accountId };
+}
+
+/**
+ * A post removal (M.c) closes: approved and confirmed removed → the requester and the supervisor who
+ * approved are told it is done; rejected → the requester gets the reason; expired → the requester is
+ * told whether it was never decided or never confirmed removed.
+ */
+async function closeRemoval(
+  c: Closing,
+  request: PostRemovalRequest,
+  approvals: Approval[],
+  decision: { outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED'; reason?: string; decidedByName?: string },
+  requestUrl: string,
+): Promise<Result> {
+  const closing = removalClosing(request, approvals, decision.outcome, decision.reason);
+  if (!(await c.s.closeRequest(request.requestId, closing.status, c.now, closing.reason, closing.removal))) {
+    // A re-run: repeat only the emails the recorded outcome owes.
+    const current = (await c.s.request(request.requestId, true)) as GovernanceRequest;
+    if (current.status === 'FAILED') return fail(c, current.outcomeReason ?? 'a step failed');
+    if (current.status !== closing.status) return { status: current.status, accountId: null };
+  }
+  for (const { audience, person } of closing.tell) {
+    const email = outcomeEmail({
+      request,
+      to: person,
+      outcome: closing.status,
+      reason: decision.reason,
+      decidedBy: decision.decidedByName,
+      requestUrl,
+      context: { approvals },
+    });
+    await notifyOnce(c.s, request.requestId, audience, person.email, email);
+  }
+  logger.info('post removal closed', { requestId: request.requestId, outcome: closing.status, removedAt: closing.removal?.removedAt });
+  return { status: closing.status, accountId: closing.status === 'APPROVED' ? request.accountId : null };
 }
 
 /**

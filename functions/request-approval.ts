@@ -2,16 +2,19 @@ import { type Approval, type ApprovalTask, approvalTaskSchema, type Decision } f
 import { approvalLink, hashSecret, newApprovalId } from '#domain/approval-link';
 import { type ApprovalEmailKind, approvalEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
-import { fieldErrors } from '#domain/new-account';
+import { fieldErrors, type GovernanceRequest } from '#domain/new-account';
+import { describeContext } from '#domain/pages';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { sesMailer } from '#adapters/mailer';
+import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
+let records: RecordsStore | undefined;
 
 type StepResult = Decision | { outcome: 'EXPIRED'; reason: string };
 
@@ -99,12 +102,20 @@ async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 
   };
 }
 
-async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: Parameters<typeof approvalEmail>[0]['request']) {
+async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: GovernanceRequest) {
   const secret = await linkKeys().linkSecret(approval.approvalId);
   const link = approvalLink(env().PUBLIC_BASE_URL, approval.approvalId, secret);
   const dueBy = new Date(Date.now() + task.waitSeconds * 1000).toISOString();
   const step = request.steps[task.step];
-  const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName });
+  // A removal's email shows the post as preserved (H) and, on the confirm step, who approved it.
+  const s = store ?? new GovernanceStore();
+  records ??= new RecordsStore();
+  const r = records;
+  const context = await describeContext(request, {
+    record: (id) => r.record(id),
+    approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
+  });
+  const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName, context });
   await sesMailer.send({ to: [approval.approverEmail], ...email });
   if (kind !== 'reminder') await store?.markEmailed(approval, new Date().toISOString());
 }

@@ -1,11 +1,27 @@
 import { ForbiddenError, NotFoundError } from '#domain/errors';
-import { canViewRequest, requestIdPattern } from '#domain/new-account';
+import { canViewRequest, type GovernanceRequest, requestIdPattern } from '#domain/new-account';
 import { describeRequest, myRequestsPage, requestPage } from '#domain/pages';
+import { removalConfirmation } from '#domain/post-removal';
+import { recordIntact } from '#domain/records';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
+let records: RecordsStore | undefined;
+
+/** What tells one request from another in a list, by kind. */
+function listed(r: GovernanceRequest) {
+  switch (r.kind) {
+    case 'NEW_ACCOUNT':
+      return { proposedHandle: r.proposedHandle };
+    case 'POSTING_AUTHORITY':
+      return { handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role };
+    case 'POST_REMOVAL':
+      return { handle: r.handle, accountId: r.accountId, postRef: r.postRef, action: r.action };
+  }
+}
 
 /**
  * GET /requests/{requestId}: status and the full history, the same record as the audit trail.
@@ -24,7 +40,7 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
         title: describeRequest(r).title,
         status: r.status,
         platformName: r.platformName,
-        ...(r.kind === 'NEW_ACCOUNT' ? { proposedHandle: r.proposedHandle } : { handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role }),
+        ...listed(r),
         departmentName: r.departmentName,
         createdAt: r.createdAt,
         closedAt: r.closedAt,
@@ -39,12 +55,19 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   if (!canViewRequest({ request, approverIds, viewer, department, roleHolders })) {
     throw new ForbiddenError('Only the requester, its approvers, the department director, communications staff and DTI can see this request.');
   }
+  // A removal's preserved post (H), read from its write-once record, with the check that it is unchanged.
+  records ??= new RecordsStore();
+  const record = request.kind === 'POST_REMOVAL' ? await records.record(request.recordId) : undefined;
   if (wantsHtml(event)) {
     const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
-    return htmlResponse(200, requestPage(request, approvals, viewer, notice));
+    return htmlResponse(200, requestPage(request, approvals, viewer, notice, record));
   }
   const history = approvals.map(({ secretHash, sealedToken, ...visible }) => visible);
-  return jsonResponse(200, { request, approvals: history });
+  const removal =
+    request.kind === 'POST_REMOVAL'
+      ? { record: record ?? null, recordIntact: record ? recordIntact(record) : false, removal: removalConfirmation(request, approvals) ?? null }
+      : {};
+  return jsonResponse(200, { request, approvals: history, ...removal });
 }
 
 export const handler = httpHandler(showRequest);

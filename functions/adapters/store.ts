@@ -21,7 +21,7 @@ import { env } from '#adapters/env';
  *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
  *   ROLE#role / PROFILE
  *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
- *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt
+ *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt   (na- new account, pa- posting authority, pr- post removal)
  *                                  GSI1 ACCOUNT_RECORDS#accountId / createdAt#id (requests about an existing account)
  *   RECORD#id / RECORD             GSI1 ACCOUNT_RECORDS#accountId / recordedAt#id (preserved posts, edits,
  *                                  moderation: written once, never updated; see records-store.ts)   (every kind: na-… new account, pa-… posting authority)
@@ -239,15 +239,32 @@ export class GovernanceStore {
   }
 
   /** Closes a pending request with its outcome; false when it was closed already. */
-  async closeRequest(requestId: string, status: Exclude<RequestStatus, 'PENDING'>, at: string, reason?: string): Promise<boolean> {
+  /**
+   * Closes a pending request with its outcome; false when it was closed already. `removal` (post
+   * removal, M.c) records who confirmed the post removed and when, on the request itself, so the
+   * records export reads it with the request.
+   */
+  async closeRequest(
+    requestId: string,
+    status: Exclude<RequestStatus, 'PENDING'>,
+    at: string,
+    reason?: string,
+    removal?: { removedAt: string; removedById: string; removedByName: string },
+  ): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: { PK: `REQ#${requestId}`, SK: 'META' },
-        UpdateExpression: 'SET #status = :status, closedAt = :at, outcomeReason = :reason',
+        UpdateExpression: `SET #status = :status, closedAt = :at, outcomeReason = :reason${removal ? ', removal = :removal' : ''}`,
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':at': at, ':reason': reason ?? null, ':pending': 'PENDING' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':at': at,
+          ':reason': reason ?? null,
+          ':pending': 'PENDING',
+          ...(removal ? { ':removal': removal } : {}),
+        },
       }),
     );
   }

@@ -68,10 +68,22 @@ const decisionSchema = z
 
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
-export function parseDecision(raw: unknown): DecisionInput {
+/**
+ * How a step is answered: `decide` (Approve or Reject, a reason to reject), or `confirm`, where the
+ * requester says they did what was approved (a post removal, M.c) and there is nothing to reject.
+ */
+export type StepMode = 'decide' | 'confirm';
+
+export const stepMode = (step: Pick<PlannedStep, 'role'> | undefined): StepMode => (step?.role === 'REQUESTER' ? 'confirm' : 'decide');
+
+export function parseDecision(raw: unknown, mode: StepMode = 'decide'): DecisionInput {
   const result = decisionSchema.safeParse(raw ?? {});
-  if (result.success) return { ...result.data, reason: result.data.reason || undefined };
-  throw new InvalidInputError('The decision has fields to fix.', fieldErrors(result.error));
+  if (!result.success) throw new InvalidInputError('The decision has fields to fix.', fieldErrors(result.error));
+  // A confirm link only confirms: the page offers no Reject, and a hand-made POST gets none either.
+  if (mode === 'confirm' && result.data.outcome !== 'APPROVED') {
+    throw new InvalidInputError('The decision has fields to fix.', { outcome: 'this link only confirms that it is done: press “I have removed it”' });
+  }
+  return { ...result.data, reason: result.data.reason || undefined };
 }
 
 /** The state machine task's input: which step and round, and where it stands in its waits. */

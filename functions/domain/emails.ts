@@ -1,20 +1,23 @@
-import type { Approval } from '#domain/approval';
+import { type Approval, stepMode } from '#domain/approval';
 import { type EmailContent, emailButton, emailLayout } from '#domain/email-layout';
 import { formatWhen, html } from '#domain/html';
 import type { GovernanceRequest, NamedPerson } from '#domain/new-account';
-import { capitalized, describeRequest, requestSummary } from '#domain/pages';
+import { capitalized, type DescribeContext, describeRequest, requestSummary } from '#domain/pages';
 import { credentialWords, type PostingAuthorityRequest } from '#domain/posting-authority';
 import type { Account, Grant } from '#domain/registry';
 
 /** The same facts as the html summary, as plain text. */
-const summaryText = (request: GovernanceRequest) =>
-  describeRequest(request)
+const summaryText = (request: GovernanceRequest, context: DescribeContext = {}) =>
+  describeRequest(request, context)
     .facts.map(([label, value]) => `${label}: ${value}`)
     .join('\n');
 
 export type ApprovalEmailKind = 'initial' | 'reminder' | 'escalation';
 
-/** The decision request an approver receives; the link is the only way to decide. */
+/**
+ * The decision request an approver receives; the link is the only way to decide. On a confirm step
+ * (stepMode 'confirm') the requester is asked instead to do what was approved and say so.
+ */
 export function approvalEmail(input: {
   request: GovernanceRequest;
   approval: Approval;
@@ -22,31 +25,43 @@ export function approvalEmail(input: {
   kind: ApprovalEmailKind;
   dueBy: string;
   escalatedFrom?: string;
+  context?: DescribeContext;
 }): EmailContent {
-  const { request, approval, link, kind } = input;
+  const { request, approval, link, kind, context } = input;
   const step = request.steps[approval.step];
-  const described = describeRequest(request);
-  const subject =
-    kind === 'reminder'
+  const described = describeRequest(request, context);
+  const confirmation = stepMode(step) === 'confirm' ? described.confirmation : undefined;
+  // A supervisor decides as the requester's supervisor; on escalation, as that supervisor's own.
+  const as = step?.role === 'SUPERVISOR' ? 'their supervisor' : (step?.title ?? 'approver');
+  const subject = confirmation
+    ? kind === 'reminder'
+      ? confirmation.reminderSubject
+      : confirmation.subject
+    : kind === 'reminder'
       ? `Reminder: your decision is needed on ${described.article}${described.subject}`
       : kind === 'escalation'
         ? `Escalated to you: decision needed on ${described.article}${described.subject}`
-        : `Decision needed: ${described.subject}`;
-  const intro =
-    kind === 'escalation'
-      ? `${input.escalatedFrom ?? 'The approver'} did not answer in time, so this decision (${step?.title ?? 'approval'}) now comes to you as designee.`
+        : `Decision needed: ${described.ask ?? described.subject}`;
+  const intro = confirmation
+    ? `${kind === 'reminder' ? 'This removal is still waiting for your confirmation. ' : ''}${confirmation.instruction}`
+    : kind === 'escalation'
+      ? `${input.escalatedFrom ?? 'The approver'} did not answer in time, so this decision (${step?.title ?? 'approval'}) now comes to you as ${
+          step?.role === 'SUPERVISOR' ? 'their supervisor' : 'designee'
+        }.`
       : kind === 'reminder'
-        ? `This request is still waiting for your decision as ${step?.title ?? 'approver'}.`
-        : `${request.requester.name} asks for your approval as ${step?.title ?? 'approver'} (policy ${described.rules}).`;
-  const due = `Please decide by ${formatWhen(input.dueBy)} (Mountain time).`;
+        ? `This request is still waiting for your decision as ${as}.`
+        : `${request.requester.name} asks for your approval as ${as} (policy ${described.rules}).`;
+  const due = `Please ${confirmation ? 'confirm' : 'decide'} by ${formatWhen(input.dueBy)} (Mountain time).`;
+  const action = confirmation?.link ?? 'Review and decide';
+  const pressing = confirmation ? `“${confirmation.button}”` : 'Approve or Reject';
   return {
     subject,
     html: emailLayout(
       subject,
-      html`<p>${approval.approverName},</p><p>${intro} ${due}</p>${emailButton(link, 'Review and decide')}
-      ${requestSummary(request)}<p style="color:#5b6878;font-size:13px">This link is for you alone; do not forward it. Opening it changes nothing until you press Approve or Reject.</p>`,
+      html`<p>${approval.approverName},</p><p>${intro} ${due}</p>${emailButton(link, action)}
+      ${requestSummary(request, context)}<p style="color:#5b6878;font-size:13px">This link is for you alone; do not forward it. Opening it changes nothing until you press ${pressing}.</p>`,
     ),
-    text: `${approval.approverName},\n\n${intro} ${due}\n\nReview and decide: ${link}\n\n${summaryText(request)}\n\nThis link is for you alone; do not forward it.`,
+    text: `${approval.approverName},\n\n${intro} ${due}\n\n${action}: ${link}\n\n${summaryText(request, context)}\n\nThis link is for you alone; do not forward it.`,
   };
 }
 
@@ -63,22 +78,28 @@ export function outcomeEmail(input: {
   reason?: string;
   decidedBy?: string;
   requestUrl: string;
+  context?: DescribeContext;
 }): EmailContent {
   const { request, outcome } = input;
   const to = input.to ?? request.requester;
-  const described = describeRequest(request);
+  const described = describeRequest(request, input.context);
   const what = described.outcomeTitle;
   const forOther = to.id !== request.requester.id;
   const theRequest = forOther ? `the request ${request.requester.name} made for you` : 'your request';
   const lines: Record<OutcomeKind, { subject: string; body: string }> = {
-    APPROVED: { subject: `Approved: ${what}`, body: `${forOther ? `${request.requester.name} asked for this on your behalf. ` : ''}${described.approvedNote}` },
+    APPROVED: {
+      subject: `Approved: ${what}`,
+      body: `${forOther ? (described.behalfNote ?? `${request.requester.name} asked for this on your behalf. `) : ''}${described.approvedNote}`,
+    },
     REJECTED: {
       subject: `Not approved: ${what}`,
       body: `${input.decidedBy ?? 'An approver'} rejected ${theRequest}. Reason: ${input.reason ?? '(none given)'}`,
     },
     EXPIRED: {
       subject: `Expired: ${what}`,
-      body: `Nobody decided ${theRequest} in time, even after reminders and escalation, so it has expired. ${forOther ? `${request.requester.name} can` : 'You can'} submit it again.`,
+      body:
+        described.expiredNote ??
+        `Nobody decided ${theRequest} in time, even after reminders and escalation, so it has expired. ${forOther ? `${request.requester.name} can` : 'You can'} submit it again.`,
     },
     FAILED: {
       subject: `Could not complete: ${what}`,

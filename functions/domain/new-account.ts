@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigurationError, InvalidInputError } from '#domain/errors';
+import type { PostRemovalRequest } from '#domain/post-removal';
 import type { PostingAuthorityRequest } from '#domain/posting-authority';
 import { type ApprovalStep, type Person, type Policy, policy } from '#domain/policy';
 import * as z from '#domain/zod';
@@ -111,11 +112,11 @@ export interface AccountRequest {
 }
 
 /** Every kind of request that goes through the approval chain, as stored and shown. */
-export type GovernanceRequest = AccountRequest | PostingAuthorityRequest;
+export type GovernanceRequest = AccountRequest | PostingAuthorityRequest | PostRemovalRequest;
 export type RequestKind = GovernanceRequest['kind'];
 
 /** Each kind's request id prefix: it tells a person, a log line or an execution name what the request is. */
-const requestIdPrefixes: Record<RequestKind, string> = { NEW_ACCOUNT: 'na', POSTING_AUTHORITY: 'pa' };
+const requestIdPrefixes: Record<RequestKind, string> = { NEW_ACCOUNT: 'na', POSTING_AUTHORITY: 'pa', POST_REMOVAL: 'pr' };
 
 /**
  * A request id derived from who submitted and the form's one-time submission id, so a double
@@ -129,7 +130,7 @@ export function requestIdFor(requesterId: string, submissionId: string, now: Dat
 }
 
 /** Any request's id, of every kind: what each schema that takes a request id validates against. */
-export const requestIdPattern = /^(?:na|pa)-\d{8}-[0-9a-f]{16}$/;
+export const requestIdPattern = /^(?:na|pa|pr)-\d{8}-[0-9a-f]{16}$/;
 
 /** The state machine's input: the request and the cursor of its first approval step. */
 export function approvalExecutionInput(request: Pick<GovernanceRequest, 'requestId' | 'steps'>, waits: Policy['waits']) {

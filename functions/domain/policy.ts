@@ -94,8 +94,14 @@ export interface RoleHolder {
   designeeId: string;
 }
 
+/**
+ * Who a step asks: a chain role (B, D, S.a), or a person found for the request itself — the
+ * requester's supervisor (M.c), or the requester, who confirms they did what was approved.
+ */
+export type StepRole = ChainRole | 'SUPERVISOR' | 'REQUESTER';
+
 export interface ApprovalStep {
-  role: ChainRole;
+  role: StepRole;
   /** Human title, e.g. "Department Director (Parks and Recreation)". */
   title: string;
   approverId: string;
