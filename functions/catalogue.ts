@@ -270,7 +270,8 @@ export const functions = {
       'Records export (H, I) for DTI and the City Clerk: everything about an account or a department over a date range, as one zip (JSON, a CSV per record type, a manifest with counts and checksums)',
     access: { table: 'read' },
     routes: [{ method: 'GET', path: '/records/export', auth: 'jwt' }],
-    timeoutSeconds: 60,
+    // Under the HTTP API's 30 s integration limit: a slower export would leave the caller a 503.
+    timeoutSeconds: 29,
     memoryMb: 1024,
   },
 } as const satisfies Record<string, FunctionSpec>;

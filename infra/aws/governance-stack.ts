@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
@@ -19,9 +20,9 @@ import {
   UserPoolClientIdentityProvider,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Architecture, EventSourceMapping, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -57,6 +58,39 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 
 export const SERVICE_NAME = 'social-media-governance';
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Lambda's memory when the catalogue names none (the SDK-heavy bundles start faster with more CPU). */
+const DEFAULT_MEMORY_MB = 512;
+/** An HTTP API waits at most 30 s for an integration (TimeoutInMillis 50-30000, default 30000), unlike Lambda's 900 s. */
+export const HTTP_API_MAX_INTEGRATION_SECONDS = 30;
+
+/**
+ * Public records (H) are write-once. Their partition keys start with this prefix
+ * (functions/adapters/records-store.ts: `RECORD#<recordId>`; the infra test checks the two agree).
+ *
+ * How IAM sees each DynamoDB write, and so what the Deny statements below must name:
+ * - PutItem, UpdateItem, DeleteItem: authorized as themselves, with `dynamodb:LeadingKeys` = the
+ *   item's partition key.
+ * - TransactWriteItems has no IAM action of its own: each Put, Update and Delete inside it is
+ *   authorized as dynamodb:PutItem / UpdateItem / DeleteItem on its own item (a ConditionCheck as
+ *   dynamodb:ConditionCheckItem), with `dynamodb:EnclosingOperation` = TransactWriteItems (DynamoDB
+ *   Developer Guide, "Using IAM with DynamoDB transactions"). So a Deny of UpdateItem/DeleteItem on
+ *   RECORD# keys also refuses an Update or Delete of a record inside a transaction, while a
+ *   transaction of Puts (a request and its preserved post, RecordsStore.putRequestWithRecord) stays
+ *   allowed to the functions that may record.
+ * - BatchWriteItem is one action, dynamodb:BatchWriteItem, for the whole batch, and its
+ *   `dynamodb:LeadingKeys` is multivalued (every item's partition key), hence `ForAnyValue:`: a batch
+ *   with a single RECORD# key is refused. It carries unconditional puts (overwrites) and deletes, so
+ *   it is denied on records to everyone, record writers included.
+ * - PartiQL writes (dynamodb:PartiQLInsert/Update/Delete) are granted to no role.
+ * IAM cannot require a ConditionExpression, so "a record writer's PutItem never overwrites" is held
+ * by the code (`attribute_not_exists(PK)`); the daily backups in the locked vault keep every
+ * version that existed at a backup, and PITR every change within 35 days.
+ */
+export const RECORD_KEY_PREFIX = 'RECORD#';
+/** Denied on RECORD# keys to every table writer that does not record. */
+export const RECORD_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Denied on RECORD# keys to the functions that record: they may only put (conditionally) a new one. */
+export const RECORD_CHANGE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'];
 
 export interface GovernanceSettings {
   /** SES domain identity the mail is sent from. */
@@ -79,6 +113,17 @@ export interface GovernanceSettings {
   hrBusName: string;
   /** The `source` of the HR system's events (HR_EVENT_SOURCE); default `cabq.hr`. */
   hrEventSource: string;
+  /**
+   * Days every daily backup of the table is kept, and the vault lock's minimum retention (I);
+   * default 3650 (ten years). `-c recordsRetentionDays=1` for a throwaway test deployment.
+   */
+  recordsRetentionDays: number;
+  /**
+   * Days after deployment during which the backup vault lock can still be changed or removed; after
+   * them it is immutable (compliance mode) and nobody, the account root included, can shorten the
+   * retention or delete a backup early. Default 7; AWS Backup's minimum is 3.
+   */
+  recordsVaultLockGraceDays: number;
 }
 
 export interface GovernanceStackProps extends StackProps {
@@ -106,6 +151,14 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
   const vaultSecretPrefix = ctx('vaultSecretPrefix') ?? 'social-media/';
   const hrBusName = ctx('hrBusName') ?? 'cabq-hr';
   const hrEventSource = ctx('hrEventSource') ?? 'cabq.hr';
+  // Numbers come from cdk.json as numbers and from `-c key=value` as strings.
+  const days = (key: string, fallback: number): number => {
+    const value = scope.node.tryGetContext(key) as unknown;
+    if (value === undefined || value === '') return fallback;
+    return typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(value) : Number.NaN;
+  };
+  const recordsRetentionDays = days('recordsRetentionDays', 3650);
+  const recordsVaultLockGraceDays = days('recordsVaultLockGraceDays', 7);
 
   const problems: string[] = [];
   if (!EMAIL.test(mailFrom)) problems.push(`mailFrom "${mailFrom}" is not an email address`);
@@ -131,6 +184,13 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
   if (!/^[A-Za-z0-9._-]{1,256}$/.test(hrEventSource) || hrEventSource.startsWith('aws.')) {
     problems.push(`hrEventSource "${hrEventSource}" must be A-Z a-z 0-9 . _ - and must not start with "aws."`);
   }
+  // AWS Backup's limits: a lock's minimum retention is 1 to 36500 days; its grace period at least 72 hours.
+  if (!Number.isInteger(recordsRetentionDays) || recordsRetentionDays < 1 || recordsRetentionDays > 36500) {
+    problems.push(`recordsRetentionDays "${scope.node.tryGetContext('recordsRetentionDays')}" must be a whole number of days from 1 to 36500`);
+  }
+  if (!Number.isInteger(recordsVaultLockGraceDays) || recordsVaultLockGraceDays < 3 || recordsVaultLockGraceDays > 36500) {
+    problems.push(`recordsVaultLockGraceDays "${scope.node.tryGetContext('recordsVaultLockGraceDays')}" must be a whole number of days, at least 3`);
+  }
   if (problems.length) {
     throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
   }
@@ -145,6 +205,8 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     vaultSecretPrefix,
     hrBusName,
     hrEventSource,
+    recordsRetentionDays,
+    recordsVaultLockGraceDays,
   };
 }
 
@@ -419,6 +481,23 @@ export class GovernanceStack extends Stack {
 
       if (access.table === 'read') this.table.grantReadData(role);
       if (access.table === 'readWrite') this.table.grantReadWriteData(role);
+      if (access.records === 'write' && access.table !== 'readWrite') {
+        throw new Error(`catalogue functions.${key}: access.records 'write' needs access.table 'readWrite'.`);
+      }
+      if (access.table === 'readWrite') {
+        // Write-once records (H): an explicit Deny wins over the table grant's Allow. Functions
+        // that do not record may not write a RECORD# item at all; the ones that do may only put one.
+        const records = access.records === 'write';
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            sid: records ? 'RecordsAreNeverChangedOrDeleted' : 'OnlyRecordersWriteRecords',
+            effect: Effect.DENY,
+            actions: records ? RECORD_CHANGE_ACTIONS : RECORD_WRITE_ACTIONS,
+            resources: [this.table.tableArn],
+            conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${RECORD_KEY_PREFIX}*`] } },
+          }),
+        );
+      }
       if (access.table) {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
@@ -541,7 +620,7 @@ export class GovernanceStack extends Stack {
         description: spec.description.slice(0, 256),
         runtime: Runtime.NODEJS_24_X,
         architecture: Architecture.ARM_64,
-        memorySize: 512,
+        memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
         timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
         role,
         logGroup,
@@ -708,6 +787,79 @@ export class GovernanceStack extends Stack {
       );
     }
 
+    // ------------------------------------------------------- records retention (I)
+    // The table has 35 days of point-in-time recovery, deletion protection and is retained; the
+    // records (and everything else in it) must outlive that. A daily backup of the whole table goes
+    // to a vault of its own, encrypted with its own key and locked: once the grace period has passed
+    // the lock is immutable (compliance mode), and nobody (department staff, DTI administrators, the
+    // account root) can delete a backup or shorten its retention before recordsRetentionDays, or
+    // remove the lock. During the grace period the lock can still be changed or removed, so a wrong
+    // setting can be corrected before it binds for years. The backups are encrypted with the vault's
+    // key when AWS Backup's advanced DynamoDB backup is on in the account (an account setting, not a
+    // CloudFormation resource); without it they keep the table's key, also customer managed.
+    const backupKey = new Key(this, 'RecordsBackupKey', {
+      description: 'Social media governance: encrypts the records backups (AWS Backup vault)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const backupVault = new BackupVault(this, 'RecordsBackupVault', {
+      encryptionKey: backupKey,
+      lockConfiguration: {
+        minRetention: Duration.days(settings.recordsRetentionDays),
+        changeableFor: Duration.days(settings.recordsVaultLockGraceDays),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const backupPlan = new BackupPlan(this, 'RecordsBackupPlan', {
+      backupPlanRules: [
+        new BackupPlanRule({
+          ruleName: 'DailyTableBackup',
+          backupVault,
+          // 01:00 in Albuquerque, outside office hours; the lock refuses a shorter lifecycle.
+          scheduleExpression: Schedule.cron({ hour: '1', minute: '0' }),
+          scheduleExpressionTimezone: TimeZone.AMERICA_DENVER,
+          deleteAfter: Duration.days(settings.recordsRetentionDays),
+        }),
+      ],
+    });
+    // AWS Backup's own role for taking backups (not restoring: a restore is a deliberate act by an
+    // administrator, into a new table).
+    const backupRole = new Role(this, 'RecordsBackupRole', {
+      assumedBy: new ServicePrincipal('backup.amazonaws.com'),
+      description: 'Social media governance: AWS Backup takes the daily backups of the governance table',
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
+    });
+    Validations.of(backupRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'AWS Backup\u2019s service role policy for taking backups, maintained by AWS as the services it backs up change (DynamoDB advanced backup, KMS grants for the vault key); only backup.amazonaws.com can assume this role, and it has no restore permission.',
+    });
+    backupPlan.addSelection('GovernanceTable', {
+      resources: [BackupResource.fromDynamoDbTable(this.table)],
+      role: backupRole,
+      disableDefaultBackupPolicy: true,
+    });
+    for (const [metricName, what] of [
+      ['NumberOfBackupJobsFailed', 'failed'],
+      ['NumberOfBackupJobsExpired', 'did not start within its window'],
+    ] as const) {
+      alarmOn(
+        `RecordsBackup${metricName.replace('NumberOfBackupJobs', '')}Alarm`,
+        new Metric({
+          namespace: 'AWS/Backup',
+          metricName,
+          dimensionsMap: { BackupVaultName: backupVault.backupVaultName },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        `The daily backup of the governance table (public records, I) ${what}. See AWS Backup \u2192 Jobs.`,
+      );
+    }
+    new CfnOutput(this, 'RecordsBackupVaultName', {
+      value: backupVault.backupVaultName,
+      description: 'AWS Backup vault (locked) with the daily table backups',
+    });
+
     // ------------------------------------------------------------ HR events
     // The HR system puts its events on a bus of its own; a rule per consuming function forwards the
     // detail-types that function consumes to its queue, and the function drains the queue. The queue
@@ -794,8 +946,21 @@ export class GovernanceStack extends Stack {
     });
 
     // --------------------------------------------------------------- routes
+    // Every integration waits the HTTP API's maximum, 30 s, which is also its default: TimeoutInMillis
+    // is left unset because the CDK construct refuses more than 29 s (REST APIs' limit). A function's
+    // own shorter timeout ends it first. A function whose catalogue timeout is longer keeps it (the
+    // catalogue decides, and the local host has no such limit), but its caller gets a 503 at 30 s
+    // while it runs on: warned at synthesis, so the catalogue can shorten it or move the work off the
+    // request.
     for (const [key, spec] of functionEntries) {
       if (!spec.routes?.length) continue;
+      const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+      if (timeoutSeconds > HTTP_API_MAX_INTEGRATION_SECONDS) {
+        Annotations.of(this.functions[key]).addWarningV2(
+          'governance:routeTimeoutBeyondHttpApi',
+          `${key} serves HTTP API routes with a ${timeoutSeconds} s timeout, but an HTTP API waits at most ${HTTP_API_MAX_INTEGRATION_SECONDS} s: a request still running then gets a 503 while the function runs on, billed, up to ${timeoutSeconds} s.`,
+        );
+      }
       const integration = new HttpLambdaIntegration(`${pascal(key)}Integration`, this.functions[key]);
       for (const route of spec.routes) {
         const [httpRoute] = this.api.addRoutes({
@@ -809,10 +974,24 @@ export class GovernanceStack extends Stack {
           Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
         }
         if (route.auth === 'public' && httpRoute) {
-          Validations.of(httpRoute).acknowledge({
-            id: 'AwsSolutions-APIG4',
-            reason: `${route.method} ${route.path}: OAuth sign-in endpoints must be reachable before sign-in; they only redirect to Cognito and set the session cookie.`,
-          });
+          // What an anonymous caller can reach is what the function's role allows. Only the two
+          // harmless shapes are acknowledged; a public route in front of a function with data access
+          // keeps its finding (and fails synthesis) until someone decides it deliberately.
+          const granted = Object.entries(spec.access)
+            .filter(([, value]) => (Array.isArray(value) ? value.length > 0 : Boolean(value)))
+            .map(([what]) => what);
+          const reach =
+            granted.length === 0
+              ? 'its role has no data access at all (no table, key, secret, mail or state machine; only its own logs and traces), so an anonymous caller gets public content and nothing else'
+              : granted.length === 1 && granted[0] === 'userPool'
+                ? 'it is an OAuth sign-in endpoint, which must be reachable before sign-in; it only redirects to Cognito and sets the session cookie, and its role has no permission beyond its own logs and traces'
+                : undefined;
+          if (reach) {
+            Validations.of(httpRoute).acknowledge({
+              id: 'AwsSolutions-APIG4',
+              reason: `${route.method} ${route.path} is public in the catalogue (auth 'public', served by ${key}): ${reach}.`,
+            });
+          }
         }
       }
     }

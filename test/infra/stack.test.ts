@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -17,7 +17,9 @@ import {
   stateMachines,
   table as tableDesign,
 } from '../../functions/catalogue.ts';
-import { type GovernanceStack, governanceStackFromContext, repoRoot } from '../../infra/aws/governance-stack.ts';
+import { recordItem } from '../../functions/adapters/records-store.ts';
+import type { GovernanceRecord } from '../../functions/domain/records.ts';
+import { type GovernanceStack, governanceStackFromContext, RECORD_KEY_PREFIX, repoRoot } from '../../infra/aws/governance-stack.ts';
 
 // The stack as `cdk synth` builds it: cdk.json's context (feature flags, region), plus the
 // settings a real deployment passes with -c. Synthesized once: bundling every function is slow-ish.
@@ -56,14 +58,18 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 
-/** Every Allow statement attached to a role: inline policies and AWS::IAM::Policy resources. */
-function statementsOf(role: string): Statement[] {
+/** Every statement attached to a role: inline policies and AWS::IAM::Policy resources. */
+function allStatementsOf(role: string): Statement[] {
   const inline = asArray<Json>(resources[role]?.Properties?.Policies).flatMap((p) => asArray<Statement>(p.PolicyDocument.Statement));
   const attached = ofType('AWS::IAM::Policy')
     .filter(([, p]) => asArray<Json>(p.Properties.Roles).some((r) => r.Ref === role))
     .flatMap(([, p]) => asArray<Statement>(p.Properties.PolicyDocument.Statement));
-  return [...inline, ...attached].filter((s) => s.Effect === 'Allow');
+  return [...inline, ...attached];
 }
+/** Every Allow statement attached to a role. */
+const statementsOf = (role: string) => allStatementsOf(role).filter((s) => s.Effect === 'Allow');
+/** Every Deny statement attached to a role. */
+const denialsOf = (role: string) => allStatementsOf(role).filter((s) => s.Effect === 'Deny');
 const actionsOf = (role: string) => statementsOf(role).flatMap((s) => asArray(s.Action));
 const statementsOn = (role: string, resource: unknown) =>
   statementsOf(role).filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(resource)));
@@ -153,18 +159,39 @@ describe('Lambda functions', () => {
     for (const [key] of functionEntries) expect(resources[fnId(key)]?.Type, key).toBe('AWS::Lambda::Function');
   });
 
-  it.each(functionEntries)('%s runs nodejs24.x on arm64 with tracing, 512 MB, the catalogue timeout and a retained log group', (key, spec) => {
-    const p = fnProps(key);
-    expect(p.Runtime).toBe('nodejs24.x');
-    expect(p.Architectures).toEqual(['arm64']);
-    expect(p.Handler).toBe('index.handler');
-    expect(p.MemorySize).toBe(512);
-    expect(p.Timeout).toBe(spec.timeoutSeconds ?? 10);
-    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
-    const logGroup = resources[p.LoggingConfig?.LogGroup?.Ref];
-    expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
-    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
-    expect(logGroup?.DeletionPolicy).toBe('Retain');
+  it.each(functionEntries)(
+    '%s runs nodejs24.x on arm64 with tracing, the catalogue memory (512 MB by default) and timeout and a retained log group',
+    (key, spec) => {
+      const p = fnProps(key);
+      expect(p.Runtime).toBe('nodejs24.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.Handler).toBe('index.handler');
+      expect(p.MemorySize).toBe(spec.memoryMb ?? 512);
+      expect(p.Timeout).toBe(spec.timeoutSeconds ?? 10);
+      expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+      const logGroup = resources[p.LoggingConfig?.LogGroup?.Ref];
+      expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+      expect(logGroup?.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  it('the records export has the catalogue\u2019s 1024 MB and a timeout inside the HTTP API\u2019s 30 s', () => {
+    const p = fnProps('exportRecords');
+    expect(p.MemorySize).toBe(1024);
+    expect(p.Timeout).toBe(functions.exportRecords.timeoutSeconds);
+    expect(p.Timeout).toBeLessThan(30);
+  });
+
+  it('warns exactly about the functions whose timeout exceeds the HTTP API\u2019s 30 s (none today)', () => {
+    const warned = Annotations.fromStack(stack)
+      .findWarning('*', Match.stringLikeRegexp('serves HTTP API routes with a'))
+      .map((w) => w.id);
+    const expected = functionEntries
+      .filter(([, spec]) => spec.routes?.length && (spec.timeoutSeconds ?? 10) > 30)
+      .map(([key]) => `/${stack.functions[key].node.path}`);
+    expect(warned.sort()).toEqual(expected.sort());
+    expect(expected).toEqual([]);
   });
 
   it('gives every function its own role, assumed by Lambda, with no AWS managed policy', () => {
@@ -295,6 +322,88 @@ describe('least-privilege IAM from catalogue access', () => {
     expect(token?.EnableKeyRotation).toBe(true);
     expect(mac?.KeySpec).toBe('HMAC_256');
     expect(mac?.KeyUsage).toBe('GENERATE_VERIFY_MAC');
+  });
+});
+
+describe('write-once records (H): IAM on RECORD# partitions', () => {
+  const tableArn = () => getAtt(logicalId(stack.table));
+  // Every DynamoDB action that writes an item (PartiQL included, though no role is granted it).
+  const WRITE = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQLInsert|PartiQLUpdate|PartiQLDelete)$/;
+  const onRecords = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['RECORD#*'] } };
+  const recorders = functionEntries.filter(([, spec]) => spec.access.records === 'write');
+  const otherWriters = functionEntries.filter(([, spec]) => spec.access.table === 'readWrite' && spec.access.records !== 'write');
+  const nonWriters = functionEntries.filter(([, spec]) => spec.access.table !== 'readWrite');
+  const deniedOnRecords = (key: FunctionKey) =>
+    denialsOf(roleId(key))
+      .filter((s) => JSON.stringify(s.Condition) === JSON.stringify(onRecords) && JSON.stringify(s.Resource) === JSON.stringify(tableArn()))
+      .flatMap((s) => asArray(s.Action))
+      .sort();
+  const allowedWrites = (key: FunctionKey) => [...new Set(actionsOf(roleId(key)).filter((a) => WRITE.test(a)))].sort();
+
+  it('the stack guards the partition prefix the records store actually writes', () => {
+    const item = recordItem({ recordId: 'rec-mod-20260101-0123456789abcdef', accountId: 'acc-1', recordedAt: '2026-01-01T00:00:00.000Z' } as GovernanceRecord);
+    expect(RECORD_KEY_PREFIX).toBe('RECORD#');
+    expect(String(item.PK).startsWith(RECORD_KEY_PREFIX)).toBe(true);
+  });
+
+  it('the catalogue has functions of every kind (the tests below are not vacuous)', () => {
+    expect(recorders.map(([key]) => key)).toEqual(expect.arrayContaining(['requestPostRemoval', 'recordPostEdit', 'recordModeration']));
+    expect(otherWriters.map(([key]) => key)).toContain('recordOutcome');
+    expect(nonWriters.map(([key]) => key)).toEqual(expect.arrayContaining(['exportRecords', 'showGuidelines', authorizerKey]));
+  });
+
+  it.each(otherWriters)('%s (writes the table, does not record) is denied every write it has on RECORD# keys', (key) => {
+    expect(deniedOnRecords(key)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Whatever writes the table grant gives, the deny covers them all.
+    expect(allowedWrites(key).filter((a) => !deniedOnRecords(key).includes(a))).toEqual([]);
+  });
+
+  it.each(recorders)('%s (records) may only put on RECORD# keys: update, delete and batch writes are denied', (key) => {
+    expect(deniedOnRecords(key)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    expect(allowedWrites(key)).toContain('dynamodb:PutItem');
+    expect(allowedWrites(key).filter((a) => !deniedOnRecords(key).includes(a))).toEqual(['dynamodb:PutItem']);
+  });
+
+  it.each(nonWriters)('%s (no table writes) has no write action in any statement, allowed or denied', (key) => {
+    expect(
+      allStatementsOf(roleId(key))
+        .flatMap((s) => asArray(s.Action))
+        .filter((a) => WRITE.test(a)),
+    ).toEqual([]);
+  });
+
+  it('recordOutcome: an explicit Deny of Put, Update, Delete and BatchWrite on the table for any RECORD# leading key', () => {
+    const denials = denialsOf(roleId('recordOutcome'));
+    expect(denials).toHaveLength(1);
+    expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
+    expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('recordModeration: Update, Delete and BatchWrite denied on RECORD# keys, no Deny of PutItem anywhere (a put is how it records)', () => {
+    const denials = denialsOf(roleId('recordModeration'));
+    expect(denials).toHaveLength(1);
+    expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
+    expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    expect(denials.flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:PutItem');
+    expect(actionsOf(roleId('recordModeration'))).toContain('dynamodb:PutItem');
+  });
+
+  it('exportRecords reads the table and its indexes and has no write action at all', () => {
+    const actions = allStatementsOf(roleId('exportRecords')).flatMap((s) => asArray(s.Action));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
+    expect(actions.filter((a) => WRITE.test(a))).toEqual([]);
+    expect(denialsOf(roleId('exportRecords'))).toEqual([]);
+  });
+
+  it('showGuidelines and the authorizer have no DynamoDB permission at all', () => {
+    for (const key of ['showGuidelines', authorizerKey] as FunctionKey[]) {
+      expect(
+        allStatementsOf(roleId(key))
+          .flatMap((s) => asArray(s.Action))
+          .filter((a) => a.startsWith('dynamodb:')),
+        key,
+      ).toEqual([]);
+    }
   });
 });
 
@@ -653,6 +762,39 @@ describe('HTTP API', () => {
     }
   });
 
+  const routeByKey = (routeKey: string) => routeResources().find((r) => r.RouteKey === routeKey) as Json;
+  const integrationOf = (route: Json) =>
+    resources[(route.Target['Fn::Join'][1] as unknown[]).find((x): x is Json => typeof x === 'object')?.Ref as string]?.Properties as Json;
+  const acknowledgementsAt = (routeKey: string) =>
+    stack.api.node
+      .findAll()
+      .filter((c) => c.node.defaultChild && (resources[logicalId(c)]?.Properties as Json | undefined)?.RouteKey === routeKey)
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+
+  it('GET /guidelines is public: no authorizer, served by showGuidelines, whose role reaches no data', () => {
+    const route = routeByKey('GET /guidelines');
+    expect(route).toBeDefined();
+    expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(route.AuthorizerId).toBeUndefined();
+    expect(integrationOf(route).IntegrationUri).toEqual(getAtt(fnId('showGuidelines')));
+    expect(actionsOf(roleId('showGuidelines')).filter((a) => !/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/.test(a))).toEqual([]);
+    // Its cdk-nag acknowledgement says why it may be public, and is not the sign-in routes' reason.
+    // (CDK records an acknowledgement under its qualified id, e.g. `Annotation::AwsSolutions-APIG4`.)
+    const [[id, reason]] = acknowledgementsAt('GET /guidelines') as [[string, string]];
+    expect(id).toMatch(/(^|::)AwsSolutions-APIG4$/);
+    expect(reason).toMatch(/no data access at all/);
+    expect(reason).not.toMatch(/OAuth/);
+  });
+
+  it('every route\u2019s integration waits the HTTP API maximum, 30 s (the default; the records export needs all of it)', () => {
+    for (const route of allRoutes) {
+      const integration = integrationOf(routeByKey(`${route.method} ${route.path}`));
+      expect(integration.TimeoutInMillis ?? 30_000, `${route.method} ${route.path}`).toBe(30_000);
+    }
+    expect(allRoutes.find((r) => r.key === 'exportRecords')).toMatchObject({ method: 'GET', path: '/records/export', auth: 'jwt' });
+  });
+
   it('has no JWT authorizer (browsers never send the Authorization header it reads)', () => {
     const types = ofType('AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties.AuthorizerType);
     expect(types).toEqual(['REQUEST']);
@@ -682,6 +824,74 @@ describe('HTTP API', () => {
       expect(fields).toContain(needed);
     }
     expect(format).not.toMatch(/\$context\.path|querystring|rawQueryString|\$request\.|\$input\./i);
+  });
+});
+
+describe('records retention (I): AWS Backup', () => {
+  const vaults = () => ofType('AWS::Backup::BackupVault');
+  const vaultId = () => (vaults()[0] as [string, Json])[0];
+  const plans = () => ofType('AWS::Backup::BackupPlan');
+
+  it('keeps the backups in one vault of their own, encrypted with a rotating customer-managed key, both retained', () => {
+    expect(vaults()).toHaveLength(1);
+    const vault = resources[vaultId()] as Json;
+    expect(vault.DeletionPolicy).toBe('Retain');
+    const keyId = vault.Properties.EncryptionKeyArn['Fn::GetAtt'][0] as string;
+    expect(resources[keyId]?.Type).toBe('AWS::KMS::Key');
+    expect(resources[keyId]?.Properties.EnableKeyRotation).toBe(true);
+    expect(resources[keyId]?.DeletionPolicy).toBe('Retain');
+    // Its own key: not the table's, nor any other.
+    const tableKey = (resources[logicalId(stack.table)] as Json).Properties.Replicas[0].SSESpecification.KMSMasterKeyId['Fn::GetAtt'][0];
+    expect(keyId).not.toBe(tableKey);
+  });
+
+  it('locks the vault: minimum retention recordsRetentionDays (3650), immutable after a 7-day grace period', () => {
+    expect((resources[vaultId()] as Json).Properties.LockConfiguration).toEqual({ MinRetentionDays: 3650, ChangeableForDays: 7 });
+  });
+
+  it('backs up the table daily at 01:00 Albuquerque time into the vault, each backup kept 3650 days', () => {
+    expect(plans()).toHaveLength(1);
+    const rules = (plans()[0] as [string, Json])[1].Properties.BackupPlan.BackupPlanRule as Json[];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      ScheduleExpression: 'cron(0 1 * * ? *)',
+      ScheduleExpressionTimezone: 'America/Denver',
+      Lifecycle: { DeleteAfterDays: 3650 },
+      TargetBackupVault: getAtt(vaultId(), 'BackupVaultName'),
+    });
+    expect(rules[0]?.Lifecycle.MoveToColdStorageAfterDays).toBeUndefined();
+  });
+
+  it('selects exactly the governance table, with a role only AWS Backup assumes, allowed to back up but not to restore', () => {
+    const selections = ofType('AWS::Backup::BackupSelection');
+    expect(selections).toHaveLength(1);
+    const selection = (selections[0] as [string, Json])[1].Properties;
+    expect(selection.BackupPlanId).toEqual(getAtt((plans()[0] as [string, Json])[0], 'BackupPlanId'));
+    expect(selection.BackupSelection.Resources).toEqual([getAtt(logicalId(stack.table))]);
+    const role = resources[selection.BackupSelection.IamRoleArn['Fn::GetAtt'][0]] as Json;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com' } },
+    ]);
+    expect(role.Properties.ManagedPolicyArns.map(flatten)).toEqual(['arn:<token>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup']);
+    expect(role.Properties.Policies).toBeUndefined();
+  });
+
+  it('a failed or expired backup job raises an alarm on the alarm topic', () => {
+    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    for (const metric of ['NumberOfBackupJobsFailed', 'NumberOfBackupJobsExpired']) {
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'AWS/Backup' && a.Properties.MetricName === metric);
+      expect(alarms, metric).toHaveLength(1);
+      const alarm = (alarms[0] as [string, Json])[1].Properties;
+      expect(alarm.Dimensions).toEqual([{ Name: 'BackupVaultName', Value: getAtt(vaultId(), 'BackupVaultName') }]);
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('the table itself keeps point-in-time recovery and deletion protection beside the backups', () => {
+    const [replica] = (resources[logicalId(stack.table)] as Json).Properties.Replicas as Json[];
+    expect(replica?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(replica?.DeletionProtectionEnabled).toBe(true);
   });
 });
 
@@ -846,6 +1056,20 @@ describe('settings from context', () => {
     }
     expect(JSON.stringify(otherResources)).toContain(':secret:test/social-media/*');
     expect(JSON.stringify(otherResources)).not.toContain(':secret:social-media/*');
+  });
+
+  it('takes the records retention and the vault lock grace period from context (as -c passes them, strings)', () => {
+    const other = build({ recordsRetentionDays: '2555', recordsVaultLockGraceDays: '3' });
+    const otherResources = Object.values(Template.fromStack(other).toJSON().Resources as Record<string, Json>);
+    const vault = otherResources.find((r) => r.Type === 'AWS::Backup::BackupVault') as Json;
+    expect(vault.Properties.LockConfiguration).toEqual({ MinRetentionDays: 2555, ChangeableForDays: 3 });
+    const plan = otherResources.find((r) => r.Type === 'AWS::Backup::BackupPlan') as Json;
+    expect(plan.Properties.BackupPlan.BackupPlanRule[0].Lifecycle).toEqual({ DeleteAfterDays: 2555 });
+  });
+
+  it('rejects a retention outside 1-36500 whole days and a lock grace period under AWS Backup\u2019s 3 days', () => {
+    for (const bad of ['0', '36501', '10.5', 'ten', -1]) expect(() => build({ recordsRetentionDays: bad })).toThrow(/recordsRetentionDays/);
+    for (const bad of ['2', '0', 'a week']) expect(() => build({ recordsVaultLockGraceDays: bad })).toThrow(/recordsVaultLockGraceDays/);
   });
 
   it('rejects a vault prefix with a wildcard, an "aws." HR source and the default bus', () => {
