@@ -72,3 +72,11 @@ export function formatWhen(iso: string | undefined): string {
 
 /** A status as a coloured pill (the CSS colours APPROVED/ACTIVE/… by class). */
 export const statusBadge = (status: string) => html`<span class="status ${status}">${status.toLowerCase().replaceAll('_', ' ')}</span>`;
+
+/** Marks a form's invalid fields for eyes and screen readers: the message, and the field pointing at it. */
+export function fieldMarks(errors: Record<string, string> | undefined) {
+  return {
+    err: (k: string) => (errors?.[k] ? html`<p class="error" id="${k}-error">${errors[k]}</p>` : ''),
+    invalid: (k: string) => (errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : ''),
+  };
+}

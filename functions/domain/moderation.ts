@@ -1,7 +1,7 @@
 import { ForbiddenError, InvalidInputError } from '#domain/errors';
 import { fieldErrors, submissionIdSchema } from '#domain/new-account';
 import { type Person, type Policy, policy, type RoleHolder } from '#domain/policy';
-import { type GovernanceRecord, type ModerationRemoval, makeRecord, type PostEdit, sha256Hex } from '#domain/records';
+import { type GovernanceRecord, type ModerationRemoval, makeRecord, type PostEdit } from '#domain/records';
 import { type Account, type Grant, isActive } from '#domain/registry';
 import * as z from '#domain/zod';
 
@@ -95,7 +95,7 @@ export function moderationRecord(input: { account: Account; person: Person; form
     ...(form.author ? { author: form.author } : {}),
     justification: form.justification,
   };
-  return withSubmission(makeRecord({ kind: 'MODERATION', ...filedUnder(account, person, now), moderation }, now), person, form.submissionId);
+  return makeRecord({ kind: 'MODERATION', ...filedUnder(account, person, now), moderation }, now, submissionSeed(person, 'MODERATION', form.submissionId));
 }
 
 /** A correction of an earlier post (M.b): which post, the text before and after, and why. */
@@ -138,7 +138,7 @@ export function mayRecordEdit(person: Person, account: Account, grants: Grant[])
 export function postEditRecord(input: { account: Account; person: Person; form: PostEditForm; now: Date }): GovernanceRecord {
   const { account, person, form, now } = input;
   const edit: PostEdit = { postRef: form.postRef, before: form.before, after: form.after, why: form.why };
-  return withSubmission(makeRecord({ kind: 'POST_EDIT', ...filedUnder(account, person, now), edit }, now), person, form.submissionId);
+  return makeRecord({ kind: 'POST_EDIT', ...filedUnder(account, person, now), edit }, now, submissionSeed(person, 'POST_EDIT', form.submissionId));
 }
 
 export const accountLabel = (account: Pick<Account, 'platformName' | 'handle'>) => `${account.platformName} ${account.handle}`;
@@ -155,13 +155,6 @@ function filedUnder(account: Account, person: Person, now: Date) {
   };
 }
 
-/**
- * A form sent twice (a refresh of the confirmation page, a double click, a client retry) makes one
- * record: with a submission id, the record id's random part is derived from the person and that id,
- * so the second write finds the first (write once) instead of adding a copy.
- */
-function withSubmission(record: GovernanceRecord, person: Person, submissionId: string | undefined): GovernanceRecord {
-  if (!submissionId) return record;
-  const digest = sha256Hex(`${person.id}\u0000${record.kind}\u0000${submissionId}`).slice(0, 16);
-  return { ...record, recordId: record.recordId.replace(/[0-9a-f]{16}$/, digest) };
-}
+/** A form sent twice (a refresh of the confirmation page, a double click, a retry) makes one record. */
+const submissionSeed = (person: Person, kind: GovernanceRecord['kind'], submissionId: string | undefined) =>
+  submissionId ? `${person.id}\u0000${kind}\u0000${submissionId}` : undefined;

@@ -1,5 +1,5 @@
 import { type Approval, type LinkState, stepMode } from '#domain/approval';
-import { formatWhen, html, page, type SafeHtml, statusBadge } from '#domain/html';
+import { formatWhen, html, page, type SafeHtml, statusBadge, fieldMarks } from '#domain/html';
 import type { AccountRequest, GovernanceRequest } from '#domain/new-account';
 import { type PostRemovalRequest, removalConfirmation, supervisorApproval } from '#domain/post-removal';
 import { credentialWords, type PostingAuthorityRequest, ticked } from '#domain/posting-authority';
@@ -208,14 +208,6 @@ export function requestSummary(request: GovernanceRequest, context: DescribeCont
 export function decisionWords(request: GovernanceRequest, step: number, outcome: string, context: DescribeContext = {}): string {
   const confirmation = stepMode(request.steps[step]) === 'confirm' ? describeRequest(request, context).confirmation : undefined;
   return confirmation && outcome === 'APPROVED' ? confirmation.done : outcome.toLowerCase();
-}
-
-/** Marks a form's invalid fields for eyes and screen readers: the message, and the field pointing at it. */
-function fieldMarks(errors: Record<string, string> | undefined) {
-  return {
-    err: (k: string) => (errors?.[k] ? html`<p class="error" id="${k}-error">${errors[k]}</p>` : ''),
-    invalid: (k: string) => (errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : ''),
-  };
 }
 
 export interface FormOptions {

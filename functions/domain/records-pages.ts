@@ -1,4 +1,4 @@
-import { formatWhen, html, page, type SafeHtml } from '#domain/html';
+import { formatWhen, html, page, type SafeHtml, fieldMarks } from '#domain/html';
 import { accountLabel } from '#domain/moderation';
 import { type Person, type Policy, policy } from '#domain/policy';
 import type { GovernanceRecord } from '#domain/records';
@@ -9,14 +9,6 @@ import type { Account } from '#domain/registry';
  * configuration, the correction form (M.b), what was recorded, and the public comment guidelines
  * (L) read from the same configuration as the moderation form.
  */
-
-/** Marks a form's invalid fields for eyes and screen readers: the message, and the field pointing at it. */
-function fieldMarks(errors: Record<string, string> | undefined) {
-  return {
-    err: (k: string) => (errors?.[k] ? html`<p class="error" id="${k}-error">${errors[k]}</p>` : ''),
-    invalid: (k: string) => (errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : ''),
-  };
-}
 
 const formValues = (values: Record<string, unknown> | undefined) => (k: string) => (typeof values?.[k] === 'string' ? (values[k] as string) : '');
 

@@ -70,10 +70,17 @@ export interface GovernanceRecord {
 
 const prefix: Record<RecordKind, string> = { PRESERVED_POST: 'rec-post', POST_EDIT: 'rec-edit', MODERATION: 'rec-mod' };
 
+export const sha256Hex = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
+
 export const recordIdPattern = /^rec-(post|edit|mod)-\d{8}-[0-9a-f]{16}$/;
 
-export function newRecordId(kind: RecordKind, now: Date): string {
-  return `${prefix[kind]}-${now.toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(8).toString('hex')}`;
+/**
+ * A record's id. With a `seed` (a person and a form's one-time submission id), the same form sent
+ * twice gets the same id, so the write-once put finds the first record instead of adding a copy.
+ */
+export function newRecordId(kind: RecordKind, now: Date, seed?: string): string {
+  const unique = seed ? sha256Hex(seed).slice(0, 16) : randomBytes(8).toString('hex');
+  return `${prefix[kind]}-${now.toISOString().slice(0, 10).replaceAll('-', '')}-${unique}`;
 }
 
 /** JSON with object keys sorted at every level: the same content always hashes the same. */
@@ -88,20 +95,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const sha256Hex = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
-
 /** The part of a record its checksum covers: what was preserved, edited or removed. */
 export function recordPayload(record: Pick<GovernanceRecord, 'preserved' | 'edit' | 'moderation'>): unknown {
   return record.preserved ?? record.edit ?? record.moderation;
 }
 
 /** A record, its id and checksum made here so every writer makes them the same way. */
-export function makeRecord(input: Omit<GovernanceRecord, 'recordId' | 'sha256' | 'retention'> & { retentionSchedule?: string }, now: Date): GovernanceRecord {
+export function makeRecord(
+  input: Omit<GovernanceRecord, 'recordId' | 'sha256' | 'retention'> & { retentionSchedule?: string },
+  now: Date,
+  seed?: string,
+): GovernanceRecord {
   const { retentionSchedule, ...rest } = input;
   const schedule = retentionSchedule ? policy.records.retentionSchedules[retentionSchedule] : undefined;
   return {
     ...rest,
-    recordId: newRecordId(input.kind, now),
+    recordId: newRecordId(input.kind, now, seed),
     sha256: sha256Hex(canonicalJson(recordPayload(input))),
     ...(schedule && retentionSchedule
       ? {
