@@ -62,7 +62,7 @@ export function page(options: { title: string; body: SafeHtml; signedInAs?: stri
 <title>${options.title} · City of Albuquerque social media</title><style>${new SafeHtml(styles)}</style></head>
 <body><header><a class="brand" href="/requests/new">City of Albuquerque · Social media governance</a>
 <nav>${options.signedInAs ? html`Signed in as ${options.signedInAs} · <a href="/requests/new">New account request</a> · <a href="/requests">My requests</a> · <a href="/accounts">Registry</a>` : ''}</nav></header>
-<main>${options.body}</main><footer>Administrative Instruction 1-19, Social Media Policy</footer></body></html>`}`;
+<main>${options.body}</main><footer>Administrative Instruction 1-19, Social Media Policy · <a href="/guidelines">Comment guidelines</a></footer></body></html>`}`;
 }
 
 export function formatWhen(iso: string | undefined): string {

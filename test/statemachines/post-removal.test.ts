@@ -203,11 +203,11 @@ describe('post removal (M.c, H) on the approval chain', () => {
   });
 
   it('refuses with 409 a requester whom the directory gives no supervisor, and stores nothing', async () => {
-    const { accountId } = await accountWith({ personId: 'E100', role: 'ADMIN' });
+    const { accountId } = await accountWith({ personId: 'E001', role: 'ADMIN' });
     const before = await footprint();
-    const asked = await ask('E100', accountId, removal());
+    const asked = await ask('E001', accountId, removal());
     expect(asked.status).toBe(409);
-    expect(asked.message).toMatch(/names no supervisor for Dolores Baca.*Ask HR/);
+    expect(asked.message).toMatch(/names no supervisor for Ramona Duran.*Ask HR/);
     expect(await footprint()).toEqual(before);
   });
 

@@ -166,13 +166,14 @@ describe('the supervisor chain, from the HR directory', () => {
   });
 
   it('has nobody to escalate to when the supervisor has no supervisor, or theirs has separated', async () => {
-    expect((await removalSteps(person('E101'), byId()))[0]).toMatchObject({ approverId: 'E100', escalateToId: null });
+    expect((await removalSteps(person('E002'), byId()))[0]).toMatchObject({ approverId: 'E001', escalateToId: null });
+    expect((await removalSteps(person('E101'), byId()))[0]).toMatchObject({ approverId: 'E100', escalateToId: 'E001' });
     const gone = { ...person('E100'), separatedOn: '2025-01-31' };
     expect((await removalSteps(person('E102'), byId([gone])))[0]).toMatchObject({ approverId: 'E101', escalateToId: null });
   });
 
   it.each([
-    ['no supervisor in the directory', person('E100'), [], /names no supervisor for Dolores Baca/],
+    ['no supervisor in the directory', person('E001'), [], /names no supervisor for Ramona Duran/],
     ['themselves as supervisor', { ...person('E102'), supervisorId: 'E102' }, [], /names Ana Gallegos as their own supervisor/],
     ['a supervisor the directory does not know', { ...person('E102'), supervisorId: 'E999' }, [], /\(E999\) is not in the directory/],
     ['a separated supervisor', person('E102'), [{ ...person('E101'), separatedOn: '2025-02-01' }], /Marcus Chavez, separated from the City on 2025-02-01/],

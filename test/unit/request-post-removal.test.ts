@@ -166,10 +166,10 @@ describe('request-post-removal', () => {
   });
 
   it('answers 409 telling a requester without a supervisor in the directory to ask HR, storing nothing', async () => {
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#' } }).resolves({ Items: [grant({ personId: 'E100' })] });
-    const res = await post('E100', body);
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#' } }).resolves({ Items: [grant({ personId: 'E001' })] });
+    const res = await post('E001', body);
     expect(res.statusCode).toBe(409);
-    expect(json(res)).toMatchObject({ error: 'ConflictError', message: expect.stringMatching(/names no supervisor for Dolores Baca.*Ask HR/) });
+    expect(json(res)).toMatchObject({ error: 'ConflictError', message: expect.stringMatching(/names no supervisor for Ramona Duran.*Ask HR/) });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
