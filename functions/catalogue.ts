@@ -290,7 +290,7 @@ export const stateMachines = {
   approvalChain: {
     definition: 'statemachines/approval-chain.asl.json',
     description:
-      'Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications) and posting authority (Department Director)',
+      'Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications), posting authority (Department Director), post removal (the supervisor, then the requester confirms)',
     invokes: ['requestApproval', 'recordOutcome'],
   },
   separationOffboarding: {
