@@ -1,7 +1,7 @@
 import { ForbiddenError, InvalidInputError } from '#domain/errors';
 import { fieldErrors, submissionIdSchema } from '#domain/new-account';
 import { type Person, type Policy, policy, type RoleHolder } from '#domain/policy';
-import { type GovernanceRecord, type ModerationRemoval, makeRecord, type PostEdit } from '#domain/records';
+import { type GovernanceRecord, type ModerationRemoval, makeRecord, type PostEdit, sameLineBreaks } from '#domain/records';
 import { type Account, type Grant, isActive } from '#domain/registry';
 import * as z from '#domain/zod';
 
@@ -28,6 +28,7 @@ const text = (name: string, min: number, max: number, what = `${name} is require
   z
     .string({ error: what })
     .check(
+      sameLineBreaks,
       z.trim(),
       z.minLength(min, min > 1 ? `${what} (at least ${min} characters)` : what),
       z.maxLength(max, `keep ${name} to ${max.toLocaleString('en-US')} characters or fewer`),

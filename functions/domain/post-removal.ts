@@ -2,7 +2,7 @@ import type { Approval, Decision } from '#domain/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#domain/errors';
 import { type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#domain/new-account';
 import { type ApprovalStep, type Person, type Policy, policy } from '#domain/policy';
-import { type GovernanceRecord, makeRecord, type PostContent, type PreservedPost } from '#domain/records';
+import { type GovernanceRecord, makeRecord, type PostContent, type PreservedPost, sameLineBreaks } from '#domain/records';
 import { type Account, type Grant, isActive } from '#domain/registry';
 import * as z from '#domain/zod';
 
@@ -70,7 +70,10 @@ const mediaLinks = z.pipe(
 const contentSchema = z
   .object({
     // The text exactly as it stands: a public record is not tidied up (H).
-    text: z._default(z.string({ error: 'give the post’s text as it stands' }).check(z.maxLength(20000, 'the post’s text can be at most 20000 characters')), ''),
+    text: z._default(
+      z.string({ error: 'give the post’s text as it stands' }).check(sameLineBreaks, z.maxLength(20000, 'the post’s text can be at most 20000 characters')),
+      '',
+    ),
     author: z
       .string({ error: 'say who the post shows as its author' })
       .check(z.trim(), z.minLength(1, 'say who the post shows as its author'), z.maxLength(200, 'keep the author under 200 characters')),
@@ -127,6 +130,7 @@ export function postRemovalFormSchema(p: Policy = policy) {
         reason: z
           .string({ error: 'say why the post is to be removed (at least 10 characters)' })
           .check(
+            sameLineBreaks,
             z.trim(),
             z.minLength(10, 'say why the post is to be removed (at least 10 characters)'),
             z.maxLength(2000, 'keep the reason under 2000 characters'),

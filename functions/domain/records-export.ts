@@ -196,6 +196,9 @@ export const sheets: readonly Sheet[] = [
       'postRef',
       'action',
       'reason',
+      'preservedRecordId',
+      'removedAt',
+      'removedByName',
       'createdAt',
       'closedAt',
       'outcomeReason',
@@ -491,6 +494,9 @@ export function csvCell(value: Cell): string {
 
 /** A UTF-8 byte-order mark first, so spreadsheet programs read accented names as written. */
 export function toCsv(columns: readonly string[], rows: Row[]): string {
+  // Every field a row carries has its column: export.json and the CSVs must say the same.
+  const missing = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((k) => !columns.includes(k));
+  if (missing.length) throw new Error(`CSV columns missing for ${missing.join(', ')}`);
   const lines = [columns.map(csvCell).join(','), ...rows.map((row) => columns.map((c) => csvCell(row[c] ?? null)).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

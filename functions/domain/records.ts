@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { policy } from '#domain/policy';
+import * as z from '#domain/zod';
 
 /**
  * Public records (H, I): what the City must be able to hand the City Clerk. Each record is written
@@ -82,6 +83,12 @@ export function newRecordId(kind: RecordKind, now: Date, seed?: string): string 
   const unique = seed ? sha256Hex(seed).slice(0, 16) : randomBytes(8).toString('hex');
   return `${prefix[kind]}-${now.toISOString().slice(0, 10).replaceAll('-', '')}-${unique}`;
 }
+
+/**
+ * Browsers send a textarea's line breaks as CRLF and JSON clients as LF: every recorded text is
+ * kept with LF, so the same post has the same checksum whichever way it was sent.
+ */
+export const sameLineBreaks = z.overwrite((s: string) => s.replace(/\r\n?/g, '\n'));
 
 /** JSON with object keys sorted at every level: the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {

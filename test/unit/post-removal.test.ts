@@ -49,6 +49,22 @@ const fieldsOf = (f: () => unknown): Record<string, string> => {
 };
 
 describe('the removal form (M.c, H)', () => {
+  it('keeps a post\u2019s line breaks the same whether a browser (CRLF) or a JSON client (LF) sent it', () => {
+    const browser = parsePostRemovalForm({
+      ...validBody,
+      reason: 'Duplicate post,\r\nposted twice',
+      content: { ...validBody.content, text: 'Line one\r\nLine two\r' },
+    });
+    const json = parsePostRemovalForm({
+      ...validBody,
+      reason: 'Duplicate post,\nposted twice',
+      content: { ...validBody.content, text: 'Line one\nLine two\n' },
+    });
+    expect(browser.content.text).toBe('Line one\nLine two\n');
+    expect(browser.content).toEqual(json.content);
+    expect(browser.reason).toBe(json.reason);
+  });
+
   it('accepts a post URL, the action, the reason and the content as it stands, keeping the text exactly', () => {
     const form = parsePostRemovalForm(validBody);
     expect(form).toEqual({ ...validBody, action: 'DELETE' });

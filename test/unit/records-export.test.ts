@@ -261,6 +261,10 @@ const input = (h: AccountHistory = history().history): ExportInput => ({
 });
 
 describe('csvCell and toCsv (RFC 4180)', () => {
+  it('refuses to write a row with a field its sheet has no column for, so the CSVs never say less than export.json', () => {
+    expect(() => toCsv(['a'], [{ a: 1, removedAt: '2026-01-01' }])).toThrow(/removedAt/);
+  });
+
   it('quotes a field with a comma, quote or line break and doubles its quotes', () => {
     expect(csvCell('plain text')).toBe('plain text');
     expect(csvCell('a,b')).toBe('"a,b"');
