@@ -1,9 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
 import type { Grant } from '#domain/registry';
-import { documentClient } from '#adapters/dynamo-client';
-import { env } from '#adapters/env';
-import { grantItem, isConditionFailure } from '#adapters/store';
+import { grantItem } from '#adapters/store';
+import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
  * Offboarding items in the governance table (same single table as store.ts):
@@ -18,60 +17,20 @@ import { grantItem, isConditionFailure } from '#adapters/store';
  * Grants are revoked in place (status REVOKED, when, why, by which offboarding): never deleted.
  * Every state change is conditional, so retries, redrives and duplicate events change nothing twice.
  */
-type Item = Record<string, unknown>;
-
-const strip = <T>(item: Item | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
-  return rest as T;
-};
 
 const pk = (offboardingId: string) => `OFFBOARD#${offboardingId}`;
 const taskSk = (t: Pick<OffboardingTask, 'accountId' | 'kind'>) => `TASK#${t.accountId}#${t.kind}`;
 const linkSk = (l: Pick<TaskLink, 'accountId' | 'kind' | 'round'> & { recipient: { id: string } }) =>
   `LINK#${l.accountId}#${l.kind}#${l.round}#${l.recipient.id}`;
 
-export class OffboardingStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient = documentClient,
-    private readonly table: string = env().TABLE_NAME,
-  ) {}
-
-  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
-    try {
-      if (command instanceof PutCommand) await this.db.send(command);
-      else await this.db.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+export class OffboardingStore extends TableClient {
+  /** Offboarding reads are consistent: each step acts on what the step before wrote. */
+  private read<T>(PK: string, SK: string): Promise<T | undefined> {
+    return this.get<T>(PK, SK, true);
   }
 
-  private async get<T>(PK: string, SK: string): Promise<T | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: true }));
-    return strip<T>(out.Item);
-  }
-
-  private async query(PK: string, prefix: string, index?: 'GSI1' | 'GSI2'): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: index,
-          KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index ? `${index}PK` : 'PK', ...(prefix ? { '#sk': index ? `${index}SK` : 'SK' } : {}) },
-          ExpressionAttributeValues: { ':pk': PK, ...(prefix ? { ':sk': prefix } : {}) },
-          ConsistentRead: index ? undefined : true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private query(pk: string, skPrefix: string, index?: 'GSI1' | 'GSI2'): Promise<Item[]> {
+    return this.queryItems({ pk, skPrefix: skPrefix || undefined, index, consistent: true });
   }
 
   // The record -------------------------------------------------------------------------------
@@ -88,7 +47,7 @@ export class OffboardingStore {
   }
 
   offboarding(offboardingId: string) {
-    return this.get<Offboarding>(pk(offboardingId), 'META');
+    return this.read<Offboarding>(pk(offboardingId), 'META');
   }
 
   async offboardings(): Promise<Offboarding[]> {
@@ -107,7 +66,7 @@ export class OffboardingStore {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
-    const stored = made ? accountIds : ((await this.get<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds ?? []);
+    const stored = made ? accountIds : ((await this.read<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds ?? []);
     await this.conditional(
       new UpdateCommand({
         TableName: this.table,
@@ -122,7 +81,7 @@ export class OffboardingStore {
   }
 
   async accountIds(offboardingId: string): Promise<string[] | undefined> {
-    return (await this.get<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds;
+    return (await this.read<{ accountIds: string[] }>(pk(offboardingId), 'ACCOUNTS'))?.accountIds;
   }
 
   finish(offboardingId: string, status: Extract<OffboardingStatus, 'COMPLETED' | 'FAILED'>, at: string, failure?: string): Promise<boolean> {
@@ -165,7 +124,7 @@ export class OffboardingStore {
   }
 
   async wasNotified(offboardingId: string, what: string): Promise<boolean> {
-    const item = await this.get<{ notified?: Record<string, string> }>(pk(offboardingId), 'META');
+    const item = await this.read<{ notified?: Record<string, string> }>(pk(offboardingId), 'META');
     return Boolean(item?.notified?.[what]);
   }
 
@@ -196,7 +155,7 @@ export class OffboardingStore {
   }
 
   plan(offboardingId: string, accountId: string) {
-    return this.get<AccountPlan>(pk(offboardingId), `ACCOUNT#${accountId}`);
+    return this.read<AccountPlan>(pk(offboardingId), `ACCOUNT#${accountId}`);
   }
 
   async markRevoked(plan: AccountPlan, at: string): Promise<void> {
@@ -296,7 +255,7 @@ export class OffboardingStore {
   }
 
   task(offboardingId: string, accountId: string, kind: TaskKind) {
-    return this.get<OffboardingTask>(pk(offboardingId), taskSk({ accountId, kind }));
+    return this.read<OffboardingTask>(pk(offboardingId), taskSk({ accountId, kind }));
   }
 
   async tasks(offboardingId: string): Promise<OffboardingTask[]> {
@@ -316,22 +275,12 @@ export class OffboardingStore {
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
-    return made ? link : ((await this.get<TaskLink>(pk(link.offboardingId), linkSk(link))) as TaskLink);
+    return made ? link : ((await this.read<TaskLink>(pk(link.offboardingId), linkSk(link))) as TaskLink);
   }
 
   async linkById(approvalId: string): Promise<TaskLink | undefined> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'ByApprovalId',
-        KeyConditionExpression: 'approvalId = :id',
-        ExpressionAttributeValues: { ':id': approvalId },
-        Limit: 1,
-      }),
-    );
-    const key = out.Items?.[0];
-    if (!key || !String(key.SK).startsWith('LINK#')) return undefined;
-    return this.get<TaskLink>(String(key.PK), String(key.SK));
+    const key = await this.keyOfLink(approvalId);
+    return key?.SK.startsWith('LINK#') ? this.read<TaskLink>(key.PK, key.SK) : undefined;
   }
 
   /** Marks a link's email (or its nth reminder) as sent; false when it was sent already. */
@@ -420,19 +369,13 @@ export class OffboardingStore {
     by: { id: string; name: string },
     at: string,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: this.completion(task, by, at, appointed) },
-            { Put: { TableName: this.table, Item: grantItem(grant), ConditionExpression: 'attribute_not_exists(PK)' } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: this.completion(task, by, at, appointed) },
+          { Put: { TableName: this.table, Item: grantItem(grant), ConditionExpression: 'attribute_not_exists(PK)' } },
+        ],
+      }),
+    );
   }
 }

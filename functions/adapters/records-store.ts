@@ -1,9 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { GovernanceRequest } from '#domain/new-account';
 import type { GovernanceRecord } from '#domain/records';
-import { documentClient } from '#adapters/dynamo-client';
-import { env } from '#adapters/env';
-import { isConditionFailure, requestItem } from '#adapters/store';
+import { requestItem } from '#adapters/store';
+import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
  * Public records (H, I) in the governance table:
@@ -14,12 +13,6 @@ import { isConditionFailure, requestItem } from '#adapters/store';
  * under the same GSI1 key (store.requestItem), so one query gives an account's records over a
  * date range.
  */
-type Item = Record<string, unknown>;
-
-const strip = <T>(item: Item): T => {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
-  return rest as T;
-};
 
 export function recordItem(record: GovernanceRecord): Item {
   return {
@@ -32,21 +25,10 @@ export function recordItem(record: GovernanceRecord): Item {
   };
 }
 
-export class RecordsStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient = documentClient,
-    private readonly table: string = env().TABLE_NAME,
-  ) {}
-
+export class RecordsStore extends TableClient {
   /** Writes a record once; false when a record with that id exists (never overwritten). */
-  async putRecord(record: GovernanceRecord): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' }));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  putRecord(record: GovernanceRecord): Promise<boolean> {
+    return this.conditional(new PutCommand({ TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
   /**
@@ -54,26 +36,19 @@ export class RecordsStore {
    * before anything else happens to its removal request (H). False when the request exists already
    * (a repeated submission: its record was written with it the first time).
    */
-  async putRequestWithRecord(request: GovernanceRequest, record: GovernanceRecord): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' } },
-            { Put: { TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  putRequestWithRecord(request: GovernanceRequest, record: GovernanceRecord): Promise<boolean> {
+    return this.conditional(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
+        ],
+      }),
+    );
   }
 
-  async record(recordId: string): Promise<GovernanceRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK: `RECORD#${recordId}`, SK: 'RECORD' }, ConsistentRead: true }));
-    return out.Item ? strip<GovernanceRecord>(out.Item) : undefined;
+  record(recordId: string): Promise<GovernanceRecord | undefined> {
+    return this.get<GovernanceRecord>(`RECORD#${recordId}`, 'RECORD', true);
   }
 
   /**

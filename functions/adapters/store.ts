@@ -1,19 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#domain/approval';
 import type { Account, Grant } from '#domain/registry';
 import type { GovernanceRequest, RequestStatus } from '#domain/new-account';
 import type { Department, Person, RoleHolder } from '#domain/policy';
-import { documentClient } from '#adapters/dynamo-client';
-import { env } from '#adapters/env';
+import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
  * The governance table (single-table design). Keys:
@@ -32,13 +23,6 @@ import { env } from '#adapters/env';
  *   HANDLE#platform#handle / CLAIM (one registry entry per handle)
  * Every state change is a conditional write.
  */
-type Item = Record<string, unknown>;
-
-const strip = <T>(item: Item | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
-  return rest as T;
-};
 
 export const approvalSortKey = (step: number, round: number) => `APPR#${String(step).padStart(2, '0')}#${round}`;
 
@@ -80,59 +64,7 @@ export function requestItem(request: GovernanceRequest): Item {
   };
 }
 
-export function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
-  );
-}
-
-export class GovernanceStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient = documentClient,
-    private readonly table: string = env().TABLE_NAME,
-  ) {}
-
-  private async get<T>(PK: string, SK: string, consistent = false): Promise<T | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: consistent }));
-    return strip<T>(out.Item);
-  }
-
-  private async queryAll<T>(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<T[]> {
-    const pkName = input.index ? `${input.index}PK` : 'PK';
-    const skName = input.index ? `${input.index}SK` : 'SK';
-    const items: T[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: input.index,
-          KeyConditionExpression: input.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-          ExpressionAttributeNames: input.skPrefix ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
-          ExpressionAttributeValues: input.skPrefix ? { ':pk': input.pk, ':sk': input.skPrefix } : { ':pk': input.pk },
-          ConsistentRead: input.index ? undefined : input.consistent,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(strip<T>(item) as T);
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
-  }
-
-  /** Sends a conditional write: true when it was made, false when its condition did not hold. */
-  private async conditional(command: PutCommand | UpdateCommand): Promise<boolean> {
-    try {
-      if (command instanceof PutCommand) await this.db.send(command);
-      else await this.db.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
+export class GovernanceStore extends TableClient {
   // Directory ---------------------------------------------------------------------------------
 
   person(id: string) {
@@ -304,18 +236,8 @@ export class GovernanceStore {
 
   /** Finds a link's approval (index lookup, then a consistent read of the item itself). */
   async approvalById(approvalId: string): Promise<Approval | undefined> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'ByApprovalId',
-        KeyConditionExpression: 'approvalId = :id',
-        ExpressionAttributeValues: { ':id': approvalId },
-        Limit: 1,
-      }),
-    );
-    const key = out.Items?.[0];
-    if (!key) return undefined;
-    return this.get<Approval>(String(key.PK), String(key.SK), true);
+    const key = await this.keyOfLink(approvalId);
+    return key ? this.get<Approval>(key.PK, key.SK, true) : undefined;
   }
 
   /** Creates the approval for a step and round; false when it exists (a retry or a re-run). */

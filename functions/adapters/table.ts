@@ -1,0 +1,92 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamo-client';
+import { env } from '#adapters/env';
+
+/**
+ * What every store of the governance table shares: reading an item, querying a key to the end,
+ * and conditional writes that answer false instead of throwing when their condition does not hold.
+ * The stores (store.ts, offboarding-store.ts, records-store.ts) add the keys and the meaning.
+ */
+export type Item = Record<string, unknown>;
+
+/** An item without its table keys and entity tag: the domain object it holds. */
+export function strip<T>(item: Item): T {
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
+  return rest as T;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed'))
+  );
+}
+
+export abstract class TableClient {
+  constructor(
+    protected readonly db: DynamoDBDocumentClient = documentClient,
+    protected readonly table: string = env().TABLE_NAME,
+  ) {}
+
+  protected async get<T>(PK: string, SK: string, consistent = false): Promise<T | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: consistent }));
+    return out.Item ? strip<T>(out.Item) : undefined;
+  }
+
+  /** Every item under a partition key (of the table or an index), optionally under a sort-key prefix, page by page. */
+  protected async queryItems(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<Item[]> {
+    const pkName = input.index ? `${input.index}PK` : 'PK';
+    const skName = input.index ? `${input.index}SK` : 'SK';
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: input.index,
+          KeyConditionExpression: input.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+          ExpressionAttributeNames: input.skPrefix ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+          ExpressionAttributeValues: input.skPrefix ? { ':pk': input.pk, ':sk': input.skPrefix } : { ':pk': input.pk },
+          ConsistentRead: input.index ? undefined : input.consistent,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  protected async queryAll<T>(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<T[]> {
+    return (await this.queryItems(input)).map((item) => strip<T>(item));
+  }
+
+  /** Sends a conditional write: true when it was made, false when its condition did not hold. */
+  protected async conditional(command: PutCommand | UpdateCommand | TransactWriteCommand): Promise<boolean> {
+    try {
+      if (command instanceof PutCommand) await this.db.send(command);
+      else if (command instanceof UpdateCommand) await this.db.send(command);
+      else await this.db.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The key of the item an emailed link's opaque id belongs to (the sparse KEYS_ONLY ByApprovalId index). */
+  protected async keyOfLink(approvalId: string): Promise<{ PK: string; SK: string } | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'ByApprovalId',
+        KeyConditionExpression: 'approvalId = :id',
+        ExpressionAttributeValues: { ':id': approvalId },
+        Limit: 1,
+      }),
+    );
+    const key = out.Items?.[0];
+    return key ? { PK: String(key.PK), SK: String(key.SK) } : undefined;
+  }
+}
