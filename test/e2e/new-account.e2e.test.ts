@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { mailbox, startTestStack, waitForEmail } from '../support/harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserTests, results, squash, text } from '../support/e2e.ts';
+import { mailbox } from '../support/harness.ts';
 
 /**
  * The new-account approval as people do it, in a real browser against the real local stack:
@@ -14,46 +12,8 @@ import { mailbox, startTestStack, waitForEmail } from '../support/harness.ts';
  * viewer and follows its link, and DTI's registry shows the account and who authorized its admins.
  */
 
-const results = 'test-results';
-const timeout = 15_000;
-
-let stack: LocalStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(results, { recursive: true });
-  // Both at once; whichever starts is stopped in afterAll even if the other fails.
-  const [started, launched] = await Promise.allSettled([startTestStack(), launchBrowser()]);
-  if (started.status === 'fulfilled') stack = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason;
-});
-
-afterAll(async () => {
-  // Closing the browser closes every person's context with it.
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** An element's text with its whitespace collapsed, as it reads on the page. */
-const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
-const text = async (l: Locator) => squash(await l.textContent());
-
-/** A fresh browser profile (its own cookies): one per person at their own computer. */
-async function newPerson(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(timeout);
-  return context.newPage();
-}
-
-async function signIn(page: Page, optionLabel: string) {
-  // Like a bookmark to the form: nobody is signed in, so /auth/sign-in leads to the development sign-in.
-  await page.goto(`${stack.baseUrl}/requests/new`);
-  await page.waitForURL('**/dev/sign-in?next=%2Frequests%2Fnew');
-  await page.getByLabel('Sign in as').selectOption({ label: optionLabel });
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/requests/new');
-}
+const e2e = browserTests();
+const { newPerson, signIn, openFromMailbox } = e2e;
 
 interface FormInput {
   handle: string;
@@ -61,7 +21,7 @@ interface FormInput {
 }
 
 async function fillForm(page: Page, input: FormInput) {
-  await page.goto(`${stack.baseUrl}/requests/new`);
+  await page.goto(`${e2e.stack.baseUrl}/requests/new`);
   await page.getByRole('heading', { name: 'New Social Media form' }).waitFor();
   expect(await page.getByRole('combobox', { name: 'Department', exact: true }).inputValue()).toBe('PRD');
   await page.getByRole('combobox', { name: /^Platform/ }).selectOption({ label: 'Instagram' });
@@ -81,42 +41,18 @@ async function fillForm(page: Page, input: FormInput) {
 
 /** Everything the app has stored: the table's item count (consistent), and the mail sent. */
 async function storedCounts() {
-  const scan = await stack.client.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT', ConsistentRead: true }));
-  return { items: scan.Count, emails: (await mailbox(stack)).length };
+  const scan = await e2e.stack.client.send(new ScanCommand({ TableName: e2e.stack.tableName, Select: 'COUNT', ConsistentRead: true }));
+  return { items: scan.Count, emails: (await mailbox(e2e.stack)).length };
 }
 
 async function registryRows(page: Page): Promise<string[]> {
-  await page.goto(`${stack.baseUrl}/accounts`);
+  await page.goto(`${e2e.stack.baseUrl}/accounts`);
   await page.getByRole('heading', { name: 'Registry of City social media accounts' }).waitFor();
   return (await page.locator('tbody tr').allTextContents()).map(squash);
 }
 
-/**
- * Opens the approver's email in the SES emulator's mailbox viewer and follows "Review and decide".
- *
- * The viewer (aws-ses-v2-local static/index.html) lists each email as a card with "To: …" and a
- * "Toggle HTML view" button that reveals an iframe holding the email's HTML, so the link really is
- * clicked in the rendered email. A plain click would navigate inside that iframe, which the app's
- * pages refuse (CSP frame-ancestors 'none'), so it is opened in a new tab, as a person would from a
- * mail client: a Ctrl/Cmd-click, which gives a new page in the approver's browser.
- */
-async function openDecisionLinkFromMailbox(page: Page, to: string): Promise<Page> {
-  // The workflow emails in the background: open the viewer once the email is there, as a person
-  // would after the notification, so its first render already lists it.
-  await waitForEmail(stack, (e) => e.to.includes(to) && e.subject.startsWith('Decision needed'), timeout);
-  await page.goto(`${stack.mailboxUrl}/`);
-  const email = page
-    .locator('.email')
-    .filter({ hasText: `To: ${to}` })
-    .filter({ hasText: 'Subject: Decision needed' });
-  await email.waitFor();
-  await email.getByRole('button', { name: 'Toggle HTML view' }).click();
-  const link = email.frameLocator('iframe').getByRole('link', { name: 'Review and decide' });
-  await link.waitFor();
-  const [approvalPage] = await Promise.all([page.context().waitForEvent('page'), link.click({ modifiers: ['ControlOrMeta'] })]);
-  await approvalPage.waitForLoadState();
-  return approvalPage;
-}
+/** An approver's "Decision needed" email, and its link to the decision page. */
+const decisionEmail = (to: string) => ({ to, subject: { startsWith: 'Decision needed' }, link: 'Review and decide' });
 
 async function approve(page: Page, approverName: string, screenshot?: string) {
   await page.getByRole('heading', { name: /new Instagram account/ }).waitFor();
@@ -133,7 +69,7 @@ describe('new social media account, in the browser', () => {
     const handle = `@ABQParks${randomBytes(3).toString('hex')}`;
 
     const ana = await newPerson();
-    await signIn(ana, 'Ana Gallegos — Marketing Coordinator (PRD)');
+    await signIn(ana, { label: 'Ana Gallegos — Marketing Coordinator (PRD)' }, '/requests/new');
     await fillForm(ana, { handle, purpose: 'Share park events, closures and volunteer days with residents of every district.' });
     await ana.screenshot({ path: join(results, 'e2e-new-account-form.png'), fullPage: true });
     await ana.getByRole('button', { name: 'Submit for approval' }).click();
@@ -148,21 +84,21 @@ describe('new social media account, in the browser', () => {
 
     // The department director, at her own computer, from her email.
     const dolores = await newPerson();
-    await approve(await openDecisionLinkFromMailbox(dolores, 'dbaca@cabq.example'), 'Dolores Baca', 'e2e-approval-page.png');
+    await approve((await openFromMailbox(dolores, decisionEmail('dbaca@cabq.example'))).opened, 'Dolores Baca', 'e2e-approval-page.png');
 
     // Then the Communications Director, from hers (sent only once the director has approved).
     const elena = await newPerson();
-    await approve(await openDecisionLinkFromMailbox(elena, 'emartinez@cabq.example'), 'Elena Martinez');
+    await approve((await openFromMailbox(elena, decisionEmail('emartinez@cabq.example'))).opened, 'Elena Martinez');
 
     // The workflow records the outcome in the background; wait for it as the harness does.
-    expect((await stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
+    expect((await e2e.stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
 
-    await ana.goto(`${stack.baseUrl}/requests/${requestId}`);
+    await ana.goto(`${e2e.stack.baseUrl}/requests/${requestId}`);
     expect(await text(ana.getByRole('heading', { level: 1 }).locator('.status'))).toBe('approved');
 
     // DTI's view of the registry (O.b).
     const samuel = await newPerson();
-    await signIn(samuel, 'Samuel Ortiz — Chief Information Officer (DTI)');
+    await signIn(samuel, { label: 'Samuel Ortiz — Chief Information Officer (DTI)' }, '/requests/new');
     const rows = (await registryRows(samuel)).filter((r) => r.includes(handle));
     expect(rows).toHaveLength(1);
     const row = rows[0] ?? '';
@@ -177,7 +113,7 @@ describe('new social media account, in the browser', () => {
   it('shows a field error for a purpose that is too short, and stores nothing', async () => {
     const handle = `@ABQShort${randomBytes(3).toString('hex')}`;
     const ana = await newPerson();
-    await signIn(ana, 'Ana Gallegos — Marketing Coordinator (PRD)');
+    await signIn(ana, { label: 'Ana Gallegos — Marketing Coordinator (PRD)' }, '/requests/new');
     const registryBefore = await registryRows(ana);
     await fillForm(ana, { handle, purpose: 'Park news.' });
     const before = await storedCounts();

@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../functions/domain/records-export.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { startTestStack, waitForEmail } from '../support/harness.ts';
+import { browserTests, results, squash, text } from '../support/e2e.ts';
 import { denverDaysFromNow, denverToday, grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';
 
 /**
@@ -18,32 +16,11 @@ import { denverDaysFromNow, denverToday, grantFor, type Hire, hire, seedAccounts
  * City Clerk's records contact downloads the account's records export with all of it inside.
  */
 
-const results = 'test-results';
-const timeout = 15_000;
 const parks = { code: 'PRD', name: 'Parks and Recreation' };
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-let stack: LocalStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(results, { recursive: true });
-  // Both at once; whichever starts is stopped in afterAll even if the other fails.
-  const [started, launched] = await Promise.allSettled([startTestStack(), launchBrowser()]);
-  if (started.status === 'fulfilled') stack = started.value;
-  if (launched.status === 'fulfilled') browser = launched.value;
-  for (const outcome of [started, launched]) if (outcome.status === 'rejected') throw outcome.reason;
-});
-
-afterAll(async () => {
-  // Closing the browser closes every person's context with it.
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** An element's text with its whitespace collapsed, as it reads on the page. */
-const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
-const text = async (l: Locator) => squash(await l.textContent());
+const e2e = browserTests();
+const { newPerson, signIn, openFromMailbox } = e2e;
 
 /** A definition list's terms and their descriptions, descriptions exactly as the page holds them. */
 async function definitions(dl: Locator): Promise<Map<string, string>> {
@@ -52,48 +29,10 @@ async function definitions(dl: Locator): Promise<Map<string, string>> {
   return new Map(terms.map((t, i) => [squash(t), values[i] ?? '']));
 }
 
-/** A fresh browser profile (its own cookies): one per person at their own computer. */
-async function newPerson(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  context.setDefaultTimeout(timeout);
-  return context.newPage();
-}
-
-/** Signs in through the development sign-in, as a bookmark to `path` leads there when nobody is signed in. */
-async function signIn(page: Page, personId: string, path: string) {
-  await page.goto(`${stack.baseUrl}${path}`);
-  await page.waitForURL(`**/dev/sign-in?next=${encodeURIComponent(path)}`);
-  // Hires through the HR feed have no title, so they are chosen by their id (the option's value).
-  await page.getByLabel('Sign in as').selectOption({ value: personId });
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`**${path}`);
-}
-
 /** HR records who `person` reports to: a later "Employee Updated" event carries only the change. */
 async function reportsTo(person: Hire, supervisor: Hire) {
-  const put = await stack.hr.put({ source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: person.id, supervisorId: supervisor.id } });
+  const put = await e2e.stack.hr.put({ source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: person.id, supervisorId: supervisor.id } });
   if (put.status !== 202) throw new Error(`supervisor update failed: ${JSON.stringify(put.body)}`);
-}
-
-/**
- * Opens the email to `to` with this subject in the SES emulator's mailbox viewer, and follows the
- * link named `linkName` in its rendered HTML in a new tab (the app's pages refuse to be framed), as
- * in the new-account browser test. Returns the viewer's card of the email and the opened page.
- */
-async function openLinkFromMailbox(page: Page, to: string, subject: string, linkName: string): Promise<{ email: Locator; opened: Page }> {
-  await waitForEmail(stack, (e) => e.to.includes(to) && e.subject === subject, timeout);
-  await page.goto(`${stack.mailboxUrl}/`);
-  const email = page
-    .locator('.email')
-    .filter({ hasText: `To: ${to}` })
-    .filter({ hasText: `Subject: ${subject}` });
-  await email.waitFor();
-  await email.getByRole('button', { name: 'Toggle HTML view' }).click();
-  const link = email.frameLocator('iframe').getByRole('link', { name: linkName });
-  await link.waitFor();
-  const [opened] = await Promise.all([page.context().waitForEvent('page'), link.click({ modifiers: ['ControlOrMeta'] })]);
-  await opened.waitForLoadState();
-  return { email, opened };
 }
 
 const sha256 = (b: Uint8Array | undefined) =>
@@ -105,10 +44,10 @@ type Row = Record<string, unknown>;
 
 describe('post removal, in the browser', () => {
   it('is requested from the registry, approved from the supervisor’s email, confirmed removed from the requester’s, and exported for the City Clerk', async () => {
-    const supervisor = await hire(stack, parks.code, 'Supervising');
-    const requester = await hire(stack, parks.code, 'Requesting');
+    const supervisor = await hire(e2e.stack, parks.code, 'Supervising');
+    const requester = await hire(e2e.stack, parks.code, 'Requesting');
     await reportsTo(requester, supervisor);
-    const [account] = await seedAccounts(stack, 1, [grantFor(requester, 'POSTER')], parks);
+    const [account] = await seedAccounts(e2e.stack, 1, [grantFor(requester, 'POSTER')], parks);
     const { accountId, handle } = account as { accountId: string; handle: string };
     const label = `Facebook ${handle}`;
 
@@ -126,7 +65,7 @@ describe('post removal, in the browser', () => {
 
     // The requester, at her desk: from the registry to the form.
     const asker = await newPerson();
-    await signIn(asker, requester.id, '/accounts');
+    await signIn(asker, { personId: requester.id }, '/accounts');
     await asker.getByRole('heading', { name: 'Registry of City social media accounts' }).waitFor();
     const row = asker.locator('tbody tr').filter({ hasText: handle });
     expect(await text(row)).toContain(`${requester.name} (authorized by Dolores Baca) poster`);
@@ -156,7 +95,11 @@ describe('post removal, in the browser', () => {
 
     // The supervisor, at his own computer, from his email: the post as preserved, its markup as text.
     const boss = await newPerson();
-    const decision = await openLinkFromMailbox(boss, supervisor.email, `Decision needed: remove a post from ${label}`, 'Review and decide');
+    const decision = await openFromMailbox(boss, {
+      to: supervisor.email,
+      subject: `Decision needed: remove a post from ${label}`,
+      link: 'Review and decide',
+    });
     const inEmail = decision.email.frameLocator('iframe').locator('dd').filter({ hasText: '<b>tag</b>' });
     expect(await inEmail.textContent()).toBe(post.text);
     expect(await decision.email.frameLocator('iframe').locator('dd b').count()).toBe(0);
@@ -180,12 +123,11 @@ describe('post removal, in the browser', () => {
     expect(await text(approval.getByRole('status'))).toBe(`Your decision (approved) on request ${requestId} is recorded.`);
 
     // The requester, from her next email: one button, nothing to reject.
-    const { opened: confirm } = await openLinkFromMailbox(
-      asker,
-      requester.email,
-      `Approved by ${supervisor.name}: remove it now, then confirm — ${label}`,
-      'Confirm the removal',
-    );
+    const { opened: confirm } = await openFromMailbox(asker, {
+      to: requester.email,
+      subject: `Approved by ${supervisor.name}: remove it now, then confirm — ${label}`,
+      link: 'Confirm the removal',
+    });
     await confirm.getByRole('heading', { name: `Approved by ${supervisor.name}: remove it now, then confirm` }).waitFor();
     expect(await confirm.title()).toMatch(/^Confirmation/);
     expect(await text(confirm.locator('main'))).toContain(`${requester.name}, the removal is approved: please do it, then confirm here.`);
@@ -199,9 +141,9 @@ describe('post removal, in the browser', () => {
     expect(await text(confirm.getByRole('status'))).toBe(`Your confirmation (confirmed removed) on request ${requestId} is recorded.`);
 
     // The confirmation resumes the execution, which closes the request.
-    expect((await stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
+    expect((await e2e.stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
 
-    await asker.goto(`${stack.baseUrl}/requests/${requestId}`);
+    await asker.goto(`${e2e.stack.baseUrl}/requests/${requestId}`);
     expect(await text(asker.getByRole('heading', { level: 1 }).locator('.status'))).toBe('approved');
     const record = await definitions(asker.locator('.card').filter({ has: asker.getByRole('heading', { name: 'Public record (H)' }) }));
     expect(squash(record.get('Removal') ?? '')).toMatch(new RegExp(`^Removed: confirmed by ${requester.name} on .+ \\(Mountain\\)$`));
@@ -219,7 +161,7 @@ describe('post removal, in the browser', () => {
     // The City Clerk's records contact exports the account's records, covering today.
     const range = { from: denverDaysFromNow(-7), to: denverToday() };
     const teresa = await newPerson();
-    await signIn(teresa, 'E600', '/records/export');
+    await signIn(teresa, { personId: 'E600' }, '/records/export');
     await teresa.getByRole('heading', { name: 'Records export' }).waitFor();
     await teresa.getByRole('combobox', { name: 'Account', exact: true }).selectOption({ label: `${label} (${parks.name})` });
     await teresa.getByLabel(/^From/).fill(range.from);
