@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generatePassword } from '#domain/credential';
 import { InvalidInputError } from '#domain/errors';
 import { offboardingIdPattern } from '#domain/hr-events';
-import { type AccountPlan, type OffboardingTask, planAccount, type TaskKind } from '#domain/offboarding';
+import { type AccountPlan, departmentDeciders, type OffboardingTask, planAccount, type TaskKind } from '#domain/offboarding';
 import type { Person } from '#domain/policy';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -86,12 +86,8 @@ async function makePlan(
   if (!account) throw new InvalidInputError(`Account ${accountId} is not in the registry.`);
   const [accountGrants, department, roleHolders] = await Promise.all([s.grantsOn(accountId), d.department(account.departmentCode), d.roleHolders()]);
   if (!department) throw new InvalidInputError(`Department ${account.departmentCode} of ${accountId} is not in the directory.`);
-  const ids = new Set([
-    ...accountGrants.map((g) => g.personId),
-    department.directorId,
-    department.designeeId,
-    ...roleHolders.flatMap((r) => [r.holderId, r.designeeId]),
-  ]);
+  // Only the people the plan can name: the account's grantees and the department's deciders.
+  const ids = new Set([...accountGrants.map((g) => g.personId), ...departmentDeciders(department, roleHolders, employeeId)]);
   const people = new Map<string, Person>();
   for (const person of await Promise.all([...ids].map((id) => d.person(id)))) if (person) people.set(person.id, person);
   return planAccount({ offboardingId, employeeId, account, accountGrants, department, roleHolders, people, at });
