@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AwsServiceError, type AwsJsonEndpoint, ensureNamedTable, listenAwsJson } from '#local/aws-endpoint';
 import { accountId, region } from '#local/step-functions';
 
 /**
@@ -47,19 +46,9 @@ interface StoredSecret {
 type Body = Record<string, unknown>;
 
 /** An error AWS would answer with this `__type`; its message never contains a secret value. */
-class SecretsManagerError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
 
-const invalid = (message: string) => new SecretsManagerError('InvalidParameterException', message);
-const notFound = (message = "Secrets Manager can't find the specified secret.") => new SecretsManagerError('ResourceNotFoundException', message);
+const invalid = (message: string) => new AwsServiceError('InvalidParameterException', message);
+const notFound = (message = "Secrets Manager can't find the specified secret.") => new AwsServiceError('ResourceNotFoundException', message);
 
 const str = (body: Body, key: string): string | undefined => {
   const v = body[key];
@@ -75,7 +64,7 @@ const tokenPattern = /^[A-Za-z0-9-]{32,64}$/;
 
 export class LocalSecretsManager {
   private readonly db: DynamoDBDocumentClient;
-  private server?: Server;
+  private endpoint?: AwsJsonEndpoint;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -86,25 +75,8 @@ export class LocalSecretsManager {
     this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async ensureTable(): Promise<void> {
-    try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: this.tableName,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
-          }),
-        );
-      } catch (createError) {
-        // Another local stack on the same DynamoDB Local (parallel test files) created it first.
-        if (!(createError instanceof ResourceInUseException)) throw createError;
-      }
-    }
+  ensureTable(): Promise<void> {
+    return ensureNamedTable(this.client, this.tableName);
   }
 
   // ── Sealing ──────────────────────────────────────────────────────────────────────────────────
@@ -126,7 +98,7 @@ export class LocalSecretsManager {
       return Buffer.concat([decipher.update(body ?? Buffer.alloc(0)), decipher.final()]);
     } catch {
       // AWS's answer when the secret's KMS key cannot decrypt it; here, another local vault key.
-      throw new SecretsManagerError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+      throw new AwsServiceError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     }
   }
 
@@ -163,7 +135,7 @@ export class LocalSecretsManager {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
     }
-    throw new SecretsManagerError('InternalServiceError', 'Too many concurrent changes to this secret; try again.', 500);
+    throw new AwsServiceError('InternalServiceError', 'Too many concurrent changes to this secret; try again.', 500);
   }
 
   // ── Staging labels ───────────────────────────────────────────────────────────────────────────
@@ -235,7 +207,7 @@ export class LocalSecretsManager {
       );
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-      throw new SecretsManagerError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      throw new AwsServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
     }
     return { ARN: secret.arn, Name: name, ...(versionId ? { VersionId: versionId } : {}) };
   }
@@ -282,7 +254,7 @@ export class LocalSecretsManager {
       const existing = secret.versions[versionId];
       if (existing) {
         const same = existing.kind === value.kind && this.open(secret.name, versionId, existing.sealed).equals(value.plain);
-        if (!same) throw new SecretsManagerError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+        if (!same) throw new AwsServiceError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
         return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: existing.stages };
       }
       const first = Object.keys(secret.versions).length === 0;
@@ -305,7 +277,7 @@ export class LocalSecretsManager {
       throw notFound(`Secrets Manager can't find the specified secret value for ${byId ? `VersionId: ${byId}` : `staging label: ${stage ?? CURRENT}`}`);
     }
     if (byId && stage && !version.stages.includes(stage)) {
-      throw new SecretsManagerError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
+      throw new AwsServiceError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
     }
     const plain = this.open(secret.name, versionId, version.sealed);
     return {
@@ -351,63 +323,26 @@ export class LocalSecretsManager {
 
   /** Serves the protocol on 127.0.0.1 (AWS_ENDPOINT_URL_SECRETS_MANAGER); returns the endpoint URL. */
   async listen(port = 0): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(body));
-    };
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : target;
-    try {
-      let body: Body;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Body;
-      } catch {
-        throw new SecretsManagerError('SerializationException', 'The request body is not valid JSON.');
-      }
-      if (!body || typeof body !== 'object' || Array.isArray(body))
-        throw new SecretsManagerError('SerializationException', 'The request body must be a JSON object.');
-      switch (operation) {
-        case 'CreateSecret':
-          return reply(200, await this.createSecret(body));
-        case 'DescribeSecret':
-          return reply(200, await this.describeSecret(body));
-        case 'PutSecretValue':
-          return reply(200, await this.putSecretValue(body));
-        case 'GetSecretValue':
-          return reply(200, await this.getSecretValue(body));
-        case 'UpdateSecretVersionStage':
-          return reply(200, await this.updateSecretVersionStage(body));
-        default:
-          throw new SecretsManagerError(
-            'UnknownOperationException',
-            `The local Secrets Manager does not implement ${operation.slice(0, 100) || 'this request'}.`,
-          );
-      }
-    } catch (error) {
-      const known = error instanceof SecretsManagerError;
+    this.endpoint = await listenAwsJson({
+      port,
+      targetPrefix: 'secretsmanager',
+      contentType: 'application/x-amz-json-1.1',
+      operations: {
+        CreateSecret: (body) => this.createSecret(body as Body),
+        DescribeSecret: (body) => this.describeSecret(body as Body),
+        PutSecretValue: (body) => this.putSecretValue(body as Body),
+        GetSecretValue: (body) => this.getSecretValue(body as Body),
+        UpdateSecretVersionStage: (body) => this.updateSecretVersionStage(body as Body),
+      },
       // An unexpected error (e.g. DynamoDB Local unreachable) is reported by name only: its message is not ours to vouch for.
-      reply(known ? error.status : 500, {
-        __type: known ? error.name : 'InternalServiceError',
-        message: known ? error.message : `Internal error (${(error as Error).name}).`,
-      });
-    }
+      internal: (error) => ({ __type: 'InternalServiceError', message: `Internal error (${error.name}).` }),
+    });
+    return this.endpoint.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    const endpoint = this.endpoint;
+    this.endpoint = undefined;
+    await endpoint?.close();
   }
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type StateMachineDefinition, StateMachine } from 'aws-local-stepfunctions';
+import { AwsServiceError, type AwsJsonEndpoint, ensureNamedTable, listenAwsJson } from '#local/aws-endpoint';
 import { type FunctionKey, functionArnPlaceholder, functions, type StateMachineKey, stateMachines } from '#catalogue';
 
 /**
@@ -51,13 +50,6 @@ class LocalTaskTimeout extends Error {
   }
 }
 
-class NamedError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
 interface Waiting {
   execution: string;
   state: string;
@@ -98,7 +90,7 @@ export class LocalStepFunctions {
   private readonly waiting = new Map<string, Waiting>();
   private readonly running = new Map<string, { abort(): void; done: Promise<ExecutionRecord> }>();
   private readonly db: DynamoDBDocumentClient;
-  private server?: Server;
+  private endpoint?: AwsJsonEndpoint;
   private stopped = false;
 
   constructor(
@@ -112,20 +104,8 @@ export class LocalStepFunctions {
     }
   }
 
-  async ensureTable(): Promise<void> {
-    try {
-      await this.client.send(new DescribeTableCommand({ TableName: executionsTable }));
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-      await this.client.send(
-        new CreateTableCommand({
-          TableName: executionsTable,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
-        }),
-      );
-    }
+  ensureTable(): Promise<void> {
+    return ensureNamedTable(this.client, executionsTable);
   }
 
   private overrides(key: StateMachineKey, execution: string) {
@@ -137,7 +117,7 @@ export class LocalStepFunctions {
       const fnKey = (input: unknown) => {
         const arn = (input as { FunctionName?: string }).FunctionName ?? '';
         const found = (Object.keys(functions) as FunctionKey[]).find((k) => localFunctionArn(k) === arn);
-        if (!found) throw new NamedError('Lambda.ResourceNotFoundException', `No local function for ${arn}`);
+        if (!found) throw new AwsServiceError('Lambda.ResourceNotFoundException', `No local function for ${arn}`);
         return found;
       };
       if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
@@ -166,7 +146,7 @@ export class LocalStepFunctions {
         handlers[stateName] = async (input) => ({ StatusCode: 200, Payload: await this.invoke(fnKey(input), (input as { Payload?: unknown }).Payload) });
       } else {
         handlers[stateName] = async () => {
-          throw new NamedError('States.Runtime', `The local host has no binding for ${resource}`);
+          throw new AwsServiceError('States.Runtime', `The local host has no binding for ${resource}`);
         };
       }
     }
@@ -176,8 +156,8 @@ export class LocalStepFunctions {
   /** StartExecution: idempotent for the same name and input, like Step Functions. */
   async startExecution(stateMachineArn: string, name: string, input: string): Promise<ExecutionRecord> {
     const key = ([...this.machines.keys()] as StateMachineKey[]).find((k) => localStateMachineArn(k) === stateMachineArn);
-    if (!key) throw new NamedError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new NamedError('InvalidName', `Invalid execution name: ${name}`);
+    if (!key) throw new AwsServiceError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new AwsServiceError('InvalidName', `Invalid execution name: ${name}`);
     const record: ExecutionRecord = {
       name,
       executionArn: executionArn(key, name),
@@ -200,7 +180,7 @@ export class LocalStepFunctions {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       const existing = await this.describe(name);
       if (existing && existing.input === input) return existing;
-      throw new NamedError('ExecutionAlreadyExists', `Execution already exists: ${record.executionArn}`);
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution already exists: ${record.executionArn}`);
     }
     this.run(record);
     return record;
@@ -276,16 +256,16 @@ export class LocalStepFunctions {
 
   sendTaskSuccess(token: string, output: string): void {
     const w = this.waiting.get(token);
-    if (!w) throw new NamedError('TaskTimedOut', 'Task Timed Out: the token is not waiting (finished, timed out, or from before a restart).');
+    if (!w) throw new AwsServiceError('TaskTimedOut', 'Task Timed Out: the token is not waiting (finished, timed out, or from before a restart).');
     this.waiting.delete(token);
     w.resolve(JSON.parse(output));
   }
 
   sendTaskFailure(token: string, error: string, cause: string): void {
     const w = this.waiting.get(token);
-    if (!w) throw new NamedError('TaskTimedOut', 'Task Timed Out: the token is not waiting.');
+    if (!w) throw new AwsServiceError('TaskTimedOut', 'Task Timed Out: the token is not waiting.');
     this.waiting.delete(token);
-    w.reject(new NamedError(error || 'TaskFailed', cause));
+    w.reject(new AwsServiceError(error || 'TaskFailed', cause));
   }
 
   /** Executions waiting on a callback, and at which state: what a person would be waiting for. */
@@ -344,54 +324,40 @@ export class LocalStepFunctions {
 
   /** The Step Functions JSON 1.0 protocol on a local port (AWS_ENDPOINT_URL_SFN). */
   async listen(port = 0): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify(body));
-    };
-    try {
-      const action = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      switch (action) {
-        case 'StartExecution': {
-          const r = await this.startExecution(body.stateMachineArn, body.name, body.input ?? '{}');
-          return reply(200, { executionArn: r.executionArn, startDate: Date.parse(r.startDate) / 1000 });
-        }
-        case 'SendTaskSuccess':
-          this.sendTaskSuccess(body.taskToken, body.output);
-          return reply(200, {});
-        case 'SendTaskFailure':
-          this.sendTaskFailure(body.taskToken, body.error, body.cause);
-          return reply(200, {});
-        case 'DescribeExecution': {
-          const name =
-            String(body.executionArn ?? '')
-              .split(':')
-              .pop() ?? '';
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    this.endpoint = await listenAwsJson({
+      port,
+      targetPrefix: 'AWSStepFunctions',
+      contentType: 'application/x-amz-json-1.0',
+      operations: {
+        StartExecution: async (body) => {
+          const r = await this.startExecution(text(body.stateMachineArn), text(body.name), text(body.input) || '{}');
+          return { executionArn: r.executionArn, startDate: Date.parse(r.startDate) / 1000 };
+        },
+        SendTaskSuccess: (body) => {
+          this.sendTaskSuccess(text(body.taskToken), text(body.output));
+          return {};
+        },
+        SendTaskFailure: (body) => {
+          this.sendTaskFailure(text(body.taskToken), text(body.error), text(body.cause));
+          return {};
+        },
+        DescribeExecution: async (body) => {
+          const name = text(body.executionArn).split(':').pop() ?? '';
           const r = await this.describe(name);
-          if (!r) throw new NamedError('ExecutionDoesNotExist', `Execution does not exist: ${body.executionArn}`);
-          return reply(200, { ...r, startDate: Date.parse(r.startDate) / 1000, stopDate: r.stopDate ? Date.parse(r.stopDate) / 1000 : undefined });
-        }
-        default:
-          throw new NamedError('UnknownOperationException', `The local host does not implement ${action}`);
-      }
-    } catch (error) {
-      const e = error as Error;
-      reply(e instanceof NamedError ? 400 : 500, { __type: e instanceof NamedError ? e.name : 'InternalFailure', message: e.message });
-    }
+          if (!r) throw new AwsServiceError('ExecutionDoesNotExist', `Execution does not exist: ${text(body.executionArn)}`);
+          return { ...r, startDate: Date.parse(r.startDate) / 1000, stopDate: r.stopDate ? Date.parse(r.stopDate) / 1000 : undefined };
+        },
+      },
+      internal: (error) => ({ __type: 'InternalFailure', message: error.message }),
+    });
+    return this.endpoint.url;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const { abort } of this.running.values()) abort();
     this.waiting.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.endpoint?.close();
   }
 }
