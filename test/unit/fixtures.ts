@@ -1,6 +1,7 @@
 import directory from '../../functions/config/demo-directory.json' with { type: 'json' };
 import type { Approval } from '../../functions/domain/approval.ts';
-import type { AccountRequest } from '../../functions/domain/new-account.ts';
+import type { AccountRequest, NamedPerson } from '../../functions/domain/new-account.ts';
+import type { OffboardingTask } from '../../functions/domain/offboarding.ts';
 import type { Department, Person, RoleHolder } from '../../functions/domain/policy.ts';
 import type { PostingAuthorityRequest } from '../../functions/domain/posting-authority.ts';
 import type { Account, Grant } from '../../functions/domain/registry.ts';
@@ -153,6 +154,38 @@ export function postingAuthorityRequest(overrides: Partial<PostingAuthorityReque
       },
     ],
     createdAt: '2025-03-10T16:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A directory person as the workflows carry them (id, name, email). */
+export function named(id: string): NamedPerson {
+  const p = person(id);
+  return { id: p.id, name: p.name, email: p.email };
+}
+
+/** Ana Gallegos (E102) separated on a date long past: her offboarding is due. */
+export const offboardingId = 'off-E102-20260115';
+export const rotationVersionId = '7d2c9f4e-1b3a-4c5d-8e6f-a0b1c2d3e4f5';
+
+/** Tom Sandoval's rotation of the Parks Instagram password after Ana's separation, escalating to Dolores Baca. */
+export function rotationTask(overrides: Partial<OffboardingTask> = {}): OffboardingTask {
+  return {
+    offboardingId,
+    accountId,
+    kind: 'ROTATE',
+    accountLabel: 'Instagram @ABQParks',
+    departmentName: 'Parks and Recreation',
+    employeeName: 'Ana Gallegos',
+    status: 'OPEN',
+    round: 0,
+    remindersSent: 0,
+    lastSweep: 0,
+    recipients: [named('E103')],
+    escalateTo: named('E100'),
+    versionId: rotationVersionId,
+    createdAt: '2026-01-15T07:00:04.000Z',
+    reveals: [],
     ...overrides,
   };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../functions/domain/approval-link.ts';
-import type { NamedPerson } from '../../functions/domain/new-account.ts';
 import {
   type AccountPlan,
   accountSummaries,
@@ -16,14 +15,9 @@ import {
 } from '../../functions/domain/offboarding.ts';
 import type { Person } from '../../functions/domain/policy.ts';
 import type { Grant } from '../../functions/domain/registry.ts';
-import { account, accountId, department, grant, paRequestId, people, person, roleHolders } from './fixtures.ts';
+import { account, accountId, department, grant, named, offboardingId, paRequestId, people, roleHolders, rotationTask } from './fixtures.ts';
 
-const offboardingId = 'off-E102-20260115';
 const at = '2026-01-15T07:00:05.000Z';
-const named = (id: string): NamedPerson => {
-  const p = person(id);
-  return { id: p.id, name: p.name, email: p.email };
-};
 const directory = (overrides: Record<string, Partial<Person>> = {}) => new Map(people.map((p) => [p.id, { ...p, ...overrides[p.id] }]));
 const tom = (overrides: Partial<Grant> = {}) => grant({ personId: 'E103', personName: 'Tom Sandoval', ...overrides });
 
@@ -146,26 +140,7 @@ describe('planAccount', () => {
   });
 });
 
-function task(overrides: Partial<OffboardingTask> = {}): OffboardingTask {
-  return {
-    offboardingId,
-    accountId,
-    kind: 'ROTATE',
-    accountLabel: 'Instagram @ABQParks',
-    departmentName: 'Parks and Recreation',
-    employeeName: 'Ana Gallegos',
-    status: 'OPEN',
-    round: 0,
-    remindersSent: 0,
-    lastSweep: 0,
-    recipients: [named('E103')],
-    escalateTo: named('E100'),
-    versionId: '7d2c9f4e-1b3a-4c5d-8e6f-a0b1c2d3e4f5',
-    createdAt: at,
-    reveals: [],
-    ...overrides,
-  };
-}
+const task = (overrides: Partial<OffboardingTask> = {}) => rotationTask({ createdAt: at, ...overrides });
 
 describe('chaseAction', () => {
   it('reminds while reminders remain', () => {

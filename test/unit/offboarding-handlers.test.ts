@@ -18,7 +18,7 @@ import type { NamedPerson } from '../../functions/domain/new-account.ts';
 import type { Offboarding, OffboardingTask, TaskLink } from '../../functions/domain/offboarding.ts';
 import { setFunctionEnv, testLinkKey } from './env.ts';
 import { formPost, httpEvent, jsonPost, lambdaContext } from './events.ts';
-import { accountId, person } from './fixtures.ts';
+import { accountId, named, offboardingId, person, rotationTask, rotationVersionId } from './fixtures.ts';
 
 type OpenModule = typeof import('../../functions/open-offboarding.ts');
 type TrackModule = typeof import('../../functions/track-offboarding-tasks.ts');
@@ -39,18 +39,11 @@ beforeAll(async () => {
 
 const keys = localKeys(Buffer.from(testLinkKey, 'base64'));
 const taskToken = 'AQCEAAAAKgAAAA-raw-task-token-from-step-functions-offboarding';
-const named = (id: string): NamedPerson => {
-  const p = person(id);
-  return { id: p.id, name: p.name, email: p.email };
-};
-
-// Ana Gallegos (E102) separated on a date long past: her offboarding is due.
-const offboardingId = 'off-E102-20260115';
 const pk = `OFFBOARD#${offboardingId}`;
 const metaKey = { PK: pk, SK: 'META' };
 const taskKey = { PK: pk, SK: `TASK#${accountId}#ROTATE` };
 const linkKey = (l: Pick<TaskLink, 'round' | 'recipient'>) => ({ PK: pk, SK: `LINK#${accountId}#ROTATE#${l.round}#${l.recipient.id}` });
-const versionId = '7d2c9f4e-1b3a-4c5d-8e6f-a0b1c2d3e4f5';
+const versionId = rotationVersionId;
 /** "Is anything open?": the open-task markers, read one at a time. */
 const openQuery = { ExpressionAttributeValues: { ':pk': pk, ':open': 'OPEN#' } };
 const openMarker = { PK: pk, SK: `OPEN#${accountId}#ROTATE` };
@@ -69,27 +62,7 @@ function offboarding(overrides: Partial<Offboarding> = {}): Offboarding {
   };
 }
 
-/** Tom Sandoval's rotation of the Parks Instagram password, escalating to Dolores Baca. */
-function rotation(overrides: Partial<OffboardingTask> = {}): OffboardingTask {
-  return {
-    offboardingId,
-    accountId,
-    kind: 'ROTATE',
-    accountLabel: 'Instagram @ABQParks',
-    departmentName: 'Parks and Recreation',
-    employeeName: 'Ana Gallegos',
-    status: 'OPEN',
-    round: 0,
-    remindersSent: 0,
-    lastSweep: 0,
-    recipients: [named('E103')],
-    escalateTo: named('E100'),
-    versionId,
-    createdAt: '2026-01-15T07:00:04.000Z',
-    reveals: [],
-    ...overrides,
-  };
-}
+const rotation = rotationTask;
 
 async function taskLinkFor(recipient: NamedPerson, approvalId: string, overrides: Partial<TaskLink> = {}): Promise<TaskLink> {
   return {
