@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { createHash, randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { unzipSync } from 'fflate';
@@ -145,32 +146,7 @@ async function download(viewer: string, params: Record<string, string>) {
 
 /** RFC 4180 rows after the header, as objects (the export's CSVs start with a BOM). */
 function csv(text: string): Record<string, string>[] {
-  const rows: string[][] = [[]];
-  let field = '';
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i] as string;
-    const row = rows[rows.length - 1] as string[];
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(field);
-      field = '';
-      rows.push([]);
-      i++;
-    } else field += c;
-  }
-  const [header, ...data] = rows.filter((r) => r.length > 0);
-  return data.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
+  return parse(text, { bom: true, record_delimiter: '\r\n', columns: true }) as Record<string, string>[];
 }
 
 /** Every secret the workflows made: link ids and secrets from the emails, and what the table holds only as hashes and sealed tokens. */

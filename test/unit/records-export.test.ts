@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../functions/domain/approval.ts';
 import { ForbiddenError, InvalidInputError } from '../../functions/domain/errors.ts';
@@ -28,36 +29,11 @@ import {
 import type { Grant } from '../../functions/domain/registry.ts';
 import { account, accountId, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, requestId, roleHolders } from './fixtures.ts';
 
-/** RFC 4180, as a reader of the export would parse it: quoted fields, doubled quotes, CRLF rows. */
+/** RFC 4180, as a reader of the export would parse it (csv-parse, strict): quoted fields, doubled quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
   expect(text.startsWith('\uFEFF')).toBe(true);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const body = text.slice(1);
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  expect(field).toBe('');
-  return rows;
+  expect(text.endsWith('\r\n')).toBe(true);
+  return parse(text, { bom: true, record_delimiter: '\r\n' }) as string[][];
 }
 
 /** Data rows as objects keyed by the header. */
