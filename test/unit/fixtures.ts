@@ -1,3 +1,5 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import directory from '../../functions/config/demo-directory.json' with { type: 'json' };
 import type { Approval } from '../../functions/domain/approval.ts';
 import type { AccountRequest, NamedPerson } from '../../functions/domain/new-account.ts';
@@ -188,4 +190,12 @@ export function rotationTask(overrides: Partial<OffboardingTask> = {}): Offboard
     reveals: [],
     ...overrides,
   };
+}
+
+/** The directory's people on a mocked table: found by email (GSI1, how a sign-in is resolved) and by id. */
+export function mockPeople(ddb: AwsClientStub<DynamoDBDocumentClient>, list: Person[] = people): void {
+  for (const p of list) {
+    ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } }).resolves({ Items: [p] });
+    ddb.on(GetCommand, { Key: { PK: `PERSON#${p.id}`, SK: 'PROFILE' } }).resolves({ Item: p });
+  }
 }

@@ -7,7 +7,7 @@ import type { PostRemovalRequest } from '../../functions/domain/post-removal.ts'
 import { canonicalJson, type GovernanceRecord, recordIntact, sha256Hex } from '../../functions/domain/records.ts';
 import { setFunctionEnv } from './env.ts';
 import { formPost, httpEvent, jsonPost, lambdaContext } from './events.ts';
-import { account, accountId, grant, people, person } from './fixtures.ts';
+import { account, accountId, grant, person, mockPeople } from './fixtures.ts';
 
 type Module = typeof import('../../functions/request-post-removal.ts');
 let handler: Module['handler'];
@@ -53,10 +53,7 @@ describe('request-post-removal', () => {
     // The directory and the Parks account; Ana Gallegos (E102, supervisor Marcus Chavez) is its active admin.
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(GetCommand).resolves({});
-    for (const p of people) {
-      ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } }).resolves({ Items: [p] });
-      ddb.on(GetCommand, { Key: { PK: `PERSON#${p.id}`, SK: 'PROFILE' } }).resolves({ Item: p });
-    }
+    mockPeople(ddb);
     ddb.on(GetCommand, { Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' } }).resolves({ Item: account() });
     ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#' } }).resolves({ Items: [grant()] });
     ddb.on(TransactWriteCommand).resolves({});
@@ -192,10 +189,7 @@ describe('request-post-removal', () => {
     sfn.reset();
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
     ddb.on(QueryCommand).resolves({ Items: [] });
-    for (const p of people) {
-      ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } }).resolves({ Items: [p] });
-      ddb.on(GetCommand, { Key: { PK: `PERSON#${p.id}`, SK: 'PROFILE' } }).resolves({ Item: p });
-    }
+    mockPeople(ddb);
     ddb.on(GetCommand, { Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' } }).resolves({ Item: account() });
     ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#' } }).resolves({ Items: [grant()] });
     ddb.on(GetCommand, { Key: { PK: `REQ#${first.requestId}`, SK: 'META' } }).resolves({ Item: first });

@@ -5,7 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PostingAuthorityRequest } from '../../functions/domain/posting-authority.ts';
 import { setFunctionEnv } from './env.ts';
 import { formPost, httpEvent, jsonPost, lambdaContext } from './events.ts';
-import { account, accountId, department, grant, people, person, roleHolders } from './fixtures.ts';
+import { account, accountId, department, grant, people, person, roleHolders, mockPeople } from './fixtures.ts';
 
 type Module = typeof import('../../functions/request-posting-authority.ts');
 let handler: Module['handler'];
@@ -31,10 +31,7 @@ describe('request-posting-authority', () => {
     // The directory, the Parks account and its grants: Ana Gallegos (E102) is its active admin.
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(GetCommand).resolves({});
-    for (const p of people) {
-      ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } }).resolves({ Items: [p] });
-      ddb.on(GetCommand, { Key: { PK: `PERSON#${p.id}`, SK: 'PROFILE' } }).resolves({ Item: p });
-    }
+    mockPeople(ddb);
     ddb.on(QueryCommand, { IndexName: 'GSI2', ExpressionAttributeValues: { ':pk': 'PEOPLE' } }).resolves({ Items: people });
     ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'ROLES' } }).resolves({ Items: roleHolders });
     ddb.on(GetCommand, { Key: { PK: 'DEPT#PRD', SK: 'PROFILE' } }).resolves({ Item: department('PRD') });

@@ -6,7 +6,7 @@ import type { AccountRequest } from '../../functions/domain/new-account.ts';
 import { requestIdPattern } from '../../functions/domain/new-account.ts';
 import { setFunctionEnv } from './env.ts';
 import { httpEvent, jsonPost, lambdaContext } from './events.ts';
-import { department, people, person, roleHolders } from './fixtures.ts';
+import { department, person, roleHolders, mockPeople } from './fixtures.ts';
 import { validForm } from '../support/forms.ts';
 
 type Module = typeof import('../../functions/submit-request.ts');
@@ -30,10 +30,7 @@ describe('submit-request', () => {
     // The directory: people by email (GSI1) and by id, departments, roles, platforms; no handle claims.
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(GetCommand).resolves({});
-    for (const p of people) {
-      ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } }).resolves({ Items: [p] });
-      ddb.on(GetCommand, { Key: { PK: `PERSON#${p.id}`, SK: 'PROFILE' } }).resolves({ Item: p });
-    }
+    mockPeople(ddb);
     ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'ROLES' } }).resolves({ Items: roleHolders });
     ddb.on(GetCommand, { Key: { PK: 'DEPT#PRD', SK: 'PROFILE' } }).resolves({ Item: department('PRD') });
     ddb.on(GetCommand, { Key: { PK: 'PLATFORM#instagram', SK: 'PROFILE' } }).resolves({ Item: { id: 'instagram', name: 'Instagram', approved: true } });
