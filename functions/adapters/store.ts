@@ -326,6 +326,21 @@ export class GovernanceStore extends TableClient {
 
   // Registry ----------------------------------------------------------------------------------
 
+  /** The transaction item that closes a pending request as APPROVED (and sets `extra` on it). */
+  private approvedUpdate(requestId: string, at: string, extra: Record<string, string> = {}) {
+    const names = Object.keys(extra);
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        UpdateExpression: `SET #status = :approved, closedAt = :at${names.map((n) => `, ${n} = :${n}`).join('')}`,
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at, ...Object.fromEntries(names.map((n) => [`:${n}`, extra[n]])) },
+      },
+    };
+  }
+
   /**
    * Approves a request in one transaction: the request closes as APPROVED, the account enters the
    * registry, its handle is claimed and each admin's posting grant is recorded (B). Returns
@@ -337,16 +352,7 @@ export class GovernanceStore extends TableClient {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: { PK: `REQ#${requestId}`, SK: 'META' },
-                UpdateExpression: 'SET #status = :approved, closedAt = :at, accountId = :acct',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at, ':acct': account.accountId },
-              },
-            },
+            this.approvedUpdate(requestId, at, { accountId: account.accountId }),
             {
               Put: {
                 TableName: this.table,
@@ -421,16 +427,7 @@ export class GovernanceStore extends TableClient {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: { PK: `REQ#${requestId}`, SK: 'META' },
-                UpdateExpression: 'SET #status = :approved, closedAt = :at',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at },
-              },
-            },
+            this.approvedUpdate(requestId, at),
             {
               ConditionCheck: {
                 TableName: this.table,
