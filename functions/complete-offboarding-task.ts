@@ -1,9 +1,10 @@
-import { approvalIdPattern } from '#domain/approval-link';
-import { ConfigurationError, InvalidInputError, NotFoundError } from '#domain/errors';
+import { approvalIdPattern, secretMatches } from '#domain/approval-link';
+import { ConfigurationError, InvalidInputError, InvalidLinkError } from '#domain/errors';
 import type { Offboarding, OffboardingTask, TaskLink, TaskLinkState } from '#domain/offboarding';
 import { taskLinkState } from '#domain/offboarding';
 import { taskDonePage, taskPage } from '#domain/offboarding-pages';
 import type { Person } from '#domain/policy';
+import { checkpoint } from '#adapters/checkpoints';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInPerson, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
@@ -16,7 +17,7 @@ import { vault } from '#adapters/vault';
 let directory: GovernanceStore | undefined;
 let store: OffboardingStore | undefined;
 
-const statusFor: Record<TaskLinkState['kind'], number> = { forbidden: 403, 'wrong-person': 403, done: 409, superseded: 410, expired: 410, open: 200 };
+const statusFor: Record<TaskLinkState['kind'], number> = { forbidden: 404, 'wrong-person': 403, done: 409, superseded: 410, expired: 410, open: 200 };
 
 interface Context {
   event: HttpEvent;
@@ -40,11 +41,14 @@ export async function completeOffboardingTask(event: HttpEvent): Promise<HttpRes
   const taskId = event.pathParameters?.taskId ?? '';
   const link = approvalIdPattern.test(taskId) ? await store.linkById(taskId) : undefined;
   const [task, offboarding] = link ? await Promise.all([store.task(link.offboardingId, link.accountId, link.kind), store.offboarding(link.offboardingId)]) : [];
-  if (!link || !task || !offboarding) throw new NotFoundError('This task link does not exist. Open it again from the email you received.');
-
   const isPost = event.requestContext.http.method === 'POST';
   const body = isPost ? parseBody(event) : {};
   const secret = (isPost ? (typeof body.s === 'string' ? body.s : undefined) : event.queryStringParameters?.s) ?? '';
+  // An unknown link and a wrong secret get the same answer, which names nothing about the task.
+  if (!link || !task || !offboarding || !secretMatches(secret, link.secretHash)) {
+    logger.info('invalid task link', { taskId: link ? taskId : 'unknown' });
+    throw new InvalidLinkError();
+  }
   const ctx: Context = { event, viewer, link, task, offboarding, secret };
   const state = taskLinkState(link, task, secret, viewer.id);
   if (!isPost || state.kind !== 'open') return show(ctx, state, statusFor[state.kind]);
@@ -159,6 +163,7 @@ function done(ctx: Context, what: string): HttpResult {
 async function resumeIfSettled(offboardingId: string): Promise<void> {
   const s = store as OffboardingStore;
   if (await s.anyOpen(offboardingId)) return;
+  await checkpoint('completeTask:before-resume', { offboardingId });
   const sealed = (await s.offboarding(offboardingId))?.sealedToken;
   if (!sealed) return;
   try {

@@ -1,7 +1,8 @@
 import { type Decision, linkState, parseDecision, stepMode } from '#domain/approval';
-import { approvalIdPattern } from '#domain/approval-link';
-import { InvalidInputError, NotFoundError } from '#domain/errors';
+import { approvalIdPattern, secretMatches } from '#domain/approval-link';
+import { InvalidInputError, InvalidLinkError } from '#domain/errors';
 import { approvalPage, decisionRecordedPage, describeContext } from '#domain/pages';
+import { checkpoint } from '#adapters/checkpoints';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
@@ -13,7 +14,7 @@ import { GovernanceStore } from '#adapters/store';
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
 
-const statusFor = { forbidden: 403, decided: 409, superseded: 410, closed: 410, open: 200 } as const;
+const statusFor = { forbidden: 404, decided: 409, superseded: 410, closed: 410, open: 200 } as const;
 
 /**
  * GET /approvals/{approvalId}?s=… shows the request and the form and changes nothing (mail
@@ -24,9 +25,17 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
   records ??= new RecordsStore();
   const approvalId = event.pathParameters?.approvalId ?? '';
+  const isPost = event.requestContext.http.method === 'POST';
+  const body = isPost ? parseBody(event) : {};
+  const secret = isPost ? (typeof body.s === 'string' ? body.s : undefined) : event.queryStringParameters?.s;
   const approval = approvalIdPattern.test(approvalId) ? await store.approvalById(approvalId) : undefined;
-  const request = approval ? await store.request(approval.requestId, true) : undefined;
-  if (!approval || !request) throw new NotFoundError('This approval link does not exist. Open it again from the email you received.');
+  // An unknown link and a wrong secret get the same answer, before anything about the request is read.
+  if (!approval || !secretMatches(secret, approval.secretHash)) {
+    logger.info('invalid approval link', { approvalId: approval ? approvalId : 'unknown' });
+    throw new InvalidLinkError();
+  }
+  const request = await store.request(approval.requestId, true);
+  if (!request) throw new InvalidLinkError();
   const [s, r] = [store, records];
   // A removal's page shows the post as preserved (H) and, on the confirm step, who approved it.
   const context = await describeContext(request, {
@@ -34,9 +43,6 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
     approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
   });
 
-  const isPost = event.requestContext.http.method === 'POST';
-  const body = isPost ? parseBody(event) : {};
-  const secret = isPost ? (typeof body.s === 'string' ? body.s : undefined) : event.queryStringParameters?.s;
   const state = linkState(approval, request.status, secret);
   const respond = (status: number, errors?: Record<string, string>) =>
     wantsHtml(event)
@@ -65,7 +71,9 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
     decidedByName: approval.approverName,
     approvalId: approval.approvalId,
   };
-  if (!(await store.recordDecision(approval, decision))) {
+  await checkpoint('decideApproval:before-write', { approvalId: approval.approvalId });
+  const recorded = await store.recordDecision(approval, decision);
+  if (!recorded) {
     const latest = (await store.approvalById(approvalId)) ?? approval;
     const again = linkState(latest, request.status, secret);
     return wantsHtml(event)
@@ -73,16 +81,19 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
       : jsonResponse(statusFor[again.kind], { requestId: request.requestId, link: again.kind });
   }
   logger.info('decision recorded', { requestId: request.requestId, step: approval.step, round: approval.round, outcome: decision.outcome });
-  await resumeWorkflow(approval.sealedToken, approval.approvalId, decision);
+  await checkpoint('decideApproval:before-send', { approvalId: approval.approvalId });
+  await resumeWorkflow(recorded.sealedToken, approval.approvalId, decision);
   return wantsHtml(event)
     ? htmlResponse(200, decisionRecordedPage(request, approval, decision.outcome, context))
     : jsonResponse(200, { requestId: request.requestId, link: 'decided', decision });
 }
 
 /**
- * Hands the decision to the waiting execution. The decision is already stored, so if the token is
- * stale (the wait just timed out, or the local host restarted) the next run of the step finds the
- * stored decision and uses it: nothing is lost and nothing is decided twice.
+ * Hands the decision to the waiting execution, through the token that was armed when the decision
+ * was written (read in that same write, so a re-arm just before it is not missed, and one after it
+ * finds the decision). If that token is no longer waiting (its wait just timed out, or the local
+ * host restarted), the step's next run finds the stored decision and returns it: nothing is lost
+ * and nothing is decided twice.
  */
 async function resumeWorkflow(sealedToken: string | undefined, approvalId: string, decision: Decision) {
   if (!sealedToken) return;

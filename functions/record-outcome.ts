@@ -9,7 +9,7 @@ import { registryEntriesFor } from '#domain/registry';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
-import { sesMailer } from '#adapters/mailer';
+import { sendOnce } from '#adapters/mail-ledger';
 import { GovernanceStore } from '#adapters/store';
 import * as z from '#domain/zod';
 
@@ -27,14 +27,9 @@ type Result = { status: string; accountId: string | null };
 
 let store: GovernanceStore | undefined;
 
-/**
- * Sends an outcome email once per request and audience across retries and re-runs (twice only if
- * a crash falls between the send and the mark: at-least-once, never lost).
- */
-async function notifyOnce(s: GovernanceStore, requestId: string, audience: string, to: string, email: EmailContent) {
-  if (await s.wasNotified(requestId, audience)) return;
-  await sesMailer.send({ to: [to], ...email });
-  await s.markNotified(requestId, audience);
+/** Sends an outcome email once per request and audience across retries, redrives and re-runs (mail-ledger.ts). */
+async function notifyOnce(requestId: string, audience: string, to: string, email: EmailContent) {
+  await sendOnce({ PK: `REQ#${requestId}`, SK: 'META', key: `outcome-${audience}` }, { to: [to], ...email });
 }
 
 /** Who hears the outcome: the requester, and the person a posting-authority request was for. */
@@ -71,7 +66,6 @@ export async function recordOutcome(input: unknown): Promise<Result> {
   const tell = async (outcome: OutcomeKind, reason?: string) => {
     for (const { audience, person } of recipients(request)) {
       await notifyOnce(
-        s,
         requestId,
         audience,
         person.email,
@@ -104,7 +98,7 @@ async function approveAccount(c: Closing, request: AccountRequest, director: Dec
     if (settled) return settled;
   }
   await c.tell('APPROVED');
-  await notifyOnce(c.s, request.requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${c.base}/accounts` }));
+  await notifyOnce(request.requestId, 'dti', env().DTI_EMAIL, registryNoticeEmail({ request, account, registryUrl: `${c.base}/accounts` }));
   logger.info('request approved', { requestId: request.requestId, accountId: account.accountId, grants: grants.length, result });
   return { status: 'APPROVED', accountId: account.accountId };
 }
@@ -126,13 +120,7 @@ async function approveAuthority(c: Closing, request: PostingAuthorityRequest, di
   // Read back what this request replaced, so a re-run tells DTI the same as the first run would have.
   const replaced = (await c.s.grantsOn(request.accountId, request.grantee.id)).filter((g) => g.revokedBySourceId === request.requestId);
   await c.tell('APPROVED');
-  await notifyOnce(
-    c.s,
-    request.requestId,
-    'dti',
-    env().DTI_EMAIL,
-    postingAuthorityNoticeEmail({ request, grant, replaced, registryUrl: `${c.base}/accounts` }),
-  );
+  await notifyOnce(request.requestId, 'dti', env().DTI_EMAIL, postingAuthorityNoticeEmail({ request, grant, replaced, registryUrl: `${c.base}/accounts` }));
   logger.info('posting authority approved', { requestId: request.requestId, accountId: request.accountId, replaced: replaced.length, result });
   return { status: 'APPROVED', accountId: request.accountId };
 }
@@ -166,7 +154,7 @@ async function closeRemoval(
       requestUrl,
       context: { approvals },
     });
-    await notifyOnce(c.s, request.requestId, audience, person.email, email);
+    await notifyOnce(request.requestId, audience, person.email, email);
   }
   logger.info('post removal closed', { requestId: request.requestId, outcome: closing.status, removedAt: closing.removal?.removedAt });
   return { status: closing.status, accountId: closing.status === 'APPROVED' ? request.accountId : null };
@@ -186,7 +174,7 @@ async function alreadyClosed(c: Closing): Promise<Result | undefined> {
 async function fail(c: Closing, reason: string): Promise<Result> {
   await c.s.closeRequest(c.request.requestId, 'FAILED', new Date().toISOString(), reason);
   await c.tell('FAILED', reason);
-  await notifyOnce(c.s, c.request.requestId, 'dti-failure', env().DTI_EMAIL, failureNoticeEmail({ request: c.request, reason }));
+  await notifyOnce(c.request.requestId, 'dti-failure', env().DTI_EMAIL, failureNoticeEmail({ request: c.request, reason }));
   logger.warn('request failed', { requestId: c.request.requestId, reason });
   return { status: 'FAILED', accountId: null };
 }

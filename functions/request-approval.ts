@@ -8,10 +8,11 @@ import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
-import { sesMailer } from '#adapters/mailer';
+import { checkpoint } from '#adapters/checkpoints';
+import { sendOnce } from '#adapters/mail-ledger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
-import { GovernanceStore } from '#adapters/store';
+import { approvalKey, GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
@@ -28,12 +29,12 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   if (!parsed.success) throw new InvalidInputError('The approval task input is invalid.', fieldErrors(parsed.error));
   const task = parsed.data;
   store ??= new GovernanceStore();
-  const request = await store.request(task.requestId, true);
+  const s = store;
+  const request = await s.request(task.requestId, true);
   if (!request) throw new RequestNotFoundError(`No request ${task.requestId}.`);
   const step = request.steps[task.step];
   if (!step) throw new InvalidInputError(`Request ${task.requestId} has no step ${task.step}.`);
 
-  const round = task.escalated ? 1 : 0;
   const keys = linkKeys();
   const finish = async (result: StepResult) => {
     await sfnCallbacks.succeed(task.taskToken, result);
@@ -41,42 +42,50 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
     return { waiting: false };
   };
 
-  let approval = await store.approval(task.requestId, task.step, round);
+  // The step's current link: the escalation's once there is one (a re-run after a restart starts
+  // again at round 0, but must wait on the link that can still decide), else the first approver's.
+  let approval = (await s.approval(task.requestId, task.step, 1)) ?? (task.escalated ? undefined : await s.approval(task.requestId, task.step, 0));
   let created = false;
   if (!approval) {
+    const round = task.escalated ? 1 : 0;
     if (round === 1) {
       // The first approver may have decided just as the wait ran out: their decision stands.
-      const first = await store.approval(task.requestId, task.step, 0);
+      const first = await s.approval(task.requestId, task.step, 0);
       if (first?.decision) return finish(first.decision);
       if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
     }
-    const fresh = await draftApproval(store, task, round, round === 0 ? step.approverId : (step.escalateToId as string), step.title);
-    created = await store.createApproval(fresh);
+    const fresh = await draftApproval(s, task, round, round === 0 ? step.approverId : (step.escalateToId as string), step.title);
+    created = await s.createApproval(fresh);
     // Losing the conditional put means a concurrent run created it: carry on with theirs.
-    approval = created ? fresh : await store.approval(task.requestId, task.step, round);
+    approval = created ? fresh : await s.approval(task.requestId, task.step, round);
     if (!approval) throw new Error('approval vanished after a conditional write');
-    if (created && round === 1 && !(await store.supersede({ ...fresh, round: 0 }, fresh.approverName, fresh.createdAt))) {
-      const first = await store.approval(task.requestId, task.step, 0);
-      if (first?.decision) return finish(first.decision);
+  }
+  if (approval.round === 1) {
+    // The first link stops working once the step is escalated (also after a crash between the
+    // escalation's creation and this): unless its approver decided first, whose decision stands.
+    const first = await s.approval(task.requestId, task.step, 0);
+    if (first?.decision) return finish(first.decision);
+    if (first && !first.supersededAt && !(await s.supersede(first, approval.approverName, approval.createdAt))) {
+      const again = await s.approval(task.requestId, task.step, 0);
+      if (again?.decision) return finish(again.decision);
     }
   }
   if (approval.decision) return finish(approval.decision);
-  // An existing wait (retry, redrive, restart) is re-armed with this run's token; a decision that
-  // lands meanwhile wins.
-  if (!created && !(await store.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
-    const decided = await store.approval(task.requestId, task.step, round);
-    if (decided?.decision) return finish(decided.decision);
+  if (!created) {
+    // An existing wait (reminder, retry, redrive, restart) is re-armed with this run's token. A
+    // decision written before the re-arm makes it fail, and is returned here; one written after
+    // it reads this token in the same write (recordDecision returns the item as it wrote it).
+    await checkpoint('requestApproval:before-rearm', { requestId: task.requestId, step: task.step, round: approval.round });
+    if (!(await s.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
+      const decided = await s.approval(task.requestId, task.step, approval.round);
+      if (decided?.decision) return finish(decided.decision);
+    }
   }
 
-  const kind: ApprovalEmailKind | undefined = !approval.emailedAt
-    ? round === 1
-      ? 'escalation'
-      : 'initial'
-    : task.reminder > approval.remindersSent && (await store.markReminded(approval, task.reminder, new Date().toISOString()))
-      ? 'reminder'
-      : undefined;
-  if (kind) await sendLink(task, approval, kind, request);
-  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round, email: kind ?? 'none' });
+  const first = approval.round === 1 ? 'escalation' : 'initial';
+  const sent = await sendLink(task, approval, first, request, { claimed: created });
+  const reminded = task.reminder > 0 ? await sendLink(task, approval, 'reminder', request) : 'skipped';
+  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round: approval.round, first: sent, reminder: reminded });
   return { waiting: true };
 }
 
@@ -102,13 +111,19 @@ async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 
   };
 }
 
-async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: GovernanceRequest) {
+/** The approval's emails, each sent once: its first email (claimed as the approval is created) and each reminder. */
+const mailKey = (kind: ApprovalEmailKind, reminder: number) => (kind === 'reminder' ? `reminder-${reminder}` : 'first');
+
+async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: GovernanceRequest, options: { claimed?: boolean } = {}) {
+  const s = store ?? new GovernanceStore();
+  // What the approval item says is sent needs no look at its slot (the confirmation wrote both).
+  if (kind === 'reminder' ? task.reminder <= approval.remindersSent : approval.emailedAt) return 'skipped';
+  const slot = { ...approvalKey(approval), key: mailKey(kind, task.reminder) };
   const secret = await linkKeys().linkSecret(approval.approvalId);
   const link = approvalLink(env().PUBLIC_BASE_URL, approval.approvalId, secret);
   const dueBy = new Date(Date.now() + task.waitSeconds * 1000).toISOString();
   const step = request.steps[task.step];
   // A removal's email shows the post as preserved (H) and, on the confirm step, who approved it.
-  const s = store ?? new GovernanceStore();
   records ??= new RecordsStore();
   const r = records;
   const context = await describeContext(request, {
@@ -116,8 +131,9 @@ async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEm
     approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
   });
   const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName, context });
-  await sesMailer.send({ to: [approval.approverEmail], ...email });
-  if (kind !== 'reminder') await store?.markEmailed(approval, new Date().toISOString());
+  const at = new Date().toISOString();
+  const record: Record<string, string | number> = kind === 'reminder' ? { remindersSent: task.reminder, lastRemindedAt: at } : { emailedAt: at };
+  return sendOnce(slot, { to: [approval.approverEmail], ...email }, { claimed: options.claimed, record });
 }
 
 export const handler = taskHandler(requestApproval);

@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#domain/errors';
-import { approvalExecutionInput, type GovernanceRequest, namedSteps } from '#domain/new-account';
+import { type GovernanceRequest, namedSteps } from '#domain/new-account';
 import { postRemovalFormPage } from '#domain/pages';
 import { mayRequestRemoval, parsePostRemovalForm, postRemovalRequest, removalSteps } from '#domain/post-removal';
 import { policy, type Person } from '#domain/policy';
 import { type Account, accountIdPattern } from '#domain/registry';
-import { waits } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
-import { startWorkflow } from '#adapters/step-functions';
+import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
@@ -65,7 +64,7 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
   const created = await records.putRequestWithRecord(built.request, built.record);
   const request = created ? built.request : ((await s.request(built.request.requestId, true)) as GovernanceRequest | undefined);
   if (request?.kind !== 'POST_REMOVAL') throw new Error(`request ${built.request.requestId} vanished after a conditional write`);
-  await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
+  await startSoon(s, request);
   logger.info('post removal requested', { requestId: request.requestId, accountId: account.accountId, recordId: request.recordId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

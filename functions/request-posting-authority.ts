@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError, NotFoundError } from '#domain/errors';
-import { approvalExecutionInput, namedSteps } from '#domain/new-account';
+import { namedSteps } from '#domain/new-account';
 import { postingAuthorityFormPage } from '#domain/pages';
 import { planApprovalSteps, policy, type Person } from '#domain/policy';
 import {
@@ -12,11 +12,10 @@ import {
   postingAuthorityRequest,
 } from '#domain/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#domain/registry';
-import { waits } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
-import { startWorkflow } from '#adapters/step-functions';
+import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
@@ -57,7 +56,7 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
 
   const created = await store.createRequest(request);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
+  await startSoon(store, request);
   logger.info('posting authority requested', { requestId: request.requestId, accountId: account.accountId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#domain/errors';
-import { type AccountRequest, approvalExecutionInput, namedSteps, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
+import { type AccountRequest, namedSteps, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
 import { newAccountFormPage } from '#domain/pages';
 import { chainFor, planApprovalSteps, policy } from '#domain/policy';
-import { waits } from '#adapters/env';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
-import { startWorkflow } from '#adapters/step-functions';
+import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
@@ -44,7 +43,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
 
   const created = await store.createRequest(request);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
+  await startSoon(store, request);
   logger.info('request submitted', { requestId: request.requestId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

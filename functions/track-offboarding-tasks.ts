@@ -1,6 +1,7 @@
 import { InvalidInputError } from '#domain/errors';
 import { offboardingIdPattern } from '#domain/hr-events';
 import { chaseAction } from '#domain/offboarding';
+import { checkpoint } from '#adapters/checkpoints';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
@@ -33,6 +34,7 @@ export async function trackOffboardingTasks(input: unknown): Promise<{ open: num
   const { offboardingId, sweep, maxReminders, waitSeconds, taskToken } = parsed.data;
   store ??= new OffboardingStore();
   if (taskToken) {
+    await checkpoint('trackTasks:before-rearm', { offboardingId });
     await store.storeToken(offboardingId, await linkKeys().sealToken(taskToken, offboardingId));
     // Checked after the token is stored: a task settled in between finds this token, or is seen here.
     const open = await store.anyOpen(offboardingId);

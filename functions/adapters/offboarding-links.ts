@@ -4,14 +4,15 @@ import { currentRecipients, type OffboardingTask, type TaskLink } from '#domain/
 import { type TaskEmailKind, taskEmail, taskLink } from '#domain/offboarding-emails';
 import { env } from '#adapters/env';
 import { linkKeys } from '#adapters/link-keys';
-import { sesMailer } from '#adapters/mailer';
+import { sendOnce } from '#adapters/mail-ledger';
 import type { OffboardingStore } from '#adapters/offboarding-store';
 
 /**
  * Brings a task's links up to date with its state, and is safe to repeat: each recipient of the
  * current round has one link (the approval-link mechanism: opaque id, MAC-derived secret, only its
  * hash stored); a link not yet emailed is emailed; a link behind the task's reminder count gets
- * the reminder, with the same URL. An email is marked after it is sent (at least once, never lost).
+ * the reminder, with the same URL. Each email is sent once per idempotency key (mail-ledger.ts); a
+ * new link's first email is claimed as the link is created.
  */
 export async function deliverTaskLinks(store: OffboardingStore, task: OffboardingTask, waitSeconds: number): Promise<number> {
   if (task.status !== 'OPEN') return 0;
@@ -20,9 +21,12 @@ export async function deliverTaskLinks(store: OffboardingStore, task: Offboardin
   const dueBy = new Date(Date.now() + waitSeconds * 1000).toISOString();
   let sent = 0;
   for (const recipient of currentRecipients(task)) {
+    let created: TaskLink | undefined;
     const link =
       existing.find((l) => l.round === task.round && l.recipient.id === recipient.id) ??
-      (await store.putLink(await draftLink(task, recipient, (id) => keys.linkSecret(id))));
+      (await store.putLink(await draftLink(task, recipient, (id) => keys.linkSecret(id)), (made) => {
+        created = made;
+      }));
     const kind: TaskEmailKind | undefined = !link.emailedAt
       ? task.round === 1
         ? 'escalation'
@@ -32,9 +36,13 @@ export async function deliverTaskLinks(store: OffboardingStore, task: Offboardin
         : undefined;
     if (!kind) continue;
     const url = taskLink(env().PUBLIC_BASE_URL, link.approvalId, await keys.linkSecret(link.approvalId));
-    await sesMailer.send({ to: [recipient.email], ...taskEmail({ task, recipient, link: url, kind, dueBy }) });
-    await store.markLinkSent(link, kind === 'reminder' ? task.remindersSent : 0, new Date().toISOString());
-    sent += 1;
+    const at = new Date().toISOString();
+    const result = await sendOnce(
+      { ...store.linkKey(link), key: kind === 'reminder' ? `reminder-${task.remindersSent}` : 'first' },
+      { to: [recipient.email], ...taskEmail({ task, recipient, link: url, kind, dueBy }) },
+      { claimed: created === link, record: kind === 'reminder' ? { remindersSent: task.remindersSent, lastRemindedAt: at } : { emailedAt: at } },
+    );
+    if (result !== 'skipped') sent += 1;
   }
   return sent;
 }

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
 import type { Grant } from '#domain/registry';
+import { claimedAtCreation } from '#adapters/mail-ledger';
 import { grantItem } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';
 
@@ -266,35 +267,30 @@ export class OffboardingStore extends TableClient {
     return (await this.query(pk(task.offboardingId), `LINK#${task.accountId}#${task.kind}#`)).map((i) => strip<TaskLink>(i) as TaskLink);
   }
 
-  /** Creates one recipient's link for a round once; returns the stored one (its id and hash never change). */
-  async putLink(link: TaskLink): Promise<TaskLink> {
+  /**
+   * Creates one recipient's link for a round once; returns the stored one (its id and hash never
+   * change). Its first email's idempotency key is claimed in the same write; `onCreated` hears
+   * when this call made it (so the caller sends that email without claiming it again).
+   */
+  async putLink(link: TaskLink, onCreated?: (link: TaskLink) => void): Promise<TaskLink> {
     const made = await this.conditional(
       new PutCommand({
         TableName: this.table,
-        Item: { PK: pk(link.offboardingId), SK: linkSk(link), entity: 'TaskLink', ...link },
+        Item: { ...this.linkKey(link), entity: 'TaskLink', ...link, ...claimedAtCreation('first', link.createdAt) },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
+    if (made) onCreated?.(link);
     return made ? link : ((await this.read<TaskLink>(pk(link.offboardingId), linkSk(link))) as TaskLink);
+  }
+
+  linkKey(link: Pick<TaskLink, 'offboardingId' | 'accountId' | 'kind' | 'round'> & { recipient: { id: string } }) {
+    return { PK: pk(link.offboardingId), SK: linkSk(link) };
   }
 
   async linkById(approvalId: string): Promise<TaskLink | undefined> {
     const key = await this.keyOfLink(approvalId);
     return key?.SK.startsWith('LINK#') ? this.read<TaskLink>(key.PK, key.SK) : undefined;
-  }
-
-  /** Marks a link's email (or its nth reminder) as sent; false when it was sent already. */
-  markLinkSent(link: TaskLink, reminder: number, at: string): Promise<boolean> {
-    const first = reminder === 0;
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: pk(link.offboardingId), SK: linkSk(link) },
-        UpdateExpression: first ? 'SET emailedAt = :at' : 'SET remindersSent = :n, lastRemindedAt = :at',
-        ConditionExpression: first ? 'attribute_not_exists(emailedAt)' : 'remindersSent < :n',
-        ExpressionAttributeValues: first ? { ':at': at } : { ':n': reminder, ':at': at },
-      }),
-    );
   }
 
   /** One sweep's move of an open task (remind / escalate / expire), at most once per sweep. */

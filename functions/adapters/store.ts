@@ -1,10 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#domain/approval';
 import type { Account, Grant } from '#domain/registry';
 import type { GovernanceRequest, RequestStatus } from '#domain/new-account';
 import type { Department, Person, RoleHolder } from '#domain/policy';
-import { type Item, strip, TableClient } from '#adapters/table';
+import { claimedAtCreation } from '#adapters/mail-ledger';
+import { isConditionFailure, type Item, strip, TableClient } from '#adapters/table';
 
 /**
  * The governance table (single-table design). Keys:
@@ -25,6 +26,9 @@ import { type Item, strip, TableClient } from '#adapters/table';
  */
 
 export const approvalSortKey = (step: number, round: number) => `APPR#${String(step).padStart(2, '0')}#${round}`;
+
+/** An approval's table key. */
+export const approvalKey = (a: Pick<Approval, 'requestId' | 'step' | 'round'>) => ({ PK: `REQ#${a.requestId}`, SK: approvalSortKey(a.step, a.round) });
 
 /** A posting grant's item: one per authorization, found by account (PK) and by employee (GSI2). */
 export function grantItem(g: Grant): Item {
@@ -59,8 +63,9 @@ export function requestItem(request: GovernanceRequest): Item {
     ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
     entity: requestEntity[request.kind] ?? 'Request',
     ...request,
-    // The map that markNotified writes into (an update cannot create a map and its key at once).
-    notified: {},
+    // Durable start: listed in ByPendingStart until its execution is known to have started.
+    pendingStart: 'approvalChain',
+    pendingSince: request.createdAt,
   };
 }
 
@@ -143,6 +148,33 @@ export class GovernanceStore extends TableClient {
     return this.conditional(new PutCommand({ TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
+  /** The request's execution has started: it leaves the ByPendingStart index. */
+  async markStarted(requestId: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `REQ#${requestId}`, SK: 'META' },
+        UpdateExpression: 'REMOVE pendingStart, pendingSince',
+        ConditionExpression: 'attribute_exists(pendingStart)',
+      }),
+    );
+  }
+
+  /** Ids of requests stored before `before` whose execution is not yet known to have started, oldest first. */
+  async pendingStarts(before: string, limit = 100): Promise<{ requestIds: string[]; more: boolean }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'ByPendingStart',
+        KeyConditionExpression: 'pendingStart = :w AND pendingSince < :before',
+        ExpressionAttributeValues: { ':w': 'approvalChain', ':before': before },
+        Limit: limit,
+      }),
+    );
+    const requestIds = (out.Items ?? []).map((i) => String(i.PK).slice('REQ#'.length));
+    return { requestIds, more: Boolean(out.LastEvaluatedKey) };
+  }
+
   request(requestId: string, consistent = false) {
     return this.get<GovernanceRequest>(`REQ#${requestId}`, 'META', consistent);
   }
@@ -201,33 +233,6 @@ export class GovernanceStore extends TableClient {
     );
   }
 
-  /** Marks an outcome email as sent so a re-run or retry does not send it again. */
-  async markNotified(requestId: string, what: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: `REQ#${requestId}`, SK: 'META' },
-        UpdateExpression: 'SET notified.#what = :at',
-        ConditionExpression: 'attribute_not_exists(notified.#what)',
-        ExpressionAttributeNames: { '#what': what },
-        ExpressionAttributeValues: { ':at': new Date().toISOString() },
-      }),
-    );
-  }
-
-  async wasNotified(requestId: string, what: string): Promise<boolean> {
-    const out = await this.db.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { PK: `REQ#${requestId}`, SK: 'META' },
-        ProjectionExpression: 'notified.#what',
-        ExpressionAttributeNames: { '#what': what },
-        ConsistentRead: true,
-      }),
-    );
-    return Boolean((out.Item?.notified as Record<string, string> | undefined)?.[what]);
-  }
-
   // Approvals ---------------------------------------------------------------------------------
 
   approval(requestId: string, step: number, round: number) {
@@ -240,47 +245,21 @@ export class GovernanceStore extends TableClient {
     return key ? this.get<Approval>(key.PK, key.SK, true) : undefined;
   }
 
-  /** Creates the approval for a step and round; false when it exists (a retry or a re-run). */
+  /**
+   * Creates the approval for a step and round; false when it exists (a retry or a re-run). Its
+   * first email's idempotency key is claimed in the same write (see mail-ledger.ts).
+   */
   async createApproval(approval: Approval): Promise<boolean> {
     return this.conditional(
       new PutCommand({
         TableName: this.table,
         Item: {
-          PK: `REQ#${approval.requestId}`,
-          SK: approvalSortKey(approval.step, approval.round),
+          ...approvalKey(approval),
           entity: 'Approval',
           ...approval,
+          ...claimedAtCreation('first', approval.createdAt),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-  }
-
-  private approvalKey(a: Pick<Approval, 'requestId' | 'step' | 'round'>) {
-    return { PK: `REQ#${a.requestId}`, SK: approvalSortKey(a.step, a.round) };
-  }
-
-  async markEmailed(a: Pick<Approval, 'requestId' | 'step' | 'round'>, at: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: this.approvalKey(a),
-        UpdateExpression: 'SET emailedAt = :at',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-  }
-
-  /** Counts a reminder once per reminder number; false when that reminder was sent already. */
-  async markReminded(a: Pick<Approval, 'requestId' | 'step' | 'round'>, reminder: number, at: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: this.approvalKey(a),
-        UpdateExpression: 'SET remindersSent = :n, lastRemindedAt = :at',
-        ConditionExpression: 'remindersSent < :n AND attribute_not_exists(decision)',
-        ExpressionAttributeValues: { ':n': reminder, ':at': at },
       }),
     );
   }
@@ -290,7 +269,7 @@ export class GovernanceStore extends TableClient {
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
-        Key: this.approvalKey(a),
+        Key: approvalKey(a),
         UpdateExpression: 'SET sealedToken = :t',
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
         ExpressionAttributeValues: { ':t': sealedToken },
@@ -298,17 +277,28 @@ export class GovernanceStore extends TableClient {
     );
   }
 
-  /** Records a decision once, only on a current (not superseded) link; false if it lost. */
-  async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round'>, decision: Decision): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: this.approvalKey(a),
-        UpdateExpression: 'SET decision = :d',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-        ExpressionAttributeValues: { ':d': decision },
-      }),
-    );
+  /**
+   * Records a decision once, only on a current (not superseded) link. Returns the approval as the
+   * write left it, so its sealed token is the one armed at the moment of the decision (a re-arm
+   * after it fails on `decision`, and finds the decision itself); undefined if the write lost.
+   */
+  async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round'>, decision: Decision): Promise<Approval | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: approvalKey(a),
+          UpdateExpression: 'SET decision = :d',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+          ExpressionAttributeValues: { ':d': decision },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<Approval>(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Escalation: the first link stops working and says who the step went to. */
@@ -316,7 +306,7 @@ export class GovernanceStore extends TableClient {
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
-        Key: this.approvalKey(a),
+        Key: approvalKey(a),
         UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
         ExpressionAttributeValues: { ':at': at, ':by': byName },

@@ -45,7 +45,7 @@ try {
     HR event             npm run hr -- separated E102${values.port === '3000' ? '' : ` --port ${values.port}`}       (offboarding; --date YYYY-MM-DD for a future one)
     Offboardings         ${stack.baseUrl}/offboardings      (DTI, Communications)
 
-  Data: ${resolve(values.data ?? '.local')} ${stack.seeded ? '(demo directory seeded)' : '(kept from last time)'}${stack.resumed.length ? `\n  Resumed ${stack.resumed.length} unfinished approval(s) from before the restart.` : ''}
+  Data: ${resolve(values.data ?? '.local')} ${stack.seeded ? '(demo directory seeded)' : '(kept from last time)'}${stack.resumed.length ? `\n  Resumed ${stack.resumed.length} unfinished execution(s) from before the restart.` : ''}${stack.reconciled.started ? `\n  Started ${stack.reconciled.started} stored request(s) whose workflow had not started before the last stop.` : ''}
   Ctrl-C stops everything.
 `);
   let stopping = false;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type FunctionKey, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
+import { type FunctionKey, type ScheduleSpec, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import { loadFunctions } from '#local/functions';
@@ -18,6 +18,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Use a DynamoDB Local that is already running (tests share one). */
   dynamoEndpoint?: string;
+  /** Use an SES emulator that is already running (the crash tier keeps the mailbox outside the process it kills). */
+  sesEndpoint?: string;
   tableName?: string;
   ports?: { http?: number; ses?: number; sfn?: number; dynamo?: number; secrets?: number };
   /** Seconds each approver has before a reminder; defaults to policy.json. */
@@ -45,6 +47,8 @@ export interface LocalStack {
   advanceClock(days?: number): number;
   /** Executions re-run at start-up because they were unfinished. */
   resumed: string[];
+  /** Stored requests whose execution was started at start-up by the reconciler (they had none). */
+  reconciled: { started: number; existing: number; cleared: number };
   seeded: boolean;
   stop(): Promise<void>;
 }
@@ -101,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ? undefined
     : await startDynamo({ port: options.ports?.dynamo, dataDir: dataDir && join(dataDir, 'dynamodb') });
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint;
-  const ses = await startSes({ port: options.ports?.ses });
+  const ses = options.sesEndpoint ? { endpoint: options.sesEndpoint, stop: async () => undefined } : await startSes({ port: options.ports?.ses });
   const httpPort = options.ports?.http ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${httpPort}`;
 
@@ -160,6 +164,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   await api.listen(httpPort);
   const resumed = await sfn.resumeUnfinished();
+  // Durable starts: whatever was stored before this start-up and never started is started now (no
+  // handler of the last run can still be starting it), then on the catalogue's schedule, as in AWS.
+  const reconciled = (await invoke('reconcileStarts', { olderThanSeconds: 0 })) as LocalStack['reconciled'];
+  const timers = (Object.values(schedules) as ScheduleSpec[]).map((schedule) =>
+    setInterval(() => {
+      (invoke as NonNullable<typeof invoke>)(schedule.target, schedule.input).catch((error: Error) => {
+        console.error(`Scheduled ${schedule.target} failed: ${error.message}`);
+      });
+    }, schedule.everyMinutes * 60_000).unref(),
+  );
 
   return {
     baseUrl,
@@ -175,8 +189,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     hr: hrBus,
     advanceClock: (days = 0) => advanceClock(sfn, days),
     resumed,
+    reconciled,
     seeded,
     async stop() {
+      for (const timer of timers) clearInterval(timer);
       await api.stop();
       await sfn.stop();
       await secrets.stop();

@@ -1,10 +1,29 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { table } from '#catalogue';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { type IndexDesign, table } from '#catalogue';
 
-/** Creates the governance table in DynamoDB Local from the catalogue's key design, if missing. */
+const indexSchema = (i: IndexDesign) => ({
+  IndexName: i.name,
+  KeySchema: [{ AttributeName: i.partitionKey, KeyType: 'HASH' as const }, ...(i.sortKey ? [{ AttributeName: i.sortKey, KeyType: 'RANGE' as const }] : [])],
+  Projection: { ProjectionType: i.projection },
+});
+
+/**
+ * Creates the governance table in DynamoDB Local from the catalogue's key design, if missing; a
+ * table kept from an older release gets the indexes the catalogue has added since.
+ */
 export async function ensureGovernanceTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of table.indexes.filter((i) => !have.has(i.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          GlobalSecondaryIndexUpdates: [{ Create: indexSchema(index) }],
+        }),
+      );
+    }
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -19,14 +38,7 @@ export async function ensureGovernanceTable(client: DynamoDBClient, tableName: s
         { AttributeName: table.partitionKey, KeyType: 'HASH' },
         { AttributeName: table.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: table.indexes.map((i) => ({
-        IndexName: i.name,
-        KeySchema: [
-          { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
-          ...(i.sortKey ? [{ AttributeName: i.sortKey, KeyType: 'RANGE' as const }] : []),
-        ],
-        Projection: { ProjectionType: i.projection },
-      })),
+      GlobalSecondaryIndexes: table.indexes.map(indexSchema),
     }),
   );
   return true;

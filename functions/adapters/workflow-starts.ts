@@ -1,0 +1,34 @@
+import { approvalExecutionInput, type GovernanceRequest } from '#domain/new-account';
+import { checkpoint } from '#adapters/checkpoints';
+import { waits } from '#adapters/env';
+import { logger } from '#adapters/logger';
+import { startWorkflow } from '#adapters/step-functions';
+import type { GovernanceStore } from '#adapters/store';
+
+/**
+ * Durable starts. A request is stored first (the source of truth) carrying a `pendingStart`
+ * marker; its execution is then started under the request's id, and the marker cleared. A crash,
+ * timeout or throttle anywhere in between leaves the marker, and the reconciler (at local start-up
+ * and on a schedule in both hosts) starts it: delivery at least once, effect exactly once, because
+ * Step Functions runs one execution per name (the same name and input answer with the existing one).
+ * The input depends only on the stored request, so every starter sends the same.
+ */
+export async function startStoredRequest(store: GovernanceStore, request: Pick<GovernanceRequest, 'requestId' | 'steps'>): Promise<'started' | 'exists'> {
+  await checkpoint('submit:before-start', { requestId: request.requestId });
+  const result = await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
+  await store.markStarted(request.requestId);
+  return result;
+}
+
+/**
+ * What a handler that has just stored a request does: starts it now if it can. A failure to start
+ * is not the requester's problem (the request is stored, and the reconciler will start it), so it
+ * is logged, not thrown.
+ */
+export async function startSoon(store: GovernanceStore, request: Pick<GovernanceRequest, 'requestId' | 'steps'>): Promise<void> {
+  try {
+    await startStoredRequest(store, request);
+  } catch (error) {
+    logger.warn('stored request not started yet; the reconciler will start it', { requestId: request.requestId, error: (error as Error).name });
+  }
+}

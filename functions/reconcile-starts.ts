@@ -1,0 +1,45 @@
+import { InvalidInputError } from '#domain/errors';
+import { taskHandler } from '#adapters/handler';
+import { logger } from '#adapters/logger';
+import { GovernanceStore } from '#adapters/store';
+import { startStoredRequest } from '#adapters/workflow-starts';
+import * as z from '#domain/zod';
+
+const inputSchema = z.object({
+  /** Only requests stored longer ago than this (a newer one may still be starting in its own handler). */
+  olderThanSeconds: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(86_400)), 60),
+});
+
+let store: GovernanceStore | undefined;
+
+/**
+ * Durable starts (see adapters/workflow-starts.ts): starts every stored request whose execution
+ * is not known to have started, and clears its marker. Safe to run at any time and any number of
+ * times at once: each start is named after its request. A request no longer pending (closed by a
+ * run that started meanwhile) just leaves the list.
+ */
+export async function reconcileStarts(input: unknown): Promise<{ started: number; existing: number; cleared: number }> {
+  const parsed = inputSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new InvalidInputError('The reconciler input is invalid: { olderThanSeconds?: 0..86400 }.');
+  store ??= new GovernanceStore();
+  const s = store;
+  const before = new Date(Date.now() - parsed.data.olderThanSeconds * 1000).toISOString();
+  const counts = { started: 0, existing: 0, cleared: 0 };
+  for (;;) {
+    const { requestIds, more } = await s.pendingStarts(before);
+    for (const requestId of requestIds) {
+      const request = await s.request(requestId, true);
+      if (request?.status !== 'PENDING') {
+        await s.markStarted(requestId);
+        counts.cleared += 1;
+        continue;
+      }
+      counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
+    }
+    if (!more || requestIds.length === 0) break;
+  }
+  if (counts.started) logger.warn('started stored requests that had no execution', counts);
+  return counts;
+}
+
+export const handler = taskHandler(reconcileStarts);
