@@ -1,11 +1,26 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ForbiddenError, GovernanceError, InvalidInputError, NotInDirectoryError, NotSignedInError } from '#domain/errors';
+import {
+  ForbiddenError,
+  GovernanceError,
+  InvalidInputError,
+  MalformedAddressError,
+  MethodNotAllowedError,
+  NotInDirectoryError,
+  NotSignedInError,
+  RouteNotFoundError,
+} from '#domain/errors';
 import { html, page } from '#domain/html';
 import type { Person } from '#domain/policy';
 import { env } from '#adapters/env';
-import { logger } from '#adapters/logger';
+import { checkRequest, crossSiteRefusal, oversizedBody, ownOrigins, type RequestShape } from '#adapters/request-checks';
 import type { GovernanceStore } from '#adapters/store';
+
+/*
+ * This module creates no client and no logger at import (httpErrors is given the logger): the local
+ * host loads it to answer its own refusals before the functions' environment is set.
+ */
 
 export type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
@@ -33,19 +48,22 @@ export function redirect(location: string): HttpResult {
   return { statusCode: 303, headers: { ...securityHeaders, location }, body: '' };
 }
 
-function header(event: HttpEvent, name: string): string | undefined {
+/** What `header` and `wantsHtml` read: an event, or a plain header map (the local host's own answers). */
+interface HeaderCarrier {
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+function header(event: HeaderCarrier, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return Array.isArray(v) ? v.join(',') : v;
   return undefined;
 }
 
 /** A browser asks for HTML; API clients (and anything that says JSON) get JSON. */
-export function wantsHtml(event: HttpEvent): boolean {
+export function wantsHtml(event: HeaderCarrier): boolean {
   const accept = header(event, 'accept') ?? '';
   return accept.includes('text/html') && !accept.startsWith('application/json');
 }
-
-const maxBodyBytes = 64 * 1024;
 
 /**
  * Parses a JSON or form-encoded body into a plain object (repeated form keys become arrays).
@@ -53,7 +71,9 @@ const maxBodyBytes = 64 * 1024;
  */
 export function parseBody(event: HttpEvent): Record<string, unknown> {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw) > maxBodyBytes) throw new InvalidInputError('The request body is larger than 64 KiB.');
+  // The request checks refuse it first (413); this keeps a plain handler, called without them, as safe.
+  const tooLarge = oversizedBody(Buffer.byteLength(raw));
+  if (tooLarge) throw tooLarge;
   const type = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
     try {
@@ -91,7 +111,12 @@ export async function signedInPerson(event: HttpEvent, store: GovernanceStore): 
   const authorizer = (event.requestContext as { authorizer?: AuthorizerShape }).authorizer;
   const email = asString(authorizer?.lambda?.email) ?? asString(authorizer?.jwt?.claims?.email);
   if (!email) throw new NotSignedInError('Sign in with your City account to continue.');
-  if (authorizer?.lambda?.credential === 'cookie') refuseCrossOriginPost(event);
+  // The request checks (httpHandler) refuse every cross-site POST, whatever its credential, before
+  // any handler runs; this keeps a plain handler called without them fenced for the session cookie.
+  if (authorizer?.lambda?.credential === 'cookie') {
+    const refusal = crossSiteRefusal({ method: event.requestContext.http.method, headers: event.headers ?? {}, ownOrigins: ownOriginsOf(event) });
+    if (refusal) throw refusal;
+  }
   const person = await store.personByEmail(email);
   if (!person) throw new NotInDirectoryError(`${email} is not in the social media governance directory. Ask DTI to add you.`);
   // Offboarding marks a separated employee: they keep no way in, whatever their sign-in still says (C).
@@ -99,20 +124,63 @@ export async function signedInPerson(event: HttpEvent, store: GovernanceStore): 
   return person;
 }
 
+/** The app's own origins, as this event's host sees them: the public base URL and the API's domain. */
+function ownOriginsOf(event: HttpEvent): string[] {
+  return ownOrigins(env().PUBLIC_BASE_URL, event.requestContext.domainName);
+}
+
+/** The request as the checks see it. The path is API Gateway's raw (still percent-encoded) one. */
+function requestShape(event: HttpEvent): RequestShape {
+  const body = event.body ?? '';
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath ?? event.requestContext.http.path,
+    headers: event.headers ?? {},
+    bodyBytes: event.isBase64Encoded ? Buffer.from(body, 'base64').byteLength : Buffer.byteLength(body),
+    ownOrigins: ownOriginsOf(event),
+  };
+}
+
+/** Events that came as HEAD: their handler saw a GET, and their answer goes out without its body. */
+const headRequests = new WeakSet<HttpEvent>();
+
+/** The method the client sent (a HEAD reaches the handler as GET). */
+export function requestedMethod(event: HttpEvent): string {
+  return headRequests.has(event) ? 'HEAD' : event.requestContext.http.method;
+}
+
+function withoutBodyForHead(request: { event: HttpEvent; response: HttpResult | undefined | null }): void {
+  if (!headRequests.has(request.event) || !request.response) return;
+  request.response = { ...request.response, body: '', isBase64Encoded: false };
+}
+
 /**
- * CSRF fence for cookie-authenticated requests. The session cookie is SameSite=Lax, so browsers
- * already leave it off cross-site POSTs; this also refuses a POST that a browser says (Origin)
- * came from any other origin, same-site ones included. Bearer tokens need no fence: browsers never
- * attach them on their own.
+ * The request checks (adapters/request-checks.ts) before any handler runs: a malformed address,
+ * a body over 64 KiB and a cross-site POST are refused (thrown, so httpErrors answers them). A HEAD
+ * is handled as its GET, whose status and headers go out without the body: no handler branches on it.
  */
-function refuseCrossOriginPost(event: HttpEvent): void {
-  if (event.requestContext.http.method !== 'POST') return;
-  const origin = header(event, 'origin');
-  if (origin === undefined) return;
-  const own = [new URL(env().PUBLIC_BASE_URL).origin, `https://${event.requestContext.domainName}`];
-  if (!own.includes(origin)) {
-    throw new ForbiddenError('This form was sent from another website, so it was refused. Open the form on the City site and send it from there.');
-  }
+export function requestChecks(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: (request) => {
+      const { event } = request;
+      const refusal = checkRequest(requestShape(event));
+      // Marked first, so that a refused HEAD loses its body too.
+      if (event.requestContext.http.method === 'HEAD') {
+        headRequests.add(event);
+        event.requestContext.http.method = 'GET';
+        event.routeKey = event.routeKey.replace(/^HEAD /, 'GET ');
+        event.requestContext.routeKey = event.requestContext.routeKey.replace(/^HEAD /, 'GET ');
+      }
+      if (refusal) throw refusal;
+    },
+    after: withoutBodyForHead,
+    onError: withoutBodyForHead,
+  };
+}
+
+/** OPTIONS of a known address: what it answers, and no CORS (the app is same-origin only). */
+export function allowResponse(allow: readonly string[]): HttpResult {
+  return { statusCode: 204, headers: { ...securityHeaders, allow: allow.join(', ') }, body: '' };
 }
 
 /**
@@ -126,14 +194,39 @@ function signInLocation(event: HttpEvent): string {
   return `/auth/sign-in?next=${encodeURIComponent(next)}`;
 }
 
+function errorHeading(error: GovernanceError): string {
+  if (error instanceof NotInDirectoryError) return 'Not in the directory';
+  if (error instanceof RouteNotFoundError) return 'Page not found';
+  return 'Something needs attention';
+}
+
 export function errorPage(error: GovernanceError): string {
   const fields = error instanceof InvalidInputError ? Object.entries(error.fields) : [];
+  // A wrong address leaves the reader nowhere to be: give them the way back in.
+  const wrongAddress = error instanceof RouteNotFoundError || error instanceof MethodNotAllowedError || error instanceof MalformedAddressError;
   return page({
-    title: 'Something needs attention',
-    body: html`<div class="card"><h1>${error instanceof NotInDirectoryError ? 'Not in the directory' : 'Something needs attention'}</h1>
+    title: errorHeading(error),
+    body: html`<div class="card"><h1>${errorHeading(error)}</h1>
       <div class="banner error">${error.message}</div>
-      ${fields.length ? html`<ul>${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}</div>`,
+      ${fields.length ? html`<ul>${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}
+      ${wrongAddress ? html`<p><a href="/requests/new">Go to the social media governance home page</a> · <a href="/guidelines">Comment guidelines</a></p>` : ''}</div>`,
   });
+}
+
+/** A GovernanceError as its response: its status and message, a page for browsers and JSON otherwise. */
+export function governanceErrorResponse(error: GovernanceError, asHtml: boolean): HttpResult {
+  const body = { error: error.name, message: error.message, ...(error instanceof InvalidInputError ? { fields: error.fields } : {}) };
+  const response = asHtml ? htmlResponse(error.status, errorPage(error)) : jsonResponse(error.status, body);
+  if (error instanceof MethodNotAllowedError) response.headers = { ...response.headers, allow: error.allow.join(', ') };
+  return response;
+}
+
+/** Anything but a GovernanceError: a 500 that names only the reference to give DTI, never the error. */
+export function internalErrorResponse(reference: string, asHtml: boolean): HttpResult {
+  const message = `Something went wrong on our side. Please try again; if it keeps happening, give DTI this reference: ${reference}`;
+  return asHtml
+    ? htmlResponse(500, page({ title: 'Error', body: html`<div class="card"><h1>Sorry</h1><p>${message}</p></div>` }))
+    : jsonResponse(500, { error: 'InternalError', message });
 }
 
 /**
@@ -141,7 +234,7 @@ export function errorPage(error: GovernanceError): string {
  * browsers, JSON otherwise), except that a browser nobody has signed in is sent to sign-in; anything
  * else is a 500 that names only its log correlation id.
  */
-export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
+export function httpErrors(logger: Pick<Logger, 'info' | 'error'>): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
       const { error, event } = request;
@@ -151,16 +244,12 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
           request.response = redirect(signInLocation(event));
           return;
         }
-        const body = { error: error.name, message: error.message, ...(error instanceof InvalidInputError ? { fields: error.fields } : {}) };
-        request.response = wantsHtml(event) ? htmlResponse(error.status, errorPage(error)) : jsonResponse(error.status, body);
+        request.response = governanceErrorResponse(error, wantsHtml(event));
         return;
       }
       const reference = event.requestContext?.requestId ?? 'unknown';
       logger.error('unhandled error', { error: error as Error, reference });
-      const message = `Something went wrong on our side. Please try again; if it keeps happening, give DTI this reference: ${reference}`;
-      request.response = wantsHtml(event)
-        ? htmlResponse(500, page({ title: 'Error', body: html`<div class="card"><h1>Sorry</h1><p>${message}</p></div>` }))
-        : jsonResponse(500, { error: 'InternalError', message });
+      request.response = internalErrorResponse(reference, wantsHtml(event));
     },
   };
 }

@@ -42,6 +42,17 @@ export class NotFoundError extends GovernanceError {
   readonly status = 404;
 }
 
+/**
+ * An emailed link whose id is unknown or whose secret is wrong, tampered with or missing: one
+ * answer for all of them, which names nothing about any request, so guessing learns nothing.
+ */
+export class InvalidLinkError extends GovernanceError {
+  readonly status = 404;
+  constructor() {
+    super('This link is not valid: it may be incomplete or mistyped. Open it again from the email you received.');
+  }
+}
+
 export class RequestNotFoundError extends GovernanceError {
   readonly status = 404;
 }
@@ -59,4 +70,35 @@ export class ConfigurationError extends GovernanceError {
 /** An HR event names an employee the directory does not know: nothing is changed, DTI is alerted. */
 export class UnknownEmployeeError extends GovernanceError {
   readonly status = 404;
+}
+
+/**
+ * What every HTTP request must pass before any handler runs (adapters/request-checks.ts), in both
+ * hosts. These name what was wrong with the request itself, not with a form field.
+ */
+
+/** The path's percent-encoding does not decode (a mangled or truncated link). */
+export class MalformedAddressError extends GovernanceError {
+  readonly status = 400;
+}
+
+/** No page or API lives at this address. */
+export class RouteNotFoundError extends GovernanceError {
+  readonly status = 404;
+}
+
+/** The address exists but does not answer this method; `allow` is what it answers (the Allow header). */
+export class MethodNotAllowedError extends GovernanceError {
+  readonly status = 405;
+  constructor(
+    message: string,
+    readonly allow: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** A request body over the limit every function accepts; the message states the limit. */
+export class PayloadTooLargeError extends GovernanceError {
+  readonly status = 413;
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cookieValue } from '#adapters/cookies';
-import { type FunctionKey, functions, type RouteSpec } from '#catalogue';
+import { governanceErrorResponse, type HttpResult, internalErrorResponse, wantsHtml } from '#adapters/http';
+import { checkRequest, decodePath, MAX_BODY_BYTES, ownOrigins, routeRequest } from '#adapters/request-checks';
+import { type FunctionKey, type FunctionSpec, functions } from '#catalogue';
 import { html, page } from '#domain/html';
 import type { Person } from '#domain/policy';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
@@ -13,29 +15,20 @@ import type { HrDelivery, HrEntry } from '#local/hr-bus';
  * Lambda authorizer. The sign-in only chooses whose claims (the directory email) go into the event;
  * the handlers still look the person up themselves and never read identity from a body. The AWS
  * sign-in's entry point, /auth/sign-in, leads here, so the same links work in both hosts.
+ *
+ * Every request first passes the same request checks the functions run (adapters/request-checks.ts):
+ * a malformed address is a 400, a body over 64 KiB a 413 (read no further than that), a cross-site
+ * POST a 403, each a page or JSON like any refusal. Routing is the same module's, from the catalogue;
+ * what no route matches goes, as in API Gateway, to the catalogue's `$default` function (404, 405
+ * with Allow, OPTIONS). A HEAD goes to its GET route and is answered without a body.
  */
 
-interface Route {
-  key: FunctionKey;
-  spec: RouteSpec;
-  pattern: RegExp;
-  params: string[];
-}
-
-function compile(): Route[] {
-  const routes: Route[] = [];
-  for (const [key, fn] of Object.entries(functions) as [FunctionKey, (typeof functions)[FunctionKey]][]) {
-    for (const spec of ('routes' in fn ? fn.routes : []) as readonly RouteSpec[]) {
-      const params: string[] = [];
-      const source = spec.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-        params.push(name);
-        return '([^/]+)';
-      });
-      routes.push({ key, spec, pattern: new RegExp(`^${source}$`), params });
-    }
-  }
-  return routes;
-}
+/** The catalogue's `$default` function (API Gateway's catch-all route). */
+const defaultRouteKey: FunctionKey = (() => {
+  const keys = (Object.entries(functions) as [FunctionKey, FunctionSpec][]).filter(([, spec]) => spec.defaultRoute).map(([key]) => key);
+  if (keys.length !== 1 || !keys[0]) throw new Error('The catalogue must mark exactly one function as the default route.');
+  return keys[0];
+})();
 
 export interface LocalHttpApiOptions {
   invoke: (key: FunctionKey, event: unknown) => Promise<unknown>;
@@ -50,10 +43,53 @@ export interface LocalHttpApiOptions {
 
 const cookieName = 'dev_user';
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+interface ReadBody {
+  text: string;
+  /** Bytes received, or declared by Content-Length; past the limit, no more are kept or counted. */
+  bytes: number;
+}
+
+/**
+ * The request body, kept only up to the limit: a declared Content-Length over it is not read at
+ * all, and a body that grows past it is no longer kept (the rest is discarded as it arrives).
+ */
+function readBody(req: IncomingMessage): Promise<ReadBody> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.resolve({ text: '', bytes: declared });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), bytes });
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      bytes += chunk.length;
+      if (bytes > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        finish();
+      } else chunks.push(chunk);
+    });
+    req.on('end', finish);
+    req.on('error', reject);
+  });
+}
+
+/** Header names lower-cased and repeated headers joined, as API Gateway's v2 event carries them. */
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+}
+
+/** The request target as a URL on this host. Path and query stay as sent (percent-encoded). */
+function requestUrl(target: string): URL {
+  // Prefixed, not resolved against a base: `//x/y` is a path here, not a host named x.
+  return new URL(target.startsWith('/') ? `http://local${target}` : target, 'http://local');
 }
 
 function signInPage(people: Person[], next: string): string {
@@ -69,7 +105,6 @@ function signInPage(people: Person[], next: string): string {
 }
 
 export class LocalHttpApi {
-  private readonly routes = compile();
   private server?: Server;
   baseUrl = '';
 
@@ -78,8 +113,11 @@ export class LocalHttpApi {
   async listen(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`Local host error: ${error.message}`);
+        // As a function's unhandled error: a 500 that names only a reference; the error goes to the console.
+        const reference = randomUUID();
+        console.error(`local HTTP API: unhandled error, reference ${reference}`, error);
+        if (res.headersSent) return void res.destroy();
+        this.write(res, internalErrorResponse(reference, wantsHtml({ headers: flatHeaders(req.headers) })));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
@@ -87,17 +125,37 @@ export class LocalHttpApi {
     return this.baseUrl;
   }
 
+  private write(res: ServerResponse, result: HttpResult, extraHeaders: Record<string, string> = {}) {
+    res.writeHead(result.statusCode ?? 200, {
+      ...result.headers,
+      ...extraHeaders,
+      ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}),
+    } as Record<string, string | string[]>);
+    // As API Gateway does: a base64 body (a download) goes out as its bytes. Node sends no body for a HEAD.
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const method = req.method ?? 'GET';
-    const send = (status: number, headers: Record<string, string>, body = '') => {
-      res.writeHead(status, headers);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = flatHeaders(req.headers);
+    const url = requestUrl(req.url ?? '/');
+    const domainName = headers.host || 'local';
+    const send = (status: number, sendHeaders: Record<string, string>, body = '') => {
+      res.writeHead(status, sendHeaders);
       res.end(body);
     };
 
-    if (url.pathname === '/') return send(303, { location: '/requests/new' });
-    if (url.pathname === '/dev/mailbox') return send(303, { location: this.options.mailboxUrl });
-    if (url.pathname === '/dev/sign-in' && method === 'GET') {
+    const body = await readBody(req);
+    const refusal = checkRequest({ method, path: url.pathname, headers, bodyBytes: body.bytes, ownOrigins: ownOrigins(this.baseUrl, domainName) });
+    if (refusal) {
+      // A body refused unread must not hold the connection open for the rest of it.
+      return this.write(res, governanceErrorResponse(refusal, wantsHtml({ headers })), body.bytes > MAX_BODY_BYTES ? { connection: 'close' } : {});
+    }
+
+    const reading = method === 'GET' || method === 'HEAD';
+    if (url.pathname === '/' && reading) return send(303, { location: '/requests/new' });
+    if (url.pathname === '/dev/mailbox' && reading) return send(303, { location: this.options.mailboxUrl });
+    if (url.pathname === '/dev/sign-in' && reading) {
       return send(
         200,
         { 'content-type': 'text/html; charset=utf-8' },
@@ -105,7 +163,7 @@ export class LocalHttpApi {
       );
     }
     if (url.pathname === '/dev/sign-in' && method === 'POST') {
-      const form = new URLSearchParams(await readBody(req));
+      const form = new URLSearchParams(body.text);
       const person = await this.options.personById(form.get('personId') ?? '');
       if (!person) return send(400, { 'content-type': 'text/plain' }, 'Choose a person from the directory.');
       const next = form.get('next') ?? '/requests/new';
@@ -114,7 +172,7 @@ export class LocalHttpApi {
         'set-cookie': `${cookieName}=${encodeURIComponent(person.id)}; Path=/; HttpOnly; SameSite=Lax`,
       });
     }
-    if (url.pathname === '/auth/sign-in' && method === 'GET') {
+    if (url.pathname === '/auth/sign-in' && reading) {
       const next = url.searchParams.get('next');
       return send(303, { location: `/dev/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}` });
     }
@@ -132,7 +190,7 @@ export class LocalHttpApi {
     if (url.pathname === '/dev/hr/events' && method === 'POST' && this.options.putHrEvent) {
       let entry: HrEntry;
       try {
-        entry = JSON.parse(await readBody(req)) as HrEntry;
+        entry = JSON.parse(body.text) as HrEntry;
       } catch {
         return send(400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'InvalidInputError', message: 'Send the event as JSON.' }));
       }
@@ -140,62 +198,46 @@ export class LocalHttpApi {
       return send(delivered.status, { 'content-type': 'application/json' }, JSON.stringify(delivered.body));
     }
 
-    const route = this.routes.find((r) => r.spec.method === method && r.pattern.test(url.pathname));
-    if (!route) {
-      const known = this.routes.some((r) => r.pattern.test(url.pathname));
-      return send(known ? 405 : 404, { 'content-type': 'application/json' }, JSON.stringify({ message: known ? 'Method Not Allowed' : 'Not Found' }));
-    }
+    // The catalogue route, or (like API Gateway) the $default function for what no route matches.
+    const routed = routeRequest(method, url.pathname);
+    const route = routed.kind === 'route' ? routed : undefined;
 
     // Like the Lambda authorizer in AWS: identity when there is one, and the function runs either
     // way; with nobody signed in it sends a browser to /auth/sign-in (here: the dev sign-in) or answers 401.
     let claims: Record<string, string> | undefined;
-    if (route.spec.auth === 'jwt') {
-      const person = await this.options.personById(
-        decodeURIComponent(cookieValue({ headers: req.headers as Record<string, string | undefined> }, cookieName) ?? ''),
-      );
+    if (route?.spec.auth === 'jwt') {
+      const person = await this.options.personById(decodePath(cookieValue({ headers }, cookieName) ?? '') ?? '');
       if (person) claims = { sub: person.id, email: person.email };
     }
 
-    const match = route.pattern.exec(url.pathname) as RegExpExecArray;
-    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1] ?? '')]));
-    const body = method === 'POST' ? await readBody(req) : undefined;
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
     delete headers.cookie;
+    const routeKey = route ? `${method} ${route.spec.path}` : '$default';
     const query = Object.fromEntries(url.searchParams);
     const event = {
       version: '2.0',
-      routeKey: `${route.spec.method} ${route.spec.path}`,
+      routeKey,
       rawPath: url.pathname,
       rawQueryString: url.search.slice(1),
       headers,
       queryStringParameters: Object.keys(query).length ? query : undefined,
-      pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
-      body,
+      pathParameters: route && Object.keys(route.pathParameters).length ? route.pathParameters : undefined,
+      body: method === 'POST' ? body.text : undefined,
       isBase64Encoded: false,
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
-        domainName: url.host,
+        domainName,
         domainPrefix: 'local',
         http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
         requestId: randomUUID(),
-        routeKey: `${route.spec.method} ${route.spec.path}`,
+        routeKey,
         stage: '$default',
         time: new Date().toUTCString(),
         timeEpoch: Date.now(),
         ...(claims ? { authorizer: { jwt: { claims, scopes: null }, principalId: '', integrationLatency: 0 } } : {}),
       },
     };
-    const result = (await this.options.invoke(route.key, event)) as {
-      statusCode?: number;
-      headers?: Record<string, string>;
-      cookies?: string[];
-      body?: string;
-      isBase64Encoded?: boolean;
-    };
-    res.writeHead(result.statusCode ?? 200, { ...result.headers, ...(result.cookies?.length ? { 'set-cookie': result.cookies } : {}) });
-    // As API Gateway does: a base64 body (a download) goes out as its bytes.
-    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+    this.write(res, (await this.options.invoke(route?.key ?? defaultRouteKey, event)) as HttpResult);
   }
 
   async stop(): Promise<void> {
