@@ -18,7 +18,9 @@ export type TableAccess = 'read' | 'readWrite';
  * runtime's CreateTable), so the two cannot drift. GSI1 and GSI2 are the overloaded lookup indexes
  * (projection ALL). ByApprovalId finds an approval from its link: it is sparse (only approvals
  * carry `approvalId`) and KEYS_ONLY, so the updates an approval goes through afterwards (emailed,
- * reminded, decided) write nothing to it.
+ * reminded, decided) write nothing to it. ByPendingStart lists the stored requests whose execution
+ * is not yet known to have started (durable starts, see reconcile-starts.ts): sparse, KEYS_ONLY,
+ * and each request leaves it as soon as its execution is started.
  */
 export interface IndexDesign {
   name: string;
@@ -34,6 +36,7 @@ export const table: { partitionKey: string; sortKey: string; indexes: readonly I
     { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
     { name: 'ByApprovalId', partitionKey: 'approvalId', projection: 'KEYS_ONLY' },
+    { name: 'ByPendingStart', partitionKey: 'pendingStart', sortKey: 'pendingSince', projection: 'KEYS_ONLY' },
   ],
 };
 
@@ -90,6 +93,12 @@ export interface FunctionSpec {
   routes?: RouteSpec[];
   /** The HTTP API Lambda authorizer of the `jwt` routes (AWS host only). */
   authorizer?: boolean;
+  /**
+   * The HTTP API's `$default` route: every request no route matches (an unknown address, a method
+   * the address does not answer, OPTIONS) goes to this function, in AWS and in the local host. It is
+   * public, so its access must be empty.
+   */
+  defaultRoute?: boolean;
   /**
    * HR events this function consumes (EventBridge `detail-type`s on the HR bus, source from
    * configuration). AWS: bus → rule → SQS queue (with a dead-letter queue and an alarm) → this
@@ -164,6 +173,13 @@ export const functions = {
     description: 'State machine task: records the final outcome; on approval creates the registry entry and the admins\u2019 posting grants',
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 20,
+  },
+  reconcileStarts: {
+    entry: 'functions/reconcile-starts.ts',
+    description:
+      'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it); runs at local start-up and on a schedule',
+    access: { table: 'readWrite', startExecution: ['approvalChain'] },
+    timeoutSeconds: 60,
   },
   requestPostingAuthority: {
     entry: 'functions/request-posting-authority.ts',
@@ -264,6 +280,13 @@ export const functions = {
     access: {},
     routes: [{ method: 'GET', path: '/guidelines', auth: 'public' }],
   },
+  answerUnknownRoute: {
+    entry: 'functions/answer-unknown-route.ts',
+    description:
+      'The HTTP API $default route: a page (JSON for API clients) for an unknown address, 405 with Allow for a wrong method, 204 with Allow for OPTIONS',
+    access: {},
+    defaultRoute: true,
+  },
   exportRecords: {
     entry: 'functions/export-records.ts',
     description:
@@ -300,6 +323,28 @@ export const stateMachines = {
     invokes: ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
   },
 } as const satisfies Record<StateMachineKey, StateMachineSpec>;
+
+export interface ScheduleSpec {
+  /** The function the schedule invokes, with `input` as its event. */
+  target: FunctionKey;
+  /** Minutes between runs (AWS: an EventBridge Scheduler rate schedule; local: a timer in the host). */
+  everyMinutes: number;
+  input: Record<string, unknown>;
+  description: string;
+}
+
+/** Recurring invocations, run by both hosts. */
+export const schedules = {
+  reconcileStarts: {
+    target: 'reconcileStarts',
+    everyMinutes: 5,
+    // A request stored in the last minute may still be starting in the handler that stored it.
+    input: { olderThanSeconds: 60 },
+    description: 'Starts every stored request whose execution was never started (durable starts)',
+  },
+} as const satisfies Record<string, ScheduleSpec>;
+
+export type ScheduleKey = keyof typeof schedules;
 
 /** `requestApproval` → `RequestApprovalFunctionArn`: the ASL placeholder for a function. */
 export function functionArnPlaceholder(key: FunctionKey): string {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, ArnFormat, type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
@@ -34,6 +34,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { CatalogueSchedules } from './schedules.ts';
 import {
   type FunctionKey,
   type FunctionSpec,
@@ -43,6 +44,7 @@ import {
   type StateMachineSpec,
   stateMachineArnEnv,
   stateMachines,
+  schedules,
   table,
 } from '../../functions/catalogue.ts';
 
@@ -446,6 +448,7 @@ export class GovernanceStack extends Stack {
     const xrayReason =
       'X-Ray (active tracing) actions xray:PutTraceSegments / xray:PutTelemetryRecords do not support resource-level permissions; CDK adds them on Resource "*" for Tracing.ACTIVE.';
     this.functions = {} as Record<FunctionKey, NodejsFunction>;
+    const scheduledKeys = new Set<FunctionKey>(Object.values(schedules).map((schedule) => schedule.target));
     this.functionRoles = {} as Record<FunctionKey, Role>;
     for (const [key, spec] of functionEntries) {
       const id = pascal(key);
@@ -647,7 +650,9 @@ export class GovernanceStack extends Stack {
         id: 'Serverless-LambdaDLQ',
         reason: spec.hrEvents?.length
           ? `${key} is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the queue's dead-letter queue after 3 receives; a function DLQ only receives failed asynchronous invocations.`
-          : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
+          : scheduledKeys.has(key)
+            ? `${key} is invoked by an EventBridge Scheduler schedule, which retries and keeps what it cannot deliver in its own dead-letter queue (with an alarm); a run that fails is redone by the next run of the schedule, which does the same work, so nothing would wait in a function DLQ.`
+            : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
       });
       this.functions[key] = fn;
       this.functionRoles[key] = role;
@@ -931,6 +936,9 @@ export class GovernanceStack extends Stack {
       new CfnOutput(this, `${id}HrEventsDeadLetterQueueUrl`, { value: deadLetterQueue.queueUrl, description: `HR events ${key} could not process` });
     }
 
+    // ------------------------------------------------------------- schedules
+    new CatalogueSchedules(this, 'Schedules', { schedules, functions: this.functions, alarmAction });
+
     // ------------------------------------------------------------ authorizer
     // The catalogue's authorizer function verifies the Cognito ID token (bearer header or the
     // session cookie) and always authorizes: it proves identity, and the function behind it enforces
@@ -995,6 +1003,26 @@ export class GovernanceStack extends Stack {
         }
       }
     }
+
+    // -------------------------------------------------------- default route
+    // What no route above matches goes to the catalogue's default-route function instead of API
+    // Gateway's bare {"message":"Not Found"}: a page for browsers (JSON for API clients), 405 with
+    // Allow for a method an address does not answer, 204 with Allow for OPTIONS (no CORS). Public.
+    const defaultRoutes = functionEntries.filter(([, spec]) => spec.defaultRoute);
+    if (defaultRoutes.length !== 1 || !defaultRoutes[0]) throw new Error('The catalogue must mark exactly one function as the default route.');
+    const [defaultKey, defaultSpec] = defaultRoutes[0];
+    if (Object.values(defaultSpec.access).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)))) {
+      throw new Error(`${defaultKey} serves the public $default route, so its catalogue access must be empty.`);
+    }
+    const defaultRoute = new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration(`${pascal(defaultKey)}Integration`, this.functions[defaultKey]),
+    });
+    Validations.of(defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: `$default (served by ${defaultKey}) answers the requests no route matches with a not-found page, a 405 or an Allow list: its role has no data access at all (no table, key, secret, mail or state machine; only its own logs and traces), so an anonymous caller learns only which addresses exist, as the routes themselves already tell.`,
+    });
 
     const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
       retention: RetentionDays.ONE_YEAR,

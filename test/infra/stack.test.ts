@@ -116,6 +116,64 @@ beforeAll(() => {
   // Bundling every function takes seconds, more on a busy machine: beyond the default hook timeout.
 }, 120_000);
 
+describe('durable starts: the reconciler and its schedule', () => {
+  const schedulesOf = () => ofType('AWS::Scheduler::Schedule');
+
+  it('the table has the sparse ByPendingStart index, keys only, that the reconciler queries', () => {
+    const [, table] = ofType('AWS::DynamoDB::GlobalTable')[0] as [string, Json];
+    expect(table.Properties.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'ByPendingStart',
+      KeySchema: [
+        { AttributeName: 'pendingStart', KeyType: 'HASH' },
+        { AttributeName: 'pendingSince', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+  });
+
+  it('runs reconcileStarts every 5 minutes with { olderThanSeconds: 60 }, 3 retries and a dead-letter queue', () => {
+    const schedules = schedulesOf();
+    expect(schedules).toHaveLength(1);
+    const p = (schedules[0] as [string, Json])[1].Properties;
+    expect(p.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(p.State).toBe('ENABLED');
+    expect(p.Target.Arn).toEqual(getAtt(fnId('reconcileStarts')));
+    expect(JSON.parse(p.Target.Input)).toEqual({ olderThanSeconds: 60 });
+    expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 });
+    const dlq = p.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+    expect(resources[dlq]?.Type).toBe('AWS::SQS::Queue');
+    // Its dead-letter queue alarms on the alarm topic.
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => asArray<Json>(a.Properties.Dimensions).some((d) => d.Value?.['Fn::GetAtt']?.[0] === dlq));
+    expect(alarms).toHaveLength(1);
+    expect((alarms[0] as [string, Json])[1].Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it("the schedule's own role may invoke reconcileStarts and send to its dead-letter queue, nothing else", () => {
+    const p = (schedulesOf()[0] as [string, Json])[1].Properties;
+    const role = p.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(resources[role]?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+    const granted = statementsOf(role).map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) }));
+    expect(granted).toEqual([
+      { actions: ['lambda:InvokeFunction'], resources: [getAtt(fnId('reconcileStarts'))] },
+      { actions: ['sqs:SendMessage'], resources: [p.Target.DeadLetterConfig.Arn] },
+    ]);
+  });
+
+  it('reconcileStarts may start the approval chain and no other machine', () => {
+    const starts = statementsOf(roleId('reconcileStarts')).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    const name = resources[smId('approvalChain')]?.Properties.StateMachineName as string;
+    expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`]);
+    expect(actionsOf(roleId('reconcileStarts'))).not.toContain('states:SendTaskSuccess');
+  });
+});
+
 describe('DynamoDB table', () => {
   it("has the key schema, the catalogue's indexes, on-demand billing, PITR, deletion protection and KMS encryption", () => {
     const tables = ofType('AWS::DynamoDB::GlobalTable');
@@ -732,12 +790,24 @@ describe('alarm topic', () => {
 describe('HTTP API', () => {
   const routeResources = () => ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as Json);
 
-  it('has exactly one route per catalogue route', () => {
+  it('has exactly one route per catalogue route, and the $default route', () => {
     expect(
       routeResources()
         .map((r) => r.RouteKey)
         .sort(),
-    ).toEqual(allRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    ).toEqual([...allRoutes.map((r) => `${r.method} ${r.path}`), '$default'].sort());
+  });
+
+  it('sends $default (what no route matches) to the catalogue\u2019s default-route function: public, and its role reaches no data', () => {
+    const defaultKeys = functionEntries.filter(([, spec]) => spec.defaultRoute).map(([key]) => key);
+    expect(defaultKeys).toHaveLength(1);
+    const key = defaultKeys[0] as FunctionKey;
+    const route = routeResources().find((r) => r.RouteKey === '$default') as Json;
+    expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(route.AuthorizerId).toBeUndefined();
+    const integrationId = (route.Target['Fn::Join'][1] as unknown[]).find((x): x is Json => typeof x === 'object')?.Ref as string;
+    expect(resources[integrationId]?.Properties.IntegrationUri).toEqual(getAtt(fnId(key)));
+    expect(actionsOf(roleId(key)).filter((a) => !/^(logs:(CreateLogStream|PutLogEvents)|xray:\w+)$/.test(a))).toEqual([]);
   });
 
   it.each(allRoutes)('$method $path ($auth) goes to $key with the right authorization', (route) => {

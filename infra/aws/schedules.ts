@@ -1,0 +1,76 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { FunctionKey, ScheduleKey, ScheduleSpec } from '../../functions/catalogue.ts';
+
+const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+
+/**
+ * The catalogue's schedules on EventBridge Scheduler (the local host runs the same entries on a
+ * timer): each invokes its function with the catalogue's input, through a role that may invoke only
+ * that function, retries, and keeps what it could not deliver in a dead-letter queue that alarms.
+ */
+export class CatalogueSchedules extends Construct {
+  readonly schedules: Record<string, Schedule> = {};
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { schedules: Record<ScheduleKey, ScheduleSpec>; functions: Record<FunctionKey, IFunction>; alarmAction: IAlarmAction },
+  ) {
+    super(scope, id);
+    for (const [key, spec] of Object.entries(props.schedules) as [ScheduleKey, ScheduleSpec][]) {
+      const name = pascal(key);
+      const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(deadLetterQueue).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason: `This is the dead-letter queue of the ${key} schedule: a dead-letter queue has no dead-letter queue of its own.` },
+        {
+          id: 'Serverless-SQSRedrivePolicy',
+          reason: `This is the dead-letter queue of the ${key} schedule; its messages wait 14 days, with an alarm, for an operator. The next run of the schedule does the same work, so nothing needs redriving.`,
+        },
+      );
+      // Its own role: invoke exactly this function (no version or alias wildcard), and keep what it
+      // cannot deliver in its own dead-letter queue.
+      const target = props.functions[spec.target];
+      const role = new Role(this, `${name}ScheduleRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+        description: `Social media governance: the ${key} schedule invokes ${spec.target}`,
+      });
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }));
+      this.schedules[key] = new Schedule(this, `${name}Schedule`, {
+        description: spec.description,
+        schedule: ScheduleExpression.rate(Duration.minutes(spec.everyMinutes)),
+        // A target of our own instead of aws-scheduler-targets' LambdaInvoke, which would also grant
+        // invoke on every version and alias (`<arn>:*`) to the role.
+        target: {
+          bind: () => ({
+            arn: target.functionArn,
+            role,
+            input: ScheduleTargetInput.fromObject(spec.input),
+            // A run later than one period is superseded by the next one, which does the same work.
+            retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: spec.everyMinutes * 60 },
+            deadLetterConfig: { arn: deadLetterQueue.queueArn },
+          }),
+        },
+      });
+      const alarm = new Alarm(this, `${name}DeadLetterAlarm`, {
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `The ${key} schedule could not invoke ${spec.target} (after 3 retries). ${spec.description}: look at ${spec.target}'s log and the queue's message for the reason.`,
+      });
+      alarm.addAlarmAction(props.alarmAction);
+    }
+  }
+}
