@@ -20,6 +20,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Each test starts and kills a whole local stack (DynamoDB Local included) twice: one file, in sequence.
+        test: { name: 'crash', include: ['test/crash/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
