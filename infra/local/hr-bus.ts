@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FunctionKey, functions } from '#catalogue';
-import { InvalidInputError } from '#domain/errors';
-import { hrDetailTypes, offboardingIdFor, parseHrEvent } from '#domain/hr-events';
+import { GovernanceError } from '#domain/errors';
+import { hrDetailTypes } from '#domain/hr-events';
 import { accountId, region } from '#local/step-functions';
 
 /** An entry as `aws events put-events` takes it (either spelling of the keys). */
@@ -19,11 +19,21 @@ export interface HrDelivery {
   body: Record<string, unknown>;
 }
 
+/** What the consumer answers for one event it was handed directly (see receive-hr-event's `handler`). */
+interface ConsumerOutcome {
+  kind?: string;
+  offboardingId?: string;
+  refused?: string;
+  message?: string;
+}
+
 /**
- * The local HR bus: the AWS rule (source + the catalogue's detail types) and the queue in front of
- * the consumer, in-process. A matching event is wrapped as the SQS message the consumer gets in AWS
- * and handed to the same handler. Locally a malformed event is refused at once with what is wrong
- * (and nothing starts) instead of going round the queue to the dead-letter queue.
+ * The local HR bus: the AWS rule (source + the catalogue's detail types) in front of the consumer,
+ * in-process. A matching event is handed to the same handler Lambda runs — as the one event, not
+ * wrapped in a queue message, so the handler's answer comes back: locally the sender hears at once
+ * what AWS would only log. A malformed event is refused with what is wrong (400; in AWS it goes
+ * round the queue to the dead-letter queue), a refused separation with why (422; in AWS the message
+ * is handled and DTI alerted), and an accepted separation names its offboarding record.
  */
 export function localHrBus(invoke: (key: FunctionKey, event: unknown) => Promise<unknown>, source: () => string) {
   const consumers = (Object.entries(functions) as [FunctionKey, { hrEvents?: readonly string[] }][]).filter(([, f]) => f.hrEvents);
@@ -61,40 +71,22 @@ export function localHrBus(invoke: (key: FunctionKey, event: unknown) => Promise
         };
       }
       let offboardingId: string | undefined;
-      try {
-        const parsed = parseHrEvent(envelope, source());
-        if (parsed.kind === 'separated') offboardingId = offboardingIdFor(parsed.detail.employeeId, parsed.detail.separationDate);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return { status: 400, body: { error: error.name, message: error.message } };
-        throw error;
-      }
       for (const [key] of targets) {
-        const message = {
-          messageId: randomUUID(),
-          receiptHandle: 'local',
-          body: JSON.stringify(envelope),
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'events.amazonaws.com',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: `arn:aws:sqs:${region}:${accountId}:hr-events`,
-          awsRegion: region,
-        };
-        const out = (await invoke(key, { Records: [message] })) as { batchItemFailures?: unknown[] };
-        if (out?.batchItemFailures?.length) {
+        let out: ConsumerOutcome;
+        try {
+          out = ((await invoke(key, envelope)) ?? {}) as ConsumerOutcome;
+        } catch (error) {
+          if (error instanceof GovernanceError) return { status: error.status, body: { error: error.name, message: error.message } };
           return {
             status: 500,
             body: {
               error: 'HrEventFailed',
-              message: `${key} could not process the event; its log says why. In AWS it would be retried, then kept in the dead-letter queue.`,
+              message: `${key} could not process the event (${(error as Error).message}). In AWS it would be retried, then kept in the dead-letter queue.`,
             },
           };
         }
+        if (out.refused) return { status: 422, body: { error: out.refused, message: out.message ?? `${key} refused the event.`, detailType } };
+        offboardingId ??= out.offboardingId;
       }
       return { status: 202, body: { accepted: true, detailType, ...(offboardingId ? { offboardingId, record: `/offboardings/${offboardingId}` } : {}) } };
     },

@@ -45,19 +45,21 @@ const detail =
       );
 const entry = { source: values.source, 'detail-type': kind === 'separated' ? hrDetailTypes.separated : hrDetailTypes.updated, detail };
 
+let res: Response;
 try {
-  const res = await fetch(`http://127.0.0.1:${values.port}/dev/hr/events`, {
+  res = await fetch(`http://127.0.0.1:${values.port}/dev/hr/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(entry),
   });
-  const body = (await res.json()) as { message?: string; record?: string };
-  if (!res.ok) {
-    console.error(`Refused (${res.status}): ${body.message ?? JSON.stringify(body)}`);
-    process.exit(1);
-  }
-  console.log(`Put "${entry['detail-type']}" for ${employeeId}.${body.record ? ` Offboarding record: http://127.0.0.1:${values.port}${body.record}` : ''}`);
 } catch {
   console.error(`Could not reach the local stack on port ${values.port}. Start it with \`npm start\` first.`);
   process.exit(1);
 }
+const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; record?: string };
+if (!res.ok) {
+  // Refused by the rule or the consumer (malformed, or an employee the directory does not know): nothing was started.
+  console.error(`Refused: ${body.message ?? JSON.stringify(body)}${body.error ? ` (${body.error}, HTTP ${res.status})` : ` (HTTP ${res.status})`}`);
+  process.exit(1);
+}
+console.log(`Put "${entry['detail-type']}" for ${employeeId}.${body.record ? ` Offboarding record: http://127.0.0.1:${values.port}${body.record}` : ''}`);

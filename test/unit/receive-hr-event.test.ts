@@ -71,6 +71,7 @@ describe('receive-hr-event', () => {
     sfn.reset();
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${stateMachineArn}:off-E102-20260115`, startDate: new Date() });
     ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(GetCommand, { Key: personKey('E102') }).resolves({ Item: { ...personKey('E102'), entity: 'Person', ...person('E102') } });
   });
 
   it('starts the offboarding execution named after the employee and date', async () => {
@@ -104,6 +105,40 @@ describe('receive-hr-event', () => {
 
     expect(await receiveHrEvent(sqsEvent(sqsRecord('m-1', separation())))).toEqual({ batchItemFailures: [] });
     expect(await handleHrEvent(separation())).toEqual({ kind: 'separated', employeeId: 'E102', offboardingId: 'off-E102-20260115', started: false });
+  });
+
+  it('refuses the separation of an employee the directory does not know, and starts the execution that alerts DTI', async () => {
+    ddb.on(GetCommand, { Key: personKey('E999') }).resolves({});
+    const event = hrEvent('Employee Separated', { employeeId: 'E999', separationDate: '2026-01-15' });
+
+    const outcome = await handleHrEvent(event);
+
+    expect(outcome).toEqual({
+      kind: 'separated',
+      employeeId: 'E999',
+      offboardingId: 'off-E999-20260115',
+      refused: 'UnknownEmployeeError',
+      message: expect.stringMatching(/^Employee E999 is not in the directory.*2026-01-15.*DTI has been alerted/),
+    });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: personKey('E999') });
+    // Its first step finds nobody and its alert step emails DTI, once: the name is the employee and date.
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn, name: 'off-E999-20260115' });
+  });
+
+  it("handles an unknown employee's separation on the queue: no batch failure, so it is not retried into the dead-letter queue", async () => {
+    ddb.on(GetCommand, { Key: personKey('E999') }).resolves({});
+    const event = hrEvent('Employee Separated', { employeeId: 'E999', separationDate: '2026-01-15' });
+
+    expect(await receiveHrEvent(sqsEvent(sqsRecord('m-1', event), sqsRecord('m-2', event)))).toEqual({ batchItemFailures: [] });
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names).toEqual(['off-E999-20260115', 'off-E999-20260115']);
+  });
+
+  it('reports a message back, and starts nothing, when the directory cannot be read', async () => {
+    ddb.on(GetCommand, { Key: personKey('E102') }).rejects(new Error('ProvisionedThroughputExceededException'));
+
+    expect(await receiveHrEvent(sqsEvent(sqsRecord('m-1', separation())))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('reports a message back when Step Functions fails for another reason', async () => {
@@ -185,6 +220,16 @@ describe('receive-hr-event', () => {
       message: expect.stringContaining('ZOO'),
     });
     expect(ddb).not.toHaveReceivedCommand(BatchWriteCommand);
+  });
+
+  it('answers one event invoked directly (the local HR bus) with the outcome, refused or not', async () => {
+    ddb.on(GetCommand, { Key: personKey('E999') }).resolves({});
+
+    expect(await handler(separation(), lambdaContext)).toEqual({ kind: 'separated', employeeId: 'E102', offboardingId: 'off-E102-20260115', started: true });
+    expect(await handler(hrEvent('Employee Separated', { employeeId: 'E999', separationDate: '2026-01-15' }), lambdaContext)).toMatchObject({
+      refused: 'UnknownEmployeeError',
+    });
+    await expect(handler({ ...separation(), source: 'someone.else' }, lambdaContext)).rejects.toMatchObject({ name: 'InvalidInputError' });
   });
 
   it('answers the SQS poller through the wrapped handler with the partial batch response', async () => {
