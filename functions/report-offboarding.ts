@@ -8,6 +8,7 @@ import { policy } from '#domain/policy';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
+import { sendOnce } from '#adapters/mail-ledger';
 import { sesMailer } from '#adapters/mailer';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
@@ -34,7 +35,9 @@ async function audience(d: GovernanceStore): Promise<string[]> {
 /**
  * State machine task: tells DTI and the Communications Coordinator (O.b). STARTED: what was revoked
  * and what is pending; FINISHED: closes the record and sends the final account-by-account summary;
- * UNKNOWN_EMPLOYEE / FAILED: the alert, so a separation is never dropped silently. Each email is
+ * UNKNOWN_EMPLOYEE / FAILED: the alert, so a separation is never dropped silently (FAILED lists
+ * where each account had got to). An account that failed on its own is FAILED on its line of the
+ * STARTED and FINISHED summaries, with the reason; the offboarding still completes. Each email is
  * sent once per offboarding (marked on the record) where a record exists.
  */
 export async function reportOffboarding(input: unknown): Promise<{ status: string }> {
@@ -48,14 +51,14 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   // One message per recipient: each is told directly (and the SES emulator keeps only the first
   // ToAddress of a v1 SendEmail, so a shared message would hide the second recipient in the tests).
   const send = (email: EmailContent) => Promise.all(recipients.map((to) => sesMailer.send({ to: [to], ...email })));
-  const once = async (what: string, email: EmailContent) => {
-    if (await (store as OffboardingStore).wasNotified(offboardingId, what)) return;
-    await send(email);
-    await (store as OffboardingStore).markNotified(offboardingId, what);
-  };
+  // Each recipient's copy has its own idempotency key on the record (mail-ledger.ts).
+  const once = (what: string, email: EmailContent) =>
+    Promise.all(recipients.map((to) => sendOnce({ PK: `OFFBOARD#${offboardingId}`, SK: 'META', key: `${what}-${to}` }, { to: [to], ...email })));
 
   if (stage === 'UNKNOWN_EMPLOYEE') {
-    // Nothing was recorded for an unknown employee, so there is nothing to mark: at least once.
+    // Nothing is recorded for an unknown employee (bad input changes nothing), so there is no item
+    // to key this alert on: the execution's name makes it one per employee and date, and only a
+    // retry of this very task could send it again.
     await send(
       offboardingAlertEmail({ employeeId: parsed.data.employeeId ?? '?', separationDate: parsed.data.separationDate ?? '?', problem: 'UNKNOWN_EMPLOYEE' }),
     );
@@ -64,12 +67,15 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   }
   const { offboarding, plans, tasks } = await store.everything(offboardingId);
   if (stage === 'FAILED') {
+    // Where each account had got to (the ones no step reached as well), so DTI knows what to check.
+    const reached = offboarding ? accountSummaries(plans, tasks, formatWhen, (await store.accountIds(offboardingId)) ?? []) : [];
     const email = offboardingAlertEmail({
       employeeId: parsed.data.employeeId ?? offboarding?.employee.id ?? '?',
       separationDate: parsed.data.separationDate ?? offboarding?.separationDate ?? '?',
       problem: 'FAILED',
       error: parsed.data.error,
       recordUrl: offboarding ? recordUrl : undefined,
+      summaries: reached,
     });
     if (offboarding) {
       await store.finish(offboardingId, 'FAILED', new Date().toISOString(), parsed.data.error ?? 'a step failed');
@@ -82,7 +88,13 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   if (stage === 'FINISHED') await store.finish(offboardingId, 'COMPLETED', new Date().toISOString());
   const summaries = accountSummaries(plans, tasks, formatWhen);
   await once(stage === 'STARTED' ? 'started' : 'finished', offboardingSummaryEmail({ offboarding, summaries, stage, recordUrl }));
-  logger.info('offboarding reported', { offboardingId, stage, accounts: summaries.length, attention: summaries.filter((s) => s.attention).length });
+  logger.info('offboarding reported', {
+    offboardingId,
+    stage,
+    accounts: summaries.length,
+    attention: summaries.filter((s) => s.attention).length,
+    failed: summaries.filter((s) => s.failed).length,
+  });
   return { status: stage === 'FINISHED' ? 'COMPLETED' : offboarding.status };
 }
 

@@ -1,5 +1,5 @@
 import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
+import type { AccountFailure, AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
 import type { Grant } from '#domain/registry';
 import { claimedAtCreation } from '#adapters/mail-ledger';
 import { grantItem } from '#adapters/store';
@@ -41,7 +41,7 @@ export class OffboardingStore extends TableClient {
     return this.conditional(
       new PutCommand({
         TableName: this.table,
-        Item: { PK: pk(o.offboardingId), SK: 'META', GSI1PK: 'OFFBOARDINGS', GSI1SK: o.createdAt, entity: 'Offboarding', ...o, notified: {} },
+        Item: { PK: pk(o.offboardingId), SK: 'META', GSI1PK: 'OFFBOARDINGS', GSI1SK: o.createdAt, entity: 'Offboarding', ...o },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
@@ -110,25 +110,6 @@ export class OffboardingStore extends TableClient {
     );
   }
 
-  /** Marks a summary or alert as sent, once per offboarding and audience. */
-  markNotified(offboardingId: string, what: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: pk(offboardingId), SK: 'META' },
-        UpdateExpression: 'SET notified.#w = :at',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(notified.#w)',
-        ExpressionAttributeNames: { '#w': what },
-        ExpressionAttributeValues: { ':at': new Date().toISOString() },
-      }),
-    );
-  }
-
-  async wasNotified(offboardingId: string, what: string): Promise<boolean> {
-    const item = await this.read<{ notified?: Record<string, string> }>(pk(offboardingId), 'META');
-    return Boolean(item?.notified?.[what]);
-  }
-
   /** The record with every account plan, task and link: the whole audit trail in one query. */
   async everything(offboardingId: string): Promise<{ offboarding?: Offboarding; plans: AccountPlan[]; tasks: OffboardingTask[]; links: TaskLink[] }> {
     const items = await this.query(pk(offboardingId), '');
@@ -153,6 +134,25 @@ export class OffboardingStore extends TableClient {
       }),
     );
     return made ? plan : ((await this.plan(plan.offboardingId, plan.accountId)) as AccountPlan);
+  }
+
+  /**
+   * Records an account's failure on its plan, making the plan if the failure came before it: a plan
+   * already made keeps every field, and only the first failure is kept.
+   */
+  async markAccountFailed(plan: AccountPlan & { failure: AccountFailure }): Promise<AccountPlan> {
+    const fields = Object.entries({ entity: 'OffboardingAccount', ...plan }).filter(([, v]) => v !== undefined);
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(plan.offboardingId), SK: `ACCOUNT#${plan.accountId}` },
+        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = if_not_exists(#f${i}, :v${i})`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip<AccountPlan>(out.Attributes ?? {});
   }
 
   plan(offboardingId: string, accountId: string) {

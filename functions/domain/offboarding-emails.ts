@@ -1,5 +1,5 @@
 import { type EmailContent, emailButton, emailLayout } from '#domain/email-layout';
-import { formatWhen, html } from '#domain/html';
+import { formatWhen, html, type SafeHtml } from '#domain/html';
 import type { NamedPerson } from '#domain/new-account';
 import type { AccountSummary, Offboarding, OffboardingTask } from '#domain/offboarding';
 
@@ -36,7 +36,30 @@ export function taskEmail(input: { task: OffboardingTask; recipient: NamedPerson
   };
 }
 
-/** DTI and the Communications Coordinator: every account, revoked, rotated, pending, escalated (O.b). */
+/** One account as a table row and as plain-text lines, the same in every summary and alert. */
+function accountRows(summaries: AccountSummary[]): { html: SafeHtml; text: string } {
+  const cell = 'padding:4px 8px;border-bottom:1px solid #d8dee6';
+  const rows = summaries.map(
+    (s) => html`<tr><td style="${cell}">${s.accountLabel}<br><span style="color:#5b6878">${s.departmentName}</span>${
+      s.failure ? html`<br><strong style="color:#b50909">${s.failure}</strong>` : ''
+    }</td>
+      <td style="${cell}">${s.revoked}</td><td style="${cell}">${s.rotation}</td>
+      <td style="${cell}">${s.appointment}</td></tr>`,
+  );
+  return {
+    html: html`<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">Account</th><th align="left">Access</th><th align="left">Shared password</th><th align="left">Admin</th></tr></thead><tbody>${rows}</tbody></table>`,
+    text: summaries
+      .map(
+        (s) =>
+          `- ${s.accountLabel} (${s.departmentName})${s.failure ? `\n  ${s.failure}` : ''}\n  access: ${s.revoked}\n  password: ${s.rotation}\n  admin: ${s.appointment}`,
+      )
+      .join('\n'),
+  };
+}
+
+const accounts = (n: number) => `${n} account${n === 1 ? '' : 's'}`;
+
+/** DTI and the Communications Coordinator: every account, revoked, rotated, pending, escalated, failed (O.b). */
 export function offboardingSummaryEmail(input: {
   offboarding: Offboarding;
   summaries: AccountSummary[];
@@ -46,44 +69,35 @@ export function offboardingSummaryEmail(input: {
   const { offboarding, summaries } = input;
   const who = `${offboarding.employee.name} (${offboarding.employee.id})`;
   const open = summaries.filter((s) => s.attention).length;
+  const failed = summaries.filter((s) => s.failed).length;
+  const failedNote = failed
+    ? ` ${accounts(failed)} FAILED and need${failed === 1 ? 's' : ''} DTI: the reason is on ${failed === 1 ? 'its line' : 'their lines'} below, with what is still owed by hand.`
+    : '';
   const subject =
     input.stage === 'STARTED'
-      ? `Offboarding started: ${who}, ${summaries.length} account${summaries.length === 1 ? '' : 's'}`
+      ? `Offboarding started: ${who}, ${accounts(summaries.length)}${failed ? ` (${failed} FAILED)` : ''}`
       : `Offboarding ${open ? 'finished with items needing attention' : 'complete'}: ${who}`;
   const intro =
     input.stage === 'STARTED'
-      ? `${who} separated on ${offboarding.separationDate}. Their posting grants are revoked on every account below; password changes and admin appointments have been sent to the people responsible.`
-      : `The offboarding of ${who} (separated ${offboarding.separationDate}) has finished.${open ? ` ${open} account(s) still need attention: see below.` : ''}`;
+      ? `${who} separated on ${offboarding.separationDate}. Their posting grants are revoked on every account below${failed ? ' where they could be' : ''}; password changes and admin appointments have been sent to the people responsible.${failedNote}`
+      : `The offboarding of ${who} (separated ${offboarding.separationDate}) has finished.${open ? ` ${open} account(s) still need attention: see below.` : ''}${failedNote}`;
   const none = summaries.length === 0 ? 'They held no posting grants: there was nothing to revoke or rotate.' : '';
-  const rows = summaries.map(
-    (s) => html`<tr><td style="padding:4px 8px;border-bottom:1px solid #d8dee6">${s.accountLabel}<br><span style="color:#5b6878">${s.departmentName}</span></td>
-      <td style="padding:4px 8px;border-bottom:1px solid #d8dee6">${s.revoked}</td><td style="padding:4px 8px;border-bottom:1px solid #d8dee6">${s.rotation}</td>
-      <td style="padding:4px 8px;border-bottom:1px solid #d8dee6">${s.appointment}</td></tr>`,
-  );
-  const text = summaries
-    .map((s) => `- ${s.accountLabel} (${s.departmentName})\n  access: ${s.revoked}\n  password: ${s.rotation}\n  admin: ${s.appointment}`)
-    .join('\n');
+  const rows = accountRows(summaries);
   return {
     subject,
-    html: emailLayout(
-      subject,
-      html`<p>${intro} ${none}</p>${
-        summaries.length
-          ? html`<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">Account</th><th align="left">Access</th><th align="left">Shared password</th><th align="left">Admin</th></tr></thead><tbody>${rows}</tbody></table>`
-          : ''
-      }${emailButton(input.recordUrl, 'Open the offboarding record')}`,
-    ),
-    text: `${intro} ${none}\n\n${text}\n\nThe offboarding record: ${input.recordUrl}`,
+    html: emailLayout(subject, html`<p>${intro} ${none}</p>${summaries.length ? rows.html : ''}${emailButton(input.recordUrl, 'Open the offboarding record')}`),
+    text: `${intro} ${none}\n\n${rows.text}\n\nThe offboarding record: ${input.recordUrl}`,
   };
 }
 
-/** A separation that cannot be processed is never silent. */
+/** A separation that cannot be processed is never silent. A failed one lists what each account had reached. */
 export function offboardingAlertEmail(input: {
   employeeId: string;
   separationDate: string;
   problem: 'UNKNOWN_EMPLOYEE' | 'FAILED';
   error?: string;
   recordUrl?: string;
+  summaries?: AccountSummary[];
 }): EmailContent {
   const subject =
     input.problem === 'UNKNOWN_EMPLOYEE'
@@ -93,9 +107,14 @@ export function offboardingAlertEmail(input: {
     input.problem === 'UNKNOWN_EMPLOYEE'
       ? `HR reported the separation of employee ${input.employeeId} on ${input.separationDate}, but no such person is in the directory. Nothing was changed. Check the employee id with HR; if they hold City social media access under another id, offboard them by hand.`
       : `The offboarding of employee ${input.employeeId} (separated ${input.separationDate}) stopped with ${input.error ?? 'an error'}. Check the execution history and the record; access may not be fully removed.`;
+  const rows = input.summaries?.length ? accountRows(input.summaries) : undefined;
+  const reached = rows ? 'Where each account had got to when it stopped:' : '';
   return {
     subject,
-    html: emailLayout(subject, html`<p>${body}</p>${input.recordUrl ? emailButton(input.recordUrl, 'Open the offboarding record') : ''}`),
-    text: `${body}${input.recordUrl ? `\n\n${input.recordUrl}` : ''}`,
+    html: emailLayout(
+      subject,
+      html`<p>${body}</p>${rows ? html`<p>${reached}</p>${rows.html}` : ''}${input.recordUrl ? emailButton(input.recordUrl, 'Open the offboarding record') : ''}`,
+    ),
+    text: `${body}${rows ? `\n\n${reached}\n${rows.text}` : ''}${input.recordUrl ? `\n\n${input.recordUrl}` : ''}`,
   };
 }

@@ -119,9 +119,13 @@ export function offboardingPage(input: {
   viewer: Person;
 }): string {
   const { offboarding: o, summaries } = input;
-  const revocations = input.plans.flatMap((p) =>
-    p.revokedAt ? [{ at: p.revokedAt, what: `${p.grants.map((g) => g.role.toLowerCase()).join(' and ')} grant on ${p.accountLabel} revoked` }] : [],
-  );
+  const revocations = input.plans.flatMap((p) => [
+    ...(p.revokedAt && p.grants.length
+      ? [{ at: p.revokedAt, what: `${p.grants.map((g) => g.role.toLowerCase()).join(' and ')} grant on ${p.accountLabel} revoked` }]
+      : []),
+    ...(p.failure ? [{ at: p.failure.at, what: `${p.accountLabel}: FAILED — ${p.failure.reason} (${p.failure.error})` }] : []),
+  ]);
+  const failed = summaries.filter((s) => s.failed).length;
   const history = input.tasks
     .flatMap((t) => [
       { at: t.createdAt, what: `${taskKindTitle[t.kind]} on ${t.accountLabel}: sent to ${t.recipients.map((r) => r.name).join(', ')}` },
@@ -142,7 +146,11 @@ export function offboardingPage(input: {
   return page({
     title: `Offboarding ${o.offboardingId}`,
     signedInAs: input.viewer.name,
-    body: html`<div class="card"><h1>Offboarding of ${o.employee.name} ${statusBadge(o.status)}</h1>
+    body: html`${
+      failed
+        ? html`<div class="banner error" role="alert">${failed} account${failed === 1 ? '' : 's'} could not be offboarded as planned and ${failed === 1 ? 'is' : 'are'} marked FAILED below, with the reason and what DTI must still do by hand. DTI has been told.</div>`
+        : ''
+    }<div class="card"><h1>Offboarding of ${o.employee.name} ${statusBadge(o.status)}</h1>
       <dl><dt>Employee</dt><dd>${o.employee.name} (${o.employee.id}, ${o.employee.departmentCode})</dd>
       <dt>Separation date</dt><dd>${o.separationDate} (access ends ${formatWhen(o.notBefore)} Mountain)</dd>
       <dt>Recorded</dt><dd>${formatWhen(o.createdAt)}</dd>${o.startedAt ? html`<dt>Started</dt><dd>${formatWhen(o.startedAt)}</dd>` : ''}
@@ -154,7 +162,7 @@ export function offboardingPage(input: {
             ? html`<p>${o.employee.name} held no posting grants.</p>`
             : html`<table><thead><tr><th>Account</th><th>Access</th><th>Shared password</th><th>Admin</th></tr></thead><tbody>${summaries.map(
                 (s) =>
-                  html`<tr><td>${s.accountLabel}<br><span class="hint">${s.departmentName}</span></td><td>${s.revoked}</td><td>${s.rotation}</td><td>${s.appointment}</td></tr>`,
+                  html`<tr><td>${s.accountLabel}<br><span class="hint">${s.departmentName}</span>${s.failure ? html`<br><strong class="error">${s.failure}</strong>` : ''}</td><td>${s.revoked}</td><td>${s.rotation}</td><td>${s.appointment}</td></tr>`,
               )}</tbody></table>`
       }</div>
       ${history.length ? html`<div class="card"><h2>History</h2><table><thead><tr><th>When (Mountain)</th><th>What</th></tr></thead><tbody>${history.map((h) => html`<tr><td>${formatWhen(h.at)}</td><td>${h.what}</td></tr>`)}</tbody></table></div>` : ''}`,

@@ -47,6 +47,17 @@ export interface AccountPlan {
   appointment?: { recipients: NamedPerson[]; escalateTo: NamedPerson | null };
   createdAt: string;
   revokedAt?: string;
+  /** Set when the account could not be offboarded as planned: it is FAILED on the record and in DTI's summaries. */
+  failure?: AccountFailure;
+}
+
+/** Why one account of an offboarding failed; the other accounts go on. */
+export interface AccountFailure {
+  /** The error's name (Step Functions' `Error`): AccountNotInRegistry, InvalidInputError, States.Timeout… */
+  error: string;
+  /** What went wrong, for a person. */
+  reason: string;
+  at: string;
 }
 
 /** A rotation or an appointment: open until someone confirms / appoints, or it expires. */
@@ -158,6 +169,62 @@ export function planAccount(input: {
   };
 }
 
+/**
+ * The plan for an account that cannot be planned: it is missing from the registry, or its
+ * department from the directory, or its offboarding failed for another reason. Its lines are
+ * the employee's active grants on it, which are revoked all the same (that is what cuts access
+ * off); nobody can be routed a rotation or an appointment, so what is owed — a password the
+ * employee could know, an account left without an admin — is recorded for DTI to do by hand.
+ */
+export function unplannedAccount(input: {
+  offboardingId: string;
+  employeeId: string;
+  accountId: string;
+  account?: Account;
+  accountGrants: Grant[];
+  failure: AccountFailure;
+}): AccountPlan {
+  const active = input.accountGrants.filter((g) => g.status === 'ACTIVE');
+  const held = active.filter((g) => g.personId === input.employeeId);
+  const othersAdmin = active.some((g) => g.role === 'ADMIN' && g.personId !== input.employeeId);
+  return {
+    offboardingId: input.offboardingId,
+    accountId: input.accountId,
+    accountLabel: input.account ? `${input.account.platformName} ${input.account.handle}` : input.accountId,
+    departmentCode: input.account?.departmentCode ?? '',
+    departmentName: input.account?.departmentName ?? 'not in the registry',
+    grants: held.map((g) => ({
+      personId: g.personId,
+      role: g.role,
+      receivesCredential: g.receivesCredential,
+      sourceRequestId: g.sourceRequestId,
+      authorizedByName: g.authorizedByName,
+    })),
+    rotate: held.some((g) => g.receivesCredential),
+    appoint: held.some((g) => g.role === 'ADMIN') && !othersAdmin,
+    createdAt: input.failure.at,
+    failure: input.failure,
+  };
+}
+
+/**
+ * An account's failure as a Step Functions Catch hands it over (`{ Error, Cause }`). Lambda's
+ * Cause is a JSON string with `errorMessage` (and a stack trace, which is not kept); the local
+ * engine's is the message itself.
+ */
+export function accountFailure(caught: { Error?: string; Cause?: string }, at: string): AccountFailure {
+  const error = caught.Error || 'UnknownError';
+  let reason = caught.Cause ?? '';
+  try {
+    const parsed = JSON.parse(reason) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') reason = parsed.errorMessage;
+  } catch {
+    // Not JSON: the message itself.
+  }
+  reason = reason.trim() || `the step failed with ${error}`;
+  return { error, reason: reason.length > 300 ? `${reason.slice(0, 299)}…` : reason, at };
+}
+
 /** What a follow-up sweep does to an open task whose wait ran out (as the approval chain does for a step). */
 export type ChaseAction = 'remind' | 'escalate' | 'expire' | 'none';
 
@@ -222,13 +289,28 @@ export interface AccountSummary {
   revoked: string;
   rotation: string;
   appointment: string;
-  /** True when something is still owed (a password not yet confirmed, an admin not yet appointed). */
+  /** True when something is still owed (a password not yet confirmed, an admin not yet appointed, a failed account). */
   attention: boolean;
+  /** The account could not be offboarded as planned; `failure` says why. */
+  failed: boolean;
+  failure?: string;
 }
 
-function taskLine(task: OffboardingTask | undefined, needed: boolean, when: (iso: string) => string): { text: string; attention: boolean } {
+/** What is owed by hand when a failed account's task could not be sent. */
+const notStarted: Record<TaskKind, string> = {
+  ROTATE: 'NOT STARTED — the former employee could know the shared password: DTI must have it changed by hand',
+  APPOINT: 'NOT STARTED — the former employee was its only admin: DTI must have one appointed by hand',
+};
+
+function taskLine(
+  kind: TaskKind,
+  task: OffboardingTask | undefined,
+  needed: boolean,
+  failed: boolean,
+  when: (iso: string) => string,
+): { text: string; attention: boolean } {
   if (!needed) return { text: 'not needed', attention: false };
-  if (!task) return { text: 'being prepared', attention: true };
+  if (!task) return { text: failed ? notStarted[kind] : 'being prepared', attention: true };
   const to = currentRecipients(task)
     .map((p) => p.name)
     .join(', ');
@@ -252,11 +334,16 @@ function taskLine(task: OffboardingTask | undefined, needed: boolean, when: (iso
   };
 }
 
-export function accountSummaries(plans: AccountPlan[], tasks: OffboardingTask[], when: (iso: string) => string): AccountSummary[] {
-  return plans.map((plan) => {
+/**
+ * One line per account, in plan order. `accountIds` (the accounts found when the offboarding
+ * started) adds a line for each account no step has recorded anything for yet.
+ */
+export function accountSummaries(plans: AccountPlan[], tasks: OffboardingTask[], when: (iso: string) => string, accountIds: string[] = []): AccountSummary[] {
+  const planned = plans.map((plan): AccountSummary => {
     const find = (kind: TaskKind) => tasks.find((t) => t.accountId === plan.accountId && t.kind === kind);
-    const rotation = taskLine(find('ROTATE'), plan.rotate, when);
-    const appointment = taskLine(find('APPOINT'), plan.appoint, when);
+    const failed = Boolean(plan.failure);
+    const rotation = taskLine('ROTATE', find('ROTATE'), plan.rotate, failed, when);
+    const appointment = taskLine('APPOINT', find('APPOINT'), plan.appoint, failed, when);
     return {
       accountId: plan.accountId,
       accountLabel: plan.accountLabel,
@@ -268,7 +355,24 @@ export function accountSummaries(plans: AccountPlan[], tasks: OffboardingTask[],
           : `${plan.grants.map((g) => g.role.toLowerCase()).join(', ')} grant${plan.grants.length === 1 ? '' : 's'} revoked ${when(plan.revokedAt)}`,
       rotation: rotation.text,
       appointment: appointment.text,
-      attention: !plan.revokedAt || rotation.attention || appointment.attention,
+      attention: failed || !plan.revokedAt || rotation.attention || appointment.attention,
+      failed,
+      ...(plan.failure ? { failure: `FAILED — ${plan.failure.reason} (${plan.failure.error}, ${when(plan.failure.at)})` } : {}),
     };
   });
+  const unrecorded = accountIds
+    .filter((id) => !plans.some((p) => p.accountId === id))
+    .map(
+      (accountId): AccountSummary => ({
+        accountId,
+        accountLabel: accountId,
+        departmentName: 'not reached',
+        revoked: 'not yet revoked',
+        rotation: 'not yet known',
+        appointment: 'not yet known',
+        attention: true,
+        failed: false,
+      }),
+    );
+  return [...planned, ...unrecorded];
 }

@@ -1,5 +1,6 @@
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantItem } from '../../functions/adapters/store.ts';
 import { vault } from '../../functions/adapters/vault.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { as, mailbox, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
@@ -32,6 +33,18 @@ const grantsOn = async (accountId: string) => (await registry()).find((a) => a.a
 const library = { code: 'LIB', name: 'Albuquerque Public Library' };
 const scan = async (table: string) => (await DynamoDBDocumentClient.from(stack.client).send(new ScanCommand({ TableName: table }))).Items ?? [];
 const executionsNamed = async (prefix: string) => (await scan('local-step-functions-executions')).filter((e) => String(e.name).startsWith(prefix));
+const db = () => DynamoDBDocumentClient.from(stack.client);
+/** An account's grant items as stored (the registry page lists only accounts it has an entry for). */
+const grantItems = async (accountId: string) =>
+  ((
+    await db().send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :g)',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':g': 'GRANT#' },
+      }),
+    )
+  ).Items ?? []) as GrantJson[];
 
 describe('separation offboarding (the real ASL on the local engine)', () => {
   it('revokes the grant, has the remaining admin rotate the password, and reports to DTI and the Communications Coordinator', async () => {
@@ -61,9 +74,10 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     expect(pageHtml).toContain('Show the new password');
     expect(pageHtml).not.toContain('class="secret"');
     expect((await taskAction(stack, 'E200', link, { action: 'reveal' })).status).toBe(403);
+    // A wrong secret gets the answer an unknown link gets, which names nothing.
     expect(
       (await taskAction(stack, stayer.id, { ...link, secret: link.secret.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) }, { action: 'reveal' })).status,
-    ).toBe(403);
+    ).toBe(404);
     expect((await offboardingRecord(stack, offboardingId)).tasks[0]?.reveals).toEqual([]);
     const early = await taskAction(stack, stayer.id, link, { action: 'confirm', setOnPlatform: 'yes' });
     expect(early.status).toBe(400);
@@ -182,15 +196,125 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     expect(await executionsNamed(`off-${leaver.id}-`)).toHaveLength(1);
   });
 
-  it('ends an unknown employee in UnknownEmployeeError, alerts DTI and changes nothing', async () => {
+  it('refuses the separation of an unknown employee with 422 and no record link, alerts DTI once, and changes nothing', async () => {
     const before = (await scan(stack.tableName)).length;
-    const put = await separate(stack, 'E999');
-    expect(put.status).toBe(202);
-    expect(await stack.sfn.result(String(put.body.offboardingId))).toMatchObject({ status: 'FAILED', error: 'UnknownEmployeeError' });
-    const alert = await waitForEmail(stack, (e) => e.subject.includes('E999'));
-    expect(alert.to).toContain('dti-social-registry@cabq.example');
+    const date = denverToday();
+    const put = await separate(stack, 'E999', date);
+    expect(put.status).toBe(422);
+    expect(put.body).toMatchObject({
+      error: 'UnknownEmployeeError',
+      message: expect.stringMatching(/^Employee E999 is not in the directory.*DTI has been alerted/),
+    });
+    expect(put.body).not.toHaveProperty('record');
+    expect(put.body).not.toHaveProperty('offboardingId');
+    // The refusal is the consumer's; the alert is the execution's (its first step finds nobody).
+    const offboardingId = `off-E999-${date.replaceAll('-', '')}`;
+    expect(await stack.sfn.result(offboardingId)).toMatchObject({ status: 'FAILED', error: 'UnknownEmployeeError' });
+    const alert = await waitForEmail(stack, (e) => e.subject.includes('E999') && e.to.includes('dti-social-registry@cabq.example'));
     expect(alert.subject).toMatch(/not in the directory/);
+
+    // The same separation again is refused the same way and alerts nobody a second time.
+    const again = await separate(stack, 'E999', date);
+    expect(again.status).toBe(422);
+    expect(await executionsNamed('off-E999-')).toHaveLength(1);
+    expect((await mailbox(stack)).filter((e) => e.subject === alert.subject && e.to.includes('dti-social-registry@cabq.example'))).toHaveLength(1);
     expect((await scan(stack.tableName)).length).toBe(before);
+    // Nothing to link to: there is no record.
+    expect((await as(stack, 'E400').get(`/offboardings/${offboardingId}`)).status).toBe(404);
+  });
+
+  it('completes with the other accounts revoked and rotated when one account is missing from the registry, which is revoked and reported FAILED', async () => {
+    const [leaver, stayer] = [await hire(stack, 'LIB', 'Three accounts'), await hire(stack, 'LIB', 'Co-admin')];
+    const accounts = await seedAccounts(stack, 3, [grantFor(leaver), grantFor(stayer)], library);
+    const [good1, lost, good2] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
+    await db().send(new DeleteCommand({ TableName: stack.tableName, Key: { PK: `ACCOUNT#${lost.accountId}`, SK: 'PROFILE' } }));
+
+    const put = await separate(stack, leaver.id);
+    expect(put.status).toBe(202);
+    const offboardingId = String(put.body.offboardingId);
+    const links = await Promise.all([good1, good2].map((a) => taskLinkFor(stack, stayer.email, a.handle)));
+
+    const started = await waitForEmail(
+      stack,
+      (e) => e.subject.startsWith('Offboarding started') && e.subject.includes(leaver.id) && e.to.includes('dti-social-registry@cabq.example'),
+    );
+    expect(started.subject).toContain('3 accounts (1 FAILED)');
+    expect(started.text).toContain(`FAILED — ${lost.accountId} is not in the registry`);
+    for (const link of links) await rotate(stack, stayer.id, link);
+
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record.status).toBe('COMPLETED');
+    const line = (id: string) => record.accounts.find((a) => a.accountId === id);
+    for (const good of [good1, good2]) {
+      expect(line(good.accountId)).toMatchObject({ failed: false, rotation: expect.stringMatching(/^rotated — confirmed by /) });
+      expect((await grantsOn(good.accountId)).find((g) => g.personId === leaver.id)).toMatchObject({ status: 'REVOKED', revokedBySourceId: offboardingId });
+    }
+    expect(line(lost.accountId)).toMatchObject({
+      failed: true,
+      failure: expect.stringMatching(/^FAILED — acct-\S+ is not in the registry, though grants on it are \(AccountNotInRegistry, /),
+      revoked: expect.stringMatching(/^admin grant revoked/),
+      rotation: expect.stringMatching(/^NOT STARTED — the former employee could know the shared password/),
+      attention: true,
+    });
+    // Access is cut off on the lost account too: its grant is revoked, though the registry has no entry.
+    const lostGrants = await grantItems(lost.accountId);
+    expect(lostGrants.find((g) => g.personId === leaver.id)).toMatchObject({ status: 'REVOKED', revokedBySourceId: offboardingId });
+    expect(lostGrants.find((g) => g.personId === stayer.id)?.status).toBe('ACTIVE');
+    // Nobody was asked to act on it, and nothing was staged in the vault for it.
+    expect((await mailbox(stack)).filter((e) => e.text.includes('/tasks/') && e.subject.includes(lost.accountId))).toEqual([]);
+    expect(await vault.versions(lost.accountId)).toEqual({});
+
+    const page = await (await fetch(`${stack.baseUrl}/offboardings/${offboardingId}`, { headers: { cookie: 'dev_user=E400', accept: 'text/html' } })).text();
+    expect(page).toContain('1 account could not be offboarded as planned');
+    expect(page).toContain(`FAILED — ${lost.accountId} is not in the registry`);
+    const finished = await waitForEmail(
+      stack,
+      (e) => e.subject.startsWith('Offboarding finished with items needing attention') && e.subject.includes(leaver.id),
+    );
+    expect(finished.text).toContain(`FAILED — ${lost.accountId} is not in the registry`);
+  });
+
+  it('catches an account whose step fails inside the Map, records it FAILED with the error, revokes its grant, and goes on with the rest', async () => {
+    const [leaver, stayer] = [await hire(stack, 'PRD', 'Broken account'), await hire(stack, 'PRD', 'Other admin')];
+    const [good] = (await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)])) as [{ accountId: string; handle: string }];
+    // An account id the offboarding step refuses (InvalidInputError: not retried), as a stand-in for any failure of one account.
+    const broken = `acct_broken_${good.accountId.slice(-6)}`;
+    await db().send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: grantItem({
+          accountId: broken,
+          personId: leaver.id,
+          personName: leaver.name,
+          role: 'ADMIN',
+          receivesCredential: true,
+          authorizedById: 'E100',
+          authorizedByName: 'Dolores Baca',
+          authorizedAt: new Date().toISOString(),
+          sourceRequestId: 'na-broken',
+          status: 'ACTIVE',
+        }),
+      }),
+    );
+
+    const offboardingId = String((await separate(stack, leaver.id)).body.offboardingId);
+    await rotate(stack, stayer.id, await taskLinkFor(stack, stayer.email, good.handle));
+
+    const execution = await stack.sfn.result(offboardingId);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const record = await offboardingRecord(stack, offboardingId);
+    expect(record).toMatchObject({ status: 'COMPLETED', accountCount: 2 });
+    expect(record.accounts.find((a) => a.accountId === good.accountId)).toMatchObject({ failed: false, attention: false });
+    expect(record.accounts.find((a) => a.accountId === broken)).toMatchObject({
+      failed: true,
+      failure: expect.stringMatching(/^FAILED — The account offboarding input is invalid\. \(InvalidInputError/),
+      revoked: expect.stringMatching(/^admin grant revoked/),
+    });
+    expect((await grantItems(broken))[0]).toMatchObject({ status: 'REVOKED', revokedBySourceId: offboardingId });
+    const started = await waitForEmail(stack, (e) => e.subject.startsWith('Offboarding started') && e.subject.includes(leaver.id));
+    expect(started.subject).toContain('(1 FAILED)');
+    expect(started.text).toContain('FAILED — The account offboarding input is invalid.');
   });
 
   it.each([
@@ -213,7 +337,7 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     [
       'an update for a new person without a name',
       { source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: 'T-new', email: 'x@cabq.example' } },
-      /could not process/,
+      /needs name, email and departmentCode/,
     ],
   ])('refuses a malformed event (%s) with what is wrong, and starts nothing', async (_what, entry, message) => {
     const executions = (await scan('local-step-functions-executions')).length;

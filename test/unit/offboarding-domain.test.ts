@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../functions/domain/approval-link.ts';
 import {
   type AccountPlan,
+  accountFailure,
   accountSummaries,
   canViewOffboarding,
   chaseAction,
@@ -12,6 +13,7 @@ import {
   planAccount,
   type TaskLink,
   taskLinkState,
+  unplannedAccount,
 } from '../../functions/domain/offboarding.ts';
 import type { Person } from '../../functions/domain/policy.ts';
 import type { Grant } from '../../functions/domain/registry.ts';
@@ -273,6 +275,54 @@ describe('canViewOffboarding', () => {
   });
 });
 
+describe('unplannedAccount', () => {
+  const failure = { error: 'AccountNotInRegistry', reason: `${accountId} is not in the registry`, at };
+  const unplanned = (accountGrants: Grant[], withAccount = false) =>
+    unplannedAccount({ offboardingId, employeeId: 'E102', accountId, account: withAccount ? account() : undefined, accountGrants, failure });
+
+  it("keeps the employee's active grants to revoke, and only theirs, with the failure", () => {
+    const result = unplanned([grant(), grant({ role: 'POSTER', sourceRequestId: paRequestId, status: 'REVOKED' }), tom()]);
+    expect(result.grants).toEqual([expect.objectContaining({ personId: 'E102', role: 'ADMIN', sourceRequestId: grant().sourceRequestId })]);
+    expect(result).toMatchObject({ accountId, accountLabel: accountId, departmentName: 'not in the registry', failure });
+    expect(result.rotation).toBeUndefined();
+    expect(result.appointment).toBeUndefined();
+  });
+
+  it('says a rotation is owed when they held the credential, and an appointment when no other admin remains', () => {
+    expect(unplanned([grant(), tom()])).toMatchObject({ rotate: true, appoint: false });
+    expect(unplanned([grant(), tom({ role: 'POSTER', receivesCredential: false })])).toMatchObject({ rotate: true, appoint: true });
+    expect(unplanned([grant({ role: 'POSTER', receivesCredential: false }), tom()])).toMatchObject({ rotate: false, appoint: false });
+  });
+
+  it('names the account from the registry when the registry has it', () => {
+    expect(unplanned([grant()], true)).toMatchObject({ accountLabel: 'Instagram @ABQParks', departmentCode: 'PRD', departmentName: 'Parks and Recreation' });
+  });
+});
+
+describe('accountFailure', () => {
+  it("takes Lambda's errorMessage out of a JSON Cause, and leaves the stack trace behind", () => {
+    const Cause = JSON.stringify({
+      errorType: 'InvalidInputError',
+      errorMessage: 'The account offboarding input is invalid.',
+      trace: ['at x (/var/task/index.js:1:1)'],
+    });
+    expect(accountFailure({ Error: 'InvalidInputError', Cause }, at)).toEqual({
+      error: 'InvalidInputError',
+      reason: 'The account offboarding input is invalid.',
+      at,
+    });
+  });
+
+  it("keeps a plain Cause (the local engine's) as it is, and says which error when there is none", () => {
+    expect(accountFailure({ Error: 'VaultError', Cause: 'vault unreachable' }, at).reason).toBe('vault unreachable');
+    expect(accountFailure({ Error: 'States.Timeout' }, at)).toEqual({ error: 'States.Timeout', reason: 'the step failed with States.Timeout', at });
+  });
+
+  it('bounds a long reason', () => {
+    expect(accountFailure({ Error: 'X', Cause: 'y'.repeat(1000) }, at).reason).toHaveLength(300);
+  });
+});
+
 describe('accountSummaries', () => {
   const when = (iso: string) => `<${iso}>`;
   const revokedAt = '2026-01-15T07:00:10.000Z';
@@ -288,6 +338,7 @@ describe('accountSummaries', () => {
       rotation: 'not needed',
       appointment: 'not needed',
       attention: false,
+      failed: false,
     });
   });
 
@@ -359,6 +410,34 @@ describe('accountSummaries', () => {
   it('says no admin was appointed for an expired appointment', () => {
     const [summary] = accountSummaries([basePlan({ rotate: false, appoint: true })], [task({ kind: 'APPOINT', status: 'EXPIRED' })], when);
     expect(summary).toMatchObject({ rotation: 'not needed', appointment: 'EXPIRED — no admin appointed (last sent to Tom Sandoval)', attention: true });
+  });
+
+  it('marks a failed account FAILED with its reason, what was revoked, and what is owed by hand', () => {
+    const failure = { error: 'AccountNotInRegistry', reason: `${accountId} is not in the registry`, at };
+    const [summary] = accountSummaries([basePlan({ rotation: undefined, appoint: true, failure })], [], when);
+    expect(summary).toMatchObject({
+      failed: true,
+      failure: `FAILED — ${accountId} is not in the registry (AccountNotInRegistry, <${at}>)`,
+      revoked: `admin grant revoked <${revokedAt}>`,
+      attention: true,
+    });
+    expect(summary?.rotation).toMatch(/^NOT STARTED — the former employee could know the shared password/);
+    expect(summary?.appointment).toMatch(/^NOT STARTED — the former employee was its only admin/);
+  });
+
+  it('keeps showing the tasks a failed account did get, and needs attention even when nothing else is owed', () => {
+    const failure = { error: 'States.Timeout', reason: 'the step failed with States.Timeout', at };
+    const [pending] = accountSummaries([basePlan({ failure })], [task()], when);
+    expect(pending).toMatchObject({ rotation: 'pending with Tom Sandoval', failed: true });
+    const [nothingOwed] = accountSummaries([basePlan({ rotate: false, appoint: false, failure })], [], when);
+    expect(nothingOwed).toMatchObject({ rotation: 'not needed', appointment: 'not needed', attention: true, failed: true });
+  });
+
+  it('adds a line for each account of the offboarding that no step has recorded anything for', () => {
+    const other = 'acct-20250401-00000000000000ff';
+    const summaries = accountSummaries([basePlan()], [], when, [accountId, other]);
+    expect(summaries.map((s) => s.accountId)).toEqual([accountId, other]);
+    expect(summaries[1]).toMatchObject({ accountLabel: other, revoked: 'not yet revoked', attention: true, failed: false });
   });
 
   it("matches each plan with its own account's tasks", () => {

@@ -18,11 +18,17 @@ import type { NamedPerson } from '../../functions/domain/new-account.ts';
 import type { Offboarding, OffboardingTask, TaskLink } from '../../functions/domain/offboarding.ts';
 import { setFunctionEnv, testLinkKey } from './env.ts';
 import { formPost, httpEvent, jsonPost, lambdaContext } from './events.ts';
-import { accountId, named, offboardingId, person, rotationTask, rotationVersionId } from './fixtures.ts';
+import { grantItem } from '../../functions/adapters/store.ts';
+import type { AccountPlan } from '../../functions/domain/offboarding.ts';
+import { account, accountId, grant, named, offboardingId, person, rotationTask, rotationVersionId } from './fixtures.ts';
 
 type OpenModule = typeof import('../../functions/open-offboarding.ts');
 type TrackModule = typeof import('../../functions/track-offboarding-tasks.ts');
 type CompleteModule = typeof import('../../functions/complete-offboarding-task.ts');
+type OffboardAccountModule = typeof import('../../functions/offboard-account.ts');
+type ReportModule = typeof import('../../functions/report-offboarding.ts');
+let offboardAccount: OffboardAccountModule['offboardAccount'];
+let reportOffboarding: ReportModule['reportOffboarding'];
 let openOffboarding: OpenModule['openOffboarding'];
 let trackOffboardingTasks: TrackModule['trackOffboardingTasks'];
 let completeOffboardingTask: CompleteModule['completeOffboardingTask'];
@@ -35,6 +41,8 @@ beforeAll(async () => {
   ({ openOffboarding } = await import('../../functions/open-offboarding.ts'));
   ({ trackOffboardingTasks } = await import('../../functions/track-offboarding-tasks.ts'));
   ({ completeOffboardingTask, handler: completeHandler } = await import('../../functions/complete-offboarding-task.ts'));
+  ({ offboardAccount } = await import('../../functions/offboard-account.ts'));
+  ({ reportOffboarding } = await import('../../functions/report-offboarding.ts'));
 });
 
 const keys = localKeys(Buffer.from(testLinkKey, 'base64'));
@@ -278,10 +286,23 @@ describe('track-offboarding-tasks', () => {
       expect(mail.Message?.Subject?.Data).toMatch(/^Reminder: /);
       expect(mail.Message?.Body?.Text?.Data).toContain(`https://example.test/tasks/${link.approvalId}?s=${await keys.linkSecret(link.approvalId)}`);
     }
-    expect(linkMarks().map((c) => [c.args[0].input.Key?.SK, c.args[0].input.ExpressionAttributeValues?.[':n']])).toEqual([
-      [linkKey(links[0] as TaskLink).SK, 1],
-      [linkKey(links[1] as TaskLink).SK, 1],
-    ]);
+    // Each reminder is claimed on its link before it goes out, then confirmed with the link's reminder count.
+    for (const link of links) {
+      expect(
+        linkMarks()
+          .filter((c) => c.args[0].input.Key?.SK === linkKey(link).SK)
+          .map((c) => c.args[0].input),
+      ).toEqual([
+        expect.objectContaining({
+          ConditionExpression: expect.stringContaining('attribute_not_exists(#m)'),
+          ExpressionAttributeNames: { '#m': 'mail:reminder-1' },
+        }),
+        expect.objectContaining({
+          ExpressionAttributeNames: expect.objectContaining({ '#m': 'mail:reminder-1', '#f0': 'remindersSent' }),
+          ExpressionAttributeValues: expect.objectContaining({ ':f0': 1 }),
+        }),
+      ]);
+    }
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
@@ -417,13 +438,14 @@ describe('complete-offboarding-task', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
-  it('refuses a reveal with a wrong secret with 403, never reading the vault', async () => {
+  it('refuses a reveal with a wrong secret as it refuses an unknown link (404, naming nothing), never reading the vault', async () => {
     table();
-    const res = await completeOffboardingTask(post('E103', { s: 'x'.repeat(43), action: 'reveal' }));
-
-    expect(res.statusCode).toBe(403);
-    expect(body(res)).toMatchObject({ link: 'forbidden' });
+    await expect(completeOffboardingTask(post('E103', { s: 'x'.repeat(43), action: 'reveal' }))).rejects.toMatchObject({
+      name: 'InvalidLinkError',
+      status: 404,
+    });
     expect(sm).not.toHaveReceivedAnyCommand();
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   it('reveals the new password to the recipient, recording the reveal before it is shown', async () => {
@@ -507,7 +529,152 @@ describe('complete-offboarding-task', () => {
     const res = await completeHandler(httpEvent({ path, query: { s: secret }, ...as('E103') }), lambdaContext);
 
     expect(res.statusCode).toBe(404);
-    expect(body(res)).toMatchObject({ error: 'NotFoundError' });
+    expect(body(res)).toMatchObject({ error: 'InvalidLinkError' });
     expect(sm).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('offboard-account', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const ses = mockClient(SESClient);
+  const sm = mockClient(SecretsManagerClient);
+  const planKey = { PK: pk, SK: `ACCOUNT#${accountId}` };
+  const profileKey = { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' };
+  const grantsQuery = { ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':sk': 'GRANT#' } };
+  const anaGrantKey = { PK: `ACCOUNT#${accountId}`, SK: `GRANT#E102#${grant().sourceRequestId}` };
+  const tomGrant = grant({ personId: 'E103', personName: 'Tom Sandoval' });
+  const updates = () => ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+
+  beforeEach(() => {
+    ddb.reset();
+    ses.reset();
+    sm.reset();
+    ddb.on(GetCommand, { Key: metaKey }).resolves(asItem(metaKey, offboarding()));
+    ddb.on(GetCommand, { Key: planKey }).resolves({});
+    ddb.on(QueryCommand, grantsQuery).resolves({ Items: [grantItem(grant()), grantItem(tomGrant)] });
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+  });
+
+  it('revokes the grants on an account missing from the registry, records it FAILED with why, and asks nobody to act', async () => {
+    ddb.on(GetCommand, { Key: profileKey }).resolves({});
+
+    expect(await offboardAccount({ offboardingId, accountId, waitSeconds: 3600 })).toEqual({ accountId, rotate: true, appoint: false, failed: true });
+
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
+      Item: expect.objectContaining({
+        ...planKey,
+        accountLabel: accountId,
+        grants: [expect.objectContaining({ personId: 'E102', role: 'ADMIN' })],
+        rotate: true,
+        failure: expect.objectContaining({ error: 'AccountNotInRegistry', reason: expect.stringContaining('not in the registry') }),
+      }),
+    });
+    expect(updates()).toContainEqual(
+      expect.objectContaining({ Key: anaGrantKey, ExpressionAttributeValues: expect.objectContaining({ ':revoked': 'REVOKED', ':by': offboardingId }) }),
+    );
+    expect(updates().filter((u) => String(u.Key?.SK).startsWith('GRANT#E103'))).toEqual([]);
+    expect(updates()).toContainEqual(expect.objectContaining({ Key: planKey, UpdateExpression: 'SET revokedAt = :at' }));
+    expect(ses).not.toHaveReceivedAnyCommand();
+    expect(sm).not.toHaveReceivedAnyCommand();
+  });
+
+  it("records a caught failure on the account's plan, making the plan, and still revokes the employee's grants", async () => {
+    ddb.on(GetCommand, { Key: profileKey }).resolves(asItem(profileKey, account()));
+    const cause = JSON.stringify({ errorType: 'Error', errorMessage: 'Rate exceeded', trace: ['at send (/var/task/index.mjs:1:1)'] });
+    const stored: AccountPlan = {
+      offboardingId,
+      accountId,
+      accountLabel: 'Instagram @ABQParks',
+      departmentCode: 'PRD',
+      departmentName: 'Parks and Recreation',
+      grants: [{ personId: 'E102', role: 'ADMIN', receivesCredential: true, sourceRequestId: grant().sourceRequestId, authorizedByName: 'Dolores Baca' }],
+      rotate: true,
+      appoint: false,
+      createdAt: '2026-01-15T07:00:10.000Z',
+      failure: { error: 'States.TaskFailed', reason: 'Rate exceeded', at: '2026-01-15T07:00:10.000Z' },
+    };
+    ddb.on(UpdateCommand, { Key: planKey, ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { ...planKey, entity: 'OffboardingAccount', ...stored } });
+
+    const result = await offboardAccount({ offboardingId, accountId, failure: { Error: 'States.TaskFailed', Cause: cause } });
+
+    expect(result).toEqual({ accountId, rotate: true, appoint: false, failed: true });
+    const recorded = updates().find((u) => u.ReturnValues === 'ALL_NEW');
+    // Every field only if it is not there yet: a plan made before the failure keeps its steps.
+    expect(recorded?.UpdateExpression).toMatch(/^SET (#f\d+ = if_not_exists\(#f\d+, :v\d+\)(, )?)+$/);
+    expect(Object.values(recorded?.ExpressionAttributeValues ?? {})).toContainEqual(
+      expect.objectContaining({ error: 'States.TaskFailed', reason: 'Rate exceeded' }),
+    );
+    expect(JSON.stringify(recorded)).not.toContain('/var/task');
+    expect(updates()).toContainEqual(
+      expect.objectContaining({ Key: anaGrantKey, ExpressionAttributeValues: expect.objectContaining({ ':revoked': 'REVOKED' }) }),
+    );
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ses).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses an input that is neither an account to offboard nor a failure to record', async () => {
+    await expect(offboardAccount({ offboardingId, accountId, failure: 'x' })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(offboardAccount({ offboardingId, accountId: 'acct bad', waitSeconds: 1 })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('report-offboarding', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const ses = mockClient(SESClient);
+  const mails = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+  const failedPlan: AccountPlan = {
+    offboardingId,
+    accountId: 'acct-lost-1',
+    accountLabel: 'acct-lost-1',
+    departmentCode: '',
+    departmentName: 'not in the registry',
+    grants: [{ personId: 'E102', role: 'ADMIN', receivesCredential: true, sourceRequestId: 'na-1', authorizedByName: 'Dolores Baca' }],
+    rotate: true,
+    appoint: false,
+    createdAt: '2026-01-15T07:00:10.000Z',
+    revokedAt: '2026-01-15T07:00:10.000Z',
+    failure: { error: 'AccountNotInRegistry', reason: 'acct-lost-1 is not in the registry', at: '2026-01-15T07:00:10.000Z' },
+  };
+
+  beforeEach(() => {
+    ddb.reset();
+    ses.reset();
+    ddb.on(QueryCommand, { IndexName: 'GSI1' }).resolves({ Items: [] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': pk } }).resolves({
+      Items: [
+        { ...metaKey, ...offboarding() },
+        { PK: pk, SK: 'ACCOUNT#acct-lost-1', ...failedPlan },
+      ],
+    });
+    ddb.on(GetCommand, { Key: metaKey }).resolves(asItem(metaKey, offboarding()));
+    ddb.on(UpdateCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'mail-1' });
+  });
+
+  it('tells DTI which account FAILED and why, and what is still owed by hand, in the started summary', async () => {
+    expect(await reportOffboarding({ offboardingId, stage: 'STARTED' })).toEqual({ status: 'IN_PROGRESS' });
+
+    const [mail] = mails();
+    expect(mail?.Destination?.ToAddresses).toEqual(['dti@example.test']);
+    expect(mail?.Message?.Subject?.Data).toBe('Offboarding started: Ana Gallegos (E102), 1 account (1 FAILED)');
+    const text = mail?.Message?.Body?.Text?.Data ?? '';
+    expect(text).toContain('FAILED — acct-lost-1 is not in the registry (AccountNotInRegistry');
+    expect(text).toContain('1 account FAILED and needs DTI');
+    expect(text).toMatch(/password: NOT STARTED — the former employee could know the shared password/);
+    expect(mail?.Message?.Body?.Html?.Data).toContain('FAILED — acct-lost-1 is not in the registry');
+  });
+
+  it('lists, in the failure alert, where each account had got to, the unreached ones too', async () => {
+    const accountsKey = { PK: pk, SK: 'ACCOUNTS' };
+    ddb.on(GetCommand, { Key: accountsKey }).resolves(asItem(accountsKey, { accountIds: ['acct-lost-1', 'acct-never-2'] }));
+
+    expect(await reportOffboarding({ offboardingId, stage: 'FAILED', error: 'AccountFailureNotRecorded' })).toEqual({ status: 'FAILED' });
+
+    const text = mails()[0]?.Message?.Body?.Text?.Data ?? '';
+    expect(text).toContain('stopped with AccountFailureNotRecorded');
+    expect(text).toContain('- acct-lost-1 (not in the registry)\n  FAILED — ');
+    expect(text).toContain('- acct-never-2 (not reached)\n  access: not yet revoked');
   });
 });

@@ -13,13 +13,32 @@ interface State {
   Resource?: string;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
-  Retry?: unknown[];
-  Catch?: { ErrorEquals: string[] }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
   Parameters?: { FunctionName?: string };
   QueryLanguage?: string;
+  ItemProcessor?: { States: Record<string, State>; QueryLanguage?: string };
+  Iterator?: { States: Record<string, State> };
+  Branches?: { States: Record<string, State> }[];
 }
 
-describe.each(Object.entries(stateMachines))('state machine %s', (_key, spec) => {
+/** Every state with the name of the flow it is in: the top level, Map item processors and Parallel branches, however deep. */
+function allStates(states: Record<string, State>, where = 'top level'): { name: string; where: string; state: State; siblings: Record<string, State> }[] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    { name, where, state, siblings: states },
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((flow, i) =>
+      flow ? allStates(flow.States, `${name}${state.Branches ? ` branch ${i}` : ''}`) : [],
+    ),
+  ]);
+}
+
+/** The Lambda service errors every Task must retry (throttling and transient faults of the invoke itself). */
+const lambdaServiceErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+/** Tasks known to retry only some of them, each with the errors it does retry: none, and a new Task must retry all four. */
+const partialRetries: Record<string, string[]> = {};
+
+describe.each(Object.entries(stateMachines))('state machine %s', (key, spec) => {
   const text = readFileSync(spec.definition, 'utf8');
   const definition = JSON.parse(text) as { States: Record<string, State>; QueryLanguage?: string };
 
@@ -35,16 +54,32 @@ describe.each(Object.entries(stateMachines))('state machine %s', (_key, spec) =>
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
   });
 
-  it('gives every Task a timeout, a retry and a catch', () => {
-    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  it('gives every Task, inside Map item processors too, a timeout, a retry on Lambda service errors and a catch', () => {
+    const tasks = allStates(definition.States).filter(({ state }) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);
-    for (const [name, state] of tasks) {
-      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, `${name} has no timeout`).toBeDefined();
-      expect(state.Retry?.length, `${name} has no Retry`).toBeGreaterThan(0);
+    for (const { name, where, state, siblings } of tasks) {
+      const label = `${name} (${where})`;
+      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, `${label} has no timeout`).toBeDefined();
+      const retried = lambdaServiceErrors.filter((e) => state.Retry?.some((r) => r.ErrorEquals.includes(e) && (r.MaxAttempts ?? 3) > 0));
+      expect(retried, `${label} does not retry every Lambda service error`).toEqual(partialRetries[`${key}/${name}`] ?? lambdaServiceErrors);
       expect(
         state.Catch?.some((c) => c.ErrorEquals.includes('States.ALL')),
-        `${name} catches nothing`,
+        `${label} catches nothing`,
       ).toBe(true);
+      // A Catch can only go to a state of its own flow.
+      for (const c of state.Catch ?? []) expect(siblings[c.Next], `${label} catches to ${c.Next}, which is not in its flow`).toBeDefined();
+    }
+  });
+
+  it('looks inside every Map: each item processor is walked, with its own Tasks', () => {
+    const maps = allStates(definition.States).filter(({ state }) => state.Type === 'Map');
+    for (const { name, state } of maps) {
+      const inner = allStates((state.ItemProcessor ?? state.Iterator)?.States ?? {});
+      expect(
+        inner.some((s) => s.state.Type === 'Task'),
+        `${name} has no Task inside`,
+      ).toBe(true);
+      expect(state.ItemProcessor?.QueryLanguage ?? 'JSONPath', `${name} item processor`).toBe('JSONPath');
     }
   });
 
