@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type FunctionKey, type ScheduleSpec, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
+import { type FunctionKey, type ScheduleKey, type ScheduleSpec, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import { loadFunctions } from '#local/functions';
@@ -47,6 +47,8 @@ export interface LocalStack {
   advanceClock(days?: number): number;
   /** Executions re-run at start-up because they were unfinished. */
   resumed: string[];
+  /** Runs one of the catalogue's schedules now, as its timer (or EventBridge Scheduler in AWS) would. */
+  runSchedule(key: ScheduleKey): Promise<unknown>;
   /** Stored requests whose execution was started at start-up by the reconciler (they had none). */
   reconciled: { started: number; existing: number; cleared: number };
   seeded: boolean;
@@ -190,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     advanceClock: (days = 0) => advanceClock(sfn, days),
     resumed,
     reconciled,
+    runSchedule: (key) => (invoke as NonNullable<typeof invoke>)(schedules[key].target, schedules[key].input),
     seeded,
     async stop() {
       for (const timer of timers) clearInterval(timer);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { checkpoints } from '../support/checkpoints.ts';
 import { approvalLinkIn, decide, mailbox, type SentEmail, startTestStack, submit, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import { grantFor, hire, seedAccounts, separate, taskAction, taskLinkFor } from '../support/offboarding.ts';
 
 /**
  * The approval link's race with the wait it resumes, in every order (issue: a decision right after
@@ -146,5 +147,47 @@ describe('an approval link racing its wait', () => {
     expect((await decide(stack, directorLink, 'APPROVED')).status).toBe(410);
     expect(await count(requestId, designee, /^Escalated/)).toBe(1);
     expect(await count(requestId, director, /^Decision needed/)).toBe(1);
+  });
+});
+
+describe('an offboarding task link racing the follow-up wait', () => {
+  /** One account, administered by a leaver and a co-admin; the co-admin's rotation link, revealed. */
+  async function revealedRotation() {
+    const [leaver, stayer] = [await hire(stack, 'PRD', 'Leaver'), await hire(stack, 'PRD', 'Stayer')];
+    const [account] = await seedAccounts(stack, 1, [grantFor(leaver), grantFor(stayer)]);
+    const put = await separate(stack, leaver.id);
+    const offboardingId = String(put.body.offboardingId);
+    const link = await taskLinkFor(stack, stayer.email, account?.handle ?? '');
+    await waitUntilWaiting(stack, offboardingId);
+    expect((await taskAction(stack, stayer.id, link, { action: 'reveal' })).status).toBe(200);
+    return { offboardingId, stayer, link, leaver };
+  }
+  const finished = async (offboardingId: string, name: string) =>
+    (await mailbox(stack)).filter((e) => e.subject.startsWith('Offboarding complete') && e.subject.includes(name) && e.to.includes('dti-social-registry@cabq.example')).length;
+
+  it('finishes once when the last task is settled while the follow-up re-arms', async () => {
+    gates = checkpoints();
+    const { offboardingId, stayer, link, leaver } = await revealedRotation();
+    const held = gates.holdAt('trackTasks:before-rearm', (d) => d.offboardingId === offboardingId);
+    stack.advanceClock(); // the wait runs out: a reminder, then the follow-up waits again
+    await held.reached;
+    // Settled while the new token is not yet stored: the link resumes the old, dead token.
+    expect((await taskAction(stack, stayer.id, link, { action: 'confirm', setOnPlatform: 'yes' })).status).toBe(200);
+    held.release();
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    expect(await finished(offboardingId, leaver.name)).toBe(1);
+  });
+
+  it('finishes once when the follow-up re-arms between the settle and the resume', async () => {
+    gates = checkpoints();
+    const { offboardingId, stayer, link, leaver } = await revealedRotation();
+    const held = gates.holdAt('completeTask:before-resume', (d) => d.offboardingId === offboardingId);
+    const confirm = taskAction(stack, stayer.id, link, { action: 'confirm', setOnPlatform: 'yes' });
+    await held.reached;
+    stack.advanceClock(); // the follow-up re-arms, finds nothing open and finishes by itself
+    expect((await stack.sfn.result(offboardingId))?.status).toBe('SUCCEEDED');
+    held.release();
+    expect((await confirm).status).toBe(200);
+    expect(await finished(offboardingId, leaver.name)).toBe(1);
   });
 });
