@@ -7,10 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningSes, startSes } from '../../infra/local/services.ts';
+import type { LocalStack } from '../../infra/local/stack.ts';
 import { validForm } from '../support/forms.ts';
+import { denverToday, seedAccounts } from '../support/offboarding.ts';
 
 /**
- * The crash tier: the local stack runs as a child, a burst of submissions and decisions hits it,
+ * The crash tier: the local stack runs as a child, a burst of submissions, decisions and HR
+ * separations (offboarding) hits it,
  * and the whole process group (DynamoDB Local's java too) is SIGKILLed at a point a seeded random
  * generator picks. It restarts on the same data, and the invariants are checked:
  * - every stored request has its execution and its first email, within seconds;
@@ -24,6 +27,8 @@ import { validForm } from '../support/forms.ts';
 const seeds = (process.env.CRASH_SEEDS ?? '11,23,37,41,59').split(',').map(Number);
 const burstSubmissions = 30;
 const decisionsInBurst = 10;
+/** Employees separated during the burst, each an admin of two accounts with a co-admin. */
+const separationsInBurst = 3;
 
 let ses: RunningSes;
 beforeAll(async () => {
@@ -98,6 +103,12 @@ function client(baseUrl: string) {
         headers,
         body: JSON.stringify({ ...validForm, proposedHandle: `@crash${randomBytes(5).toString('hex')}`, submissionId: randomBytes(9).toString('base64url') }),
       }),
+    hr: (detailType: 'Employee Updated' | 'Employee Separated', detail: Record<string, string>) =>
+      fetch(`${baseUrl}/dev/hr/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ source: 'cabq.hr', 'detail-type': detailType, detail }),
+      }),
     decide: (approvalId: string, secret: string, outcome: 'APPROVED' | 'REJECTED') =>
       fetch(`${baseUrl}/approvals/${approvalId}`, {
         method: 'POST',
@@ -145,6 +156,31 @@ describe('the local stack killed mid-burst', () => {
       let { child, ready } = await boot(dataDir, port);
       const api = client(ready.baseUrl);
 
+      // Offboarding too: employees who each administer two accounts with a co-admin, separated in the burst.
+      const tag = randomBytes(3).toString('hex');
+      const staff = Array.from({ length: separationsInBurst * 2 }, (_, i) => ({
+        id: `C${tag}${i}`,
+        name: `Crash Test ${tag} ${i}`,
+        email: `c${tag}${i}@cabq.example`,
+      }));
+      for (const p of staff) {
+        expect((await api.hr('Employee Updated', { employeeId: p.id, name: p.name, email: p.email, departmentCode: 'PRD' })).status).toBe(202);
+      }
+      const seedClient = new DynamoDBClient({ endpoint: ready.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+      const leavers = await Promise.all(
+        Array.from({ length: separationsInBurst }, async (_, i) => {
+          const [leaver, coAdmin] = [staff[2 * i], staff[2 * i + 1]] as [(typeof staff)[number], (typeof staff)[number]];
+          const shim = { client: seedClient, tableName: ready.tableName } as unknown as LocalStack;
+          const accounts = await seedAccounts(shim, 2, [
+            { personId: leaver.id, personName: leaver.name, role: 'ADMIN' },
+            { personId: coAdmin.id, personName: coAdmin.name, role: 'ADMIN' },
+          ]);
+          return { leaver, coAdmin, accounts };
+        }),
+      );
+      seedClient.destroy();
+      const separationDate = denverToday();
+
       // Requests already waiting for the director, whose links the burst decides.
       const before = await Promise.all(Array.from({ length: decisionsInBurst }, () => api.submit().then((r) => r.json() as Promise<{ requestId: string }>)));
       const links = await eventually(async () => {
@@ -154,10 +190,10 @@ describe('the local stack killed mid-burst', () => {
         return found.map((e) => linkOf(e?.text ?? '') as RegExpExecArray);
       });
 
-      const acknowledged = { submitted: new Set<string>(), decided: new Map<string, string>() };
+      const acknowledged = { submitted: new Set<string>(), decided: new Map<string, string>(), separated: new Set<string>() };
       // The kill point: after the k-th answer of the burst, then a few more milliseconds, both seeded,
       // so it lands while requests, starts, emails and decisions are in flight.
-      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst - 10));
+      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst - 10));
       const killAfterMs = Math.floor(random() * 40);
       let answers = 0;
       let answered!: () => void;
@@ -179,6 +215,11 @@ describe('the local stack killed mid-burst', () => {
           const outcome = random() < 0.7 ? 'APPROVED' : 'REJECTED';
           const res = await api.decide(approvalId as string, secret as string, outcome);
           if (res.status === 200) acknowledged.decided.set(approvalId as string, `${before[i]?.requestId}:${outcome}`);
+          count();
+        }),
+        ...leavers.map(async ({ leaver }) => {
+          const res = await api.hr('Employee Separated', { employeeId: leaver.id, separationDate });
+          if (res.status === 202) acknowledged.separated.add(leaver.id);
           count();
         }),
       ].map((p) => p.catch(() => undefined));
@@ -247,6 +288,26 @@ describe('the local stack killed mid-burst', () => {
             const slot = JSON.stringify(approvals.find((a) => a.approvalId === approvalId)?.['mail:first']);
             expect(n, `${key} (seed ${seed}; its ledger slot: ${slot})`).toBeLessThanOrEqual(uncertain.has(approvalId) ? 2 : 1);
           }
+          // Offboarding: every acknowledged separation runs, revokes every grant of the leaver and sends
+          // each co-admin one rotation link per account (but for an uncertain send).
+          const offboardings = [...executions.values()].filter((e) => String(e.name).startsWith('off-'));
+          for (const { leaver, coAdmin, accounts } of leavers) {
+            const execution = offboardings.find((e) => String(e.name).startsWith(`off-${leaver.id}-`));
+            if (!acknowledged.separated.has(leaver.id) && !execution) continue; // never accepted: HR sends it again
+            expect(execution?.status, `offboarding of ${leaver.id}`).toMatch(/RUNNING|SUCCEEDED/);
+            for (const { accountId, handle } of accounts) {
+              const grant = rows.find((r) => r.PK === `ACCOUNT#${accountId}` && r.SK.startsWith(`GRANT#${leaver.id}#`));
+              expect(grant?.status, `${leaver.id}'s grant on ${accountId}`).toBe('REVOKED');
+              const links = rows.filter((r) => r.SK.startsWith(`LINK#${accountId}#ROTATE#0#${coAdmin.id}`));
+              expect(links, `rotation link for ${coAdmin.id} on ${accountId}`).toHaveLength(1);
+              const sent = emails.filter((e) => e.to === coAdmin.email && e.subject.startsWith('Action needed') && e.subject.includes(`${handle} `));
+              const slot = links[0]?.['mail:first'] as { uncertain?: boolean; sentAt?: string } | undefined;
+              expect(slot?.sentAt, `rotation email on ${accountId} recorded as sent`).toBeDefined();
+              expect(sent.length, `rotation emails to ${coAdmin.id} on ${accountId} (slot ${JSON.stringify(slot)})`).toBe(
+                slot?.uncertain ? Math.min(sent.length, 2) : 1,
+              );
+            }
+          }
           // Outcome emails too: once per request and audience.
           for (const r of requests.filter((x) => x.status === 'REJECTED')) {
             const outcomes = emails.filter((e) => e.subject.startsWith('Not approved') && e.text.includes(String(r.requestId)));
@@ -257,7 +318,7 @@ describe('the local stack killed mid-burst', () => {
         });
         // What the kill left for recovery, so a run shows the tier exercised something.
         console.log(
-          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions and ${acknowledged.decided.size}/${decisionsInBurst} decisions acknowledged; ` +
+          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.decided.size}/${decisionsInBurst} decisions and ${acknowledged.separated.size}/${separationsInBurst} separations acknowledged; ` +
             `at restart ${ready.reconciled.started} stored request(s) had no execution; invariants held ${Date.now() - restartedAt} ms after the restart`,
         );
       } finally {
