@@ -25,20 +25,29 @@ export async function reconcileStarts(input: unknown): Promise<{ started: number
   const s = store;
   const before = new Date(Date.now() - parsed.data.olderThanSeconds * 1000).toISOString();
   const counts = { started: 0, existing: 0, cleared: 0 };
-  for (;;) {
-    const { requestIds, more } = await s.pendingStarts(before);
-    for (const requestId of requestIds) {
-      const request = await s.request(requestId, true);
-      if (request?.status !== 'PENDING') {
-        await s.markStarted(requestId);
-        counts.cleared += 1;
-        continue;
+  let failed = 0;
+  // One pass over the index, page by page: a request whose start fails is logged and the rest go on;
+  // the run then fails, so the schedule retries it and its dead-letter queue alarms.
+  let page: Awaited<ReturnType<GovernanceStore['pendingStarts']>> | undefined;
+  do {
+    page = await s.pendingStarts(before, page?.next);
+    for (const requestId of page.requestIds) {
+      try {
+        const request = await s.request(requestId, true);
+        if (!request || request.status !== 'PENDING') {
+          await s.markStarted(requestId);
+          counts.cleared += 1;
+          continue;
+        }
+        counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
+      } catch (error) {
+        failed += 1;
+        logger.error('could not start a stored request', { requestId, error: error as Error });
       }
-      counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
     }
-    if (!more || requestIds.length === 0) break;
-  }
+  } while (page.next);
   if (counts.started) logger.warn('started stored requests that had no execution', counts);
+  if (failed) throw new Error(`${failed} stored request(s) could not be started; the next run tries again.`);
   return counts;
 }
 

@@ -160,19 +160,19 @@ export class GovernanceStore extends TableClient {
     );
   }
 
-  /** Ids of requests stored before `before` whose execution is not yet known to have started, oldest first. */
-  async pendingStarts(before: string, limit = 100): Promise<{ requestIds: string[]; more: boolean }> {
+  /** Ids of requests stored before `before` whose execution is not yet known to have started, oldest first, a page at a time. */
+  async pendingStarts(before: string, after?: Item): Promise<{ requestIds: string[]; next?: Item }> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'ByPendingStart',
         KeyConditionExpression: 'pendingStart = :w AND pendingSince < :before',
         ExpressionAttributeValues: { ':w': 'approvalChain', ':before': before },
-        Limit: limit,
+        ExclusiveStartKey: after,
+        Limit: 100,
       }),
     );
-    const requestIds = (out.Items ?? []).map((i) => String(i.PK).slice('REQ#'.length));
-    return { requestIds, more: Boolean(out.LastEvaluatedKey) };
+    return { requestIds: (out.Items ?? []).map((i) => String(i.PK).slice('REQ#'.length)), next: out.LastEvaluatedKey };
   }
 
   request(requestId: string, consistent = false) {
