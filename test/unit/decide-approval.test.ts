@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localKeys } from '../../functions/adapters/link-keys.ts';
@@ -44,26 +44,75 @@ describe('decide-approval', () => {
     ddb.on(GetCommand, { Key: { PK: `REQ#${requestId}`, SK: 'META' } }).resolves({ Item: { PK: `REQ#${requestId}`, SK: 'META', ...request } });
   }
 
+  /** The decision write succeeds and returns the approval as it left it (ReturnValues ALL_NEW). */
+  function decisionWriteReturns(current: Approval = stored) {
+    ddb.on(UpdateCommand).callsFake((input: UpdateCommandInput) => ({
+      Attributes: { ...item(current), decision: input.ExpressionAttributeValues?.[':d'] },
+    }));
+  }
+
   beforeEach(() => {
     ddb.reset();
     sfn.reset();
     sfn.on(SendTaskSuccessCommand).resolves({});
   });
 
-  it('refuses a wrong secret with 403 and changes nothing', async () => {
+  /** A secret of the right shape that is not this link's. */
+  const wrongSecret = () => `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+  const otherId = 'ZyXwVuTsRqPoNmLkJiHgFe';
+  const invalidLink = {
+    error: 'InvalidLinkError',
+    message: 'This link is not valid: it may be incomplete or mistyped. Open it again from the email you received.',
+  };
+
+  it('refuses a wrong secret with 404 and the message of an unknown link, and changes nothing', async () => {
     table();
-    const res = await decideApproval(post({ s: `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`, outcome: 'APPROVED' }));
-    expect(res.statusCode).toBe(403);
-    expect(JSON.parse(res.body as string)).toMatchObject({ link: 'forbidden' });
+    const res = await handler(post({ s: wrongSecret(), outcome: 'APPROVED' }), lambdaContext);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.parse(res.body as string)).toEqual(invalidLink);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    // Nothing about the request is read for a link that does not open.
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: { PK: `REQ#${requestId}`, SK: 'META' } });
   });
 
-  it('refuses a GET without the secret with 403', async () => {
+  it('refuses a GET without the secret with 404 and changes nothing', async () => {
     table();
-    const res = await decideApproval(get());
-    expect(res.statusCode).toBe(403);
+    const res = await handler(get(), lambdaContext);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.parse(res.body as string)).toEqual(invalidLink);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it.each([
+    ['a page', { accept: 'text/html' }],
+    ['JSON', { accept: 'application/json' }],
+  ])('answers a wrong secret exactly as an unknown link, as %s naming nothing of the request', async (_format, headers) => {
+    table();
+    ddb.on(QueryCommand, { IndexName: 'ByApprovalId', ExpressionAttributeValues: { ':id': otherId } }).resolves({ Items: [] });
+    const unknown = await handler(
+      httpEvent({ path: `/approvals/${otherId}`, pathParameters: { approvalId: otherId }, query: { s: secret }, headers }),
+      lambdaContext,
+    );
+    const wrong = await handler(get({ query: { s: wrongSecret() }, headers }), lambdaContext);
+    const missing = await handler(get({ headers }), lambdaContext);
+    const wrongPost = await handler(post({ s: wrongSecret(), outcome: 'APPROVED' }, headers), lambdaContext);
+
+    expect(unknown.statusCode).toBe(404);
+    for (const res of [wrong, missing, wrongPost]) {
+      expect(res.statusCode).toBe(404);
+      expect(res.body).toBe(unknown.body);
+      expect(res.headers?.['content-type']).toBe(unknown.headers?.['content-type']);
+    }
+    expect(unknown.body).toContain('This link is not valid: it may be incomplete or mistyped. Open it again from the email you received.');
+    for (const detail of [requestId, 'Parks and Recreation', 'Instagram', '@ABQParks', 'Dolores Baca', 'Ana Gallegos', 'Department Director']) {
+      expect(unknown.body).not.toContain(detail);
+    }
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
   it('shows the form on GET with the right secret and changes nothing', async () => {
@@ -79,7 +128,7 @@ describe('decide-approval', () => {
 
   it('records an approval once with a conditional write and resumes the execution with the unsealed token', async () => {
     table();
-    ddb.on(UpdateCommand).resolves({});
+    decisionWriteReturns();
     const res = await decideApproval(post({ s: secret, outcome: 'APPROVED' }));
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body as string)).toMatchObject({ link: 'decided', decision: { outcome: 'APPROVED', decidedById: 'E100' } });
@@ -88,22 +137,45 @@ describe('decide-approval', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: `REQ#${requestId}`, SK: 'APPR#00#0' },
       UpdateExpression: 'SET decision = :d',
-      ConditionExpression: expect.stringContaining('attribute_not_exists(decision)'),
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+      ReturnValues: 'ALL_NEW',
       ExpressionAttributeValues: {
         ':d': expect.objectContaining({ outcome: 'APPROVED', decidedById: 'E100', decidedByName: 'Dolores Baca', approvalId }),
       },
     });
-    const condition = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ConditionExpression;
-    expect(condition).toContain('attribute_not_exists(supersededAt)');
-
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
     const output = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}') as Decision;
     expect(output).toMatchObject({ outcome: 'APPROVED', decidedById: 'E100', approvalId });
   });
 
+  it('resumes the execution through the token armed when the decision was written, not the one read before', async () => {
+    // The link was read with token A; a re-arm (reminder, retry) stored token B before the decision's write.
+    const rearmedToken = 'AQCEAAAAKgAAAA-token-of-the-re-armed-wait';
+    table();
+    decisionWriteReturns({ ...stored, sealedToken: await keys.sealToken(rearmedToken, approvalId) });
+
+    const res = await decideApproval(post({ s: secret, outcome: 'APPROVED' }));
+
+    expect(res.statusCode).toBe(200);
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken: rearmedToken });
+    expect(sfn).not.toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken });
+  });
+
+  it('keeps the recorded decision and answers 200 when the execution no longer waits on the token', async () => {
+    table();
+    decisionWriteReturns();
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+
+    const res = await decideApproval(post({ s: secret, outcome: 'APPROVED' }));
+
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body as string)).toMatchObject({ link: 'decided', decision: { outcome: 'APPROVED' } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+  });
+
   it('records a rejection with its reason', async () => {
     table();
-    ddb.on(UpdateCommand).resolves({});
+    decisionWriteReturns();
     const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason: 'We already run @ABQParks.' }));
     expect(res.statusCode).toBe(200);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
@@ -160,17 +232,20 @@ describe('decide-approval', () => {
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
-  it('answers 404 for an unknown approval id', async () => {
+  it('answers 404 for an unknown approval id, reading nothing but the index', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    const res = await handler(get({ query: { s: secret } }), lambdaContext);
+    const res = await handler(post({ s: secret, outcome: 'APPROVED' }), lambdaContext);
     expect(res.statusCode).toBe(404);
-    expect(JSON.parse(res.body as string)).toMatchObject({ error: 'NotFoundError' });
+    expect(JSON.parse(res.body as string)).toEqual(invalidLink);
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
   it('answers 404 without a lookup for a malformed approval id', async () => {
     const res = await handler(httpEvent({ path: '/approvals/x', pathParameters: { approvalId: '../etc' } }), lambdaContext);
     expect(res.statusCode).toBe(404);
+    expect(JSON.parse(res.body as string)).toEqual(invalidLink);
     expect(ddb).not.toHaveReceivedAnyCommand();
   });
 });

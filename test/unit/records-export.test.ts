@@ -137,7 +137,11 @@ function history(): { history: AccountHistory; records: Record<string, Governanc
     decidedByName: name,
     approvalId: planted.approvalId,
   });
-  const newAccount = { ...accountRequest({ status: 'APPROVED', closedAt: '2025-03-02T16:00:00.000Z', accountId }), ...secrets, notified: { dti: 'x' } };
+  const newAccount = {
+    ...accountRequest({ status: 'APPROVED', closedAt: '2025-03-02T16:00:00.000Z', accountId }),
+    ...secrets,
+    'mail:outcome-dti': { claimedAt: 'x', attempts: 1, sentAt: 'x', messageId: 'ses-message-7f3a' },
+  };
   const posting = { ...postingAuthorityRequest({ status: 'APPROVED', createdAt: inRange, closedAt: '2025-03-16T16:00:00.000Z' }), ...secrets };
   const oldPosting = postingAuthorityRequest({ requestId: 'pa-20250201-aaaaaaaaaaaaaaaa', createdAt: '2025-02-01T16:00:00.000Z' });
   const removal = {
@@ -385,7 +389,7 @@ describe('buildRecordsExport', () => {
     const all = Object.entries(files).map(([name, bytes]) => [name, text(bytes)] as const);
     for (const [name, text] of all) {
       for (const [field, marker] of Object.entries(planted)) expect(text.includes(marker), `${field} in ${name}`).toBe(false);
-      for (const field of ['secretHash', 'sealedToken', 'approvalId', 'versionId', 'password', 'taskToken', 'notified']) {
+      for (const field of ['secretHash', 'sealedToken', 'approvalId', 'versionId', 'password', 'taskToken', 'mail:', 'ses-message-7f3a']) {
         const named = name.endsWith('.csv') ? (parseCsv(text)[0] ?? []).includes(field) : text.includes(`"${field}"`);
         expect(named, `field ${field} in ${name}`).toBe(false);
       }
