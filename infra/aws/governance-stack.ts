@@ -971,34 +971,37 @@ export class GovernanceStack extends Stack {
       }
       const integration = new HttpLambdaIntegration(`${pascal(key)}Integration`, this.functions[key]);
       for (const route of spec.routes) {
-        const [httpRoute] = this.api.addRoutes({
+        // A GET route answers HEAD too, as the local host does (the handler drops the body).
+        const httpRoutes = this.api.addRoutes({
           path: route.path,
-          methods: [HttpMethod[route.method]],
+          methods: route.method === 'GET' ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod[route.method]],
           integration,
           authorizer: route.auth === 'jwt' ? sessionAuthorizer : undefined,
         });
-        if (route.auth === 'link' && httpRoute) {
-          const reason = `${route.method} ${route.path} is opened from an emailed approval link: the link's 256-bit secret (checked against its stored hash by ${key}) is the authentication, so approvers need no City sign-in.`;
-          Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-        }
-        if (route.auth === 'public' && httpRoute) {
-          // What an anonymous caller can reach is what the function's role allows. Only the two
-          // harmless shapes are acknowledged; a public route in front of a function with data access
-          // keeps its finding (and fails synthesis) until someone decides it deliberately.
-          const granted = Object.entries(spec.access)
-            .filter(([, value]) => (Array.isArray(value) ? value.length > 0 : Boolean(value)))
-            .map(([what]) => what);
-          const reach =
-            granted.length === 0
-              ? 'its role has no data access at all (no table, key, secret, mail or state machine; only its own logs and traces), so an anonymous caller gets public content and nothing else'
-              : granted.length === 1 && granted[0] === 'userPool'
-                ? 'it is an OAuth sign-in endpoint, which must be reachable before sign-in; it only redirects to Cognito and sets the session cookie, and its role has no permission beyond its own logs and traces'
-                : undefined;
-          if (reach) {
-            Validations.of(httpRoute).acknowledge({
-              id: 'AwsSolutions-APIG4',
-              reason: `${route.method} ${route.path} is public in the catalogue (auth 'public', served by ${key}): ${reach}.`,
-            });
+        for (const httpRoute of httpRoutes) {
+          if (route.auth === 'link') {
+            const reason = `${route.method} ${route.path} is opened from an emailed approval link: the link's 256-bit secret (checked against its stored hash by ${key}) is the authentication, so approvers need no City sign-in.`;
+            Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+          }
+          if (route.auth === 'public') {
+            // What an anonymous caller can reach is what the function's role allows. Only the two
+            // harmless shapes are acknowledged; a public route in front of a function with data access
+            // keeps its finding (and fails synthesis) until someone decides it deliberately.
+            const granted = Object.entries(spec.access)
+              .filter(([, value]) => (Array.isArray(value) ? value.length > 0 : Boolean(value)))
+              .map(([what]) => what);
+            const reach =
+              granted.length === 0
+                ? 'its role has no data access at all (no table, key, secret, mail or state machine; only its own logs and traces), so an anonymous caller gets public content and nothing else'
+                : granted.length === 1 && granted[0] === 'userPool'
+                  ? 'it is an OAuth sign-in endpoint, which must be reachable before sign-in; it only redirects to Cognito and sets the session cookie, and its role has no permission beyond its own logs and traces'
+                  : undefined;
+            if (reach) {
+              Validations.of(httpRoute).acknowledge({
+                id: 'AwsSolutions-APIG4',
+                reason: `${route.method} ${route.path} is public in the catalogue (auth 'public', served by ${key}): ${reach}.`,
+              });
+            }
           }
         }
       }

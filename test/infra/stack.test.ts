@@ -790,12 +790,13 @@ describe('alarm topic', () => {
 describe('HTTP API', () => {
   const routeResources = () => ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties as Json);
 
-  it('has exactly one route per catalogue route, and the $default route', () => {
+  it('has exactly one route per catalogue route, a HEAD beside each GET (as the local host answers), and the $default route', () => {
     expect(
       routeResources()
         .map((r) => r.RouteKey)
         .sort(),
-    ).toEqual([...allRoutes.map((r) => `${r.method} ${r.path}`), '$default'].sort());
+    ).toEqual([...allRoutes.flatMap((r) => (r.method === 'GET' ? [`GET ${r.path}`, `HEAD ${r.path}`] : [`${r.method} ${r.path}`])), '$default'].sort());
+    expect(routeResources().map((r) => r.RouteKey)).toContain('HEAD /approvals/{approvalId}');
   });
 
   it('sends $default (what no route matches) to the catalogue\u2019s default-route function: public, and its role reaches no data', () => {
