@@ -34,7 +34,7 @@ export async function reconcileStarts(input: unknown): Promise<{ started: number
     for (const requestId of page.requestIds) {
       try {
         const request = await s.request(requestId, true);
-        if (!request || request.status !== 'PENDING') {
+        if (request?.status !== 'PENDING') {
           await s.markStarted(requestId);
           counts.cleared += 1;
           continue;
