@@ -26,12 +26,14 @@ export type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAu
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
 
 /**
- * Pages may carry an approval secret in their URL: never send it on as a Referer, never cache,
- * never frame; scripts are not needed at all.
+ * Pages may carry an approval secret in their URL: never send it to another site as a Referer
+ * (`same-origin`: only this app's own requests carry one — `no-referrer` would also make browsers
+ * send `Origin: null` on the app's own form posts, which the cross-site fence must refuse), never
+ * cache, never frame; scripts are not needed at all.
  */
 const securityHeaders = {
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };

@@ -120,7 +120,7 @@ describe('decide-approval', () => {
     const res = await decideApproval(get({ query: { s: secret }, headers: { accept: 'text/html' } }));
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
-    expect(res.headers?.['referrer-policy']).toBe('no-referrer');
+    expect(res.headers?.['referrer-policy']).toBe('same-origin');
     expect(res.body).toContain(`<form method="post" action="${path}">`);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
