@@ -10,9 +10,13 @@ import { env } from '#adapters/env';
  */
 export type Item = Record<string, unknown>;
 
-/** An item without its table keys and entity tag: the domain object it holds. */
+/**
+ * An item without its table keys, entity tag and bookkeeping (email ledger slots `mail:*`, the
+ * durable-start marker): the domain object it holds.
+ */
 export function strip<T>(item: Item): T {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, ...rest } = item;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, pendingStart, pendingSince, ...rest } = item;
+  for (const key of Object.keys(rest)) if (key.startsWith('mail:')) delete rest[key];
   return rest as T;
 }
 

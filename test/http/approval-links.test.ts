@@ -91,6 +91,18 @@ describe('approval links', () => {
     expect((await decide(stack, link, 'APPROVED')).status).toBe(200);
   });
 
+  it("keeps the email ledger and the start marker on the items, out of the request's history", async () => {
+    const requestId = await submit(stack, 'E102');
+    await firstLink(requestId);
+    await waitUntilWaiting(stack, requestId);
+    const approval = (await stored(requestId)).find((i) => i.SK?.S?.startsWith('APPR#'));
+    expect(approval?.['mail:first']?.M?.sentAt?.S).toMatch(/^\d{4}-/);
+    const history = await (await as(stack, 'E102').get(`/requests/${requestId}`)).text();
+    expect(history).toContain(requestId);
+    expect(history).not.toContain('mail:');
+    expect(history).not.toContain('pendingStart');
+  });
+
   it('never stores the link secret or the task token in clear', async () => {
     const requestId = await submit(stack, 'E102');
     const link = await firstLink(requestId);
