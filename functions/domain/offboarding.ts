@@ -154,13 +154,7 @@ export function planAccount(input: {
     accountLabel: `${account.platformName} ${account.handle}`,
     departmentCode: account.departmentCode,
     departmentName: account.departmentName,
-    grants: held.map((g) => ({
-      personId: g.personId,
-      role: g.role,
-      receivesCredential: g.receivesCredential,
-      sourceRequestId: g.sourceRequestId,
-      authorizedByName: g.authorizedByName,
-    })),
+    grants: held.map(planLine),
     rotate,
     appoint,
     ...(rotate ? { rotation: { recipients: rotationRecipients, escalateTo: firstNotIn(rotationRecipients) } } : {}),
@@ -168,6 +162,15 @@ export function planAccount(input: {
     createdAt: input.at,
   };
 }
+
+/** A grant as the plan records it: what is revoked, and what it gave. */
+const planLine = (g: Grant): AccountPlan['grants'][number] => ({
+  personId: g.personId,
+  role: g.role,
+  receivesCredential: g.receivesCredential,
+  sourceRequestId: g.sourceRequestId,
+  authorizedByName: g.authorizedByName,
+});
 
 /**
  * The plan for an account that cannot be planned: it is missing from the registry, or its
@@ -193,13 +196,7 @@ export function unplannedAccount(input: {
     accountLabel: input.account ? `${input.account.platformName} ${input.account.handle}` : input.accountId,
     departmentCode: input.account?.departmentCode ?? '',
     departmentName: input.account?.departmentName ?? 'not in the registry',
-    grants: held.map((g) => ({
-      personId: g.personId,
-      role: g.role,
-      receivesCredential: g.receivesCredential,
-      sourceRequestId: g.sourceRequestId,
-      authorizedByName: g.authorizedByName,
-    })),
+    grants: held.map(planLine),
     rotate: held.some((g) => g.receivesCredential),
     appoint: held.some((g) => g.role === 'ADMIN') && !othersAdmin,
     createdAt: input.failure.at,

@@ -34,7 +34,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { CatalogueSchedules } from './schedules.ts';
+import { alarmOnDeadLetters, CatalogueSchedules } from './schedules.ts';
 import {
   type FunctionKey,
   type FunctionSpec,
@@ -924,15 +924,13 @@ export class GovernanceStack extends Stack {
           reason: `An SQS event source mapping has no on-failure destination (Lambda supports them for stream and Kafka sources only); ${key}'s failed messages go to the queue's dead-letter queue after 3 receives instead, and that queue alarms.`,
         });
       }
-      const dlqAlarm = new Alarm(this, `${id}HrEventsDeadLetterAlarm`, {
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${key}: an HR event could not be processed (3 failed attempts) or delivered; it waits in the dead-letter queue. Fix the cause, then redrive the dead-letter queue to its source queue.`,
-      });
-      dlqAlarm.addAlarmAction(alarmAction);
+      alarmOnDeadLetters(
+        this,
+        `${id}HrEventsDeadLetterAlarm`,
+        deadLetterQueue,
+        `${key}: an HR event could not be processed (3 failed attempts) or delivered; it waits in the dead-letter queue. Fix the cause, then redrive the dead-letter queue to its source queue.`,
+        alarmAction,
+      );
       new CfnOutput(this, `${id}HrEventsDeadLetterQueueUrl`, { value: deadLetterQueue.queueUrl, description: `HR events ${key} could not process` });
     }
 

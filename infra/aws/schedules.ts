@@ -2,10 +2,24 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { FunctionKey, ScheduleKey, ScheduleSpec } from '../../functions/catalogue.ts';
+
+/** An alarm as soon as a message waits in a dead-letter queue: something could not be done, and says why. */
+export function alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, alarmDescription: string, action: IAlarmAction): Alarm {
+  const alarm = new Alarm(scope, id, {
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    alarmDescription,
+  });
+  alarm.addAlarmAction(action);
+  return alarm;
+}
 
 const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
 
@@ -62,15 +76,13 @@ export class CatalogueSchedules extends Construct {
           }),
         },
       });
-      const alarm = new Alarm(this, `${name}DeadLetterAlarm`, {
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `The ${key} schedule could not invoke ${spec.target} (after 3 retries). ${spec.description}: look at ${spec.target}'s log and the queue's message for the reason.`,
-      });
-      alarm.addAlarmAction(props.alarmAction);
+      alarmOnDeadLetters(
+        this,
+        `${name}DeadLetterAlarm`,
+        deadLetterQueue,
+        `The ${key} schedule could not invoke ${spec.target} (after 3 retries). ${spec.description}: look at ${spec.target}'s log and the queue's message for the reason.`,
+        props.alarmAction,
+      );
     }
   }
 }

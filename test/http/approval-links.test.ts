@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { approvalLinkIn, as, decide, mailbox, startTestStack, submit, validForm, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import {
+  approvalLinkIn,
+  as,
+  decide,
+  mailbox,
+  restartTestStack,
+  startTestStack,
+  submit,
+  validForm,
+  waitForEmail,
+  waitUntilWaiting,
+} from '../support/harness.ts';
 
 let stack: LocalStack;
 
@@ -119,11 +130,7 @@ describe('approval links', () => {
     await waitUntilWaiting(stack, requestId);
     const emailsBefore = (await mailbox(stack)).filter((e) => e.text.includes(requestId)).length;
 
-    const ports = { http: Number(new URL(stack.baseUrl).port), ses: Number(new URL(stack.mailboxUrl).port), sfn: Number(new URL(stack.sfnEndpoint).port) };
-    // Same table, ports and data folder (which holds the link key), as `npm start` after Ctrl-C.
-    const { tableName, dataDir } = stack;
-    await stack.stop();
-    stack = await startTestStack({ tableName, ports, dataDir });
+    stack = await restartTestStack(stack);
     expect(stack.resumed).toContain(requestId);
     await waitUntilWaiting(stack, requestId);
     // The re-run re-armed the wait without emailing the director again.

@@ -4,7 +4,7 @@ import type { GovernanceRequest } from '../../functions/domain/new-account.ts';
 import { GovernanceStore } from '../../functions/adapters/store.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { checkpoints } from '../support/checkpoints.ts';
-import { as, mailbox, startTestStack, validForm, waitForEmail } from '../support/harness.ts';
+import { as, mailbox, restartTestStack, startTestStack, validForm, waitForEmail } from '../support/harness.ts';
 
 /**
  * Durable starts: a stored request is turned into its execution whatever stops the handler that
@@ -40,10 +40,7 @@ describe('durable starts', () => {
     const requestId = pending as string;
     expect(await stack.sfn.describe(requestId)).toBeUndefined();
 
-    const ports = { http: Number(new URL(stack.baseUrl).port), ses: Number(new URL(stack.mailboxUrl).port), sfn: Number(new URL(stack.sfnEndpoint).port) };
-    const { tableName, dataDir } = stack;
-    await stack.stop();
-    stack = await startTestStack({ tableName, ports, dataDir });
+    stack = await restartTestStack(stack);
     expect(stack.reconciled).toEqual({ started: 1, existing: 0, cleared: 0 });
     await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(requestId));
 

@@ -1,7 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { checkpoints } from '../support/checkpoints.ts';
-import { approvalLinkIn, decide, mailbox, type SentEmail, startTestStack, submit, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import {
+  approvalLinkIn,
+  decide,
+  mailbox,
+  restartTestStack,
+  type SentEmail,
+  startTestStack,
+  submit,
+  waitForEmail,
+  waitUntilWaiting,
+} from '../support/harness.ts';
 import { grantFor, hire, seedAccounts, separate, taskAction, taskLinkFor } from '../support/offboarding.ts';
 
 /**
@@ -28,12 +38,8 @@ const about = (requestId: string, to: string, subject: RegExp) => (e: SentEmail)
 const count = async (requestId: string, to: string, subject: RegExp) => (await mailbox(stack)).filter(about(requestId, to, subject)).length;
 const firstLink = async (requestId: string, to = director) => approvalLinkIn(await waitForEmail(stack, about(requestId, to, /^Decision needed/)));
 
-/** A restart as `npm start` after Ctrl-C: same table, ports and data folder. */
 async function restart() {
-  const ports = { http: Number(new URL(stack.baseUrl).port), ses: Number(new URL(stack.mailboxUrl).port), sfn: Number(new URL(stack.sfnEndpoint).port) };
-  const { tableName, dataDir } = stack;
-  await stack.stop();
-  stack = await startTestStack({ tableName, ports, dataDir });
+  stack = await restartTestStack(stack);
 }
 
 /** A POST whose connection a restart may cut: the handler runs on in-process either way. */

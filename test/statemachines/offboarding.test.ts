@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantItem } from '../../functions/adapters/store.ts';
 import { vault } from '../../functions/adapters/vault.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { as, mailbox, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import { as, mailbox, restartTestStack, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
 import {
   denverDaysFromNow,
   denverToday,
@@ -392,13 +392,7 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     const sent = () => mailbox(stack).then((m) => m.filter((e) => e.to.includes(stayer.email)).length);
     const before = await sent();
 
-    // Same table, ports and data folder (link and vault keys), as `npm start` after Ctrl-C; the SDK
-    // clients in this process keep their endpoints, as they would not in a new process.
-    const port = (url: string) => Number(new URL(url).port);
-    const ports = { http: port(stack.baseUrl), ses: port(stack.mailboxUrl), sfn: port(stack.sfnEndpoint), secrets: port(stack.secretsEndpoint) };
-    const { tableName, dataDir } = stack;
-    await stack.stop();
-    stack = await startTestStack({ tableName, ports, dataDir });
+    stack = await restartTestStack(stack);
     expect(stack.resumed).toContain(offboardingId);
     await waitUntilWaiting(stack, offboardingId);
     expect(await sent()).toBe(before);

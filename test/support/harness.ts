@@ -17,6 +17,19 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<L
   });
 }
 
+/**
+ * The stack stopped and started again as `npm start` after Ctrl-C: same table, ports and data
+ * folder (link and vault keys). The SDK clients in this process keep their endpoints, as they
+ * would not in a new process, so every port stays the same.
+ */
+export async function restartTestStack(stack: LocalStack, options: LocalStackOptions = {}): Promise<LocalStack> {
+  const port = (url: string) => Number(new URL(url).port);
+  const ports = { http: port(stack.baseUrl), ses: port(stack.mailboxUrl), sfn: port(stack.sfnEndpoint), secrets: port(stack.secretsEndpoint) };
+  const { tableName, dataDir } = stack;
+  await stack.stop();
+  return startTestStack({ tableName, ports, dataDir, ...options });
+}
+
 export interface SentEmail {
   messageId: string;
   to: string[];
