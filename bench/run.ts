@@ -12,11 +12,15 @@
  *    co-admin each): the time from the HR event to every rotation email, state transitions, DynamoDB
  *    capacity per account by phase (revoke + rotate, reveal + confirm) and function, and emails, with
  *    whether each grows linearly in accounts.
+ * D. A restart with 100 requests stored by the submit handler but never started (bench/restart.ts,
+ *    in a process of its own): the time from startLocalStack to its return (it runs the reconciler),
+ *    to every execution, to every first approval email, and the reconciler's DynamoDB capacity.
  *
+ * Store calls are named after the store methods that make them (bench/store-calls.ts).
  * Prints tables and writes bench/results/latest.json (git-ignored).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -27,6 +31,8 @@ import { build, version as esbuildVersion } from 'esbuild';
 import { type FunctionKey, functions } from '#catalogue';
 import type { LocalStack } from '#local/stack';
 import { validForm } from '../test/support/forms.ts';
+import type { RestartResults, RestartRun } from './restart.ts';
+import { type Capacity, describeOffboardingOp, describeOp, isWriteCommand, type Op, unitsOf } from './store-calls.ts';
 
 const IMPORT_RUNS = 15;
 const METERED_RUNS = 3;
@@ -45,11 +51,24 @@ if (major < 24) {
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const loadAtStart = loadavg();
+// The environment as it was given, for D's process: the local stack below rewrites this one's.
+const givenEnv = { ...process.env };
 // A stuck stack must not hang CI: exiting runs startDynamo's exit hook, which kills DynamoDB Local.
+// A whole run took about 4.5 minutes on this 2-core machine with other test runs loading it, D about one of them.
 setTimeout(() => {
-  console.error('bench: still running after 4 minutes; giving up.');
+  console.error('bench: still running after 10 minutes; giving up.');
   process.exit(1);
-}, 240_000).unref();
+}, 600_000).unref();
+/** Seconds each section took: where the run's time goes (printed at the end, in latest.json). */
+const sectionSeconds: Record<string, number> = {};
+async function section<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const t = Date.now();
+  try {
+    return await work();
+  } finally {
+    sectionSeconds[name] = round((Date.now() - t) / 1000, 1);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -216,82 +235,6 @@ const requester = 'E102';
 /** PRD's chain: Department Director, then Communications Director. */
 const approvers = ['dbaca@cabq.example', 'emartinez@cabq.example'];
 
-interface Op {
-  phase: string;
-  fn: string;
-  op: string;
-  read: number;
-  write: number;
-  table: number;
-  gsi: Record<string, number>;
-}
-
-interface Capacity {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-  Table?: { CapacityUnits?: number };
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : '');
-const kind = (v: unknown) => str(v).split('#')[0] ?? '';
-
-/** Names a DynamoDB call after the GovernanceStore method that makes it (functions/adapters/store.ts). */
-function describeOp(commandName: string, input: Record<string, unknown>): string {
-  // The middleware sees the client command (GetItem, PutItem, TransactWriteItems…) under the document client's.
-  const command = commandName.replace(/Command$/, '');
-  const cmd = command.replace(/Items?$/, '');
-  const key = (input.Key ?? input.Item ?? {}) as Record<string, unknown>;
-  const where = `${kind(key.PK)}/${kind(key.SK)}`;
-  const label = (method: string | undefined, detail = where) => `${method ?? '?'} (${command} ${detail})`;
-  if (cmd === 'Get') {
-    const detail = `${where}${input.ConsistentRead ? ', consistent' : ''}`;
-    if (String(input.ProjectionExpression ?? '').includes('notified')) return label('wasNotified', detail);
-    const gets: Record<string, string> = {
-      'PERSON/PROFILE': 'person',
-      'DEPT/PROFILE': 'department',
-      'PLATFORM/PROFILE': 'platform',
-      'HANDLE/CLAIM': 'handleTaken',
-      'ACCOUNT/PROFILE': 'account',
-      'REQ/META': 'request',
-      'REQ/APPR': 'approval',
-    };
-    return label(gets[where], detail);
-  }
-  const puts: Record<string, string> = { 'REQ/META': 'createRequest', 'REQ/APPR': 'createApproval' };
-  if (cmd === 'Put') return label(puts[where]);
-  if (cmd === 'Update') {
-    const expr = String(input.UpdateExpression ?? '');
-    const methods: [RegExp, string][] = [
-      [/^SET emailedAt/, 'markEmailed'],
-      [/^SET decision/, 'recordDecision'],
-      [/^SET sealedToken/, 'storeToken'],
-      [/^SET remindersSent/, 'markReminded'],
-      [/^SET supersededAt/, 'supersede'],
-      [/^SET notified\./, 'markNotified'],
-      [/^SET #status = :status/, 'closeRequest'],
-    ];
-    return label(methods.find(([re]) => re.test(expr))?.[1]);
-  }
-  if (cmd === 'Query') {
-    const index = typeof input.IndexName === 'string' ? input.IndexName : 'table';
-    const target = kind((input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':pk']);
-    const queries: Record<string, string> = {
-      'GSI1 EMAIL': 'personByEmail',
-      'GSI1 APPROVAL': 'approvalById',
-      'GSI1 ROLES': 'roleHolders',
-      'GSI1 DEPARTMENTS': 'departments',
-      'GSI1 PLATFORMS': 'approvedPlatforms',
-      'GSI2 PEOPLE': 'people',
-      'table REQ': 'requestWithApprovals',
-    };
-    return label(queries[`${index} ${target}`], `${index} ${target}`);
-  }
-  if (cmd === 'TransactWrite') return label('approveIntoRegistry', `${((input.TransactItems as unknown[]) ?? []).length} items`);
-  return label(undefined);
-}
-
 const fnContext = new AsyncLocalStorage<{ fn: string }>();
 
 async function benchLocalStack() {
@@ -366,14 +309,13 @@ async function benchLocalStack() {
           const first = phaseOps === 0;
           phaseOps += 1;
           const result = await next(args);
-          const isWrite = /Put|Update|Delete|Write/.test(context.commandName ?? '');
+          const isWrite = isWriteCommand(context.commandName ?? '');
           const consumed = result.output.ConsumedCapacity;
           for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-            const total = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
-            const gsi = Object.fromEntries(Object.entries(c.GlobalSecondaryIndexes ?? {}).map(([k, v]) => [k, v.CapacityUnits ?? 0]));
+            const { total, table, gsi } = unitsOf(c);
             // The local host's development sign-in (the Cognito-verifying Lambda authorizer in AWS) looks the person up before the handler runs.
             const fn = inHandlerFn ?? (first && phase === 'submit' && op.startsWith('person') ? 'local dev sign-in' : httpFn);
-            ops.push({ phase, fn, op, read: isWrite ? 0 : total, write: isWrite ? total : 0, table: c.Table?.CapacityUnits ?? total, gsi });
+            ops.push({ phase, fn, op, read: isWrite ? 0 : total, write: isWrite ? total : 0, table, gsi });
           }
           return result;
         }) as never,
@@ -674,75 +616,6 @@ function tapStateEntries(sfn: unknown, key: string): ((execution: string) => Sta
   };
 }
 
-/** Names a DynamoDB call of the offboarding functions after the OffboardingStore method that makes it (functions/adapters/offboarding-store.ts). */
-function describeOffboardingOp(commandName: string, input: Record<string, unknown>): string {
-  const command = commandName.replace(/Command$/, '');
-  const cmd = command.replace(/Items?$/, '');
-  const key = (input.Key ?? input.Item ?? {}) as Record<string, unknown>;
-  const where = `${kind(key.PK)}/${kind(key.SK)}`;
-  const label = (method: string, detail = where) => `${method} (${command} ${detail})`;
-  if (cmd === 'Get') {
-    const gets: Record<string, string> = {
-      'OFFBOARD/META': 'offboarding|wasNotified',
-      'OFFBOARD/ACCOUNT': 'plan',
-      'OFFBOARD/TASK': 'task',
-      'OFFBOARD/LINK': 'linkById/item',
-      'OFFBOARD/ACCOUNTS': 'accountIds',
-    };
-    const method = gets[where];
-    if (method) return label(method, `${where}${input.ConsistentRead ? ', consistent' : ''}`);
-  }
-  if (cmd === 'Put') {
-    const puts: Record<string, string> = {
-      'OFFBOARD/META': 'createOffboarding',
-      'OFFBOARD/ACCOUNT': 'putPlan',
-      'OFFBOARD/TASK': 'putTask',
-      'OFFBOARD/LINK': 'putLink',
-      'OFFBOARD/ACCOUNTS': 'start (account list)',
-      'OFFBOARD/OPEN': 'markOpen',
-    };
-    const method = puts[where];
-    if (method) return label(method);
-  }
-  if (cmd === 'Update') {
-    const expr = String(input.UpdateExpression ?? '');
-    const updates: [string, RegExp, string][] = [
-      ['OFFBOARD/META', /startedAt/, 'start'],
-      ['OFFBOARD/META', /finishedAt/, 'finish'],
-      ['OFFBOARD/META', /^SET sealedToken/, 'storeToken'],
-      ['OFFBOARD/META', /^SET notified\./, 'markNotified'],
-      ['OFFBOARD/ACCOUNT', /revokedAt/, 'markRevoked'],
-      ['OFFBOARD/TASK', /^SET reveals/, 'recordReveal'],
-      ['OFFBOARD/TASK', /doneAt/, 'complete'],
-      ['OFFBOARD/TASK', /lastSweep/, 'chase'],
-      ['OFFBOARD/LINK', /emailedAt|remindersSent/, 'markLinkSent'],
-      ['ACCOUNT/GRANT', /revokedAt/, 'revokeGrant'],
-      ['PERSON/PROFILE', /separatedOn/, 'markSeparated'],
-    ];
-    const method = updates.find(([w, re]) => w === where && re.test(expr))?.[2];
-    if (method) return label(method);
-  }
-  if (cmd === 'Delete' && where === 'OFFBOARD/OPEN') return label('clearOpen');
-  if (cmd === 'Query') {
-    if (input.IndexName === 'ByApprovalId') return label('linkById/index', 'ByApprovalId');
-    if ((input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':open'] === 'OPEN#') return label('anyOpen', 'table OFFBOARD OPEN#');
-    const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
-    const target = `${typeof input.IndexName === 'string' ? input.IndexName : 'table'} ${kind(values[':pk'])}${values[':sk'] === undefined ? '' : ` ${kind(values[':sk'])}#`}`;
-    const queries: Record<string, string> = {
-      'table OFFBOARD TASK#': 'tasks',
-      'table OFFBOARD LINK#': 'linksFor',
-      'table OFFBOARD': 'everything',
-      'GSI2 GRANTEE': 'grantsOf',
-      'table ACCOUNT GRANT#': 'grantsOn',
-      'GSI1 OFFBOARDINGS': 'offboardings',
-    };
-    const method = queries[target];
-    if (method) return label(method, target);
-  }
-  // The directory (person, department, account, roleHolders, personByEmail…): GovernanceStore, as in B.
-  return describeOp(commandName, input);
-}
-
 interface OffboardingRun {
   accounts: number;
   metered: boolean;
@@ -960,7 +833,7 @@ console.log(
   `Benchmark: Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), ${platform()} ${arch()}, load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')}`,
 );
 console.log(`A. Bundling ${Object.keys(functions).length} functions as the CDK stack does, then ${IMPORT_RUNS} cold imports of each…`);
-const bundles = await benchBundles();
+const bundles = await section('A. bundles', benchBundles);
 
 printTable(
   `Lambda bundles (esbuild ${esbuildVersion}, esm, node24, minified, AWS SDK bundled, no source map). Cold import: median of ${IMPORT_RUNS} fresh node processes (Node ${bundles.childNode})`,
@@ -982,7 +855,7 @@ printTable(
 console.log('  Sizes in bytes. This machine is not Lambda (arm64, 512 MB): compare functions with each other and the baseline, not with Lambda init times.');
 
 console.log(`\nB. Starting the local stack; ${METERED_RUNS} metered approved requests, then ${LATENCY_REQUESTS} submits (+${LATENCY_WARMUP} warm-up)…`);
-const local = await benchLocalStack();
+const local = await section('B+C. approval chain and offboarding', benchLocalStack);
 const a = local.approval;
 
 printTable(
@@ -1008,7 +881,7 @@ printTable(
 const gsiPerStep = Object.entries(a.perStep.writeUnitsGsi);
 const gsiTotal = gsiPerStep.reduce((n, [, u]) => n + u, 0);
 console.log(
-  `  Gap: per step ${fmtUnits(a.perStep.writeCalls)} writes to the approval item (createApproval, markEmailed, recordDecision) = ${fmtUnits(a.perStep.writeUnitsTable)} table units, the floor;` +
+  `  Gap: per step ${fmtUnits(a.perStep.writeCalls)} writes to the approval item (createApproval, which also claims its first email's key; ledger.confirm, which also sets emailedAt; recordDecision) = ${fmtUnits(a.perStep.writeUnitsTable)} table units, the floor;` +
     ` +${fmtUnits(gsiTotal)} index units (${gsiPerStep.map(([g, u]) => `${g} ${fmtUnits(u)}`).join(', ')}): the approval's entry in the sparse KEYS_ONLY ByApprovalId index, written when the approval is created; later updates change no projected attribute, so they write no index.`,
 );
 console.log(`  Per step = the calls made by requestApproval and decideApproval (attribution ${a.attribution}), ÷ ${a.steps}.`);
@@ -1277,6 +1150,107 @@ const noteLines = [
 ];
 for (const line of noteLines) console.log(`  - ${line}`);
 
+// ---------------------------------------------------------------------------------------------
+// D. A restart with requests stored but never started: bench/restart.ts, in a process of its own
+
+async function benchRestart(): Promise<RestartResults> {
+  const dir = mkdtempSync(join(tmpdir(), 'smg-bench-restart-out-'));
+  const out = join(dir, 'restart.json');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'restart.ts'), out], {
+      cwd: repoRoot,
+      env: givenEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`bench/restart.ts exited with ${code}`);
+    return JSON.parse(readFileSync(out, 'utf8')) as RestartResults;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log('\nD. A restart with 100 requests stored by the submit handler but never started (a fresh stack per run, in a process of its own)…');
+const restart = await section('D. restart', benchRestart);
+const rr = restart.runs;
+const n = restart.requests;
+const msStats = (f: (r: RestartRun) => number) => {
+  const xs = rr.map(f);
+  return { median: round(median(xs), 1), min: round(Math.min(...xs), 1), max: round(Math.max(...xs), 1), samples: xs.map((x) => round(x, 1)) };
+};
+const restartTimes = {
+  startMs: msStats((r) => r.startMs),
+  untilReconcilerMs: msStats((r) => r.untilReconcilerMs),
+  reconcilerMs: msStats((r) => r.reconcilerMs),
+  lastExecutionStartedMs: msStats((r) => r.lastExecutionStartedMs),
+  allDescribedMs: msStats((r) => r.allDescribedMs),
+  allFirstEmailsMs: msStats((r) => r.allFirstEmailsMs),
+  allParkedMs: msStats((r) => r.allParkedMs),
+};
+const fmtMs = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const restartRow = (measure: string, st: { median: number; min: number; max: number }, perRequest = false) => [
+  measure,
+  fmtMs(st.median),
+  fmtMs(st.min),
+  fmtMs(st.max),
+  perRequest ? `${(st.median / n).toFixed(1)} ms` : '',
+];
+printTable(
+  `Restart with ${n} stored requests that have no execution (from the call to startLocalStack; median of ${rr.length} runs, DynamoDB Local ${restart.dynamo === 'disk' ? 'with its data on disk' : 'in memory, kept across the restart'})`,
+  ['measure', 'median', 'min', 'max', `÷ ${n}`],
+  [
+    restartRow('startLocalStack → returned (the reconciler runs before it returns)', restartTimes.startMs),
+    restartRow('  before the reconciler (DynamoDB Local, emulators, functions, HTTP API, resume)', restartTimes.untilReconcilerMs),
+    restartRow('  the reconciler at start-up (reconcileStarts, invoked → returned)', restartTimes.reconcilerMs, true),
+    restartRow('→ the last of the executions started (its startDate in the host)', restartTimes.lastExecutionStartedMs),
+    restartRow(`→ every one of the ${n} found by stack.sfn.describe, RUNNING`, restartTimes.allDescribedMs),
+    restartRow(`→ every first approval email in the SES emulator`, restartTimes.allFirstEmailsMs),
+    restartRow('→ every execution parked at AwaitDecision', restartTimes.allParkedMs),
+  ],
+  [false, true, true, true, true],
+);
+const lastRestart = rr[rr.length - 1] as RestartRun;
+const restartGsis = [...new Set(lastRestart.capacity.byCall.flatMap((c) => Object.keys(c.gsi)))].sort();
+const perRequest = (x: number) => String(round(x / n, 3));
+printTable(
+  `Where the restart's DynamoDB capacity goes (last run), by function and store call; per request = ÷ ${n}`,
+  ['function', 'store call', 'calls', 'read units', 'write units', 'table', ...restartGsis, 'read/request', 'write/request'],
+  lastRestart.capacity.byCall.map((c) => [
+    c.fn,
+    c.op,
+    c.calls,
+    fmtUnits(c.read),
+    fmtUnits(c.write),
+    fmtUnits(c.table),
+    ...restartGsis.map((g) => fmtUnits(c.gsi[g] ?? 0)),
+    perRequest(c.read),
+    perRequest(c.write),
+  ]),
+  [false, false, true, true, true, true, ...restartGsis.map(() => true), true, true],
+);
+const unitsBy = (r: RestartRun, fn: string) =>
+  r.capacity.byCall.filter((c) => c.fn === fn).reduce((s, c) => ({ read: s.read + c.read, write: s.write + c.write }), { read: 0, write: 0 });
+const reconcilerUnits = unitsBy(lastRestart, 'reconcileStarts');
+const firstTaskUnits = unitsBy(lastRestart, 'requestApproval');
+const restartStable = rr.every((r) => JSON.stringify(unitsBy(r, 'reconcileStarts')) === JSON.stringify(reconcilerUnits));
+const restartSummary = {
+  reconcilerUnits: { ...reconcilerUnits, perRequest: { read: round(reconcilerUnits.read / n, 3), write: round(reconcilerUnits.write / n, 3) } },
+  firstTaskUnits: { ...firstTaskUnits, perRequest: { read: round(firstTaskUnits.read / n, 3), write: round(firstTaskUnits.write / n, 3) } },
+  reconcilerUnitsStableAcrossRuns: restartStable,
+};
+console.log(
+  `  The reconciler: ${fmtUnits(reconcilerUnits.read)} read and ${fmtUnits(reconcilerUnits.write)} write units for the ${n} (${perRequest(reconcilerUnits.read)} and ${perRequest(reconcilerUnits.write)} per request${restartStable ? ', the same in every run' : '; NOT the same in every run, see latest.json'}); each execution's first task (requestApproval, its email and parked token) ${perRequest(firstTaskUnits.read)} and ${perRequest(firstTaskUnits.write)} more. Step Functions' own bookkeeping (the local host's executions table) is not the app's DynamoDB and is not counted.`,
+);
+console.log(
+  `  Reconciled at start-up: ${rr.map((r) => `${r.reconciled.started} started, ${r.reconciled.existing} existing, ${r.reconciled.cleared} cleared`).join('; ')}. Executions resumed: ${rr.map((r) => r.resumed).join(', ')}. Recorder matches the app's meter: ${rr.every((r) => r.capacity.recorderMatchesMeter) ? 'yes' : 'NO'}. A stored request is ${fmtInt(lastRestart.requestItemBytes)} bytes (as JSON, with its pendingStart marker).`,
+);
+console.log(
+  `  Set-up per run: ${n} POST /requests (${restart.seedConcurrency} at a time), each handler stopped at its submit:before-start checkpoint, so it stored the request and answered 201 but never called StartExecution; checked: all ${n} in ByPendingStart, none with an execution. Then stop() and startLocalStack() on the same table, data dir and ports. The reconciler starts the requests one after another while the executions it has started run their first task in the same process. The mailbox is read every ${restart.pollMs} ms once every first task has begun (before that not every email can be there), so a figure is late by up to one poll plus one GET.`,
+);
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -1300,8 +1274,14 @@ const results = {
   bundles: { importRuns: IMPORT_RUNS, options: { ...bundleOptions, metafile: undefined, logLevel: undefined }, ...bundles },
   ...local,
   offboarding: { ...local.offboarding, growth, notes: noteLines },
+  restart: { ...restart, times: restartTimes, ...restartSummary },
+  sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
 writeFileSync(join(repoRoot, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nWrote bench/results/latest.json (${results.durationSeconds} s).`);
+console.log(
+  `\nWrote bench/results/latest.json (${results.durationSeconds} s: ${Object.entries(sectionSeconds)
+    .map(([name, sec]) => `${name} ${sec} s`)
+    .join(', ')}).`,
+);
 process.exit(0);
