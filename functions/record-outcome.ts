@@ -9,7 +9,7 @@ import { registryEntriesFor } from '#domain/registry';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
-import { sendOnce } from '#adapters/mail-ledger';
+import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { GovernanceStore } from '#adapters/store';
 import * as z from '#domain/zod';
 
@@ -29,7 +29,7 @@ let store: GovernanceStore | undefined;
 
 /** Sends an outcome email once per request and audience across retries, redrives and re-runs (mail-ledger.ts). */
 async function notifyOnce(requestId: string, audience: string, to: string, email: EmailContent) {
-  await sendOnce({ PK: `REQ#${requestId}`, SK: 'META', key: `outcome-${audience}` }, { to: [to], ...email });
+  await sendOnce(ledgerBeside(`REQ#${requestId}`, `outcome-${audience}`), { to: [to], ...email });
 }
 
 /** Who hears the outcome: the requester, and the person a posting-authority request was for. */

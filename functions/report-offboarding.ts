@@ -8,7 +8,7 @@ import { policy } from '#domain/policy';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
-import { sendOnce } from '#adapters/mail-ledger';
+import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { sesMailer } from '#adapters/mailer';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
@@ -53,7 +53,7 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   const send = (email: EmailContent) => Promise.all(recipients.map((to) => sesMailer.send({ to: [to], ...email })));
   // Each recipient's copy has its own idempotency key on the record (mail-ledger.ts).
   const once = (what: string, email: EmailContent) =>
-    Promise.all(recipients.map((to) => sendOnce({ PK: `OFFBOARD#${offboardingId}`, SK: 'META', key: `${what}-${to}` }, { to: [to], ...email })));
+    Promise.all(recipients.map((to) => sendOnce(ledgerBeside(`OFFBOARD#${offboardingId}`, `${what}-${to}`), { to: [to], ...email })));
 
   if (stage === 'UNKNOWN_EMPLOYEE') {
     // Nothing is recorded for an unknown employee (bad input changes nothing), so there is no item

@@ -21,7 +21,17 @@ export interface MailSlot {
   PK: string;
   SK: string;
   key: string;
+  /**
+   * The slot lives on an item of its own (made by the first claim), not on the item the email is
+   * about: for emails about a large item copied into an ALL-projection index (a request, an
+   * offboarding record), where a slot on the item itself would rewrite it and its index copy twice
+   * per email.
+   */
+  ownItem?: boolean;
 }
+
+/** The ledger item beside a large item: its emails' slots, and nothing else. */
+export const ledgerBeside = (PK: string, key: string): MailSlot => ({ PK, SK: 'MAIL', key, ownItem: true });
 
 export interface MailSlotState {
   claimedAt: string;
@@ -47,7 +57,7 @@ export class MailLedger extends TableClient {
         TableName: this.table,
         Key: { PK: slot.PK, SK: slot.SK },
         UpdateExpression: 'SET #m = :claim',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#m)',
+        ConditionExpression: slot.ownItem ? 'attribute_not_exists(#m)' : 'attribute_exists(PK) AND attribute_not_exists(#m)',
         ExpressionAttributeNames: { '#m': mailAttribute(slot.key) },
         ExpressionAttributeValues: { ':claim': { claimedAt: at, attempts: 1 } satisfies MailSlotState },
       }),

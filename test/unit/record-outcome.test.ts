@@ -17,6 +17,8 @@ beforeAll(async () => {
 });
 
 const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
+/** Outcome emails keep their slots on a small item beside the request, made by the first claim. */
+const ledgerKey = { PK: `REQ#${requestId}`, SK: 'MAIL' };
 const reason = 'The department already runs an Instagram account.';
 const rejected = { requestId, decision: { outcome: 'REJECTED', reason, decidedByName: 'Dolores Baca' } };
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
@@ -72,13 +74,13 @@ describe('record-outcome', () => {
     expect(mail?.Message?.Body?.Text?.Data).toContain(`https://example.test/requests/${requestId}`);
     // Claimed on the request before the send, confirmed with the message id after it.
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: metaKey,
+      Key: ledgerKey,
       UpdateExpression: 'SET #m = :claim',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#m)',
+      ConditionExpression: 'attribute_not_exists(#m)',
       ExpressionAttributeNames: { '#m': 'mail:outcome-requester' },
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: metaKey,
+      Key: ledgerKey,
       ...confirmWrite,
       ExpressionAttributeNames: { '#m': 'mail:outcome-requester' },
       ExpressionAttributeValues: expect.objectContaining({ ':id': 'm-1' }),
@@ -93,7 +95,7 @@ describe('record-outcome', () => {
   it('emails the requester only once when the step runs again (retry or re-run)', async () => {
     // The re-run finds the slot claimed and confirmed by the first run.
     ddb.on(UpdateCommand, claimWrite).resolvesOnce({}).rejects(conditionFailed());
-    slotsRead(ddb, metaKey, { 'mail:outcome-requester': sentSlot });
+    slotsRead(ddb, ledgerKey, { 'mail:outcome-requester': sentSlot });
     // The re-run finds the request closed already.
     ddb
       .on(UpdateCommand, { ConditionExpression: '#status = :pending' })
@@ -109,27 +111,27 @@ describe('record-outcome', () => {
 
   it('sends no email when the requester’s outcome email is recorded as sent', async () => {
     ddb.on(UpdateCommand, claimWrite).rejects(conditionFailed());
-    slotsRead(ddb, metaKey, { 'mail:outcome-requester': sentSlot });
+    slotsRead(ddb, ledgerKey, { 'mail:outcome-requester': sentSlot });
 
     expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: metaKey, ExpressionAttributeNames: { '#m': 'mail:outcome-requester' }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: ledgerKey, ExpressionAttributeNames: { '#m': 'mail:outcome-requester' }, ConsistentRead: true });
     expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, confirmWrite);
   });
 
   it('sends the outcome email once more, marked uncertain, when an earlier run claimed it but never confirmed the send', async () => {
     ddb.on(UpdateCommand, claimWrite).rejects(conditionFailed());
-    slotsRead(ddb, metaKey, { 'mail:outcome-requester': { claimedAt: '2025-03-02T16:00:00.000Z', attempts: 1 } });
+    slotsRead(ddb, ledgerKey, { 'mail:outcome-requester': { claimedAt: '2025-03-02T16:00:00.000Z', attempts: 1 } });
 
     expect(await recordOutcome(rejected)).toEqual({ status: 'REJECTED', accountId: null });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: metaKey,
+      Key: ledgerKey,
       UpdateExpression: 'SET #m.attempts = :next, #m.claimedAt = :at, #m.uncertain = :true',
       ExpressionAttributeNames: { '#m': 'mail:outcome-requester' },
       ExpressionAttributeValues: expect.objectContaining({ ':seen': 1, ':next': 2 }),
     });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: metaKey, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-requester' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: ledgerKey, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-requester' } });
   });
 
   /** The request and its Department Director's approval, as RecordOutcome reads them. */
@@ -181,7 +183,7 @@ describe('record-outcome', () => {
     ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...closed } });
     // The first attempt sent the failure's emails.
     ddb.on(UpdateCommand, claimWrite).rejects(conditionFailed());
-    slotsRead(ddb, metaKey, { 'mail:outcome-requester': sentSlot, 'mail:outcome-dti-failure': sentSlot });
+    slotsRead(ddb, ledgerKey, { 'mail:outcome-requester': sentSlot, 'mail:outcome-dti-failure': sentSlot });
 
     expect(await recordOutcome({ requestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'FAILED', accountId: null });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
@@ -341,7 +343,7 @@ describe('record-outcome for posting authority (B)', () => {
     expect(sent[0]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected your request. Reason: ${reason}`);
     expect(sent[1]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected the request Ana Gallegos made for you. Reason: ${reason}`);
     expect(claimedSlots(ddb)).toEqual(['mail:outcome-requester', 'mail:outcome-grantee']);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: paMeta, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-grantee' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: paMeta.PK, SK: 'MAIL' }, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-grantee' } });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
@@ -450,14 +452,14 @@ describe('record-outcome for post removal (M.c)', () => {
       ['mchavez@cabq.example'],
     ]);
     expect(claimedSlots(ddb)).toEqual(['mail:outcome-requester', 'mail:outcome-supervisor']);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: prMeta, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-supervisor' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: prMeta.PK, SK: 'MAIL' }, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-supervisor' } });
   });
 
   it('repeats only the supervisor’s email on a re-run that finds the requester’s sent', async () => {
     ddb.on(UpdateCommand, { ConditionExpression: '#status = :pending' }).rejects(conditionFailed());
     ddb.on(GetCommand, { Key: prMeta, ConsistentRead: true }).resolves({ Item: { ...prMeta, ...removal, status: 'APPROVED' } });
     ddb.on(UpdateCommand, { ...claimWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-requester' } }).rejects(conditionFailed());
-    slotsRead(ddb, prMeta, { 'mail:outcome-requester': sentSlot });
+    slotsRead(ddb, { PK: prMeta.PK, SK: 'MAIL' }, { 'mail:outcome-requester': sentSlot });
 
     expect(await recordOutcome({ requestId: prRequestId, decision: { outcome: 'APPROVED' } })).toEqual({ status: 'APPROVED', accountId });
 
