@@ -31,20 +31,25 @@ export async function reconcileStarts(input: unknown): Promise<{ started: number
   let page: Awaited<ReturnType<GovernanceStore['pendingStarts']>> | undefined;
   do {
     page = await s.pendingStarts(before, page?.next);
-    for (const requestId of page.requestIds) {
-      try {
-        const request = await s.request(requestId, true);
-        if (request?.status !== 'PENDING') {
-          await s.markStarted(requestId);
-          counts.cleared += 1;
-          continue;
+    // Ten at a time: a restart after a crash may find many, and each start is independent.
+    const ids = [...page.requestIds];
+    const worker = async () => {
+      for (let requestId = ids.shift(); requestId; requestId = ids.shift()) {
+        try {
+          const request = await s.request(requestId, true);
+          if (request?.status !== 'PENDING') {
+            await s.markStarted(requestId);
+            counts.cleared += 1;
+            continue;
+          }
+          counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
+        } catch (error) {
+          failed += 1;
+          logger.error('could not start a stored request', { requestId, error: error as Error });
         }
-        counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
-      } catch (error) {
-        failed += 1;
-        logger.error('could not start a stored request', { requestId, error: error as Error });
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
   } while (page.next);
   if (counts.started) logger.warn('started stored requests that had no execution', counts);
   if (failed) throw new Error(`${failed} stored request(s) could not be started; the next run tries again.`);
