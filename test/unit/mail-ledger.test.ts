@@ -83,6 +83,23 @@ describe('mail ledger (sendOnce)', () => {
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
+  it('keeps the slots of an email about a large item on a small item beside it, made by the first claim', async () => {
+    const { ledgerBeside } = await import('../../functions/adapters/mail-ledger.ts');
+    expect(await sendOnce(ledgerBeside(`REQ#${requestId}`, 'outcome-requester'), email)).toBe('sent');
+
+    expect(ddb).toHaveReceivedNthCommandWith(UpdateCommand, 1, {
+      Key: { PK: `REQ#${requestId}`, SK: 'MAIL' },
+      UpdateExpression: 'SET #m = :claim',
+      // No attribute_exists(PK): the first claim makes the item.
+      ConditionExpression: 'attribute_not_exists(#m)',
+      ExpressionAttributeNames: { '#m': 'mail:outcome-requester' },
+    });
+    expect(ddb).toHaveReceivedNthCommandWith(UpdateCommand, 2, {
+      Key: { PK: `REQ#${requestId}`, SK: 'MAIL' },
+      UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id',
+    });
+  });
+
   it('sends nothing when the slot is already confirmed sent', async () => {
     slotFound({ claimedAt: '2025-03-04T15:00:00.000Z', attempts: 1, sentAt: '2025-03-04T15:00:01.000Z', messageId: 'ses-0000' });
 
