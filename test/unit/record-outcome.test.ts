@@ -343,7 +343,11 @@ describe('record-outcome for posting authority (B)', () => {
     expect(sent[0]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected your request. Reason: ${reason}`);
     expect(sent[1]?.Message?.Body?.Text?.Data).toContain(`Dolores Baca rejected the request Ana Gallegos made for you. Reason: ${reason}`);
     expect(claimedSlots(ddb)).toEqual(['mail:outcome-requester', 'mail:outcome-grantee']);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: paMeta.PK, SK: 'MAIL' }, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-grantee' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: paMeta.PK, SK: 'MAIL' },
+      ...confirmWrite,
+      ExpressionAttributeNames: { '#m': 'mail:outcome-grantee' },
+    });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
@@ -452,7 +456,11 @@ describe('record-outcome for post removal (M.c)', () => {
       ['mchavez@cabq.example'],
     ]);
     expect(claimedSlots(ddb)).toEqual(['mail:outcome-requester', 'mail:outcome-supervisor']);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: prMeta.PK, SK: 'MAIL' }, ...confirmWrite, ExpressionAttributeNames: { '#m': 'mail:outcome-supervisor' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: prMeta.PK, SK: 'MAIL' },
+      ...confirmWrite,
+      ExpressionAttributeNames: { '#m': 'mail:outcome-supervisor' },
+    });
   });
 
   it('repeats only the supervisor’s email on a re-run that finds the requester’s sent', async () => {
