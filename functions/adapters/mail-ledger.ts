@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '#adapters/logger';
 import { type Email, type Mailer, sesMailer } from '#adapters/mailer';
+import { mailAttribute, type MailSlot, type MailSlotState } from '#adapters/mail-slots';
 import { TableClient } from '#adapters/table';
 
 /**
@@ -17,37 +18,6 @@ import { TableClient } from '#adapters/table';
  * the record. Two takeovers at once cannot both send: each takeover is conditional on the attempt
  * count it read.
  */
-export interface MailSlot {
-  PK: string;
-  SK: string;
-  key: string;
-  /**
-   * The slot lives on an item of its own (made by the first claim), not on the item the email is
-   * about: for emails about a large item copied into an ALL-projection index (a request, an
-   * offboarding record), where a slot on the item itself would rewrite it and its index copy twice
-   * per email.
-   */
-  ownItem?: boolean;
-}
-
-/** The ledger item beside a large item: its emails' slots, and nothing else. */
-export const ledgerBeside = (PK: string, key: string): MailSlot => ({ PK, SK: 'MAIL', key, ownItem: true });
-
-export interface MailSlotState {
-  claimedAt: string;
-  attempts: number;
-  sentAt?: string;
-  messageId?: string;
-  uncertain?: boolean;
-}
-
-export const mailAttribute = (key: string) => `mail:${key}`;
-
-/** The slot, already claimed, to put on an item as it is created: the claim costs no write of its own. */
-export function claimedAtCreation(key: string, at: string): Record<string, MailSlotState> {
-  return { [mailAttribute(key)]: { claimedAt: at, attempts: 1 } };
-}
-
 export type ClaimResult = 'claimed' | 'resend' | 'sent' | 'busy';
 
 export class MailLedger extends TableClient {
@@ -129,3 +99,5 @@ export async function sendOnce(
   await ledger.confirm(slot, messageId, options.record);
   return claim === 'resend' ? 'resent' : 'sent';
 }
+
+export { claimedAtCreation, ledgerBeside } from '#adapters/mail-slots';

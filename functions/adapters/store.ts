@@ -4,7 +4,7 @@ import type { Approval, Decision } from '#domain/approval';
 import type { Account, Grant } from '#domain/registry';
 import type { GovernanceRequest, RequestStatus } from '#domain/new-account';
 import type { Department, Person, RoleHolder } from '#domain/policy';
-import { claimedAtCreation } from '#adapters/mail-ledger';
+import { claimedAtCreation } from '#adapters/mail-slots';
 import { isConditionFailure, type Item, strip, TableClient } from '#adapters/table';
 
 /**
