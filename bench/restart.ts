@@ -3,7 +3,7 @@
  * functions/reconcile-starts.ts). Each run, on a fresh local stack with its data on disk:
  *
  *   1. 100 requests are submitted through POST /requests, and each submit handler stops just before
- *      StartExecution (its `submit:before-start` checkpoint throws, as a throttled or failed start
+ *      StartExecution (its `start:before-start-execution` checkpoint throws, as a throttled or failed start
  *      would): the handler has stored the request with its `pendingStart` marker, exactly as it always
  *      does, answered 201, and left the start to the reconciler. Checked: all 100 are in ByPendingStart
  *      and none has an execution.
@@ -164,7 +164,7 @@ async function main(outFile: string | undefined) {
       // 1. Requests stored by the submit handler, whose start never happens.
       console.error(`  run ${run + 1}/${RESTART_RUNS}: storing ${RESTART_REQUESTS} requests whose handler stops before StartExecution…`);
       installCheckpointHook((name) => {
-        if (name === 'submit:before-start') throw new Error('bench: this submit stops before StartExecution');
+        if (name === 'start:before-start-execution') throw new Error('bench: this submit stops before StartExecution');
       });
       const ids: string[] = [];
       const live = stack;

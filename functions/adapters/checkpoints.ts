@@ -10,7 +10,7 @@ export type CheckpointName =
   | 'decideApproval:before-send'
   | 'completeTask:before-resume'
   | 'trackTasks:before-rearm'
-  | 'submit:before-start';
+  | 'start:before-start-execution';
 
 export type CheckpointHook = (name: CheckpointName, detail: Record<string, string | number>) => Promise<void> | void;
 

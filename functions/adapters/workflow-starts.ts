@@ -14,7 +14,7 @@ import type { GovernanceStore } from '#adapters/store';
  * The input depends only on the stored request, so every starter sends the same.
  */
 export async function startStoredRequest(store: GovernanceStore, request: Pick<GovernanceRequest, 'requestId' | 'steps'>): Promise<'started' | 'exists'> {
-  await checkpoint('submit:before-start', { requestId: request.requestId });
+  await checkpoint('start:before-start-execution', { requestId: request.requestId });
   const result = await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
   await store.markStarted(request.requestId);
   return result;

@@ -30,7 +30,7 @@ const form = () => ({ ...validForm, proposedHandle: `@d${randomBytes(4).toString
 describe('durable starts', () => {
   it('starts at the next start-up a request stored by a handler that never started it', async () => {
     gates = checkpoints();
-    const held = gates.holdAt('submit:before-start');
+    const held = gates.holdAt('start:before-start-execution');
     const submitted = as(stack, 'E102')
       .post('/requests', form())
       .catch(() => undefined);
