@@ -168,7 +168,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const resumed = await sfn.resumeUnfinished();
   // Durable starts: whatever was stored before this start-up and never started is started now (no
   // handler of the last run can still be starting it), then on the catalogue's schedule, as in AWS.
-  const reconciled = (await invoke('reconcileStarts', { olderThanSeconds: 0 })) as LocalStack['reconciled'];
+  // A start that fails here does not stop the stack: the reconciler logged it, and its schedule retries.
+  const reconciled = (await invoke('reconcileStarts', { olderThanSeconds: 0 }).catch((error: Error) => {
+    console.error(
+      `Some stored requests could not be started yet (${error.message}); the reconciler tries again every ${schedules.reconcileStarts.everyMinutes} minutes.`,
+    );
+    return { started: 0, existing: 0, cleared: 0 };
+  })) as LocalStack['reconciled'];
   const timers = (Object.values(schedules) as ScheduleSpec[]).map((schedule) =>
     setInterval(() => {
       (invoke as NonNullable<typeof invoke>)(schedule.target, schedule.input).catch((error: Error) => {
