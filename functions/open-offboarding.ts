@@ -1,6 +1,6 @@
 import { InvalidInputError, UnknownEmployeeError } from '#domain/errors';
 import { employeeIdPattern, isoDate, offboardingIdFor, offboardingIdPattern, separationSchedule } from '#domain/hr-events';
-import { fieldErrors } from '#domain/new-account';
+import { fieldErrors } from '#domain/request';
 import { now } from '#adapters/clock';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';

@@ -2,10 +2,11 @@ import { type Approval, type Decision, directorDecision } from '#domain/approval
 import type { EmailContent } from '#domain/email-layout';
 import { failureNoticeEmail, type OutcomeKind, outcomeEmail, postingAuthorityNoticeEmail, registryNoticeEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
-import { type AccountRequest, fieldErrors, type GovernanceRequest, type NamedPerson, requestIdPattern } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import { type AccountRequest, registryEntriesFor } from '#domain/new-account';
+import { fieldErrors, type NamedPerson, requestIdPattern } from '#domain/request';
 import { type PostRemovalRequest, removalClosing } from '#domain/post-removal';
 import { type PostingAuthorityRequest, postingGrantFor, replacedGrants } from '#domain/posting-authority';
-import { registryEntriesFor } from '#domain/registry';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';

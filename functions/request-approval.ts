@@ -2,7 +2,8 @@ import { type Approval, type ApprovalTask, approvalTaskSchema, type Decision } f
 import { approvalLink, hashSecret, newApprovalId } from '#domain/approval-link';
 import { type ApprovalEmailKind, approvalEmail } from '#domain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#domain/errors';
-import { fieldErrors, type GovernanceRequest } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import { fieldErrors } from '#domain/request';
 import { describeContext } from '#domain/pages';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';

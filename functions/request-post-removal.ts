@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#domain/errors';
-import { type GovernanceRequest, namedSteps } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import { namedSteps } from '#domain/request';
 import { postRemovalFormPage } from '#domain/pages';
 import { mayRequestRemoval, parsePostRemovalForm, postRemovalRequest, removalSteps } from '#domain/post-removal';
 import { policy, type Person } from '#domain/policy';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError, NotFoundError } from '#domain/errors';
-import { namedSteps } from '#domain/new-account';
+import { namedSteps } from '#domain/request';
 import { postingAuthorityFormPage } from '#domain/pages';
 import { planApprovalSteps, policy, type Person } from '#domain/policy';
 import {

@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError } from '#domain/errors';
-import { canViewRequest, type GovernanceRequest, requestIdPattern } from '#domain/new-account';
+import { canViewRequest, type GovernanceRequest } from '#domain/kinds';
+import { requestIdPattern } from '#domain/request';
 import { describeRequest, myRequestsPage, requestPage } from '#domain/pages';
 import { removalConfirmation } from '#domain/post-removal';
 import { recordIntact } from '#domain/records';

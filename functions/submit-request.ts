@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#domain/errors';
-import { type AccountRequest, namedSteps, normalizeHandle, parseNewAccountForm, requestIdFor } from '#domain/new-account';
+import { type AccountRequest, normalizeHandle, parseNewAccountForm } from '#domain/new-account';
+import { namedSteps, requestIdFor } from '#domain/request';
 import { newAccountFormPage } from '#domain/pages';
 import { chainFor, planApprovalSteps, policy } from '#domain/policy';
 import { httpHandler } from '#adapters/handler';

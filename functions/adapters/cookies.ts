@@ -1,3 +1,5 @@
+import { parse } from 'cookie';
+
 /**
  * The sign-in's cookies. `__Host-` makes the browser insist on Secure, Path=/ and no Domain, so no
  * other host (not even a City subdomain) can set or overwrite them. HttpOnly: no script reads them;
@@ -22,13 +24,14 @@ interface CookieCarrier {
   headers?: Record<string, string | undefined>;
 }
 
-/** A request cookie by name, from the 2.0 payload's `cookies` or a plain Cookie header. */
+/**
+ * A request cookie by name, from the 2.0 payload's `cookies` or a plain Cookie header; the first one
+ * sent wins. The value comes back as sent, not percent-decoded: callers decode what they encoded
+ * (the local API decodes its person id), and a token decoded twice could change. A pair without
+ * `=`, or with a stray `%`, is skipped or kept as is, never an error.
+ */
 export function cookieValue(event: CookieCarrier, name: string): string | undefined {
   const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'cookie')?.[1];
-  const pairs = [...(event.cookies ?? []), ...(header ?? '').split(';')];
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
-  }
-  return undefined;
+  const all = [...(event.cookies ?? []), header ?? ''].join('; ');
+  return parse(all, { decode: (value) => value })[name];
 }

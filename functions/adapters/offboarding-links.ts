@@ -1,5 +1,5 @@
 import { hashSecret, newApprovalId } from '#domain/approval-link';
-import type { NamedPerson } from '#domain/new-account';
+import type { NamedPerson } from '#domain/request';
 import { currentRecipients, type OffboardingTask, type TaskLink } from '#domain/offboarding';
 import { type TaskEmailKind, taskEmail, taskLink } from '#domain/offboarding-emails';
 import { env } from '#adapters/env';

@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { GovernanceRequest } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
 import type { GovernanceRecord } from '#domain/records';
 import { requestItem } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';

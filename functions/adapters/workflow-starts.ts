@@ -1,4 +1,5 @@
-import { approvalExecutionInput, type GovernanceRequest } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import { approvalExecutionInput } from '#domain/request';
 import { checkpoint } from '#adapters/checkpoints';
 import { waits } from '#adapters/env';
 import { logger } from '#adapters/logger';

@@ -1,6 +1,6 @@
 import { secretMatches } from '#domain/approval-link';
 import { InvalidInputError } from '#domain/errors';
-import { fieldErrors, type PlannedStep, type RequestStatus, requestIdPattern } from '#domain/new-account';
+import { fieldErrors, type PlannedStep, type RequestStatus, requestIdPattern } from '#domain/request';
 import * as z from '#domain/zod';
 
 export type Outcome = 'APPROVED' | 'REJECTED';

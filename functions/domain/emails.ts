@@ -1,7 +1,8 @@
 import { type Approval, stepMode } from '#domain/approval';
 import { type EmailContent, emailButton, emailLayout } from '#domain/email-layout';
 import { formatWhen, html } from '#domain/html';
-import type { GovernanceRequest, NamedPerson } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import type { NamedPerson } from '#domain/request';
 import { capitalized, type DescribeContext, describeRequest, requestSummary } from '#domain/pages';
 import { credentialWords, type PostingAuthorityRequest } from '#domain/posting-authority';
 import type { Account, Grant } from '#domain/registry';

@@ -1,5 +1,5 @@
 import { ForbiddenError, InvalidInputError } from '#domain/errors';
-import { fieldErrors, submissionIdSchema } from '#domain/new-account';
+import { fieldErrors, submissionIdSchema } from '#domain/request';
 import { type Person, type Policy, policy, type RoleHolder } from '#domain/policy';
 import { type GovernanceRecord, type ModerationRemoval, makeRecord, type PostEdit, sameLineBreaks } from '#domain/records';
 import { type Account, type Grant, isActive } from '#domain/registry';

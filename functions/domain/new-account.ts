@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto';
-import { ConfigurationError, InvalidInputError } from '#domain/errors';
-import type { PostRemovalRequest } from '#domain/post-removal';
-import type { PostingAuthorityRequest } from '#domain/posting-authority';
-import { type ApprovalStep, type Person, type Policy, policy } from '#domain/policy';
+import type { Decision } from '#domain/approval';
+import { InvalidInputError } from '#domain/errors';
+import { type Policy, policy } from '#domain/policy';
+import { type Account, accountIdFor, type Grant } from '#domain/registry';
+import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, submissionIdSchema } from '#domain/request';
 import * as z from '#domain/zod';
 
-export const requestStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
-export type RequestStatus = (typeof requestStatuses)[number];
+// The request core's old address, for importers not yet moved to #domain/request. Nothing is re-exported
+// from #domain/kinds: it imports this module, so that would be a cycle.
+export { approvalExecutionInput, fieldErrors, type NamedPerson, namedSteps, requestIdFor, requestIdPattern } from '#domain/request';
 
 /** A single string, a comma list or an array, as a list of trimmed, non-empty strings. */
 const list = z.pipe(
@@ -16,9 +17,6 @@ const list = z.pipe(
     z.transform((a: string[]) => a.filter((s) => s.length > 0)),
   ),
 );
-
-/** A form's one-time id (a hidden field), so a double submit finds the request it already made. */
-export const submissionIdSchema = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again')));
 
 /** The New Social Media form (D.c), as a person fills it in. The requester is never part of it. */
 export function newAccountFormSchema(p: Policy = policy) {
@@ -61,34 +59,6 @@ export function parseNewAccountForm(raw: unknown, p: Policy = policy): NewAccoun
   throw new InvalidInputError('The form has fields to fix.', fieldErrors(result.error));
 }
 
-export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
-export interface NamedPerson {
-  id: string;
-  name: string;
-  email: string;
-}
-
-export interface PlannedStep extends ApprovalStep {
-  approverName: string;
-}
-
-/** The planned steps with their approvers' names, read from the directory in the same order. */
-export function namedSteps(steps: ApprovalStep[], approvers: (Person | undefined)[]): PlannedStep[] {
-  return steps.map((step, i) => {
-    const approver = approvers[i];
-    if (!approver) throw new ConfigurationError(`${step.title} (${step.approverId}) is not in the directory.`);
-    return { ...step, approverName: approver.name };
-  });
-}
-
 export interface AccountRequest {
   requestId: string;
   kind: 'NEW_ACCOUNT';
@@ -111,62 +81,37 @@ export interface AccountRequest {
   accountId?: string;
 }
 
-/** Every kind of request that goes through the approval chain, as stored and shown. */
-export type GovernanceRequest = AccountRequest | PostingAuthorityRequest | PostRemovalRequest;
-export type RequestKind = GovernanceRequest['kind'];
-
-/** Each kind's request id prefix: it tells a person, a log line or an execution name what the request is. */
-const requestIdPrefixes: Record<RequestKind, string> = { NEW_ACCOUNT: 'na', POSTING_AUTHORITY: 'pa', POST_REMOVAL: 'pr' };
-
-/**
- * A request id derived from who submitted and the form's one-time submission id, so a double
- * click or a client retry finds the request it already made instead of starting a second.
- * Also used as the execution name (letters, digits, dashes; ≤ 80).
- */
-export function requestIdFor(requesterId: string, submissionId: string, now: Date, kind: RequestKind = 'NEW_ACCOUNT'): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
-  const digest = createHash('sha256').update(`${requesterId}\u0000${submissionId}`).digest('hex').slice(0, 16);
-  return `${requestIdPrefixes[kind]}-${day}-${digest}`;
-}
-
-/** Any request's id, of every kind: what each schema that takes a request id validates against. */
-export const requestIdPattern = /^(?:na|pa|pr)-\d{8}-[0-9a-f]{16}$/;
-
-/** The state machine's input: the request and the cursor of its first approval step. */
-export function approvalExecutionInput(request: Pick<GovernanceRequest, 'requestId' | 'steps'>, waits: Policy['waits']) {
-  return {
-    requestId: request.requestId,
-    stepCount: request.steps.length,
-    maxReminders: waits.remindersBeforeEscalation,
-    approval: {
-      Payload: { requestId: request.requestId, step: 0, reminder: 0, escalated: false, waitSeconds: waits.decisionWaitSeconds },
-    },
-  };
-}
-
 export const normalizeHandle = (handle: string) => (handle.startsWith('@') ? handle : `@${handle}`);
 
 /**
- * Who may read a request and its history: the requester, the person it asks posting authority
- * for, anyone sent a link for it, the department's director and designee, City-wide role holders,
- * and DTI (which keeps the registry).
+ * The registry entry and admin grants an approved New Social Media request creates. Posting
+ * authority comes from the Department Director's decision (B); the chain's first step is that
+ * director or designee.
  */
-export function canViewRequest(input: {
-  request: GovernanceRequest;
-  approverIds: string[];
-  viewer: { id: string; departmentCode: string };
-  department?: { directorId: string; designeeId: string };
-  roleHolders: { holderId: string; designeeId: string }[];
-}): boolean {
-  const { request, viewer } = input;
-  return (
-    viewer.id === request.requester.id ||
-    (request.kind === 'POSTING_AUTHORITY' && viewer.id === request.grantee.id) ||
-    input.approverIds.includes(viewer.id) ||
-    request.steps.some((s) => s.approverId === viewer.id || s.escalateToId === viewer.id) ||
-    viewer.id === input.department?.directorId ||
-    viewer.id === input.department?.designeeId ||
-    input.roleHolders.some((r) => r.holderId === viewer.id || r.designeeId === viewer.id) ||
-    viewer.departmentCode === 'DTI'
-  );
+export function registryEntriesFor(request: AccountRequest, directorDecision: Decision, at: string): { account: Account; grants: Grant[] } {
+  const account: Account = {
+    accountId: accountIdFor(request.requestId),
+    platformId: request.platformId,
+    platformName: request.platformName,
+    handle: normalizeHandle(request.proposedHandle),
+    departmentCode: request.departmentCode,
+    departmentName: request.departmentName,
+    status: 'ACTIVE',
+    admins: request.admins,
+    sourceRequestId: request.requestId,
+    createdAt: at,
+  };
+  const grants: Grant[] = request.admins.map((admin) => ({
+    accountId: account.accountId,
+    personId: admin.id,
+    personName: admin.name,
+    role: 'ADMIN',
+    receivesCredential: true,
+    authorizedById: directorDecision.decidedById,
+    authorizedByName: directorDecision.decidedByName,
+    authorizedAt: directorDecision.decidedAt,
+    sourceRequestId: request.requestId,
+    status: 'ACTIVE',
+  }));
+  return { account, grants };
 }

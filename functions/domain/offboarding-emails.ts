@@ -1,6 +1,6 @@
 import { type EmailContent, emailButton, emailLayout } from '#domain/email-layout';
 import { formatWhen, html, type SafeHtml } from '#domain/html';
-import type { NamedPerson } from '#domain/new-account';
+import type { NamedPerson } from '#domain/request';
 import type { AccountSummary, Offboarding, OffboardingTask } from '#domain/offboarding';
 
 export type TaskEmailKind = 'initial' | 'reminder' | 'escalation';

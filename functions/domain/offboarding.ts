@@ -1,5 +1,5 @@
 import { secretMatches } from '#domain/approval-link';
-import type { NamedPerson } from '#domain/new-account';
+import type { NamedPerson } from '#domain/request';
 import type { Department, Person, RoleHolder } from '#domain/policy';
 import type { Account, Grant } from '#domain/registry';
 

@@ -1,6 +1,7 @@
 import { type Approval, type LinkState, stepMode } from '#domain/approval';
 import { formatWhen, html, page, type SafeHtml, statusBadge, fieldMarks } from '#domain/html';
-import type { AccountRequest, GovernanceRequest } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import type { AccountRequest } from '#domain/new-account';
 import { type PostRemovalRequest, removalConfirmation, supervisorApproval } from '#domain/post-removal';
 import { credentialWords, type PostingAuthorityRequest, ticked } from '#domain/posting-authority';
 import { type Department, type Person, type Policy, policy } from '#domain/policy';

@@ -1,6 +1,6 @@
 import type { Approval, Decision } from '#domain/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#domain/errors';
-import { type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#domain/new-account';
+import { type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#domain/request';
 import { type ApprovalStep, type Person, type Policy, policy } from '#domain/policy';
 import { type GovernanceRecord, makeRecord, type PostContent, type PreservedPost, sameLineBreaks } from '#domain/records';
 import { type Account, type Grant, isActive } from '#domain/registry';

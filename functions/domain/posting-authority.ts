@@ -1,6 +1,6 @@
 import type { Decision } from '#domain/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#domain/errors';
-import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#domain/new-account';
+import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#domain/request';
 import type { Department, Person } from '#domain/policy';
 import { type Account, type Grant, type GrantRole, grantRoles, isActive } from '#domain/registry';
 import * as z from '#domain/zod';

@@ -2,20 +2,21 @@ import { strToU8, zipSync } from 'fflate';
 import type { Approval } from '#domain/approval';
 import { ForbiddenError, GovernanceError, InvalidInputError } from '#domain/errors';
 import { separationStartsAt } from '#domain/hr-events';
-import { fieldErrors, type GovernanceRequest, type NamedPerson } from '#domain/new-account';
+import type { GovernanceRequest } from '#domain/kinds';
+import { fieldErrors } from '#domain/request';
 import type { OffboardingTask } from '#domain/offboarding';
 import { type DirectoryRole, type Person, type Policy, policy, type RoleHolder } from '#domain/policy';
 import { type GovernanceRecord, recordIntact, sha256Hex } from '#domain/records';
+import { decisionRow, grantRow, label, recordRow, requestRow, type SheetKey, taskRow } from '#domain/records-export-rows';
+import { csvNote, type Row, toCsv } from '#domain/records-export-writers';
 import { type Account, accountIdPattern, type Grant } from '#domain/registry';
 import * as z from '#domain/zod';
 
 /**
  * Records export (H, I): everything the City holds about one account, or every account of one
  * department, over a date range, for a records request. Pure: the handler reads, this builds.
- *
- * Every row is built field by field from an allow-list, never by spreading a stored item, so a
- * field that is (or one day becomes) secret — an approval's `secretHash` and `sealedToken`, its
- * link id, an offboarding task's vault `versionId` — can never reach a file by accident.
+ * The rows are built in records-export-rows (from allow-lists: no secret reaches a file), the CSV
+ * text in records-export-writers.
  */
 
 // Who may export --------------------------------------------------------------------------------
@@ -159,11 +160,8 @@ export interface ExportInput {
   histories: AccountHistory[];
 }
 
-type Cell = string | number | boolean | null | readonly string[];
-type Row = Record<string, Cell>;
-
 interface Sheet {
-  key: 'requests' | 'decisions' | 'preservedPosts' | 'edits' | 'moderation' | 'grants' | 'offboardingTasks';
+  key: SheetKey;
   file: string;
   description: string;
   columns: readonly string[];
@@ -294,216 +292,7 @@ export const sheets: readonly Sheet[] = [
   },
 ];
 
-export type SheetKey = Sheet['key'];
-
-const label = (a: Account) => `${a.platformName} ${a.handle}`;
-const accountCells = (a: Account) => ({ accountId: a.accountId, account: label(a), departmentCode: a.departmentCode, departmentName: a.departmentName });
-
-function requestRow(request: GovernanceRequest, account: Account): Row {
-  const common = {
-    requestId: request.requestId,
-    kind: request.kind,
-    status: request.status,
-    ...accountCells(account),
-    requesterId: request.requester.id,
-    requesterName: request.requester.name,
-    createdAt: request.createdAt,
-    closedAt: request.closedAt ?? null,
-    outcomeReason: request.outcomeReason ?? null,
-  };
-  const none = {
-    granteeId: null,
-    granteeName: null,
-    role: null,
-    receivesCredential: null,
-    purpose: null,
-    audience: null,
-    riskAssessment: null,
-    proposedAdmins: null,
-    postRef: null,
-    action: null,
-    reason: null,
-    preservedRecordId: null,
-    removedAt: null,
-    removedByName: null,
-  };
-  switch (request.kind) {
-    case 'NEW_ACCOUNT':
-      return {
-        ...common,
-        ...none,
-        purpose: request.purpose,
-        audience: request.audience,
-        riskAssessment: request.riskAssessment,
-        proposedAdmins: request.admins.map((a: NamedPerson) => `${a.name} (${a.id})`),
-      };
-    case 'POSTING_AUTHORITY':
-      return {
-        ...common,
-        ...none,
-        granteeId: request.grantee.id,
-        granteeName: request.grantee.name,
-        role: request.role,
-        receivesCredential: request.receivesCredential,
-        reason: request.reason,
-      };
-    case 'POST_REMOVAL':
-      return {
-        ...common,
-        ...none,
-        postRef: request.postRef,
-        action: request.action,
-        reason: request.reason,
-        preservedRecordId: request.recordId,
-        removedAt: request.removal?.removedAt ?? null,
-        removedByName: request.removal?.removedByName ?? null,
-      };
-  }
-}
-
-function decisionRow(a: Approval, request: GovernanceRequest | undefined): Row {
-  // Never a.approvalId, a.secretHash, a.sealedToken or a.decision.approvalId: the link and its task token.
-  return {
-    requestId: a.requestId,
-    requestKind: request?.kind ?? null,
-    step: a.step,
-    stepTitle: request?.steps[a.step]?.title ?? a.role,
-    round: a.round === 1 ? 'escalation' : 'approver',
-    approverId: a.approverId,
-    approverName: a.approverName,
-    askedAt: a.createdAt,
-    emailedAt: a.emailedAt ?? null,
-    remindersSent: a.remindersSent ?? 0,
-    lastRemindedAt: a.lastRemindedAt ?? null,
-    escalatedAt: a.supersededAt ?? null,
-    escalatedTo: a.supersededByName ?? null,
-    outcome: a.decision?.outcome ?? null,
-    reason: a.decision?.reason ?? null,
-    decidedAt: a.decision?.decidedAt ?? null,
-    decidedById: a.decision?.decidedById ?? null,
-    decidedByName: a.decision?.decidedByName ?? null,
-  };
-}
-
-function recordHead(r: GovernanceRecord, account: Account) {
-  return { recordId: r.recordId, ...accountCells(account), recordedAt: r.recordedAt, recordedById: r.recordedById, recordedByName: r.recordedByName };
-}
-
-function recordTailCells(r: GovernanceRecord) {
-  return { retentionSchedule: r.retention?.schedule ?? null, retainUntil: r.retention?.retainUntil ?? null, sha256: r.sha256, intact: recordIntact(r) };
-}
-
-function recordRow(r: GovernanceRecord, account: Account): { sheet: SheetKey; row: Row } | undefined {
-  if (r.kind === 'PRESERVED_POST' && r.preserved) {
-    const p = r.preserved;
-    return {
-      sheet: 'preservedPosts',
-      row: {
-        ...recordHead(r, account),
-        requestId: p.requestId,
-        postRef: p.postRef,
-        action: p.action,
-        mergeTargetRef: p.mergeTargetRef ?? null,
-        text: p.content.text,
-        author: p.content.author,
-        publishedAt: p.content.publishedAt,
-        mediaLinks: p.content.mediaLinks.map(String),
-        ...recordTailCells(r),
-      },
-    };
-  }
-  if (r.kind === 'POST_EDIT' && r.edit) {
-    const e = r.edit;
-    return { sheet: 'edits', row: { ...recordHead(r, account), postRef: e.postRef, before: e.before, after: e.after, why: e.why, ...recordTailCells(r) } };
-  }
-  if (r.kind === 'MODERATION' && r.moderation) {
-    const m = r.moderation;
-    return {
-      sheet: 'moderation',
-      row: {
-        ...recordHead(r, account),
-        category: m.category,
-        categoryLabel: m.categoryLabel,
-        location: m.location,
-        author: m.author ?? null,
-        content: m.content,
-        justification: m.justification,
-        ...recordTailCells(r),
-      },
-    };
-  }
-  return undefined;
-}
-
-function grantRow(g: Grant, account: Account): Row {
-  return {
-    ...accountCells(account),
-    personId: g.personId,
-    personName: g.personName,
-    role: g.role,
-    receivesCredential: g.receivesCredential,
-    authorizedById: g.authorizedById,
-    authorizedByName: g.authorizedByName,
-    authorizedAt: g.authorizedAt,
-    sourceRequestId: g.sourceRequestId,
-    status: g.status,
-    revokedAt: g.revokedAt ?? null,
-    revokedReason: g.revokedReason ?? null,
-    revokedBySourceId: g.revokedBySourceId ?? null,
-  };
-}
-
-function taskRow(t: OffboardingTask, account: Account): Row {
-  // Never t.versionId (the vault version holding the new password).
-  return {
-    offboardingId: t.offboardingId,
-    ...accountCells(account),
-    kind: t.kind,
-    employeeName: t.employeeName,
-    status: t.status,
-    round: t.round === 1 ? 'escalation' : 'first',
-    remindersSent: t.remindersSent,
-    recipients: t.recipients.map((p) => `${p.name} (${p.id})`),
-    escalatedTo: t.escalateTo && t.round === 1 ? `${t.escalateTo.name} (${t.escalateTo.id})` : null,
-    createdAt: t.createdAt,
-    escalatedAt: t.escalatedAt ?? null,
-    expiredAt: t.expiredAt ?? null,
-    revealedTo: (t.reveals ?? []).map((r) => `${r.name} (${r.personId}) ${r.at}`),
-    doneAt: t.doneAt ?? null,
-    doneById: t.doneById ?? null,
-    doneByName: t.doneByName ?? null,
-    appointedId: t.appointed?.id ?? null,
-    appointedName: t.appointed?.name ?? null,
-  };
-}
-
 // Files -----------------------------------------------------------------------------------------
-
-const formulaStart = /^[=+\-@\t\r]/;
-
-/**
- * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled. A
- * cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
- * gets a leading apostrophe, so it shows as text (formula injection).
- */
-export function csvCell(value: Cell): string {
-  const text = value === null ? '' : typeof value === 'object' ? value.join('\n') : String(value);
-  const safe = formulaStart.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** A UTF-8 byte-order mark first, so spreadsheet programs read accented names as written. */
-export function toCsv(columns: readonly string[], rows: Row[]): string {
-  // Every field a row carries has its column: export.json and the CSVs must say the same.
-  const missing = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter((k) => !columns.includes(k));
-  if (missing.length) throw new Error(`CSV columns missing for ${missing.join(', ')}`);
-  const lines = [columns.map(csvCell).join(','), ...rows.map((row) => columns.map((c) => csvCell(row[c] ?? null)).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-export const csvNote =
-  'RFC 4180: comma-separated, CRLF line ends, a field holding a comma, double quote or line break is in double quotes with its quotes doubled; UTF-8 with a byte-order mark; lists are one item per line in their cell. ' +
-  "Spreadsheet formulas are neutralised: a cell that starts with =, +, -, @, a tab or a carriage return begins with an added apostrophe (') so a spreadsheet shows it as text instead of running it. export.json holds every value unchanged.";
 
 export interface ManifestFile {
   name: string;

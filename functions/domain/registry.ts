@@ -1,5 +1,4 @@
-import type { Decision } from '#domain/approval';
-import { type AccountRequest, type NamedPerson, normalizeHandle } from '#domain/new-account';
+import type { NamedPerson } from '#domain/request';
 
 /** An entry in the registry of City social media sites (O.b, S). Never holds a password. */
 export interface Account {
@@ -44,35 +43,3 @@ export interface Grant {
 export const accountIdFor = (requestId: string) => `acct-${requestId.slice(3)}`;
 
 export const isActive = (g: Grant) => g.status === 'ACTIVE';
-
-/**
- * The registry entry and admin grants an approved request creates. Posting authority comes from
- * the Department Director's decision (B); the chain's first step is that director or designee.
- */
-export function registryEntriesFor(request: AccountRequest, directorDecision: Decision, at: string): { account: Account; grants: Grant[] } {
-  const account: Account = {
-    accountId: accountIdFor(request.requestId),
-    platformId: request.platformId,
-    platformName: request.platformName,
-    handle: normalizeHandle(request.proposedHandle),
-    departmentCode: request.departmentCode,
-    departmentName: request.departmentName,
-    status: 'ACTIVE',
-    admins: request.admins,
-    sourceRequestId: request.requestId,
-    createdAt: at,
-  };
-  const grants: Grant[] = request.admins.map((admin) => ({
-    accountId: account.accountId,
-    personId: admin.id,
-    personName: admin.name,
-    role: 'ADMIN',
-    receivesCredential: true,
-    authorizedById: directorDecision.decidedById,
-    authorizedByName: directorDecision.decidedByName,
-    authorizedAt: directorDecision.decidedAt,
-    sourceRequestId: request.requestId,
-    status: 'ACTIVE',
-  }));
-  return { account, grants };
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../functions/domain/errors.ts';
-import { approvalExecutionInput, canViewRequest, parseNewAccountForm, requestIdFor, requestIdPattern } from '../../functions/domain/new-account.ts';
+import { canViewRequest } from '../../functions/domain/kinds.ts';
+import { approvalExecutionInput, parseNewAccountForm, requestIdFor, requestIdPattern } from '../../functions/domain/new-account.ts';
 import { accountRequest, postingAuthorityRequest, roleHolders } from './fixtures.ts';
 
 const allChecklist = ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'];

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type Approval, type Decision, parseDecision, stepMode } from '../../functions/domain/approval.ts';
 import { approvalEmail, outcomeEmail } from '../../functions/domain/emails.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../../functions/domain/errors.ts';
-import { canViewRequest, namedSteps, requestIdPattern } from '../../functions/domain/new-account.ts';
+import { canViewRequest } from '../../functions/domain/kinds.ts';
+import { namedSteps, requestIdPattern } from '../../functions/domain/new-account.ts';
 import { approvalPage, decisionRecordedPage, describeRequest, postRemovalFormPage, registryPage, requestPage } from '../../functions/domain/pages.ts';
 import {
   mayRequestRemoval,

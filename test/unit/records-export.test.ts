@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Approval } from '../../functions/domain/approval.ts';
 import { ForbiddenError, InvalidInputError } from '../../functions/domain/errors.ts';
 import { exportFormPage } from '../../functions/domain/export-pages.ts';
-import type { GovernanceRequest } from '../../functions/domain/new-account.ts';
+import type { GovernanceRequest } from '../../functions/domain/kinds.ts';
 import type { OffboardingTask } from '../../functions/domain/offboarding.ts';
 import { type GovernanceRecord, makeRecord } from '../../functions/domain/records.ts';
 import {
@@ -14,7 +14,6 @@ import {
   assertMayExport,
   buildRecordsExport,
   canExportRecords,
-  csvCell,
   defaultRange,
   type ExportInput,
   ExportTooLargeError,
@@ -23,9 +22,9 @@ import {
   parseExportQuery,
   rangeInstants,
   sheets,
-  toCsv,
   zipExport,
 } from '../../functions/domain/records-export.ts';
+import { csvCell, toCsv } from '../../functions/domain/records-export-writers.ts';
 import type { Grant } from '../../functions/domain/registry.ts';
 import { account, accountId, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, requestId, roleHolders } from './fixtures.ts';
 
