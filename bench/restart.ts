@@ -26,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalStack, LocalStackOptions } from '#local/stack';
 import { validForm } from '../test/support/forms.ts';
-import { type Capacity, describeOp, isWriteCommand, unitsOf } from './store-calls.ts';
+import { type CallTotals, type Capacity, describeOp, isWriteCommand, totalsByCall, unitsOf } from './store-calls.ts';
 
 export const RESTART_REQUESTS = 100;
 export const RESTART_RUNS = 3;
@@ -40,15 +40,8 @@ const FIRST_APPROVER = 'dbaca@cabq.example';
 /** Label for DynamoDB calls made outside any function (the stack's own start-up check of the directory). */
 const STARTUP = '(startLocalStack itself)';
 
-export interface RestartCall {
-  fn: string;
-  op: string;
-  calls: number;
-  read: number;
-  write: number;
-  table: number;
-  gsi: Record<string, number>;
-}
+/** One store call's totals over the restart (see store-calls.ts). */
+export type RestartCall = CallTotals;
 
 export interface RestartRun {
   requests: number;
@@ -262,17 +255,7 @@ async function main(outFile: string | undefined) {
       capacityMeter.enabled = false;
 
       const reconciler = invocations.find((i) => i.fn === 'reconcileStarts');
-      const byCall = new Map<string, RestartCall>();
-      for (const c of recorder.calls) {
-        const k = `${c.fn}\u0000${c.op}`;
-        const agg = byCall.get(k) ?? { fn: c.fn, op: c.op, calls: 0, read: 0, write: 0, table: 0, gsi: {} };
-        agg.calls += 1;
-        agg.read += c.read;
-        agg.write += c.write;
-        agg.table += c.table;
-        for (const [g, u] of Object.entries(c.gsi)) agg.gsi[g] = (agg.gsi[g] ?? 0) + u;
-        byCall.set(k, agg);
-      }
+      const byCall = totalsByCall(recorder.calls).map(({ sources, ...totals }): RestartCall => totals);
       const recorded = recorder.calls.reduce((s, c) => ({ read: s.read + c.read, write: s.write + c.write }), { read: 0, write: 0 });
       const same = (a: number, b: number) => Math.abs(a - b) < 1e-6;
       runs.push({
@@ -292,7 +275,7 @@ async function main(outFile: string | undefined) {
           read: capacityMeter.read,
           write: capacityMeter.write,
           recorderMatchesMeter: same(recorded.read, capacityMeter.read) && same(recorded.write, capacityMeter.write),
-          byCall: [...byCall.values()],
+          byCall,
         },
       });
     } finally {

@@ -32,7 +32,7 @@ import { type FunctionKey, functions } from '#catalogue';
 import type { LocalStack } from '#local/stack';
 import { validForm } from '../test/support/forms.ts';
 import type { RestartResults, RestartRun } from './restart.ts';
-import { type Capacity, describeOffboardingOp, describeOp, isWriteCommand, type Op, unitsOf } from './store-calls.ts';
+import { type Capacity, describeOffboardingOp, describeOp, isWriteCommand, type Op, totalsByCall, unitsOf } from './store-calls.ts';
 
 const IMPORT_RUNS = 15;
 const METERED_RUNS = 3;
@@ -418,23 +418,8 @@ async function benchLocalStack() {
     const recordedRead = last.ops.reduce((n, o) => n + o.read, 0);
     const recordedWrite = last.ops.reduce((n, o) => n + o.write, 0);
 
-    // Group the calls by function and store method.
-    const byOp = new Map<
-      string,
-      { fn: string; op: string; phases: string[]; calls: number; read: number; write: number; table: number; gsi: Record<string, number> }
-    >();
-    for (const o of last.ops) {
-      const k = `${o.fn}\u0000${o.op}`;
-      const agg = byOp.get(k) ?? { fn: o.fn, op: o.op, phases: [], calls: 0, read: 0, write: 0, table: 0, gsi: {} };
-      if (!agg.phases.includes(o.phase)) agg.phases.push(o.phase);
-      agg.calls += 1;
-      agg.read += o.read;
-      agg.write += o.write;
-      agg.table += o.table;
-      for (const [g, u] of Object.entries(o.gsi)) agg.gsi[g] = (agg.gsi[g] ?? 0) + u;
-      byOp.set(k, agg);
-    }
-    const operations = [...byOp.values()];
+    // Group the calls by function and store method, with the phases each was made in.
+    const operations = totalsByCall(last.ops).map(({ sources, ...totals }) => ({ ...totals, phases: [...new Set(sources.map((o) => o.phase))] }));
     const stepFns = new Set(['requestApproval', 'decideApproval']);
     const stepOps = operations.filter((o) => stepFns.has(o.fn));
     const sum = (xs: typeof operations, f: (o: (typeof operations)[number]) => number) => xs.reduce((n, o) => n + f(o), 0);

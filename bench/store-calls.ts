@@ -206,3 +206,33 @@ export function unitsOf(c: Capacity): { total: number; table: number; gsi: Recor
 
 /** Whether a DynamoDB command writes (its capacity is write units). */
 export const isWriteCommand = (commandName: string) => /Put|Update|Delete|Write/.test(commandName);
+
+/** One store call's totals: how often a function made it, and the read and write units it cost (table and each index). */
+export interface CallTotals {
+  fn: string;
+  op: string;
+  calls: number;
+  read: number;
+  write: number;
+  table: number;
+  gsi: Record<string, number>;
+}
+
+/** Sums metered calls by function and store call, in the order first seen. */
+export function totalsByCall<T extends { fn: string; op: string; read: number; write: number; table: number; gsi: Record<string, number> }>(
+  calls: readonly T[],
+): (CallTotals & { sources: T[] })[] {
+  const byCall = new Map<string, CallTotals & { sources: T[] }>();
+  for (const c of calls) {
+    const k = `${c.fn}\u0000${c.op}`;
+    const agg = byCall.get(k) ?? { fn: c.fn, op: c.op, calls: 0, read: 0, write: 0, table: 0, gsi: {}, sources: [] };
+    agg.calls += 1;
+    agg.read += c.read;
+    agg.write += c.write;
+    agg.table += c.table;
+    for (const [g, u] of Object.entries(c.gsi)) agg.gsi[g] = (agg.gsi[g] ?? 0) + u;
+    agg.sources.push(c);
+    byCall.set(k, agg);
+  }
+  return [...byCall.values()];
+}
