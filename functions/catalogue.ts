@@ -113,7 +113,7 @@ export interface FunctionSpec {
 
 export const functions = {
   submitRequest: {
-    entry: 'functions/submit-request.ts',
+    entry: 'functions/new-account/handlers/submit-request.ts',
     description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
     access: { table: 'readWrite', startExecution: ['approvalChain'] },
     routes: [
@@ -122,7 +122,7 @@ export const functions = {
     ],
   },
   showRequest: {
-    entry: 'functions/show-request.ts',
+    entry: 'functions/approval-chain/handlers/show-request.ts',
     description: 'Status and full history of one request (the audit trail), and the signed-in person\u2019s own requests, HTML or JSON',
     access: { table: 'read' },
     routes: [
@@ -131,13 +131,13 @@ export const functions = {
     ],
   },
   showRegistry: {
-    entry: 'functions/show-registry.ts',
+    entry: 'functions/registry/handlers/show-registry.ts',
     description: 'The registry of City social media accounts and their admins (O.b), HTML or JSON',
     access: { table: 'read' },
     routes: [{ method: 'GET', path: '/accounts', auth: 'jwt' }],
   },
   decideApproval: {
-    entry: 'functions/decide-approval.ts',
+    entry: 'functions/approval-chain/handlers/decide-approval.ts',
     description: 'Approval link: GET shows the request and the form, POST records the decision once',
     access: { table: 'readWrite', sendTaskResult: ['approvalChain'], linkKeys: 'redeem' },
     routes: [
@@ -146,7 +146,7 @@ export const functions = {
     ],
   },
   signIn: {
-    entry: 'functions/sign-in.ts',
+    entry: 'functions/sign-in/handlers/sign-in.ts',
     description: 'Browser sign-in: OAuth 2.0 code flow with PKCE against Cognito managed login; sets and clears the session cookie',
     access: { userPool: true },
     routes: [
@@ -157,32 +157,32 @@ export const functions = {
     ],
   },
   authorizeRequest: {
-    entry: 'functions/authorize-request.ts',
+    entry: 'functions/sign-in/handlers/authorize-request.ts',
     description: 'HTTP API Lambda authorizer: verifies a Cognito ID token (bearer or session cookie) and passes the identity on',
     access: { userPool: true },
     authorizer: true,
   },
   requestApproval: {
-    entry: 'functions/request-approval.ts',
+    entry: 'functions/approval-chain/handlers/request-approval.ts',
     description: 'State machine task: emails an approver a decision link (or a reminder, or the designee on escalation) and parks the task token',
     access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['approvalChain'], linkKeys: 'issue' },
     timeoutSeconds: 20,
   },
   recordOutcome: {
-    entry: 'functions/record-outcome.ts',
+    entry: 'functions/approval-chain/handlers/record-outcome.ts',
     description: 'State machine task: records the final outcome; on approval creates the registry entry and the admins\u2019 posting grants',
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 20,
   },
   reconcileStarts: {
-    entry: 'functions/reconcile-starts.ts',
+    entry: 'functions/approval-chain/handlers/reconcile-starts.ts',
     description:
       'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it); runs at local start-up and on a schedule',
     access: { table: 'readWrite', startExecution: ['approvalChain'] },
     timeoutSeconds: 60,
   },
   requestPostingAuthority: {
-    entry: 'functions/request-posting-authority.ts',
+    entry: 'functions/posting-authority/handlers/request-posting-authority.ts',
     description: 'Posting authority (B): an employee or an account admin asks for person X to post for account Y; starts the director\u2019s approval',
     access: { table: 'readWrite', startExecution: ['approvalChain'] },
     routes: [
@@ -191,45 +191,45 @@ export const functions = {
     ],
   },
   receiveHrEvent: {
-    entry: 'functions/receive-hr-event.ts',
+    entry: 'functions/offboarding/handlers/receive-hr-event.ts',
     description: 'HR events (C): a separation starts its offboarding once (deterministic execution name); an update keeps the directory current',
     access: { table: 'readWrite', startExecution: ['separationOffboarding'] },
     hrEvents: ['Employee Separated', 'Employee Updated'],
     timeoutSeconds: 20,
   },
   openOffboarding: {
-    entry: 'functions/open-offboarding.ts',
+    entry: 'functions/offboarding/handlers/open-offboarding.ts',
     description: 'State machine task: checks the separated employee is in the directory, records the offboarding, and says whether its date has come',
     access: { table: 'readWrite', sendTaskResult: ['separationOffboarding'] },
     timeoutSeconds: 20,
   },
   planOffboarding: {
-    entry: 'functions/plan-offboarding.ts',
+    entry: 'functions/offboarding/handlers/plan-offboarding.ts',
     description: 'State machine task: lists every account on which the separated employee holds a grant',
     access: { table: 'readWrite' },
     timeoutSeconds: 20,
   },
   offboardAccount: {
-    entry: 'functions/offboard-account.ts',
+    entry: 'functions/offboarding/handlers/offboard-account.ts',
     description:
       'State machine task (one per account): revokes the employee\u2019s grants, stages a new shared password, emails the rotation and appointment links',
     access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', vault: ['stage'] },
     timeoutSeconds: 30,
   },
   trackOffboardingTasks: {
-    entry: 'functions/track-offboarding-tasks.ts',
+    entry: 'functions/offboarding/handlers/track-offboarding-tasks.ts',
     description: 'State machine task: waits for the offboarding\u2019s rotation and appointment links; on each timeout sends reminders, escalates, expires',
     access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding'] },
     timeoutSeconds: 60,
   },
   reportOffboarding: {
-    entry: 'functions/report-offboarding.ts',
+    entry: 'functions/offboarding/handlers/report-offboarding.ts',
     description: 'State machine task: the summary to DTI and the Communications Coordinator (O.b), and the alert when a separation cannot be processed',
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 30,
   },
   completeOffboardingTask: {
-    entry: 'functions/complete-offboarding-task.ts',
+    entry: 'functions/offboarding/handlers/complete-offboarding-task.ts',
     description: 'Offboarding task link (signed-in recipient only): reveal the new password by POST, confirm it is set (promotes it), or appoint a new admin',
     access: { table: 'readWrite', vault: ['reveal', 'promote'], linkKeys: 'redeem', sendTaskResult: ['separationOffboarding'] },
     routes: [
@@ -238,7 +238,7 @@ export const functions = {
     ],
   },
   showOffboarding: {
-    entry: 'functions/show-offboarding.ts',
+    entry: 'functions/offboarding/handlers/show-offboarding.ts',
     description: 'The offboarding record: every account, revoked, rotated (when, confirmed by whom), pending, escalated; HTML or JSON',
     access: { table: 'read' },
     routes: [
@@ -247,7 +247,7 @@ export const functions = {
     ],
   },
   requestPostRemoval: {
-    entry: 'functions/request-post-removal.ts',
+    entry: 'functions/post-removal/handlers/request-post-removal.ts',
     description:
       'Post removal (M.c, H): someone with posting authority asks to delete, merge or unpublish a post; its content is preserved first, then the supervisor decides',
     access: { table: 'readWrite', startExecution: ['approvalChain'], records: 'write' },
@@ -257,7 +257,7 @@ export const functions = {
     ],
   },
   recordPostEdit: {
-    entry: 'functions/record-post-edit.ts',
+    entry: 'functions/records/handlers/record-post-edit.ts',
     description: 'Corrections (M.b): someone with posting authority records an edit of an earlier post, the change identified (before, after, why)',
     access: { table: 'readWrite', records: 'write' },
     routes: [
@@ -266,7 +266,7 @@ export const functions = {
     ],
   },
   recordModeration: {
-    entry: 'functions/record-moderation.ts',
+    entry: 'functions/records/handlers/record-moderation.ts',
     description: 'Moderation (K): the Communications Director or designee records a constituent post or comment removed, with its K category',
     access: { table: 'readWrite', records: 'write' },
     routes: [
@@ -275,20 +275,20 @@ export const functions = {
     ],
   },
   showGuidelines: {
-    entry: 'functions/show-guidelines.ts',
+    entry: 'functions/site/handlers/show-guidelines.ts',
     description: 'The comment guidelines of rule K, for display to users (L), from the same configuration that moderation enforces',
     access: {},
     routes: [{ method: 'GET', path: '/guidelines', auth: 'public' }],
   },
   answerUnknownRoute: {
-    entry: 'functions/answer-unknown-route.ts',
+    entry: 'functions/site/handlers/answer-unknown-route.ts',
     description:
       'The HTTP API $default route: a page (JSON for API clients) for an unknown address, 405 with Allow for a wrong method, 204 with Allow for OPTIONS',
     access: {},
     defaultRoute: true,
   },
   exportRecords: {
-    entry: 'functions/export-records.ts',
+    entry: 'functions/records/handlers/export-records.ts',
     description:
       'Records export (H, I) for DTI and the City Clerk: everything about an account or a department over a date range, as one zip (JSON, a CSV per record type, a manifest with counts and checksums)',
     access: { table: 'read' },

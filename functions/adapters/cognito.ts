@@ -1,6 +1,6 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { ConfigurationError } from '#domain/errors';
-import type { ManagedLogin } from '#domain/sign-in';
+import { ConfigurationError } from '#core/errors';
+import type { ManagedLogin } from '#sign-in/sign-in';
 import { env } from '#adapters/env';
 import { logger } from '#adapters/logger';
 

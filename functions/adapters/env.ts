@@ -1,6 +1,6 @@
-import { ConfigurationError } from '#domain/errors';
-import { type Policy, policy } from '#domain/policy';
-import * as z from '#domain/zod';
+import { ConfigurationError } from '#core/errors';
+import { type Policy, policy } from '#core/policy';
+import * as z from '#core/zod';
 
 /**
  * The environment every function reads, in both hosts. The CDK stack sets it in AWS; the local

@@ -10,9 +10,9 @@ import {
   NotInDirectoryError,
   NotSignedInError,
   RouteNotFoundError,
-} from '#domain/errors';
-import { html, page } from '#domain/html';
-import type { Person } from '#domain/policy';
+} from '#core/errors';
+import { html, page } from '#core/html';
+import type { Person } from '#core/policy';
 import { env } from '#adapters/env';
 import { checkRequest, crossSiteRefusal, oversizedBody, ownOrigins, type RequestShape } from '#adapters/request-checks';
 import type { GovernanceStore } from '#adapters/store';

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
-import { ConfigurationError } from '#domain/errors';
+import { ConfigurationError } from '#core/errors';
 import { env } from '#adapters/env';
 
 /**

@@ -1,7 +1,7 @@
-import { hashSecret, newApprovalId } from '#domain/approval-link';
-import type { NamedPerson } from '#domain/request';
-import { currentRecipients, type OffboardingTask, type TaskLink } from '#domain/offboarding';
-import { type TaskEmailKind, taskEmail, taskLink } from '#domain/offboarding-emails';
+import { hashSecret, newApprovalId } from '#core/approval-link';
+import type { NamedPerson } from '#core/request';
+import { currentRecipients, type OffboardingTask, type TaskLink } from '#offboarding/offboarding';
+import { type TaskEmailKind, taskEmail, taskLink } from '#offboarding/emails';
 import { env } from '#adapters/env';
 import { linkKeys } from '#adapters/link-keys';
 import { sendOnce } from '#adapters/mail-ledger';

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AccountFailure, AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#domain/offboarding';
-import type { Grant } from '#domain/registry';
+import type { AccountFailure, AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#offboarding/offboarding';
+import type { Grant } from '#core/registry';
 import { claimedAtCreation } from '#adapters/mail-slots';
 import { grantItem } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidInputError, NotFoundError } from '#domain/errors';
-import type { Person } from '#domain/policy';
-import type { GovernanceRecord } from '#domain/records';
-import { recordedPage } from '#domain/records-pages';
-import { type Account, accountIdPattern } from '#domain/registry';
+import { InvalidInputError, NotFoundError } from '#core/errors';
+import type { Person } from '#core/policy';
+import type { GovernanceRecord } from '#core/records';
+import { recordedPage } from '#records/pages';
+import { type Account, accountIdPattern } from '#core/registry';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';

@@ -1,6 +1,6 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { GovernanceRequest } from '#domain/kinds';
-import type { GovernanceRecord } from '#domain/records';
+import type { GovernanceRequest } from '#approval-chain/kinds';
+import type { GovernanceRecord } from '#core/records';
 import { requestItem } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';
 

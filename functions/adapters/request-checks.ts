@@ -1,5 +1,5 @@
 import { type FunctionKey, functions, type RouteSpec } from '#catalogue';
-import { ForbiddenError, type GovernanceError, MalformedAddressError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from '#domain/errors';
+import { ForbiddenError, type GovernanceError, MalformedAddressError, MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from '#core/errors';
 
 /**
  * What every HTTP request must pass before any handler runs, the same in both hosts: the AWS

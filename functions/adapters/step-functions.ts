@@ -1,4 +1,4 @@
-import { ConfigurationError } from '#domain/errors';
+import { ConfigurationError } from '#core/errors';
 import { env } from '#adapters/env';
 import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 

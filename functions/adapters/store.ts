@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Approval, Decision } from '#domain/approval';
-import type { Account, Grant } from '#domain/registry';
-import type { GovernanceRequest } from '#domain/kinds';
-import type { RequestStatus } from '#domain/request';
-import type { Department, Person, RoleHolder } from '#domain/policy';
+import type { Approval, Decision } from '#core/approval';
+import type { Account, Grant } from '#core/registry';
+import type { GovernanceRequest } from '#approval-chain/kinds';
+import type { RequestStatus } from '#core/request';
+import type { Department, Person, RoleHolder } from '#core/policy';
 import { claimedAtCreation } from '#adapters/mail-slots';
 import { isConditionFailure, type Item, strip, TableClient } from '#adapters/table';
 

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#adapters/dynamo-client';
+import { capacityMeter, documentClient } from '#adapters/dynamo-client';
 import { env } from '#adapters/env';
 
 /**
@@ -27,11 +27,40 @@ export function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/** Store classes whose methods already name their calls (see nameStoreCalls). */
+const named = new WeakSet<object>();
+
+/**
+ * Where metering is available (the benchmark), wraps each method a store class defines, once per
+ * class, so the DynamoDB calls it makes are metered as `Class.method` (dynamo-client.ts). Nothing is
+ * wrapped where metering is off, so Lambda runs the methods as written.
+ */
+function nameStoreCalls(store: abstract new (...args: never[]) => TableClient): void {
+  for (let proto = store.prototype; proto && proto !== TableClient.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (named.has(proto)) continue;
+    named.add(proto);
+    const className = (proto.constructor as { name: string }).name;
+    for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      const method = descriptor.value as unknown;
+      if (key === 'constructor' || typeof method !== 'function' || !descriptor.writable) continue;
+      const name = `${className}.${key}`;
+      Object.defineProperty(proto, key, {
+        ...descriptor,
+        value: function (this: unknown, ...args: unknown[]) {
+          return capacityMeter.within(name, () => method.apply(this, args));
+        },
+      });
+    }
+  }
+}
+
 export abstract class TableClient {
   constructor(
     protected readonly db: DynamoDBDocumentClient = documentClient,
     protected readonly table: string = env().TABLE_NAME,
-  ) {}
+  ) {
+    if (capacityMeter.available) nameStoreCalls(new.target);
+  }
 
   protected async get<T>(PK: string, SK: string, consistent = false): Promise<T | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { PK, SK }, ConsistentRead: consistent }));

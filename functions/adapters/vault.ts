@@ -10,7 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { env } from '#adapters/env';
-import { InvalidInputError, NotFoundError } from '#domain/errors';
+import { InvalidInputError, NotFoundError } from '#core/errors';
 
 /**
  * The vault of each City social-media account's shared credential (policy rule C/O.b): one

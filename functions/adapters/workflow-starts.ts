@@ -1,5 +1,5 @@
-import type { GovernanceRequest } from '#domain/kinds';
-import { approvalExecutionInput } from '#domain/request';
+import type { GovernanceRequest } from '#approval-chain/kinds';
+import { approvalExecutionInput } from '#core/request';
 import { checkpoint } from '#adapters/checkpoints';
 import { waits } from '#adapters/env';
 import { logger } from '#adapters/logger';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FunctionKey, functions } from '#catalogue';
-import { GovernanceError } from '#domain/errors';
-import { hrDetailTypes } from '#domain/hr-events';
+import { GovernanceError } from '#core/errors';
+import { hrDetailTypes } from '#offboarding/hr-events';
 import { accountId, region } from '#local/step-functions';
 
 /** An entry as `aws events put-events` takes it (either spelling of the keys). */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { hrDetailTypes } from '#domain/hr-events';
+import { hrDetailTypes } from '#offboarding/hr-events';
 
 /**
  * `npm run hr -- separated <employeeId> [--date YYYY-MM-DD]` and

@@ -5,8 +5,8 @@ import { cookieValue } from '#adapters/cookies';
 import { governanceErrorResponse, type HttpResult, internalErrorResponse, wantsHtml } from '#adapters/http';
 import { checkRequest, decodePath, MAX_BODY_BYTES, ownOrigins, routeRequest } from '#adapters/request-checks';
 import { type FunctionKey, type FunctionSpec, functions } from '#catalogue';
-import { html, page } from '#domain/html';
-import type { Person } from '#domain/policy';
+import { html, page } from '#core/html';
+import type { Person } from '#core/policy';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
 
 /**

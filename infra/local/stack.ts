@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FunctionKey, type ScheduleKey, type ScheduleSpec, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
-import type { Department, Person, RoleHolder } from '#domain/policy';
+import type { Department, Person, RoleHolder } from '#core/policy';
 import { loadFunctions } from '#local/functions';
 import { localHrBus } from '#local/hr-bus';
 import { LocalHttpApi } from '#local/http-api';

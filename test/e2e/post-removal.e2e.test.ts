@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../functions/domain/records-export.ts';
+import type { Manifest } from '#records/export';
 import { browserTests, results, squash, text } from '../support/e2e.ts';
 import { denverDaysFromNow, denverToday, grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';
 

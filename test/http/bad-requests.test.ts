@@ -22,12 +22,12 @@ beforeAll(async () => {
   stack = await startTestStack();
   // Imported only now: the handler modules read the environment the stack has just set.
   const modules = {
-    submitRequest: import('../../functions/submit-request.ts'),
-    showRequest: import('../../functions/show-request.ts'),
-    decideApproval: import('../../functions/decide-approval.ts'),
-    completeOffboardingTask: import('../../functions/complete-offboarding-task.ts'),
-    showGuidelines: import('../../functions/show-guidelines.ts'),
-    answerUnknownRoute: import('../../functions/answer-unknown-route.ts'),
+    submitRequest: import('#new-account/handlers/submit-request'),
+    showRequest: import('#approval-chain/handlers/show-request'),
+    decideApproval: import('#approval-chain/handlers/decide-approval'),
+    completeOffboardingTask: import('#offboarding/handlers/complete-offboarding-task'),
+    showGuidelines: import('#site/handlers/show-guidelines'),
+    answerUnknownRoute: import('#site/handlers/answer-unknown-route'),
   };
   for (const [key, mod] of Object.entries(modules)) aws[key] = (await mod).handler as unknown as LambdaHandler;
 });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../functions/domain/html.ts';
-import { policy } from '../../functions/domain/policy.ts';
-import { canonicalJson, type GovernanceRecord, recordIntact, sha256Hex } from '../../functions/domain/records.ts';
+import { escapeHtml } from '#core/html';
+import { policy } from '#core/policy';
+import { canonicalJson, type GovernanceRecord, recordIntact, sha256Hex } from '#core/records';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { as, mailbox, startTestStack } from '../support/harness.ts';
 import { grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';

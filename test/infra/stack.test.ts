@@ -18,7 +18,7 @@ import {
   table as tableDesign,
 } from '../../functions/catalogue.ts';
 import { recordItem } from '../../functions/adapters/records-store.ts';
-import type { GovernanceRecord } from '../../functions/domain/records.ts';
+import type { GovernanceRecord } from '#core/records';
 import { type GovernanceStack, governanceStackFromContext, RECORD_KEY_PREFIX, repoRoot } from '../../infra/aws/governance-stack.ts';
 
 // The stack as `cdk synth` builds it: cdk.json's context (feature flags, region), plus the

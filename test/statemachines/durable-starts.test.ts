@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GovernanceRequest } from '../../functions/domain/kinds.ts';
+import type { GovernanceRequest } from '#approval-chain/kinds';
 import { GovernanceStore } from '../../functions/adapters/store.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { checkpoints } from '../support/checkpoints.ts';

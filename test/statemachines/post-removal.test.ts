@@ -3,7 +3,7 @@ import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { type GovernanceRecord, recordIntact } from '../../functions/domain/records.ts';
+import { type GovernanceRecord, recordIntact } from '#core/records';
 import { approvalLinkIn, as, decide, mailbox, type SentEmail, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
 import { grantFor, type Hire, seedAccounts } from '../support/offboarding.ts';
 

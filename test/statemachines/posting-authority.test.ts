@@ -2,7 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import type { Grant } from '../../functions/domain/registry.ts';
+import type { Grant } from '#core/registry';
 import { approvalLinkIn, approvedAccount, as, askPostingAuthority, decide, mailbox, startTestStack, waitForEmail } from '../support/harness.ts';
 
 /**

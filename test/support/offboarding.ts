@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import type { Account, Grant } from '../../functions/domain/registry.ts';
+import type { Account, Grant } from '#core/registry';
 import { grantItem } from '../../functions/adapters/store.ts';
 import { as, type SentEmail, waitForEmail } from './harness.ts';
 

@@ -1,12 +1,12 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import directory from '../../functions/config/demo-directory.json' with { type: 'json' };
-import type { Approval } from '../../functions/domain/approval.ts';
-import type { AccountRequest, NamedPerson } from '../../functions/domain/new-account.ts';
-import type { OffboardingTask } from '../../functions/domain/offboarding.ts';
-import type { Department, Person, RoleHolder } from '../../functions/domain/policy.ts';
-import type { PostingAuthorityRequest } from '../../functions/domain/posting-authority.ts';
-import type { Account, Grant } from '../../functions/domain/registry.ts';
+import type { Approval } from '#core/approval';
+import type { AccountRequest, NamedPerson } from '#new-account/new-account';
+import type { OffboardingTask } from '#offboarding/offboarding';
+import type { Department, Person, RoleHolder } from '#core/policy';
+import type { PostingAuthorityRequest } from '#posting-authority/posting-authority';
+import type { Account, Grant } from '#core/registry';
 
 /** Demo directory values (functions/config/demo-directory.json), typed for the domain. */
 export const departments = directory.departments as Department[];

@@ -1,0 +1,140 @@
+import { type Approval, type ApprovalTask, approvalTaskSchema, type Decision } from '#core/approval';
+import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
+import { type ApprovalEmailKind, approvalEmail } from '#approval-chain/emails';
+import { InvalidInputError, RequestNotFoundError } from '#core/errors';
+import type { GovernanceRequest } from '#approval-chain/kinds';
+import { fieldErrors } from '#core/request';
+import { describeContext } from '#approval-chain/pages';
+import { env } from '#adapters/env';
+import { taskHandler } from '#adapters/handler';
+import { linkKeys } from '#adapters/link-keys';
+import { logger } from '#adapters/logger';
+import { checkpoint } from '#adapters/checkpoints';
+import { sendOnce } from '#adapters/mail-ledger';
+import { RecordsStore } from '#adapters/records-store';
+import { sfnCallbacks } from '#adapters/step-functions';
+import { approvalKey, GovernanceStore } from '#adapters/store';
+
+let store: GovernanceStore | undefined;
+let records: RecordsStore | undefined;
+
+type StepResult = Decision | { outcome: 'EXPIRED'; reason: string };
+
+/**
+ * State machine task (waitForTaskToken). Idempotent, so a retry, a redrive or a local re-run after
+ * a restart is safe: a decided step hands back its stored decision at once; an undecided one gets
+ * the new task token and keeps its link; an email already sent is not sent again.
+ */
+export async function requestApproval(input: unknown): Promise<{ waiting: boolean }> {
+  const parsed = approvalTaskSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError('The approval task input is invalid.', fieldErrors(parsed.error));
+  const task = parsed.data;
+  store ??= new GovernanceStore();
+  const s = store;
+  const request = await s.request(task.requestId, true);
+  if (!request) throw new RequestNotFoundError(`No request ${task.requestId}.`);
+  const step = request.steps[task.step];
+  if (!step) throw new InvalidInputError(`Request ${task.requestId} has no step ${task.step}.`);
+
+  const keys = linkKeys();
+  const finish = async (result: StepResult) => {
+    await sfnCallbacks.succeed(task.taskToken, result);
+    logger.info('step already settled', { requestId: task.requestId, step: task.step, outcome: result.outcome });
+    return { waiting: false };
+  };
+
+  // The step's current link: the escalation's once there is one (a re-run after a restart starts
+  // again at round 0, but must wait on the link that can still decide), else the first approver's.
+  let approval = (await s.approval(task.requestId, task.step, 1)) ?? (task.escalated ? undefined : await s.approval(task.requestId, task.step, 0));
+  let created = false;
+  if (!approval) {
+    const round = task.escalated ? 1 : 0;
+    if (round === 1) {
+      // The first approver may have decided just as the wait ran out: their decision stands.
+      const first = await s.approval(task.requestId, task.step, 0);
+      if (first?.decision) return finish(first.decision);
+      if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
+    }
+    const fresh = await draftApproval(s, task, round, round === 0 ? step.approverId : (step.escalateToId as string), step.title);
+    created = await s.createApproval(fresh);
+    // Losing the conditional put means a concurrent run created it: carry on with theirs.
+    approval = created ? fresh : await s.approval(task.requestId, task.step, round);
+    if (!approval) throw new Error('approval vanished after a conditional write');
+  }
+  if (approval.round === 1) {
+    // The first link stops working once the step is escalated (also after a crash between the
+    // escalation's creation and this): unless its approver decided first, whose decision stands.
+    const first = await s.approval(task.requestId, task.step, 0);
+    if (first?.decision) return finish(first.decision);
+    if (first && !first.supersededAt && !(await s.supersede(first, approval.approverName, approval.createdAt))) {
+      const again = await s.approval(task.requestId, task.step, 0);
+      if (again?.decision) return finish(again.decision);
+    }
+  }
+  if (approval.decision) return finish(approval.decision);
+  if (!created) {
+    // An existing wait (reminder, retry, redrive, restart) is re-armed with this run's token. A
+    // decision written before the re-arm makes it fail, and is returned here; one written after
+    // it reads this token in the same write (recordDecision returns the item as it wrote it).
+    await checkpoint('requestApproval:before-rearm', { requestId: task.requestId, step: task.step, round: approval.round });
+    if (!(await s.storeToken(approval, await keys.sealToken(task.taskToken, approval.approvalId)))) {
+      const decided = await s.approval(task.requestId, task.step, approval.round);
+      if (decided?.decision) return finish(decided.decision);
+    }
+  }
+
+  const first = approval.round === 1 ? 'escalation' : 'initial';
+  const sent = await sendLink(task, approval, first, request, { claimed: created });
+  const reminded = task.reminder > 0 ? await sendLink(task, approval, 'reminder', request) : 'skipped';
+  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round: approval.round, first: sent, reminder: reminded });
+  return { waiting: true };
+}
+
+/** A new approval for one step and round: its link secret hashed, the task token sealed. */
+async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 1, approverId: string, role: string): Promise<Approval> {
+  const approver = await s.person(approverId);
+  if (!approver) throw new InvalidInputError(`Approver ${approverId} is not in the directory.`);
+  const keys = linkKeys();
+  const approvalId = newApprovalId();
+  return {
+    requestId: task.requestId,
+    step: task.step,
+    round,
+    approvalId,
+    role,
+    approverId: approver.id,
+    approverName: approver.name,
+    approverEmail: approver.email,
+    secretHash: hashSecret(await keys.linkSecret(approvalId)),
+    sealedToken: await keys.sealToken(task.taskToken, approvalId),
+    createdAt: new Date().toISOString(),
+    remindersSent: 0,
+  };
+}
+
+/** The approval's emails, each sent once: its first email (claimed as the approval is created) and each reminder. */
+const mailKey = (kind: ApprovalEmailKind, reminder: number) => (kind === 'reminder' ? `reminder-${reminder}` : 'first');
+
+async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: GovernanceRequest, options: { claimed?: boolean } = {}) {
+  const s = store ?? new GovernanceStore();
+  // What the approval item says is sent needs no look at its slot (the confirmation wrote both).
+  if (kind === 'reminder' ? task.reminder <= approval.remindersSent : approval.emailedAt) return 'skipped';
+  const slot = { ...approvalKey(approval), key: mailKey(kind, task.reminder) };
+  const secret = await linkKeys().linkSecret(approval.approvalId);
+  const link = approvalLink(env().PUBLIC_BASE_URL, approval.approvalId, secret);
+  const dueBy = new Date(Date.now() + task.waitSeconds * 1000).toISOString();
+  const step = request.steps[task.step];
+  // A removal's email shows the post as preserved (H) and, on the confirm step, who approved it.
+  records ??= new RecordsStore();
+  const r = records;
+  const context = await describeContext(request, {
+    record: (id) => r.record(id),
+    approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
+  });
+  const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName, context });
+  const at = new Date().toISOString();
+  const record: Record<string, string | number> = kind === 'reminder' ? { remindersSent: task.reminder, lastRemindedAt: at } : { emailedAt: at };
+  return sendOnce(slot, { to: [approval.approverEmail], ...email }, { claimed: options.claimed, record });
+}
+
+export const handler = taskHandler(requestApproval);

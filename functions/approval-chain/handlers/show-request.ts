@@ -1,0 +1,74 @@
+import { ForbiddenError, NotFoundError } from '#core/errors';
+import { canViewRequest, type GovernanceRequest } from '#approval-chain/kinds';
+import { requestIdPattern } from '#core/request';
+import { describeRequest, myRequestsPage, requestPage } from '#approval-chain/pages';
+import { removalConfirmation } from '#post-removal/post-removal';
+import { recordIntact } from '#core/records';
+import { httpHandler } from '#adapters/handler';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { RecordsStore } from '#adapters/records-store';
+import { GovernanceStore } from '#adapters/store';
+
+let store: GovernanceStore | undefined;
+let records: RecordsStore | undefined;
+
+/** What tells one request from another in a list, by kind. */
+function listed(r: GovernanceRequest) {
+  switch (r.kind) {
+    case 'NEW_ACCOUNT':
+      return { proposedHandle: r.proposedHandle };
+    case 'POSTING_AUTHORITY':
+      return { handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role };
+    case 'POST_REMOVAL':
+      return { handle: r.handle, accountId: r.accountId, postRef: r.postRef, action: r.action };
+  }
+}
+
+/**
+ * GET /requests/{requestId}: status and the full history, the same record as the audit trail.
+ * GET /requests: the signed-in person's own requests of every kind, newest first.
+ */
+export async function showRequest(event: HttpEvent): Promise<HttpResult> {
+  store ??= new GovernanceStore();
+  const viewer = await signedInPerson(event, store);
+  if (!event.pathParameters?.requestId) {
+    const mine = (await store.requestsBy(viewer.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, viewer));
+    return jsonResponse(200, {
+      requests: mine.map((r) => ({
+        requestId: r.requestId,
+        kind: r.kind,
+        title: describeRequest(r).title,
+        status: r.status,
+        platformName: r.platformName,
+        ...listed(r),
+        departmentName: r.departmentName,
+        createdAt: r.createdAt,
+        closedAt: r.closedAt,
+      })),
+    });
+  }
+  const requestId = event.pathParameters.requestId;
+  const { request, approvals } = requestIdPattern.test(requestId) ? await store.requestWithApprovals(requestId) : { request: undefined, approvals: [] };
+  if (!request) throw new NotFoundError(`There is no request ${requestId}.`);
+  const [department, roleHolders] = await Promise.all([store.department(request.departmentCode), store.roleHolders()]);
+  const approverIds = approvals.map((a) => a.approverId);
+  if (!canViewRequest({ request, approverIds, viewer, department, roleHolders })) {
+    throw new ForbiddenError('Only the requester, its approvers, the department director, communications staff and DTI can see this request.');
+  }
+  // A removal's preserved post (H), read from its write-once record, with the check that it is unchanged.
+  records ??= new RecordsStore();
+  const record = request.kind === 'POST_REMOVAL' ? await records.record(request.recordId) : undefined;
+  if (wantsHtml(event)) {
+    const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
+    return htmlResponse(200, requestPage(request, approvals, viewer, notice, record));
+  }
+  const history = approvals.map(({ secretHash, sealedToken, ...visible }) => visible);
+  const removal =
+    request.kind === 'POST_REMOVAL'
+      ? { record: record ?? null, recordIntact: record ? recordIntact(record) : false, removal: removalConfirmation(request, approvals) ?? null }
+      : {};
+  return jsonResponse(200, { request, approvals: history, ...removal });
+}
+
+export const handler = httpHandler(showRequest);

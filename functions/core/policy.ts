@@ -1,0 +1,156 @@
+import policyJson from '#config/policy.json' with { type: 'json' };
+import { ConfigurationError } from '#core/errors';
+import * as z from '#core/zod';
+
+/** Who can stand in an approval chain. DEPARTMENT_DIRECTOR is resolved per request from its department. */
+export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
+export type ChainRole = (typeof chainRoles)[number];
+
+/** City-wide roles held in the directory: the chain roles, who is told of offboardings (O.b), and the City Clerk's records contact (H). */
+export const directoryRoles = [...chainRoles, 'COMMUNICATIONS_COORDINATOR', 'CITY_CLERK_CONTACT'] as const;
+export type DirectoryRole = (typeof directoryRoles)[number];
+
+const chainSchema = z.array(z.enum(chainRoles)).check(z.minLength(1, 'an approval chain needs at least one step'));
+
+export const policySchema = z.object({
+  roles: z.record(z.string(), z.object({ title: z.string().check(z.minLength(1)), rule: z.string().check(z.minLength(1)) })),
+  newAccountApproval: z.object({
+    chain: chainSchema,
+    chainByDepartment: z.record(z.string().check(z.regex(/^[A-Z]{2,8}$/)), chainSchema),
+    officialSiteChecklist: z.array(z.object({ id: z.string().check(z.regex(/^[a-zA-Z]+$/)), label: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
+  }),
+  postingAuthority: z.object({
+    /** Who approves a posting-authority request (B): the account department's director. */
+    chain: chainSchema,
+  }),
+  offboarding: z.object({
+    /** Roles sent the offboarding summary along with DTI (O.b): the Communications Coordinator. */
+    notify: z.array(z.enum(directoryRoles)).check(z.minLength(1, 'someone besides DTI must be told of offboardings')),
+  }),
+  postRemoval: z.object({
+    actions: z.record(z.enum(['DELETE', 'MERGE', 'UNPUBLISH']), z.string().check(z.minLength(1))),
+  }),
+  moderation: z.object({
+    /** Rule K's categories, a–l: the same list is enforced on records and shown to users (L). */
+    categories: z.array(z.object({ id: z.string().check(z.regex(/^[a-z]$/)), label: z.string().check(z.minLength(1)) })).check(
+      z.minLength(1),
+      z.refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, 'moderation category ids must be unique'),
+    ),
+  }),
+  records: z.object({
+    /** Besides DTI, the roles that may export records for a records request (H). */
+    exportRoles: z.array(z.enum(directoryRoles)),
+    /** Schedules a preserved copy can be flagged with (I): kept at least this many days. */
+    retentionSchedules: z.record(
+      z.string().check(z.regex(/^[A-Z_]{2,40}$/)),
+      z.object({ label: z.string().check(z.minLength(1)), retainDays: z.number().check(z.int(), z.minimum(1), z.maximum(36500)) }),
+    ),
+  }),
+  waits: z.object({
+    /**
+     * How long each approver has before a reminder (then escalation, then expiry). At most 24 days:
+     * the local engine times a wait with setTimeout, which fires at once past 2^31 ms (24.8 days).
+     */
+    decisionWaitSeconds: z.number().check(z.int(), z.minimum(1), z.maximum(24 * 24 * 3600)),
+    remindersBeforeEscalation: z.number().check(z.int(), z.minimum(0), z.maximum(5)),
+  }),
+});
+
+export type Policy = z.infer<typeof policySchema>;
+
+export function parsePolicy(raw: unknown): Policy {
+  const result = policySchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigurationError(`functions/config/policy.json is invalid: ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** The validated policy bundled with every function; a bad edit fails at load, in the tests first. */
+export const policy: Policy = parsePolicy(policyJson);
+
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+  departmentCode: string;
+  title?: string;
+  supervisorId?: string;
+  /** Set by offboarding when the separation takes effect: no longer offered as an admin or approver. */
+  separatedOn?: string;
+}
+
+export interface Department {
+  code: string;
+  name: string;
+  directorId: string;
+  designeeId: string;
+}
+
+/** A City-wide role (Communications Director, APD Director of Communications) and its designee. */
+export interface RoleHolder {
+  role: DirectoryRole;
+  holderId: string;
+  designeeId: string;
+}
+
+/**
+ * Who a step asks: a chain role (B, D, S.a), or a person found for the request itself — the
+ * requester's supervisor (M.c), or the requester, who confirms they did what was approved.
+ */
+export type StepRole = ChainRole | 'SUPERVISOR' | 'REQUESTER';
+
+export interface ApprovalStep {
+  role: StepRole;
+  /** Human title, e.g. "Department Director (Parks and Recreation)". */
+  title: string;
+  approverId: string;
+  /** Who an unanswered step escalates to; null when nobody else may decide it. */
+  escalateToId: string | null;
+  /** True when the role holder is the requester, so the designee decides instead. */
+  routedToDesignee: boolean;
+}
+
+export function roleTitle(role: ChainRole, department: Department, p: Policy = policy): string {
+  if (role === 'DEPARTMENT_DIRECTOR') return `Department Director (${department.name})`;
+  return p.roles[role]?.title ?? role;
+}
+
+export function chainFor(departmentCode: string, p: Policy = policy): ChainRole[] {
+  return p.newAccountApproval.chainByDepartment[departmentCode] ?? p.newAccountApproval.chain;
+}
+
+/**
+ * The approval steps of one request along the chain its workflow uses (new accounts: `chainFor`,
+ * D, S.a; posting authority: `policy.postingAuthority.chain`, B). Nobody approves their own
+ * request: where the requester (or the person the request is for, `forIds`) holds a step's role,
+ * the designee decides it, and that step has no one left to escalate to.
+ */
+export function planApprovalSteps(input: {
+  requesterId: string;
+  /** People the request benefits besides the requester (a posting-authority grantee): they may not decide it either. */
+  forIds?: string[];
+  chain: readonly ChainRole[];
+  department: Department;
+  roleHolders: RoleHolder[];
+  policy?: Policy;
+}): ApprovalStep[] {
+  const p = input.policy ?? policy;
+  const interested = new Set([input.requesterId, ...(input.forIds ?? [])]);
+  return input.chain.map((role) => {
+    const title = roleTitle(role, input.department, p);
+    const holder =
+      role === 'DEPARTMENT_DIRECTOR'
+        ? { holderId: input.department.directorId, designeeId: input.department.designeeId }
+        : input.roleHolders.find((r) => r.role === role);
+    if (!holder) throw new ConfigurationError(`Nobody holds the role ${title}; add it to the directory.`);
+    if (!interested.has(holder.holderId)) {
+      const escalateToId = !interested.has(holder.designeeId) && holder.designeeId !== holder.holderId ? holder.designeeId : null;
+      return { role, title, approverId: holder.holderId, escalateToId, routedToDesignee: false };
+    }
+    if (!holder.designeeId || interested.has(holder.designeeId)) {
+      throw new ConfigurationError(`${title} is the requester (or the person the request is for) and has no other designee to decide this request.`);
+    }
+    return { role, title, approverId: holder.designeeId, escalateToId: null, routedToDesignee: true };
+  });
+}

@@ -1,0 +1,120 @@
+import { type EmailContent, emailButton, emailLayout } from '#core/email-layout';
+import { formatWhen, html, type SafeHtml } from '#core/html';
+import type { NamedPerson } from '#core/request';
+import type { AccountSummary, Offboarding, OffboardingTask } from '#offboarding/offboarding';
+
+export type TaskEmailKind = 'initial' | 'reminder' | 'escalation';
+
+/** The task link itself; also the only way to the password. The password is never in an email. */
+export function taskLink(baseUrl: string, approvalId: string, secret: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/tasks/${approvalId}?s=${secret}`;
+}
+
+/** A rotation or appointment link for one recipient. */
+export function taskEmail(input: { task: OffboardingTask; recipient: NamedPerson; link: string; kind: TaskEmailKind; dueBy: string }): EmailContent {
+  const { task, recipient, link, kind } = input;
+  const what =
+    task.kind === 'ROTATE'
+      ? `change the shared password of ${task.accountLabel} (${task.departmentName})`
+      : `appoint a new admin for ${task.accountLabel} (${task.departmentName})`;
+  const subject = `${kind === 'reminder' ? 'Reminder: ' : kind === 'escalation' ? 'Escalated to you: ' : 'Action needed: '}${what}`;
+  const why =
+    task.kind === 'ROTATE'
+      ? `${task.employeeName} has separated from the City and could know this account's shared password (policy C). A new password has been generated and is waiting in the City's credential vault. Open the link, sign in, reveal it, set it on the platform, then confirm.`
+      : `${task.employeeName} has separated from the City and was this account's only admin (policy B, C). Open the link, sign in, and appoint a new admin from the directory.`;
+  const lead = kind === 'escalation' ? 'Nobody acted on this in time, so it now comes to you.' : kind === 'reminder' ? 'This is still waiting for you.' : '';
+  const due = `Please act by ${formatWhen(input.dueBy)} (Mountain time).`;
+  const label = task.kind === 'ROTATE' ? 'Open the password change' : 'Appoint an admin';
+  const note = 'This link is for you alone and works only when you are signed in as yourself. Opening it changes nothing and shows no password.';
+  return {
+    subject,
+    html: emailLayout(
+      subject,
+      html`<p>${recipient.name},</p><p>${lead} ${why} ${due}</p>${emailButton(link, label)}<p style="color:#5b6878;font-size:13px">${note}</p>`,
+    ),
+    text: `${recipient.name},\n\n${lead ? `${lead} ` : ''}${why} ${due}\n\n${label}: ${link}\n\n${note}`,
+  };
+}
+
+/** One account as a table row and as plain-text lines, the same in every summary and alert. */
+function accountRows(summaries: AccountSummary[]): { html: SafeHtml; text: string } {
+  const cell = 'padding:4px 8px;border-bottom:1px solid #d8dee6';
+  const rows = summaries.map(
+    (s) => html`<tr><td style="${cell}">${s.accountLabel}<br><span style="color:#5b6878">${s.departmentName}</span>${
+      s.failure ? html`<br><strong style="color:#b50909">${s.failure}</strong>` : ''
+    }</td>
+      <td style="${cell}">${s.revoked}</td><td style="${cell}">${s.rotation}</td>
+      <td style="${cell}">${s.appointment}</td></tr>`,
+  );
+  return {
+    html: html`<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">Account</th><th align="left">Access</th><th align="left">Shared password</th><th align="left">Admin</th></tr></thead><tbody>${rows}</tbody></table>`,
+    text: summaries
+      .map(
+        (s) =>
+          `- ${s.accountLabel} (${s.departmentName})${s.failure ? `\n  ${s.failure}` : ''}\n  access: ${s.revoked}\n  password: ${s.rotation}\n  admin: ${s.appointment}`,
+      )
+      .join('\n'),
+  };
+}
+
+const accounts = (n: number) => `${n} account${n === 1 ? '' : 's'}`;
+
+/** DTI and the Communications Coordinator: every account, revoked, rotated, pending, escalated, failed (O.b). */
+export function offboardingSummaryEmail(input: {
+  offboarding: Offboarding;
+  summaries: AccountSummary[];
+  stage: 'STARTED' | 'FINISHED';
+  recordUrl: string;
+}): EmailContent {
+  const { offboarding, summaries } = input;
+  const who = `${offboarding.employee.name} (${offboarding.employee.id})`;
+  const open = summaries.filter((s) => s.attention).length;
+  const failed = summaries.filter((s) => s.failed).length;
+  const failedNote = failed
+    ? ` ${accounts(failed)} FAILED and need${failed === 1 ? 's' : ''} DTI: the reason is on ${failed === 1 ? 'its line' : 'their lines'} below, with what is still owed by hand.`
+    : '';
+  const subject =
+    input.stage === 'STARTED'
+      ? `Offboarding started: ${who}, ${accounts(summaries.length)}${failed ? ` (${failed} FAILED)` : ''}`
+      : `Offboarding ${open ? 'finished with items needing attention' : 'complete'}: ${who}`;
+  const intro =
+    input.stage === 'STARTED'
+      ? `${who} separated on ${offboarding.separationDate}. Their posting grants are revoked on every account below${failed ? ' where they could be' : ''}; password changes and admin appointments have been sent to the people responsible.${failedNote}`
+      : `The offboarding of ${who} (separated ${offboarding.separationDate}) has finished.${open ? ` ${open} account(s) still need attention: see below.` : ''}${failedNote}`;
+  const none = summaries.length === 0 ? 'They held no posting grants: there was nothing to revoke or rotate.' : '';
+  const rows = accountRows(summaries);
+  return {
+    subject,
+    html: emailLayout(subject, html`<p>${intro} ${none}</p>${summaries.length ? rows.html : ''}${emailButton(input.recordUrl, 'Open the offboarding record')}`),
+    text: `${intro} ${none}\n\n${rows.text}\n\nThe offboarding record: ${input.recordUrl}`,
+  };
+}
+
+/** A separation that cannot be processed is never silent. A failed one lists what each account had reached. */
+export function offboardingAlertEmail(input: {
+  employeeId: string;
+  separationDate: string;
+  problem: 'UNKNOWN_EMPLOYEE' | 'FAILED';
+  error?: string;
+  recordUrl?: string;
+  summaries?: AccountSummary[];
+}): EmailContent {
+  const subject =
+    input.problem === 'UNKNOWN_EMPLOYEE'
+      ? `Offboarding not started: employee ${input.employeeId} is not in the directory`
+      : `Offboarding failed: employee ${input.employeeId}`;
+  const body =
+    input.problem === 'UNKNOWN_EMPLOYEE'
+      ? `HR reported the separation of employee ${input.employeeId} on ${input.separationDate}, but no such person is in the directory. Nothing was changed. Check the employee id with HR; if they hold City social media access under another id, offboard them by hand.`
+      : `The offboarding of employee ${input.employeeId} (separated ${input.separationDate}) stopped with ${input.error ?? 'an error'}. Check the execution history and the record; access may not be fully removed.`;
+  const rows = input.summaries?.length ? accountRows(input.summaries) : undefined;
+  const reached = rows ? 'Where each account had got to when it stopped:' : '';
+  return {
+    subject,
+    html: emailLayout(
+      subject,
+      html`<p>${body}</p>${rows ? html`<p>${reached}</p>${rows.html}` : ''}${input.recordUrl ? emailButton(input.recordUrl, 'Open the offboarding record') : ''}`,
+    ),
+    text: `${body}${rows ? `\n\n${reached}\n${rows.text}` : ''}${input.recordUrl ? `\n\n${input.recordUrl}` : ''}`,
+  };
+}

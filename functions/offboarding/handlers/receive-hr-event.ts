@@ -1,0 +1,119 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { GovernanceError, InvalidInputError } from '#core/errors';
+import { offboardingIdFor, parseHrEvent, type UpdatedDetail } from '#offboarding/hr-events';
+import { env, waits } from '#adapters/env';
+import { taskHandler } from '#adapters/handler';
+import { logger } from '#adapters/logger';
+import { startWorkflow } from '#adapters/step-functions';
+import { GovernanceStore } from '#adapters/store';
+
+let directory: GovernanceStore | undefined;
+
+/** The offboarding's execution input: its deterministic name's parts and the follow-up waits. */
+export function offboardingExecutionInput(employeeId: string, separationDate: string) {
+  const w = waits();
+  return {
+    offboardingId: offboardingIdFor(employeeId, separationDate),
+    employeeId,
+    separationDate,
+    waitSeconds: w.decisionWaitSeconds,
+    maxReminders: w.remindersBeforeEscalation,
+  };
+}
+
+/** What the consumer made of one HR event; the local bus answers with it, the SQS consumer logs it. */
+export type HrOutcome =
+  | { kind: 'separated'; employeeId: string; offboardingId: string; started: boolean }
+  | { kind: 'separated'; employeeId: string; offboardingId: string; refused: 'UnknownEmployeeError'; message: string }
+  | { kind: 'updated'; employeeId: string };
+
+/**
+ * One HR event. A separation starts its offboarding exactly once: the execution is named after
+ * the employee and date, and its input holds nothing that varies between deliveries, so the
+ * second to fifth copies of an event find the same execution (Step Functions answers a repeated
+ * name and input with the running execution, and ExecutionAlreadyExists after it has finished).
+ * A separation of someone the directory does not know is refused, and says so; its execution is
+ * started all the same, because that is what alerts DTI (its first step fails with
+ * UnknownEmployeeError, its alert step emails DTI): once per employee and date, by the same name.
+ * An update keeps the directory current.
+ */
+export async function handleHrEvent(raw: unknown): Promise<HrOutcome> {
+  const event = parseHrEvent(raw, env().HR_EVENT_SOURCE);
+  directory ??= new GovernanceStore();
+  if (event.kind === 'separated') {
+    const { employeeId, separationDate } = event.detail;
+    const input = offboardingExecutionInput(employeeId, separationDate);
+    const known = Boolean(await directory.person(employeeId));
+    const result = await startWorkflow('separationOffboarding', input.offboardingId, input);
+    if (!known) {
+      const message = `Employee ${employeeId} is not in the directory, so no offboarding was started for their separation on ${separationDate}. DTI has been alerted; check the employee id with HR.`;
+      logger.warn('separation refused: unknown employee', { offboardingId: input.offboardingId, result });
+      return { kind: 'separated', employeeId, offboardingId: input.offboardingId, refused: 'UnknownEmployeeError', message };
+    }
+    logger.info('separation received', { offboardingId: input.offboardingId, result });
+    return { kind: 'separated', employeeId, offboardingId: input.offboardingId, started: result === 'started' };
+  }
+  await updatePerson(directory, event.detail);
+  logger.info('employee updated', { employeeId: event.detail.employeeId });
+  return { kind: 'updated', employeeId: event.detail.employeeId };
+}
+
+async function updatePerson(directory: GovernanceStore, detail: UpdatedDetail): Promise<void> {
+  const existing = await directory.person(detail.employeeId);
+  const { employeeId, ...changes } = detail;
+  const merged = { ...existing, ...changes, id: employeeId };
+  if (!merged.name || !merged.email || !merged.departmentCode) {
+    throw new InvalidInputError(`Employee ${employeeId} is not in the directory yet: a first "Employee Updated" event needs name, email and departmentCode.`);
+  }
+  if (changes.departmentCode && !(await directory.department(changes.departmentCode))) {
+    throw new InvalidInputError(`Department ${changes.departmentCode} is not in the directory.`);
+  }
+  await directory.putDirectory({
+    people: [{ ...merged, name: merged.name, email: merged.email, departmentCode: merged.departmentCode }],
+    departments: [],
+    roles: [],
+    platforms: [],
+  });
+}
+
+/**
+ * SQS consumer of the HR queue (bus → rule → queue). Each message is handled on its own; a failed
+ * one is reported back (partial batch response) and, after the queue's receive limit, lands in the
+ * dead-letter queue, whose alarm tells DTI. A malformed event is logged with what is wrong with it.
+ * A refused separation (an unknown employee) is handled, not failed: DTI has been alerted, and
+ * delivering it again could not change the answer.
+ */
+export async function receiveHrEvent(event: SQSEvent): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records ?? []) {
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        throw new InvalidInputError('The HR message is not JSON.');
+      }
+      await handleHrEvent(body);
+    } catch (error) {
+      const known = error instanceof GovernanceError;
+      logger[known ? 'warn' : 'error']('HR event not processed', {
+        messageId: record.messageId,
+        error: (error as Error).name,
+        reason: (error as Error).message,
+      });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+/**
+ * The Lambda entry: a batch from the HR queue (AWS), or one EventBridge event invoked directly —
+ * how the local HR bus hands an event over, so that it can answer with the outcome (refused, or
+ * the offboarding to follow), which a queue cannot carry back.
+ */
+export function receiveHrDelivery(event: SQSEvent | Record<string, unknown>): Promise<SQSBatchResponse | HrOutcome> {
+  return 'Records' in event && Array.isArray(event.Records) ? receiveHrEvent(event as SQSEvent) : handleHrEvent(event);
+}
+
+export const handler = taskHandler(receiveHrDelivery);

@@ -1,0 +1,102 @@
+import { InvalidInputError } from '#core/errors';
+import * as z from '#core/zod';
+
+/**
+ * HR events (C). An HR system puts them on the HR EventBridge bus; the rule matches `source` (from
+ * configuration, "cabq.hr" by default) and these detail types. The detail schemas are documented in
+ * the README and are the contract with HR: anything else is refused with what is wrong.
+ */
+export const hrDetailTypes = { separated: 'Employee Separated', updated: 'Employee Updated' } as const;
+
+export const employeeIdPattern = /^[A-Za-z0-9-]{1,20}$/;
+const employeeId = z.string({ error: 'employeeId is required' }).check(z.regex(employeeIdPattern, 'employeeId is 1–20 letters, digits or dashes'));
+
+/** A calendar date that exists (2026-02-30 is refused), as HR sends it. */
+export const isoDate = z.string({ error: 'separationDate is required (YYYY-MM-DD)' }).check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'separationDate must be a date as YYYY-MM-DD'),
+  z.refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'separationDate is not a calendar date'),
+);
+
+export const separatedDetailSchema = z.strictObject({ employeeId, separationDate: isoDate });
+
+export const updatedDetailSchema = z.strictObject({
+  employeeId,
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
+  email: z.optional(z.email('email must be an email address')),
+  departmentCode: z.optional(z.string().check(z.regex(/^[A-Z]{2,8}$/, 'departmentCode is 2–8 capital letters'))),
+  title: z.optional(z.string().check(z.trim(), z.maxLength(120))),
+  supervisorId: z.optional(employeeId),
+});
+
+const envelopeSchema = z.object({
+  id: z.optional(z.string()),
+  source: z.string({ error: 'source is required' }),
+  'detail-type': z.string({ error: 'detail-type is required' }),
+  time: z.optional(z.string()),
+  detail: z.unknown(),
+});
+
+export type SeparatedDetail = z.infer<typeof separatedDetailSchema>;
+export type UpdatedDetail = z.infer<typeof updatedDetailSchema>;
+export type HrEvent = { kind: 'separated'; detail: SeparatedDetail } | { kind: 'updated'; detail: UpdatedDetail };
+
+function issues(error: z.core.$ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+/**
+ * Reads one EventBridge event (the envelope, as the rule delivers it). Refuses, with every problem
+ * named, an event from another source, of another type, or whose detail does not match its schema.
+ */
+export function parseHrEvent(raw: unknown, expectedSource: string): HrEvent {
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) throw new InvalidInputError(`The HR event is not an EventBridge event: ${issues(envelope.error)}`);
+  const { source, 'detail-type': detailType, detail } = envelope.data;
+  if (source !== expectedSource) throw new InvalidInputError(`The HR event's source is "${source}"; HR events come from "${expectedSource}".`);
+  if (detailType === hrDetailTypes.separated) {
+    const parsed = separatedDetailSchema.safeParse(detail);
+    if (!parsed.success) throw new InvalidInputError(`The "${detailType}" event's detail is invalid: ${issues(parsed.error)}`);
+    return { kind: 'separated', detail: parsed.data };
+  }
+  if (detailType === hrDetailTypes.updated) {
+    const parsed = updatedDetailSchema.safeParse(detail);
+    if (!parsed.success) throw new InvalidInputError(`The "${detailType}" event's detail is invalid: ${issues(parsed.error)}`);
+    return { kind: 'updated', detail: parsed.data };
+  }
+  throw new InvalidInputError(`The HR event's detail-type "${detailType}" is not one of: ${Object.values(hrDetailTypes).join(', ')}.`);
+}
+
+/** One offboarding per employee and separation date: also the execution name (≤ 80, [A-Za-z0-9-]). */
+export function offboardingIdFor(employeeId: string, separationDate: string): string {
+  return `off-${employeeId}-${separationDate.replaceAll('-', '')}`;
+}
+
+export const offboardingIdPattern = /^off-[A-Za-z0-9-]{1,20}-\d{8}$/;
+
+const denverOffset = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', timeZoneName: 'longOffset' });
+
+/**
+ * Access ends at the start of the separation date in Albuquerque (00:00 America/Denver). The
+ * offset is read at 07:00 UTC that day, before the 02:00 local daylight-saving switch.
+ */
+export function separationStartsAt(separationDate: string): Date {
+  const utcMidnight = new Date(`${separationDate}T00:00:00Z`);
+  const probe = new Date(utcMidnight.getTime() + 7 * 3600_000);
+  const name = denverOffset.formatToParts(probe).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-07:00';
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  const offsetMinutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : -420;
+  return new Date(utcMidnight.getTime() - offsetMinutes * 60_000);
+}
+
+/** The longest single wait for a future date: the local engine's timers overflow past 24.8 days. */
+export const maxDateWaitSeconds = 20 * 24 * 3600;
+
+/** Whether the separation has taken effect at `now`, and if not how long to wait before checking again. */
+export function separationSchedule(separationDate: string, now: Date): { due: boolean; notBefore: string; waitSeconds: number } {
+  const start = separationStartsAt(separationDate);
+  const remaining = Math.ceil((start.getTime() - now.getTime()) / 1000);
+  return { due: remaining <= 0, notBefore: start.toISOString(), waitSeconds: Math.min(Math.max(remaining, 1), maxDateWaitSeconds) };
+}

@@ -1,0 +1,309 @@
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { localKeys } from '#adapters/link-keys';
+import type { Approval, Decision } from '#core/approval';
+import { hashSecret } from '#core/approval-link';
+import { setFunctionEnv, testLinkKey } from '../env.ts';
+import { accountRequest, approval, person, requestId } from '../fixtures.ts';
+
+type Module = typeof import('#approval-chain/handlers/request-approval');
+let requestApproval: Module['requestApproval'];
+
+beforeAll(async () => {
+  setFunctionEnv();
+  ({ requestApproval } = await import('#approval-chain/handlers/request-approval'));
+});
+
+const keys = localKeys(Buffer.from(testLinkKey, 'base64'));
+const taskToken = 'AQCEAAAAKgAAAA-raw-task-token-from-step-functions';
+const task = { requestId, step: 0, reminder: 0, escalated: false, waitSeconds: 259200, taskToken };
+const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
+const approvalKey = { PK: `REQ#${requestId}`, SK: 'APPR#00#0' };
+const round1Key = { PK: `REQ#${requestId}`, SK: 'APPR#00#1' };
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const decision: Decision = {
+  outcome: 'APPROVED',
+  decidedAt: '2025-03-02T16:00:00.000Z',
+  decidedById: 'E100',
+  decidedByName: 'Dolores Baca',
+  approvalId: 'AbCdEfGhIjKlMnOpQrStUv',
+};
+/** Marcus Chavez's escalation link for step 0, emailed and undecided. */
+const escalation = (overrides: Partial<Approval> = {}) =>
+  approval({
+    round: 1,
+    approvalId: 'EsCaLaTiOnLiNkIdAbCdEf',
+    approverId: 'E101',
+    approverName: 'Marcus Chavez',
+    approverEmail: 'mchavez@cabq.example',
+    secretHash: 'h1',
+    createdAt: '2025-03-04T16:00:05.000Z',
+    emailedAt: '2025-03-04T16:00:06.000Z',
+    ...overrides,
+  });
+
+describe('request-approval', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const sfn = mockClient(SFNClient);
+  const ses = mockClient(SESClient);
+
+  beforeEach(() => {
+    ddb.reset();
+    sfn.reset();
+    ses.reset();
+    // No approval yet for either round unless a test stores one.
+    ddb.on(GetCommand).resolves({});
+    ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest() } });
+    ddb.on(GetCommand, { Key: { PK: 'PERSON#E100', SK: 'PROFILE' } }).resolves({ Item: { PK: 'PERSON#E100', SK: 'PROFILE', ...person('E100') } });
+    ddb.on(GetCommand, { Key: { PK: 'PERSON#E101', SK: 'PROFILE' } }).resolves({ Item: { PK: 'PERSON#E101', SK: 'PROFILE', ...person('E101') } });
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  /** An approval item as the table holds it. */
+  const stored = (key: { PK: string; SK: string }, a: Approval, extra: Record<string, unknown> = {}) => ({ Item: { ...key, ...a, ...extra } });
+  /** The mail slots this run tried to claim (an UpdateItem each), in order. */
+  const claimed = () =>
+    ddb
+      .commandCalls(UpdateCommand)
+      .filter((c) => c.args[0].input.UpdateExpression === 'SET #m = :claim')
+      .map((c) => c.args[0].input.ExpressionAttributeNames?.['#m']);
+
+  it('hands back the stored decision of an already decided step and sends no email', async () => {
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ decision })));
+
+    expect(await requestApproval(task)).toEqual({ waiting: false });
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual(decision);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('stores a new approval with a sealed token, a secret hash and its first email claimed, then emails one link', async () => {
+    expect(await requestApproval(task)).toEqual({ waiting: true });
+
+    expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put?.ConditionExpression).toBe('attribute_not_exists(PK)');
+    const item = put?.Item as Approval & Record<string, unknown>;
+    expect(item).toMatchObject({ ...approvalKey, requestId, step: 0, round: 0, approverId: 'E100', approverEmail: 'dbaca@cabq.example', remindersSent: 0 });
+    // The first email's slot is claimed in the same write that creates the approval.
+    expect(item['mail:first']).toEqual({ claimedAt: item.createdAt, attempts: 1 });
+    expect(item.emailedAt).toBeUndefined();
+    expect(item.sealedToken).toEqual(expect.any(String));
+    expect(item.sealedToken).not.toBe(taskToken);
+    expect(item.sealedToken).not.toContain(taskToken);
+    expect(await keys.openToken(item.sealedToken as string, item.approvalId)).toBe(taskToken);
+    const secret = await keys.linkSecret(item.approvalId);
+    expect(item.secretHash).toBe(hashSecret(secret));
+    expect(JSON.stringify(item)).not.toContain(secret);
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const mail = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(mail?.Destination?.ToAddresses).toEqual(['dbaca@cabq.example']);
+    expect(mail?.Source).toBe('governance@example.test');
+    expect(mail?.Message?.Subject?.Data).toBe('Decision needed: new Instagram account @ABQParks for Parks and Recreation');
+    const text = mail?.Message?.Body?.Text?.Data ?? '';
+    const body = mail?.Message?.Body?.Html?.Data ?? '';
+    const link = `https://example.test/approvals/${item.approvalId}?s=${secret}`;
+    expect(text).toContain(link);
+    expect(body).toContain(`/approvals/${item.approvalId}?s=`);
+    expect(text).not.toContain(taskToken);
+    expect(body).not.toContain(taskToken);
+    expect(text).not.toContain(item.secretHash);
+
+    // No separate claim: one write confirms the send and records emailedAt on the approval.
+    expect(claimed()).toEqual([]);
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id, #f0 = :f0',
+      ExpressionAttributeNames: { '#m': 'mail:first', '#f0': 'emailedAt' },
+      ExpressionAttributeValues: expect.objectContaining({ ':id': 'm-1', ':f0': expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    });
+    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('re-arms an undecided, already emailed approval with the new token and sends no second email', async () => {
+    const existing = approval({ secretHash: 'h', sealedToken: 'aes.old' });
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, existing, { 'mail:first': { claimedAt: existing.createdAt, attempts: 1 } }));
+
+    expect(await requestApproval(task)).toEqual({ waiting: true });
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET sealedToken = :t',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
+    });
+    const sealed = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':t'] as string;
+    expect(await keys.openToken(sealed, existing.approvalId)).toBe(taskToken);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    // emailedAt says the first email was sent: its slot is not even read.
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { ProjectionExpression: 'PK, #m' });
+  });
+
+  it('hands back a decision written just before the re-arm instead of waiting', async () => {
+    ddb
+      .on(GetCommand, { Key: approvalKey })
+      .resolvesOnce(stored(approvalKey, approval({ secretHash: 'h' })))
+      .resolves(stored(approvalKey, approval({ secretHash: 'h', decision })));
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t' }).rejects(conditionFailed());
+
+    expect(await requestApproval(task)).toEqual({ waiting: false });
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual(decision);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('sends the first email once more, marked uncertain, when an earlier run stored the approval but never confirmed the send', async () => {
+    const unsent = approval({ secretHash: 'h', emailedAt: undefined });
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, unsent));
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET #m = :claim' }).rejects(conditionFailed());
+    ddb
+      .on(GetCommand, { Key: approvalKey, ProjectionExpression: 'PK, #m' })
+      .resolves({ Item: { ...approvalKey, 'mail:first': { claimedAt: unsent.createdAt, attempts: 1 } } });
+
+    expect(await requestApproval(task)).toEqual({ waiting: true });
+
+    expect(claimed()).toEqual(['mail:first']);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET #m.attempts = :next, #m.claimedAt = :at, #m.uncertain = :true',
+      ExpressionAttributeNames: { '#m': 'mail:first' },
+      ExpressionAttributeValues: expect.objectContaining({ ':seen': 1, ':next': 2, ':true': true }),
+    });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual(['dbaca@cabq.example']);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id, #f0 = :f0',
+      ExpressionAttributeNames: { '#m': 'mail:first', '#f0': 'emailedAt' },
+    });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('sends reminder 1 through its own slot and records it on the approval', async () => {
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
+
+    expect(await requestApproval({ ...task, reminder: 1 })).toEqual({ waiting: true });
+
+    expect(claimed()).toEqual(['mail:reminder-1']);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Subject?.Data).toBe(
+      'Reminder: your decision is needed on a new Instagram account @ABQParks for Parks and Recreation',
+    );
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id, #f0 = :f0, #f1 = :f1',
+      ExpressionAttributeNames: { '#m': 'mail:reminder-1', '#f0': 'remindersSent', '#f1': 'lastRemindedAt' },
+      ExpressionAttributeValues: expect.objectContaining({ ':id': 'm-1', ':f0': 1 }),
+    });
+  });
+
+  it('sends no reminder the approval already records as sent', async () => {
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h', remindersSent: 1 })));
+
+    expect(await requestApproval({ ...task, reminder: 1 })).toEqual({ waiting: true });
+
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(claimed()).toEqual([]);
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { ProjectionExpression: 'PK, #m' });
+  });
+
+  it('escalates to the designee: a round-1 link supersedes the first and the designee gets an escalation email', async () => {
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
+
+    expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: true });
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
+      Item: expect.objectContaining({ ...round1Key, round: 1, approverId: 'E101', 'mail:first': expect.objectContaining({ attempts: 1 }) }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+      ExpressionAttributeValues: expect.objectContaining({ ':by': 'Marcus Chavez' }),
+    });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const mail = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(mail?.Destination?.ToAddresses).toEqual(['mchavez@cabq.example']);
+    expect(mail?.Message?.Subject?.Data).toMatch(/^Escalated to you:/);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: round1Key, ExpressionAttributeNames: { '#m': 'mail:first', '#f0': 'emailedAt' } });
+  });
+
+  it('waits on the escalation’s link when a re-run after a restart starts again at round 0', async () => {
+    const designee = escalation();
+    ddb.on(GetCommand, { Key: round1Key }).resolves(stored(round1Key, designee));
+    ddb
+      .on(GetCommand, { Key: approvalKey })
+      .resolves(stored(approvalKey, approval({ secretHash: 'h', supersededAt: designee.createdAt, supersededByName: 'Marcus Chavez' })));
+
+    expect(await requestApproval(task)).toEqual({ waiting: true });
+
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t' });
+    const sealed = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':t'] as string;
+    expect(await keys.openToken(sealed, designee.approvalId)).toBe(taskToken);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('supersedes the first link on a re-run when the escalation was stored but the first link not yet superseded', async () => {
+    const designee = escalation();
+    ddb.on(GetCommand, { Key: round1Key }).resolves(stored(round1Key, designee));
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
+
+    expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: true });
+
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: approvalKey,
+      UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+      ExpressionAttributeValues: { ':at': '2025-03-04T16:00:05.000Z', ':by': 'Marcus Chavez' },
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('hands back the first approver’s decision when it was written before the escalation could supersede it', async () => {
+    const designee = escalation();
+    ddb.on(GetCommand, { Key: round1Key }).resolves(stored(round1Key, designee));
+    ddb
+      .on(GetCommand, { Key: approvalKey })
+      .resolvesOnce(stored(approvalKey, approval({ secretHash: 'h' })))
+      .resolves(stored(approvalKey, approval({ secretHash: 'h', decision })));
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET supersededAt = :at, supersededByName = :by' }).rejects(conditionFailed());
+
+    expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: false });
+
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual(decision);
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t' });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('expires an escalated step that has no designee, without emailing anyone', async () => {
+    const steps = accountRequest().steps.map((s, i) => (i === 0 ? { ...s, escalateToId: null } : s));
+    ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest({ steps }) } });
+    ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
+
+    expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: false });
+    expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual({
+      outcome: 'EXPIRED',
+      reason: 'No designee could take over from Dolores Baca.',
+    });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('refuses input without a requestId with an InvalidInputError before touching the table', async () => {
+    const { requestId: _omitted, ...withoutId } = task;
+    await expect(requestApproval(withoutId)).rejects.toMatchObject({ name: 'InvalidInputError', fields: { requestId: expect.any(String) } });
+    expect(ddb).not.toHaveReceivedAnyCommand();
+    expect(ses).not.toHaveReceivedAnyCommand();
+  });
+});

@@ -1,0 +1,370 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '#core/approval';
+import { hashSecret } from '#core/approval-link';
+import { approvalEmail, failureNoticeEmail, outcomeEmail, postingAuthorityNoticeEmail } from '#approval-chain/emails';
+import { escapeHtml, html } from '#core/html';
+import { approvalPage, describeRequest, myRequestsPage, postingAuthorityFormPage, registryPage, requestPage } from '#approval-chain/pages';
+import { account, accountRequest, approval, grant, paRequestId, people, person, postingAuthorityRequest } from '../fixtures.ts';
+
+const attack = '<img src=x onerror=alert(1)>';
+const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
+
+describe('html templates', () => {
+  it('escapes an interpolated script tag', () => {
+    expect(html`<p>${'<script>alert("x")</script>'}</p>`.value).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
+  });
+
+  it('escapes quotes so a value cannot leave its attribute', () => {
+    expect(html`<input value="${`" onfocus='x'`}">`.value).toBe('<input value="&quot; onfocus=&#39;x&#39;">');
+  });
+
+  it('escapes ampersands once', () => {
+    expect(html`${'Parks & Rec &amp; more'}`.value).toBe('Parks &amp; Rec &amp;amp; more');
+  });
+
+  it('does not escape the output of a nested template again', () => {
+    const inner = html`<b>${'a & b'}</b>`;
+    expect(html`<p>${inner}</p>`.value).toBe('<p><b>a &amp; b</b></p>');
+  });
+
+  it('escapes each item of an interpolated list and keeps nested templates as markup', () => {
+    expect(html`<ul>${['<x>', html`<li>${'<y>'}</li>`]}</ul>`.value).toBe('<ul>&lt;x&gt;<li>&lt;y&gt;</li></ul>');
+  });
+
+  it('renders nothing for null, undefined and false', () => {
+    expect(html`[${null}${undefined}${false}]`.value).toBe('[]');
+  });
+
+  it('escapes every HTML-significant character', () => {
+    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
+
+const secret = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t';
+const hostileRequest = accountRequest({
+  purpose: `Promote programs ${attack}`,
+  audience: `Families "quoted" & ${attack}`,
+  proposedHandle: '@ABQ<b>Parks</b>',
+  requester: { id: 'E102', name: `Ana ${attack}`, email: 'agallegos@cabq.example' },
+});
+const storedApproval = approval({ secretHash: hashSecret(secret) });
+
+describe('approvalPage', () => {
+  const open = approvalPage({ request: hostileRequest, approval: storedApproval, state: { kind: 'open' }, secret });
+
+  it('escapes user-supplied text', () => {
+    expect(open).not.toContain(attack);
+    expect(open).not.toContain('<b>Parks</b>');
+    expect(open).toContain(`Promote programs ${escapedAttack}`);
+    expect(open).toContain('Families &quot;quoted&quot; &amp; ');
+  });
+
+  it('carries the secret only in the hidden form field, never in the form action', () => {
+    expect(open).toContain(`<form method="post" action="/approvals/${storedApproval.approvalId}">`);
+    expect(open).toContain(`<input type="hidden" name="s" value="${secret}">`);
+    expect(open.split(secret)).toHaveLength(2);
+  });
+
+  it('offers Approve and Reject on an open link', () => {
+    expect(open).toContain('name="outcome" value="APPROVED"');
+    expect(open).toContain('name="outcome" value="REJECTED"');
+  });
+
+  it('shows no form and no secret once the link is decided', () => {
+    const decision: Decision = {
+      outcome: 'REJECTED',
+      reason: 'dup',
+      decidedAt: '2025-03-02T16:00:00.000Z',
+      decidedById: 'E100',
+      decidedByName: 'Dolores Baca',
+      approvalId: storedApproval.approvalId,
+    };
+    const decided = approvalPage({ request: hostileRequest, approval: storedApproval, state: { kind: 'decided', decision }, secret });
+    expect(decided).not.toContain('<form');
+    expect(decided).not.toContain(secret);
+    expect(decided).toContain('already rejected by Dolores Baca');
+  });
+
+  it('shows neither the request nor the form for a forbidden link', () => {
+    const forbidden = approvalPage({ request: hostileRequest, approval: storedApproval, state: { kind: 'forbidden' }, secret: 'guess' });
+    expect(forbidden).not.toContain('<form');
+    expect(forbidden).not.toContain('Promote programs');
+    expect(forbidden).toContain('This link is not valid');
+  });
+
+  it('escapes the superseding designee’s name', () => {
+    const superseded = approvalPage({
+      request: hostileRequest,
+      approval: storedApproval,
+      state: { kind: 'superseded', to: attack, at: '2025-03-04T16:00:00.000Z' },
+      secret,
+    });
+    expect(superseded).not.toContain(attack);
+    expect(superseded).toContain(`passed to ${escapedAttack}`);
+  });
+
+  it('escapes validation messages shown on the form', () => {
+    const page = approvalPage({ request: hostileRequest, approval: storedApproval, state: { kind: 'open' }, secret, errors: { reason: attack } });
+    expect(page).toContain(`<p class="error">${escapedAttack}</p>`);
+  });
+});
+
+describe('requestPage', () => {
+  const decided = approval({
+    decision: {
+      outcome: 'REJECTED',
+      reason: `No ${attack}`,
+      decidedAt: '2025-03-02T16:00:00.000Z',
+      decidedById: 'E100',
+      decidedByName: 'Dolores Baca',
+      approvalId: storedApproval.approvalId,
+    },
+  });
+  const page = requestPage(hostileRequest, [decided], person('E400'), `Saved ${attack}`);
+
+  it('escapes user-supplied text in the summary, the history and the notice', () => {
+    expect(page).not.toContain(attack);
+    expect(page).toContain(`Promote programs ${escapedAttack}`);
+    expect(page).toContain(`“No ${escapedAttack}”`);
+    expect(page).toContain(`Saved ${escapedAttack}`);
+  });
+
+  it('never shows a link secret hash', () => {
+    expect(page).not.toContain(decided.secretHash);
+  });
+});
+
+describe('approvalEmail', () => {
+  const link = `https://example.test/approvals/${storedApproval.approvalId}?s=${secret}`;
+  const email = approvalEmail({ request: hostileRequest, approval: storedApproval, link, kind: 'initial', dueBy: '2025-03-04T16:00:00.000Z' });
+
+  it('carries the link in both the html and the text', () => {
+    expect(email.html).toContain(`href="${link}"`);
+    expect(email.text).toContain(`Review and decide: ${link}`);
+  });
+
+  it('never contains the stored secret hash', () => {
+    expect(email.html).not.toContain(storedApproval.secretHash);
+    expect(email.text).not.toContain(storedApproval.secretHash);
+    expect(email.subject).not.toContain(storedApproval.secretHash);
+  });
+
+  it('escapes user text in the html', () => {
+    expect(email.html).not.toContain(attack);
+    expect(email.html).not.toContain('<b>Parks</b>');
+    expect(email.html).toContain(`Promote programs ${escapedAttack}`);
+  });
+
+  it('asks the step’s approver by title', () => {
+    expect(email.subject).toBe('Decision needed: new Instagram account @ABQ<b>Parks</b> for Parks and Recreation');
+    expect(email.text).toContain('as Department Director (Parks and Recreation)');
+  });
+
+  it('says who the escalation comes from', () => {
+    const escalation = approvalEmail({
+      request: hostileRequest,
+      approval: { ...storedApproval, round: 1 },
+      link,
+      kind: 'escalation',
+      dueBy: '2025-03-04T16:00:00.000Z',
+      escalatedFrom: 'Dolores Baca',
+    });
+    expect(escalation.subject).toMatch(/^Escalated to you:/);
+    expect(escalation.text).toContain('Dolores Baca did not answer in time');
+  });
+});
+
+describe('outcomeEmail', () => {
+  it('gives the requester the rejection reason, escaped in the html', () => {
+    const email = outcomeEmail({
+      request: hostileRequest,
+      outcome: 'REJECTED',
+      reason: `Duplicate ${attack}`,
+      decidedBy: 'Dolores Baca',
+      requestUrl: 'https://example.test/requests/x',
+    });
+    expect(email.text).toContain(`Dolores Baca rejected your request. Reason: Duplicate ${attack}`);
+    expect(email.html).toContain(`Reason: Duplicate ${escapedAttack}`);
+    expect(email.html).not.toContain(attack);
+  });
+});
+
+describe('posting-authority requests in pages and emails', () => {
+  const request = postingAuthorityRequest({
+    requester: { id: 'E102', name: 'Ana Gallegos', email: 'agallegos@cabq.example' },
+    grantee: { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' },
+    platformName: 'Facebook',
+    handle: '@abqparks',
+  });
+  const hostile = postingAuthorityRequest({
+    grantee: { id: 'E103', name: `Tom ${attack}`, email: 'tsandoval@cabq.example' },
+    reason: `Schedules ${attack}`,
+    handle: '@abq<b>parks</b>',
+  });
+  const paApproval = approval({ requestId: paRequestId, secretHash: hashSecret(secret) });
+  const link = `https://example.test/approvals/${paApproval.approvalId}?s=${secret}`;
+
+  it('names who, which account, the role and the credential', () => {
+    expect(describeRequest(request).subject).toBe('Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)');
+    expect(describeRequest({ ...request, role: 'ADMIN', receivesCredential: false }).subject).toBe(
+      'Posting authority for Tom Sandoval on Facebook @abqparks (admin, without the shared credential)',
+    );
+  });
+
+  it('asks the director by policy B in the approval email, with the reason', () => {
+    const email = approvalEmail({ request, approval: paApproval, link, kind: 'initial', dueBy: '2025-03-13T16:00:00.000Z' });
+    expect(email.subject).toBe('Decision needed: Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)');
+    expect(email.text).toContain('Ana Gallegos asks for your approval as Department Director (Parks and Recreation) (policy B).');
+    expect(email.text).toContain(`Reason: ${request.reason}`);
+    expect(email.text).toContain('Shared credential: Receives the shared credential (from DTI, O.b)');
+    const reminder = approvalEmail({ request, approval: paApproval, link, kind: 'reminder', dueBy: '2025-03-13T16:00:00.000Z' });
+    expect(reminder.subject).toBe(
+      'Reminder: your decision is needed on Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)',
+    );
+  });
+
+  it('escapes the grantee, the handle and the reason in the approval email and page', () => {
+    const email = approvalEmail({ request: hostile, approval: paApproval, link, kind: 'initial', dueBy: '2025-03-13T16:00:00.000Z' });
+    const open = approvalPage({ request: hostile, approval: paApproval, state: { kind: 'open' }, secret });
+    for (const out of [email.html, open]) {
+      expect(out).not.toContain(attack);
+      expect(out).not.toContain('<b>parks</b>');
+      expect(out).toContain(`Schedules ${escapedAttack}`);
+      expect(out).toContain(`Tom ${escapedAttack}`);
+    }
+  });
+
+  it('heads the approval and request pages with what is asked', () => {
+    const open = approvalPage({ request, approval: paApproval, state: { kind: 'open' }, secret });
+    expect(open).toContain(
+      '<h1>Department Director (Parks and Recreation): posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)</h1>',
+    );
+    const shown = requestPage({ ...request, status: 'APPROVED' }, [], person('E102'));
+    expect(shown).toContain(
+      '<h1>Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential) <span class="status APPROVED">',
+    );
+    expect(shown).toContain('Tom Sandoval holds this posting authority');
+  });
+
+  it('tells the grantee who asked on their behalf, and both the rejection reason', () => {
+    const rejected = {
+      request: hostile,
+      outcome: 'REJECTED' as const,
+      reason: `No ${attack}`,
+      decidedBy: 'Dolores Baca',
+      requestUrl: 'https://example.test/requests/x',
+    };
+    const toRequester = outcomeEmail(rejected);
+    const toGrantee = outcomeEmail({ ...rejected, request: { ...hostile, requester: person('E102') }, to: hostile.grantee });
+    expect(toRequester.text).toContain(`Dolores Baca rejected your request. Reason: No ${attack}`);
+    expect(toGrantee.text).toContain(`Dolores Baca rejected the request Ana Gallegos made for you. Reason: No ${attack}`);
+    expect(toGrantee.text.startsWith(`Tom ${attack},`)).toBe(true);
+    expect(toGrantee.html).not.toContain(attack);
+    const approved = outcomeEmail({ request, to: request.grantee, outcome: 'APPROVED', requestUrl: 'https://example.test/requests/x' });
+    expect(approved.subject).toBe('Approved: Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)');
+    expect(approved.text).toContain('Ana Gallegos asked for this on your behalf. Tom Sandoval may now post for Facebook @abqparks as poster (B).');
+  });
+
+  it('tells DTI whether the person is to receive the shared credential, and to rotate it when they lose it', () => {
+    const given = postingAuthorityNoticeEmail({
+      request,
+      grant: grant({ personId: 'E103', role: 'POSTER' }),
+      replaced: [],
+      registryUrl: 'https://example.test/accounts',
+    });
+    expect(given.text).toContain('Tom Sandoval is to receive the shared credential of Facebook @abqparks.');
+    expect(given.text).not.toContain('rotate');
+    const lost = postingAuthorityNoticeEmail({
+      request: { ...request, receivesCredential: false },
+      grant: grant({ personId: 'E103', role: 'POSTER', receivesCredential: false }),
+      replaced: [grant({ personId: 'E103', status: 'REVOKED' })],
+      registryUrl: 'https://example.test/accounts',
+    });
+    expect(lost.text).toContain('Tom Sandoval is not to receive the shared credential of Facebook @abqparks.');
+    expect(lost.text).toContain('had the shared credential before: rotate it (C)');
+    expect(lost.text).toContain(`Replaces: admin, receives the shared credential (from ${accountRequest().requestId})`);
+  });
+
+  it('escapes user text in DTI’s notice and the failure notice', () => {
+    const notice = postingAuthorityNoticeEmail({
+      request: hostile,
+      grant: grant({ personName: `Tom ${attack}` }),
+      replaced: [],
+      registryUrl: 'https://example.test/accounts',
+    });
+    expect(notice.html).not.toContain(attack);
+    expect(notice.html).toContain(`Tom ${escapedAttack}`);
+    const failure = failureNoticeEmail({ request: hostile, reason: 'x' });
+    expect(failure.html).not.toContain(attack);
+    expect(failure.html).toContain(`Posting authority for Tom ${escapedAttack}`);
+  });
+
+  it('lists both kinds on My requests', () => {
+    const mine = myRequestsPage([accountRequest(), request], person('E102'));
+    expect(mine).toContain('>New Instagram account @ABQParks</a>');
+    expect(mine).toContain(
+      `<a href="/requests/${paRequestId}">Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)</a>`,
+    );
+  });
+});
+
+describe('registryPage', () => {
+  const grants = [
+    grant(),
+    grant({ personId: 'E103', personName: 'Tom Sandoval', role: 'POSTER', receivesCredential: false, sourceRequestId: paRequestId }),
+    grant({ personId: 'E101', personName: 'Marcus Chavez', status: 'REVOKED' }),
+    grant({ accountId: 'acct-other', personId: 'E202', personName: 'Isabel Romero' }),
+  ];
+  const shown = registryPage([account()], grants, person('E400'));
+
+  it('lists the active admins and posters of each account with their role, and who authorized them', () => {
+    expect(shown).toContain('Ana Gallegos <span class="hint">(authorized by Dolores Baca)</span> <span class="role">admin, shared credential</span>');
+    expect(shown).toContain('Tom Sandoval <span class="hint">(authorized by Dolores Baca)</span> <span class="role">poster</span>');
+    expect(shown).not.toContain('Marcus Chavez');
+    expect(shown).not.toContain('Isabel Romero');
+  });
+
+  it('links each account to its posting-authority form', () => {
+    expect(shown).toContain(`<a href="/accounts/${account().accountId}/authority/new">Request posting authority</a>`);
+  });
+
+  it('escapes names and handles', () => {
+    const hostile = registryPage([account({ handle: `@x${attack}` })], [grant({ personName: attack })], person('E400'));
+    expect(hostile).not.toContain(attack);
+    expect(hostile).toContain(`@x${escapedAttack}`);
+  });
+});
+
+describe('postingAuthorityFormPage', () => {
+  const options = { person: person('E103'), account: account(), grants: [grant()], people, submissionId: 'sub-12345678' };
+
+  it('preselects the requester and carries the one-time submission id', () => {
+    const form = postingAuthorityFormPage(options);
+    expect(form).toContain('<option value="E103" selected>Tom Sandoval');
+    expect(form.match(/ selected>/g)).toHaveLength(1);
+    expect(form).toContain('<input type="hidden" name="submissionId" value="sub-12345678">');
+    expect(form).toContain(`<form method="post" action="/accounts/${account().accountId}/authority" novalidate>`);
+  });
+
+  it('does not offer people who have separated from the City', () => {
+    const form = postingAuthorityFormPage({ ...options, people: people.map((p) => (p.id === 'E202' ? { ...p, separatedOn: '2025-03-01' } : p)) });
+    expect(form).not.toContain('<option value="E202"');
+    expect(form).toContain('<option value="E201"');
+  });
+
+  it('marks invalid fields and keeps what was entered, escaped', () => {
+    const form = postingAuthorityFormPage({
+      ...options,
+      values: { granteeId: 'E202', role: 'ADMIN', receivesCredential: 'on', reason: attack },
+      errors: { reason: 'say why this person needs to post for the account (at least 10 characters)' },
+    });
+    expect(form).toContain('<div class="banner error" role="alert">');
+    expect(form).toContain('<textarea id="reason" name="reason" aria-invalid="true" aria-describedby="reason-error">');
+    expect(form).toContain('<p class="error" id="reason-error">say why');
+    expect(form).toContain('<option value="E202" selected>');
+    expect(form).toContain('value="ADMIN" checked');
+    expect(form).toContain('value="on" checked');
+    expect(form).not.toContain(attack);
+    expect(form).toContain(escapedAttack);
+  });
+});
