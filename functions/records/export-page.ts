@@ -1,7 +1,8 @@
 import { html, page } from '#core/html';
 import type { Department, Person } from '#core/policy';
-import { maxRangeYears, sheets } from '#records/export';
 import type { Account } from '#core/registry';
+import { maxRangeYears } from '#records/export-query';
+import { sheets } from '#records/export-sheets';
 
 export interface ExportFormOptions {
   viewer: Person;

@@ -1,6 +1,6 @@
 import type { Approval } from '#core/approval';
-import type { GovernanceRequest } from '#approval-chain/kinds';
-import type { NamedPerson } from '#core/request';
+import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
+import type { RequestCells } from '#core/request-kind';
 import type { OffboardingTask } from '#offboarding/offboarding';
 import { type GovernanceRecord, recordIntact } from '#core/records';
 import type { Row } from '#records/export-writers';
@@ -30,7 +30,7 @@ export function requestRow(request: GovernanceRequest, account: Account): Row {
     closedAt: request.closedAt ?? null,
     outcomeReason: request.outcomeReason ?? null,
   };
-  const none = {
+  const none: RequestCells = {
     granteeId: null,
     granteeName: null,
     role: null,
@@ -46,38 +46,7 @@ export function requestRow(request: GovernanceRequest, account: Account): Row {
     removedAt: null,
     removedByName: null,
   };
-  switch (request.kind) {
-    case 'NEW_ACCOUNT':
-      return {
-        ...common,
-        ...none,
-        purpose: request.purpose,
-        audience: request.audience,
-        riskAssessment: request.riskAssessment,
-        proposedAdmins: request.admins.map((a: NamedPerson) => `${a.name} (${a.id})`),
-      };
-    case 'POSTING_AUTHORITY':
-      return {
-        ...common,
-        ...none,
-        granteeId: request.grantee.id,
-        granteeName: request.grantee.name,
-        role: request.role,
-        receivesCredential: request.receivesCredential,
-        reason: request.reason,
-      };
-    case 'POST_REMOVAL':
-      return {
-        ...common,
-        ...none,
-        postRef: request.postRef,
-        action: request.action,
-        reason: request.reason,
-        preservedRecordId: request.recordId,
-        removedAt: request.removal?.removedAt ?? null,
-        removedByName: request.removal?.removedByName ?? null,
-      };
-  }
+  return { ...common, ...none, ...kindOf(request).exportCells(request) };
 }
 
 export function decisionRow(a: Approval, request: GovernanceRequest | undefined): Row {

@@ -1,140 +1,22 @@
 import { strToU8, zipSync } from 'fflate';
-import type { Approval } from '#core/approval';
-import { ForbiddenError, GovernanceError, InvalidInputError } from '#core/errors';
-import { separationStartsAt } from '#offboarding/hr-events';
 import type { GovernanceRequest } from '#approval-chain/kinds';
-import { fieldErrors } from '#core/request';
-import type { OffboardingTask } from '#offboarding/offboarding';
-import { type DirectoryRole, type Person, type Policy, policy, type RoleHolder } from '#core/policy';
+import type { Approval } from '#core/approval';
+import { GovernanceError } from '#core/errors';
+import type { Person } from '#core/policy';
 import { type GovernanceRecord, recordIntact, sha256Hex } from '#core/records';
+import type { Account, Grant } from '#core/registry';
+import type { OffboardingTask } from '#offboarding/offboarding';
+import { type ExportQuery, rangeInstants } from '#records/export-query';
 import { decisionRow, grantRow, label, recordRow, requestRow, type SheetKey, taskRow } from '#records/export-rows';
+import { sheets } from '#records/export-sheets';
 import { csvNote, type Row, toCsv } from '#records/export-writers';
-import { type Account, accountIdPattern, type Grant } from '#core/registry';
-import * as z from '#core/zod';
 
 /**
  * Records export (H, I): everything the City holds about one account, or every account of one
  * department, over a date range, for a records request. Pure: the handler reads, this builds.
- * The rows are built in records-export-rows (from allow-lists: no secret reaches a file), the CSV
- * text in records-export-writers.
+ * Who may export is export-access.ts, what is asked export-query.ts, the sheets export-sheets.ts,
+ * the rows export-rows.ts (from allow-lists: no secret reaches a file), the CSV text export-writers.ts.
  */
-
-// Who may export --------------------------------------------------------------------------------
-
-const roleWords: Partial<Record<DirectoryRole, string>> = { CITY_CLERK_CONTACT: 'the City Clerk’s records contact' };
-const roleName = (role: DirectoryRole, p: Policy) => roleWords[role] ?? p.roles[role]?.title ?? role.toLowerCase().replaceAll('_', ' ');
-
-/** DTI, which keeps the registry (O.b), and the holders and designees of `policy.records.exportRoles` (H). */
-export function canExportRecords(viewer: Pick<Person, 'id' | 'departmentCode'>, roleHolders: RoleHolder[], p: Policy = policy): boolean {
-  return (
-    viewer.departmentCode === 'DTI' ||
-    roleHolders.some((r) => p.records.exportRoles.includes(r.role) && (r.holderId === viewer.id || r.designeeId === viewer.id))
-  );
-}
-
-export function assertMayExport(viewer: Pick<Person, 'id' | 'departmentCode'>, roleHolders: RoleHolder[], p: Policy = policy): void {
-  if (canExportRecords(viewer, roleHolders, p)) return;
-  const who = ['DTI staff', ...p.records.exportRoles.map((r) => `${roleName(r, p)} or their designee`)].join(', ');
-  throw new ForbiddenError(`Records exports (H) are made by ${who}. Ask them for the records a request needs.`);
-}
-
-// What is asked for -----------------------------------------------------------------------------
-
-export type ExportScope = { kind: 'account'; accountId: string } | { kind: 'department'; departmentCode: string };
-
-export interface ExportQuery {
-  scope: ExportScope;
-  /** Calendar days in Albuquerque, inclusive. */
-  from: string;
-  to: string;
-}
-
-export const maxRangeYears = 10;
-
-/** Query parameters the export reads; when none is given the form is shown instead. */
-export const exportParameterNames = ['accountId', 'department', 'from', 'to'] as const;
-
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-const optionalText = z.pipe(z.transform(blankToUndefined), z.optional(z.string()));
-
-const isCalendarDay = (d: unknown) => {
-  const t = typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) ? new Date(`${d}T00:00:00Z`) : undefined;
-  return Boolean(t && !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d as string));
-};
-
-const calendarDate = (what: string) =>
-  z
-    .string({ error: `give the ${what} as YYYY-MM-DD` })
-    .check(z.regex(/^\d{4}-\d{2}-\d{2}$/, `give the ${what} as YYYY-MM-DD`), z.refine(isCalendarDay, `the ${what} is not a calendar date`));
-
-const yearsLater = (day: string, years: number) => `${String(Number(day.slice(0, 4)) + years).padStart(4, '0')}${day.slice(4)}`;
-
-const exportQuerySchema = z
-  .object({
-    accountId: z.pipe(optionalText, z.optional(z.string().check(z.regex(accountIdPattern, 'choose an account from the registry')))),
-    department: z.pipe(
-      optionalText,
-      z.optional(
-        z.pipe(
-          z.transform((v: string) => v.toUpperCase()),
-          z.string().check(z.regex(/^[A-Z]{2,8}$/, 'choose a department from the list')),
-        ),
-      ),
-    ),
-    from: z.pipe(z.transform(blankToUndefined), calendarDate('first day')),
-    to: z.pipe(z.transform(blankToUndefined), calendarDate('last day')),
-  })
-  .check(
-    z.superRefine((q, ctx) => {
-      if (q.accountId && q.department) ctx.addIssue({ code: 'custom', path: ['scope'], message: 'choose one account or one department, not both' });
-      if (!q.accountId && !q.department) ctx.addIssue({ code: 'custom', path: ['scope'], message: 'choose an account or a department' });
-      // Checks run even when a field failed: compare only two real days (ISO days compare as strings).
-      if (!isCalendarDay(q.from) || !isCalendarDay(q.to)) return;
-      if (q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: `the last day (${q.to}) is before the first day (${q.from})` });
-      else if (q.to > yearsLater(q.from, maxRangeYears))
-        ctx.addIssue({ code: 'custom', path: ['to'], message: `an export covers at most ${maxRangeYears} years; make two exports for a longer period` });
-    }),
-  );
-
-/** Validates the query; throws InvalidInputError with what to fix, one message per field. */
-export function parseExportQuery(raw: Record<string, string | undefined>): ExportQuery {
-  const result = exportQuerySchema.safeParse(raw);
-  if (!result.success) throw new InvalidInputError('The export has fields to fix.', fieldErrors(result.error));
-  const { accountId, department, from, to } = result.data;
-  const scope: ExportScope = accountId ? { kind: 'account', accountId } : { kind: 'department', departmentCode: department ?? '' };
-  return { scope, from, to };
-}
-
-const denverDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver' });
-
-/** The form's default: the last 12 months, ending today in Albuquerque. */
-export function defaultRange(now: Date): { from: string; to: string } {
-  const to = denverDay.format(now);
-  const from = new Date(Date.UTC(Number(to.slice(0, 4)) - 1, Number(to.slice(5, 7)) - 1, Number(to.slice(8, 10)))).toISOString().slice(0, 10);
-  return { from, to };
-}
-
-/** The range's instants: from 00:00 America/Denver on `from` to the last millisecond of `to`. */
-export function rangeInstants(from: string, to: string): { fromInstant: string; toInstant: string } {
-  const dayAfter = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return { fromInstant: separationStartsAt(from).toISOString(), toInstant: new Date(separationStartsAt(dayAfter).getTime() - 1).toISOString() };
-}
-
-/** What GET /records/export without a scope tells an API client. */
-export function exportParameters(now: Date) {
-  return {
-    href: '/records/export',
-    method: 'GET',
-    parameters: {
-      accountId: 'one account from the registry (GET /accounts); or',
-      department: 'a department code: every account of that department',
-      from: 'first day, YYYY-MM-DD (Albuquerque time)',
-      to: `last day, YYYY-MM-DD, at most ${maxRangeYears} years after the first`,
-    },
-    defaults: defaultRange(now),
-    returns: `application/zip: ${sheets.map((s) => s.file).join(', ')}, export.json and manifest.json`,
-  };
-}
 
 // What is exported ------------------------------------------------------------------------------
 
@@ -159,138 +41,6 @@ export interface ExportInput {
   generatedBy: Pick<Person, 'id' | 'name'>;
   histories: AccountHistory[];
 }
-
-interface Sheet {
-  key: SheetKey;
-  file: string;
-  description: string;
-  columns: readonly string[];
-}
-
-const accountColumns = ['accountId', 'account', 'departmentCode', 'departmentName'] as const;
-const recordColumns = ['recordId', ...accountColumns, 'recordedAt', 'recordedById', 'recordedByName'] as const;
-const recordTail = ['retentionSchedule', 'retainUntil', 'sha256', 'intact'] as const;
-
-export const sheets: readonly Sheet[] = [
-  {
-    key: 'requests',
-    file: 'requests.csv',
-    description: 'Requests: new accounts (D), posting authority (B), post removals (M.c); by when they were made',
-    columns: [
-      'requestId',
-      'kind',
-      'status',
-      ...accountColumns,
-      'requesterId',
-      'requesterName',
-      'granteeId',
-      'granteeName',
-      'role',
-      'receivesCredential',
-      'purpose',
-      'audience',
-      'riskAssessment',
-      'proposedAdmins',
-      'postRef',
-      'action',
-      'reason',
-      'preservedRecordId',
-      'removedAt',
-      'removedByName',
-      'createdAt',
-      'closedAt',
-      'outcomeReason',
-    ],
-  },
-  {
-    key: 'decisions',
-    file: 'decisions.csv',
-    description: 'Each approval asked for: who was asked, reminders, escalation, who decided, outcome, reason, when; by when asked or decided',
-    columns: [
-      'requestId',
-      'requestKind',
-      'step',
-      'stepTitle',
-      'round',
-      'approverId',
-      'approverName',
-      'askedAt',
-      'emailedAt',
-      'remindersSent',
-      'lastRemindedAt',
-      'escalatedAt',
-      'escalatedTo',
-      'outcome',
-      'reason',
-      'decidedAt',
-      'decidedById',
-      'decidedByName',
-    ],
-  },
-  {
-    key: 'preservedPosts',
-    file: 'preserved-posts.csv',
-    description: 'Post contents preserved before a removal (M.c, H); by when recorded',
-    columns: [...recordColumns, 'requestId', 'postRef', 'action', 'mergeTargetRef', 'text', 'author', 'publishedAt', 'mediaLinks', ...recordTail],
-  },
-  {
-    key: 'edits',
-    file: 'edits.csv',
-    description: 'Edits of earlier posts, the change identified (M.b); by when recorded',
-    columns: [...recordColumns, 'postRef', 'before', 'after', 'why', ...recordTail],
-  },
-  {
-    key: 'moderation',
-    file: 'moderation.csv',
-    description: 'Constituent posts and comments removed, with their K category (K); by when recorded',
-    columns: [...recordColumns, 'category', 'categoryLabel', 'location', 'author', 'content', 'justification', ...recordTail],
-  },
-  {
-    key: 'grants',
-    file: 'grants.csv',
-    description: 'Posting authority (B), active and revoked (C); by when authorized or revoked',
-    columns: [
-      ...accountColumns,
-      'personId',
-      'personName',
-      'role',
-      'receivesCredential',
-      'authorizedById',
-      'authorizedByName',
-      'authorizedAt',
-      'sourceRequestId',
-      'status',
-      'revokedAt',
-      'revokedReason',
-      'revokedBySourceId',
-    ],
-  },
-  {
-    key: 'offboardingTasks',
-    file: 'offboarding-tasks.csv',
-    description: 'Offboarding (C, O.b): shared password changes and admin appointments, who was asked and who did them; by when opened or done',
-    columns: [
-      'offboardingId',
-      ...accountColumns,
-      'kind',
-      'employeeName',
-      'status',
-      'round',
-      'remindersSent',
-      'recipients',
-      'escalatedTo',
-      'createdAt',
-      'escalatedAt',
-      'expiredAt',
-      'revealedTo',
-      'doneAt',
-      'doneById',
-      'doneByName',
-      'appointedId',
-      'appointedName',
-    ],
-  },
-];
 
 // Files -----------------------------------------------------------------------------------------
 

@@ -1,19 +1,7 @@
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import { exportFormPage } from '#records/export-page';
 import type { TaskKind } from '#offboarding/offboarding';
-import {
-  type AccountHistory,
-  assertDownloadable,
-  assertMayExport,
-  buildRecordsExport,
-  defaultRange,
-  type ExportQuery,
-  exportParameterNames,
-  exportParameters,
-  parseExportQuery,
-  rangeInstants,
-  zipExport,
-} from '#records/export';
+import { type AccountHistory, assertDownloadable, buildRecordsExport, zipExport } from '#records/export';
 import type { Account } from '#core/registry';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
@@ -21,6 +9,8 @@ import { logger } from '#adapters/logger';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
+import { assertMayExport } from '#records/export-access';
+import { defaultRange, type ExportQuery, exportParameterNames, exportParameters, parseExportQuery, rangeInstants } from '#records/export-query';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;

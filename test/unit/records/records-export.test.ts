@@ -11,22 +11,19 @@ import { type GovernanceRecord, makeRecord } from '#core/records';
 import {
   type AccountHistory,
   assertDownloadable,
-  assertMayExport,
   buildRecordsExport,
-  canExportRecords,
-  defaultRange,
   type ExportInput,
   ExportTooLargeError,
   type Manifest,
   maxDownloadBase64Bytes,
-  parseExportQuery,
-  rangeInstants,
-  sheets,
   zipExport,
 } from '#records/export';
 import { csvCell, toCsv } from '#records/export-writers';
 import type { Grant } from '#core/registry';
 import { account, accountId, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, requestId, roleHolders } from '../fixtures.ts';
+import { assertMayExport, canExportRecords } from '#records/export-access';
+import { defaultRange, parseExportQuery, rangeInstants } from '#records/export-query';
+import { sheets } from '#records/export-sheets';
 
 /** RFC 4180, as a reader of the export would parse it (csv-parse, strict): quoted fields, doubled quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
