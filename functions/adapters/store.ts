@@ -1,23 +1,19 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#core/approval';
 import type { Account, Grant } from '#core/registry';
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
 import type { RequestStatus } from '#core/request';
-import type { Department, Person, RoleHolder } from '#core/policy';
+import { DirectoryStore } from '#adapters/directory-store';
 import { claimedAtCreation } from '#adapters/mail-slots';
-import { isConditionFailure, type Item, strip, TableClient } from '#adapters/table';
+import { isConditionFailure, type Item, strip } from '#adapters/table';
 
 /**
- * The governance table (single-table design). Keys:
- *   PERSON#id / PROFILE            GSI1 EMAIL#email        GSI2 PEOPLE / name#id
- *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
- *   ROLE#role / PROFILE
- *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
+ * The governance table (single-table design). Keys (the directory's: directory-store.ts):
  *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt   (na- new account, pa- posting authority, pr- post removal)
  *                                  GSI1 ACCOUNT_RECORDS#accountId / createdAt#id (requests about an existing account)
  *   RECORD#id / RECORD             GSI1 ACCOUNT_RECORDS#accountId / recordedAt#id (preserved posts, edits,
- *                                  moderation: written once, never updated; see records-store.ts)   (every kind: na-… new account, pa-… posting authority)
+ *                                  moderation: written once, never updated; see records-store.ts)
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
  *   ACCOUNT#id / GRANT#personId#sourceId   GSI2 GRANTEE#personId / ACCOUNT#id#sourceId (grants by employee, B;
@@ -43,26 +39,21 @@ export function grantItem(g: Grant): Item {
   };
 }
 
-const requestEntity: Record<string, string> = {
-  NEW_ACCOUNT: 'AccountRequest',
-  POSTING_AUTHORITY: 'PostingAuthorityRequest',
-  POST_REMOVAL: 'PostRemovalRequest',
-};
-
 /**
  * A request's item. Requests about an existing account (posting authority, post removal) are also
  * filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a records export (H) finds
  * them with the account's preserved posts, edits and moderation records in one query.
  */
 export function requestItem(request: GovernanceRequest): Item {
-  const accountId = request.kind === 'NEW_ACCOUNT' ? undefined : (request as { accountId?: string }).accountId;
+  const kind = kindOf(request);
+  const accountId = kind.accountOf(request);
   return {
     PK: `REQ#${request.requestId}`,
     SK: 'META',
     GSI2PK: `REQUESTER#${request.requester.id}`,
     GSI2SK: request.createdAt,
     ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
-    entity: requestEntity[request.kind] ?? 'Request',
+    entity: kind.entity,
     ...request,
     // Durable start: listed in ByPendingStart until its execution is known to have started.
     pendingStart: 'approvalChain',
@@ -70,78 +61,8 @@ export function requestItem(request: GovernanceRequest): Item {
   };
 }
 
-export class GovernanceStore extends TableClient {
-  // Directory ---------------------------------------------------------------------------------
-
-  person(id: string) {
-    return this.get<Person>(`PERSON#${id}`, 'PROFILE');
-  }
-
-  async personByEmail(email: string): Promise<Person | undefined> {
-    const [found] = await this.queryAll<Person>({ index: 'GSI1', pk: `EMAIL#${email.toLowerCase()}` });
-    return found;
-  }
-
-  people() {
-    return this.queryAll<Person>({ index: 'GSI2', pk: 'PEOPLE' });
-  }
-
-  department(code: string) {
-    return this.get<Department>(`DEPT#${code}`, 'PROFILE');
-  }
-
-  departments() {
-    return this.queryAll<Department>({ index: 'GSI1', pk: 'DEPARTMENTS' });
-  }
-
-  async roleHolders(): Promise<RoleHolder[]> {
-    return this.queryAll<RoleHolder>({ index: 'GSI1', pk: 'ROLES' });
-  }
-
-  platform(id: string) {
-    return this.get<{ id: string; name: string; approved: boolean }>(`PLATFORM#${id}`, 'PROFILE');
-  }
-
-  async approvedPlatforms() {
-    const all = await this.queryAll<{ id: string; name: string; approved: boolean }>({ index: 'GSI1', pk: 'PLATFORMS' });
-    return all.filter((p) => p.approved);
-  }
-
-  /** Seeds or updates the directory (demo data locally; the City's HR feed later). */
-  async putDirectory(input: { people: Person[]; departments: Department[]; roles: RoleHolder[]; platforms: { id: string; name: string }[] }): Promise<void> {
-    const items: Item[] = [
-      ...input.people.map((p) => ({
-        PK: `PERSON#${p.id}`,
-        SK: 'PROFILE',
-        GSI1PK: `EMAIL#${p.email.toLowerCase()}`,
-        GSI1SK: 'PERSON',
-        GSI2PK: 'PEOPLE',
-        GSI2SK: `${p.name}#${p.id}`,
-        entity: 'Person',
-        ...p,
-        email: p.email.toLowerCase(),
-      })),
-      ...input.departments.map((d) => ({ PK: `DEPT#${d.code}`, SK: 'PROFILE', GSI1PK: 'DEPARTMENTS', GSI1SK: d.code, entity: 'Department', ...d })),
-      ...input.roles.map((r) => ({ PK: `ROLE#${r.role}`, SK: 'PROFILE', GSI1PK: 'ROLES', GSI1SK: r.role, entity: 'Role', ...r })),
-      ...input.platforms.map((p) => ({
-        PK: `PLATFORM#${p.id}`,
-        SK: 'PROFILE',
-        GSI1PK: 'PLATFORMS',
-        GSI1SK: p.name,
-        entity: 'Platform',
-        approved: true,
-        ...p,
-      })),
-    ];
-    for (let i = 0; i < items.length; i += 25) {
-      let pending: Item[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (pending && pending.length > 0) {
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }));
-        pending = out.UnprocessedItems?.[this.table] as Item[] | undefined;
-      }
-    }
-  }
-
+/** The directory (directory-store.ts), and the requests, approvals and registry of every workflow. */
+export class GovernanceStore extends DirectoryStore {
   // Requests ----------------------------------------------------------------------------------
 
   /** Stores a new request; false when this request id exists already (a repeated submission). */

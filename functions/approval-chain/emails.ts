@@ -1,11 +1,11 @@
 import { type Approval, stepMode } from '#core/approval';
 import { type EmailContent, emailButton, emailLayout } from '#core/email-layout';
 import { formatWhen, html } from '#core/html';
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import { describeRequest, type GovernanceRequest } from '#approval-chain/kinds';
+import { requestSummary } from '#approval-chain/pages';
+import { capitalized, type DescribeContext } from '#core/description';
 import type { NamedPerson } from '#core/request';
-import { capitalized, type DescribeContext, describeRequest, requestSummary } from '#approval-chain/pages';
-import { credentialWords, type PostingAuthorityRequest } from '#posting-authority/posting-authority';
-import type { Account, Grant } from '#core/registry';
+import type { OutcomeKind } from '#core/request-kind';
 
 /** The same facts as the html summary, as plain text. */
 const summaryText = (request: GovernanceRequest, context: DescribeContext = {}) =>
@@ -66,8 +66,6 @@ export function approvalEmail(input: {
   };
 }
 
-export type OutcomeKind = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
-
 /**
  * What the requester (and, for posting authority, the person it was for) is told when the request
  * closes. `to` defaults to the requester; anyone else is told who asked on their behalf.
@@ -112,64 +110,6 @@ export function outcomeEmail(input: {
     subject,
     html: emailLayout(subject, html`<p>${to.name},</p><p>${body}</p>${emailButton(input.requestUrl, 'See the request and its history')}`),
     text: `${to.name},\n\n${body}\n\nThe request and its history: ${input.requestUrl}`,
-  };
-}
-
-/** DTI keeps the registry (O.b): it hears of every new account. */
-export function registryNoticeEmail(input: { request: GovernanceRequest; account: Account; registryUrl: string }): EmailContent {
-  const { account, request } = input;
-  const subject = `Registry: new ${account.platformName} account ${account.handle} (${account.departmentName})`;
-  const admins = account.admins.map((a) => a.name).join(', ');
-  return {
-    subject,
-    html: emailLayout(
-      subject,
-      html`<p>A new City social media account was approved and entered in the registry (O.b).</p>
-      <dl><dt>Account</dt><dd>${account.accountId}</dd><dt>Platform</dt><dd>${account.platformName}</dd><dt>Handle</dt><dd>${account.handle}</dd>
-      <dt>Department</dt><dd>${account.departmentName}</dd><dt>Admins</dt><dd>${admins}</dd><dt>Request</dt><dd>${request.requestId}</dd></dl>
-      ${emailButton(input.registryUrl, 'Open the registry')}`,
-    ),
-    text: `A new City social media account was approved and entered in the registry (O.b).\n\nAccount: ${account.accountId}\nPlatform: ${account.platformName}\nHandle: ${account.handle}\nDepartment: ${account.departmentName}\nAdmins: ${admins}\nRequest: ${request.requestId}\n\nRegistry: ${input.registryUrl}`,
-  };
-}
-
-/**
- * DTI keeps the credential registry (O.b): it hears of every posting authority granted, whether the
- * person is to receive the shared credential, and which earlier grant it replaced. Someone who had
- * the credential and no longer does still knows it, so DTI is told to rotate it (C).
- */
-export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRequest; grant: Grant; replaced: Grant[]; registryUrl: string }): EmailContent {
-  const { request, grant } = input;
-  const who = request.grantee.name;
-  const account = `${request.platformName} ${request.handle}`;
-  const subject = `Registry: posting authority for ${who} on ${account} (${grant.role.toLowerCase()})`;
-  const credential = grant.receivesCredential
-    ? `${who} is to receive the shared credential of ${account}.`
-    : `${who} is not to receive the shared credential of ${account}.`;
-  const lostCredential = !grant.receivesCredential && input.replaced.some((g) => g.receivesCredential);
-  const replaced = input.replaced.map((g) => `${g.role.toLowerCase()}, ${credentialWords(g.receivesCredential)} (from ${g.sourceRequestId})`).join('; ');
-  const facts: [string, string][] = [
-    ['Person', `${who} (${request.grantee.email})`],
-    ['Account', `${account} (${request.accountId})`],
-    ['Department', request.departmentName],
-    ['Role', grant.role.toLowerCase()],
-    ['Shared credential', grant.receivesCredential ? 'to be given' : 'not to be given'],
-    ['Authorized by', `${grant.authorizedByName}, ${formatWhen(grant.authorizedAt)} (Mountain)`],
-    ['Replaces', replaced || 'nothing'],
-    ['Request', request.requestId],
-  ];
-  const rotate = lostCredential ? `${who} had the shared credential before: rotate it (C).` : '';
-  return {
-    subject,
-    html: emailLayout(
-      subject,
-      html`<p>Posting authority was approved (B) and recorded in the registry (O.b). <strong>${credential}</strong> ${rotate}</p>
-      <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
-      ${emailButton(input.registryUrl, 'Open the registry')}`,
-    ),
-    text: `Posting authority was approved (B) and recorded in the registry (O.b). ${credential}${rotate ? ` ${rotate}` : ''}\n\n${facts
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n')}\n\nRegistry: ${input.registryUrl}`,
   };
 }
 

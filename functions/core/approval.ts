@@ -1,6 +1,6 @@
 import { secretMatches } from '#core/approval-link';
 import { InvalidInputError } from '#core/errors';
-import { fieldErrors, type PlannedStep, type RequestStatus, requestIdPattern } from '#core/request';
+import { fieldErrors, type PlannedStep, type RequestStatus } from '#core/request';
 import * as z from '#core/zod';
 
 export type Outcome = 'APPROVED' | 'REJECTED';
@@ -85,18 +85,6 @@ export function parseDecision(raw: unknown, mode: StepMode = 'decide'): Decision
   }
   return { ...result.data, reason: result.data.reason || undefined };
 }
-
-/** The state machine task's input: which step and round, and where it stands in its waits. */
-export const approvalTaskSchema = z.object({
-  requestId: z.string().check(z.regex(requestIdPattern)),
-  step: z.number().check(z.int(), z.minimum(0), z.maximum(20)),
-  reminder: z.number().check(z.int(), z.minimum(0), z.maximum(10)),
-  escalated: z.boolean(),
-  waitSeconds: z.number().check(z.int(), z.minimum(1)),
-  taskToken: z.string().check(z.minLength(1), z.maxLength(8192)),
-});
-
-export type ApprovalTask = z.infer<typeof approvalTaskSchema>;
 
 /**
  * The decision that authorizes posting (B): the approval of the chain's Department Director step,

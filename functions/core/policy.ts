@@ -80,6 +80,13 @@ export interface Person {
   separatedOn?: string;
 }
 
+/** A platform on DTI's list (O.a); only an approved one can have a new account. */
+export interface Platform {
+  id: string;
+  name: string;
+  approved: boolean;
+}
+
 export interface Department {
   code: string;
   name: string;

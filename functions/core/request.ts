@@ -6,15 +6,11 @@ import * as z from '#core/zod';
 /*
  * What every kind of request shares: statuses, people, planned steps, ids and the approval
  * chain's input. It imports no request kind, so each kind's module can build on it;
- * `#domain/kinds` is where the kinds meet.
+ * `#approval-chain/kinds` is where the kinds meet (core/request-kind.ts says what each declares).
  */
 
 export const requestStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'FAILED'] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
-
-/** Every kind of request that goes through the approval chain. `#domain/kinds` checks each has a module. */
-export const requestKinds = ['NEW_ACCOUNT', 'POSTING_AUTHORITY', 'POST_REMOVAL'] as const;
-export type RequestKind = (typeof requestKinds)[number];
 
 /** A form's one-time id (a hidden field), so a double submit finds the request it already made. */
 export const submissionIdSchema = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'reload the form and submit again')));
@@ -47,22 +43,16 @@ export function namedSteps(steps: ApprovalStep[], approvers: (Person | undefined
   });
 }
 
-/** Each kind's request id prefix: it tells a person, a log line or an execution name what the request is. */
-const requestIdPrefixes: Record<RequestKind, string> = { NEW_ACCOUNT: 'na', POSTING_AUTHORITY: 'pa', POST_REMOVAL: 'pr' };
-
 /**
  * A request id derived from who submitted and the form's one-time submission id, so a double
  * click or a client retry finds the request it already made instead of starting a second.
  * Also used as the execution name (letters, digits, dashes; ≤ 80).
  */
-export function requestIdFor(requesterId: string, submissionId: string, now: Date, kind: RequestKind = 'NEW_ACCOUNT'): string {
+export function requestIdFor(requesterId: string, submissionId: string, now: Date, prefix: string): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '');
   const digest = createHash('sha256').update(`${requesterId}\u0000${submissionId}`).digest('hex').slice(0, 16);
-  return `${requestIdPrefixes[kind]}-${day}-${digest}`;
+  return `${prefix}-${day}-${digest}`;
 }
-
-/** Any request's id, of every kind: what each schema that takes a request id validates against. */
-export const requestIdPattern = /^(?:na|pa|pr)-\d{8}-[0-9a-f]{16}$/;
 
 /** The state machine's input: the request and the cursor of its first approval step. */
 export function approvalExecutionInput(request: { requestId: string; steps: readonly PlannedStep[] }, waits: Policy['waits']) {

@@ -1,13 +1,22 @@
 import type { Decision } from '#core/approval';
 import { InvalidInputError } from '#core/errors';
-import { type Policy, policy } from '#core/policy';
+import {
+  type ApprovalStep,
+  chainFor,
+  type Department,
+  type Person,
+  type Platform,
+  type Policy,
+  planApprovalSteps,
+  policy,
+  type RoleHolder,
+} from '#core/policy';
 import { type Account, accountIdFor, type Grant } from '#core/registry';
-import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, submissionIdSchema } from '#core/request';
+import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#core/request';
 import * as z from '#core/zod';
 
-// The request core's old address, for importers not yet moved to #domain/request. Nothing is re-exported
-// from #domain/kinds: it imports this module, so that would be a cycle.
-export { approvalExecutionInput, fieldErrors, type NamedPerson, namedSteps, requestIdFor, requestIdPattern } from '#core/request';
+/** New account requests' ids start "na-". */
+export const newAccountIdPrefix = 'na';
 
 /** A single string, a comma list or an array, as a list of trimmed, non-empty strings. */
 const list = z.pipe(
@@ -79,6 +88,51 @@ export interface AccountRequest {
   closedAt?: string;
   outcomeReason?: string;
   accountId?: string;
+}
+
+/**
+ * Who approves a new account (D, S.a): the department's director, then the Communications Director
+ * (APD: the APD Director of Communications), a designee deciding any step the requester holds.
+ */
+export function newAccountSteps(input: { requester: Person; department: Department; roleHolders: RoleHolder[] }): ApprovalStep[] {
+  return planApprovalSteps({
+    requesterId: input.requester.id,
+    chain: chainFor(input.department.code),
+    department: input.department,
+    roleHolders: input.roleHolders,
+  });
+}
+
+/** The stored request, routed along the planned steps. */
+export function accountRequest(input: {
+  requester: Person;
+  department: Department;
+  platform: Platform;
+  admins: Person[];
+  form: NewAccountForm;
+  steps: PlannedStep[];
+  submissionId: string;
+  now: Date;
+}): AccountRequest {
+  const { requester, department, platform, form, now } = input;
+  return {
+    requestId: requestIdFor(requester.id, input.submissionId, now, newAccountIdPrefix),
+    kind: 'NEW_ACCOUNT',
+    status: 'PENDING',
+    requester: { id: requester.id, name: requester.name, email: requester.email },
+    departmentCode: department.code,
+    departmentName: department.name,
+    platformId: platform.id,
+    platformName: platform.name,
+    purpose: form.purpose,
+    audience: form.audience,
+    riskAssessment: form.riskAssessment,
+    proposedHandle: form.proposedHandle,
+    admins: input.admins.map((a) => ({ id: a.id, name: a.name, email: a.email })),
+    checklist: form.checklist,
+    steps: input.steps,
+    createdAt: now.toISOString(),
+  };
 }
 
 export const normalizeHandle = (handle: string) => (handle.startsWith('@') ? handle : `@${handle}`);

@@ -14,6 +14,9 @@ import * as z from '#core/zod';
  */
 export type RemovalAction = PreservedPost['action'];
 
+/** Post-removal requests' ids start "pr-". */
+export const postRemovalIdPrefix = 'pr';
+
 export interface PostRemovalRequest {
   requestId: string;
   kind: 'POST_REMOVAL';
@@ -228,7 +231,7 @@ export function postRemovalRequest(input: {
   now: Date;
 }): { request: PostRemovalRequest; record: GovernanceRecord } {
   const { requester, account, form, now } = input;
-  const requestId = requestIdFor(requester.id, input.submissionId, now, 'POST_REMOVAL');
+  const requestId = requestIdFor(requester.id, input.submissionId, now, postRemovalIdPrefix);
   const accountLabel = accountLabelOf(account);
   const content: PostContent = {
     text: form.content.text,

@@ -1,7 +1,7 @@
 import type { Decision } from '#core/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#core/errors';
 import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor, submissionIdSchema } from '#core/request';
-import type { Department, Person } from '#core/policy';
+import { type ApprovalStep, type Department, type Person, planApprovalSteps, policy, type RoleHolder } from '#core/policy';
 import { type Account, type Grant, type GrantRole, grantRoles, isActive } from '#core/registry';
 import * as z from '#core/zod';
 
@@ -114,6 +114,23 @@ export function assertNotAlreadyAuthorized(input: {
   );
 }
 
+/** Posting-authority requests' ids start "pa-". */
+export const postingAuthorityIdPrefix = 'pa';
+
+/**
+ * Who decides (B): the director of the account's department, a designee deciding when the director
+ * is the requester or the person the authority is for.
+ */
+export function postingAuthoritySteps(input: { requester: Person; grantee: Person; department: Department; roleHolders: RoleHolder[] }): ApprovalStep[] {
+  return planApprovalSteps({
+    requesterId: input.requester.id,
+    forIds: [input.grantee.id],
+    chain: policy.postingAuthority.chain,
+    department: input.department,
+    roleHolders: input.roleHolders,
+  });
+}
+
 /** The stored request, routed along the planned steps. */
 export function postingAuthorityRequest(input: {
   requester: Person;
@@ -127,7 +144,7 @@ export function postingAuthorityRequest(input: {
 }): PostingAuthorityRequest {
   const { requester, grantee, account, form } = input;
   return {
-    requestId: requestIdFor(requester.id, input.submissionId, input.now, 'POSTING_AUTHORITY'),
+    requestId: requestIdFor(requester.id, input.submissionId, input.now, postingAuthorityIdPrefix),
     kind: 'POSTING_AUTHORITY',
     status: 'PENDING',
     requester: { id: requester.id, name: requester.name, email: requester.email },

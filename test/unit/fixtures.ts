@@ -2,11 +2,12 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import directory from '../../functions/config/demo-directory.json' with { type: 'json' };
 import type { Approval } from '#core/approval';
-import type { AccountRequest, NamedPerson } from '#new-account/new-account';
+import type { AccountRequest } from '#new-account/new-account';
 import type { OffboardingTask } from '#offboarding/offboarding';
 import type { Department, Person, RoleHolder } from '#core/policy';
 import type { PostingAuthorityRequest } from '#posting-authority/posting-authority';
 import type { Account, Grant } from '#core/registry';
+import type { NamedPerson } from '#core/request';
 
 /** Demo directory values (functions/config/demo-directory.json), typed for the domain. */
 export const departments = directory.departments as Department[];

@@ -1,7 +1,7 @@
 import { type Decision, linkState, parseDecision, stepMode } from '#core/approval';
 import { approvalIdPattern, secretMatches } from '#core/approval-link';
 import { InvalidInputError, InvalidLinkError } from '#core/errors';
-import { approvalPage, decisionRecordedPage, describeContext } from '#approval-chain/pages';
+import { approvalPage, decisionRecordedPage } from '#approval-chain/pages';
 import { checkpoint } from '#adapters/checkpoints';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
@@ -10,6 +10,7 @@ import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
+import { describeContext } from '#approval-chain/kinds';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;

@@ -1,10 +1,10 @@
-import { type Approval, type ApprovalTask, approvalTaskSchema, type Decision } from '#core/approval';
+import type { Approval, Decision } from '#core/approval';
+import { type ApprovalTask, approvalTaskSchema } from '#approval-chain/task';
 import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
 import { type ApprovalEmailKind, approvalEmail } from '#approval-chain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#core/errors';
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import { fieldErrors } from '#core/request';
-import { describeContext } from '#approval-chain/pages';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
@@ -14,6 +14,7 @@ import { sendOnce } from '#adapters/mail-ledger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { approvalKey, GovernanceStore } from '#adapters/store';
+import { describeContext } from '#approval-chain/kinds';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;

@@ -1,9 +1,6 @@
 import { ForbiddenError, NotFoundError } from '#core/errors';
-import { canViewRequest, type GovernanceRequest } from '#approval-chain/kinds';
-import { requestIdPattern } from '#core/request';
-import { describeRequest, myRequestsPage, requestPage } from '#approval-chain/pages';
-import { removalConfirmation } from '#post-removal/post-removal';
-import { recordIntact } from '#core/records';
+import { canViewRequest, describeContext, describeRequest, kindOf, requestIdPattern } from '#approval-chain/kinds';
+import { myRequestsPage, requestPage } from '#approval-chain/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
 import { RecordsStore } from '#adapters/records-store';
@@ -11,18 +8,6 @@ import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
-
-/** What tells one request from another in a list, by kind. */
-function listed(r: GovernanceRequest) {
-  switch (r.kind) {
-    case 'NEW_ACCOUNT':
-      return { proposedHandle: r.proposedHandle };
-    case 'POSTING_AUTHORITY':
-      return { handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role };
-    case 'POST_REMOVAL':
-      return { handle: r.handle, accountId: r.accountId, postRef: r.postRef, action: r.action };
-  }
-}
 
 /**
  * GET /requests/{requestId}: status and the full history, the same record as the audit trail.
@@ -41,7 +26,7 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
         title: describeRequest(r).title,
         status: r.status,
         platformName: r.platformName,
-        ...listed(r),
+        ...kindOf(r).listed(r),
         departmentName: r.departmentName,
         createdAt: r.createdAt,
         closedAt: r.closedAt,
@@ -56,19 +41,16 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   if (!canViewRequest({ request, approverIds, viewer, department, roleHolders })) {
     throw new ForbiddenError('Only the requester, its approvers, the department director, communications staff and DTI can see this request.');
   }
-  // A removal's preserved post (H), read from its write-once record, with the check that it is unchanged.
+  // What its kind's description needs: a removal's preserved post (H), read from its write-once record.
   records ??= new RecordsStore();
-  const record = request.kind === 'POST_REMOVAL' ? await records.record(request.recordId) : undefined;
+  const { record } = records;
+  const context = await describeContext(request, { record: record.bind(records), approvals: async () => approvals }, { approvals });
   if (wantsHtml(event)) {
     const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
-    return htmlResponse(200, requestPage(request, approvals, viewer, notice, record));
+    return htmlResponse(200, requestPage(request, approvals, viewer, notice, context));
   }
   const history = approvals.map(({ secretHash, sealedToken, ...visible }) => visible);
-  const removal =
-    request.kind === 'POST_REMOVAL'
-      ? { record: record ?? null, recordIntact: record ? recordIntact(record) : false, removal: removalConfirmation(request, approvals) ?? null }
-      : {};
-  return jsonResponse(200, { request, approvals: history, ...removal });
+  return jsonResponse(200, { request, approvals: history, ...kindOf(request).details(request, context) });
 }
 
 export const handler = httpHandler(showRequest);

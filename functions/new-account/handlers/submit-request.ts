@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#core/errors';
-import { type AccountRequest, normalizeHandle, parseNewAccountForm } from '#new-account/new-account';
-import { namedSteps, requestIdFor } from '#core/request';
-import { newAccountFormPage } from '#approval-chain/pages';
-import { chainFor, planApprovalSteps, policy } from '#core/policy';
+import { type AccountRequest, accountRequest, newAccountSteps, normalizeHandle, parseNewAccountForm } from '#new-account/new-account';
+import { namedSteps } from '#core/request';
+import { policy } from '#core/policy';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
+import { newAccountFormPage } from '#new-account/form-page';
 
 let store: GovernanceStore | undefined;
 
@@ -70,27 +70,18 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
   else if (separated.length) fields.adminIds = `separated from the City: ${separated.join(', ')}`;
   if (Object.keys(fields).length || !department || !platform) throw new InvalidInputError('The form has fields to fix.', fields);
 
-  const steps = planApprovalSteps({ requesterId: person.id, chain: chainFor(department.code), department, roleHolders });
+  const steps = newAccountSteps({ requester: person, department, roleHolders });
   const approvers = await Promise.all(steps.map((step) => s.person(step.approverId)));
-  const now = new Date();
-  return {
-    requestId: requestIdFor(person.id, form.submissionId ?? randomBytes(12).toString('base64url'), now),
-    kind: 'NEW_ACCOUNT',
-    status: 'PENDING',
-    requester: { id: person.id, name: person.name, email: person.email },
-    departmentCode: department.code,
-    departmentName: department.name,
-    platformId: platform.id,
-    platformName: platform.name,
-    purpose: form.purpose,
-    audience: form.audience,
-    riskAssessment: form.riskAssessment,
-    proposedHandle: form.proposedHandle,
-    admins: admins.map((a) => ({ id: a?.id ?? '', name: a?.name ?? '', email: a?.email ?? '' })),
-    checklist: form.checklist,
+  return accountRequest({
+    requester: person,
+    department,
+    platform,
+    admins: admins.filter((a) => a !== undefined),
+    form,
     steps: namedSteps(steps, approvers),
-    createdAt: now.toISOString(),
-  };
+    submissionId: form.submissionId ?? randomBytes(12).toString('base64url'),
+    now: new Date(),
+  });
 }
 
 export const handler = httpHandler(submitRequest);

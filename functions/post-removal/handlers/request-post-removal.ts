@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import { namedSteps } from '#core/request';
-import { postRemovalFormPage } from '#approval-chain/pages';
 import { mayRequestRemoval, parsePostRemovalForm, postRemovalRequest, removalSteps } from '#post-removal/post-removal';
 import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
@@ -12,6 +11,7 @@ import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
+import { postRemovalFormPage } from '#post-removal/form-page';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError, NotFoundError } from '#core/errors';
 import { namedSteps } from '#core/request';
-import { postingAuthorityFormPage } from '#approval-chain/pages';
-import { planApprovalSteps, policy, type Person } from '#core/policy';
+import type { Person } from '#core/policy';
 import {
   assertMayAsk,
   assertNotAlreadyAuthorized,
@@ -10,6 +9,7 @@ import {
   type PostingAuthorityRequest,
   parsePostingAuthorityForm,
   postingAuthorityRequest,
+  postingAuthoritySteps,
 } from '#posting-authority/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
 import { httpHandler } from '#adapters/handler';
@@ -17,6 +17,7 @@ import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody,
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
+import { postingAuthorityFormPage } from '#posting-authority/form-page';
 
 let store: GovernanceStore | undefined;
 
@@ -73,7 +74,7 @@ async function buildRequest(s: GovernanceStore, requester: Person, account: Acco
 
   const [department, roleHolders] = await Promise.all([s.department(account.departmentCode), s.roleHolders()]);
   if (!department) throw new ConfigurationError(`The department ${account.departmentCode} of ${account.handle} is not in the directory.`);
-  const steps = planApprovalSteps({ requesterId: requester.id, forIds: [grantee.id], chain: policy.postingAuthority.chain, department, roleHolders });
+  const steps = postingAuthoritySteps({ requester, grantee, department, roleHolders });
   const approvers = await Promise.all(steps.map((step) => s.person(step.approverId)));
   return postingAuthorityRequest({
     requester,

@@ -1,7 +1,7 @@
-import { registryPage } from '#approval-chain/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
 import { GovernanceStore } from '#adapters/store';
+import { registryPage } from '#registry/pages';
 
 let store: GovernanceStore | undefined;
 

@@ -1,5 +1,4 @@
 import { ConfigurationError, NotFoundError } from '#core/errors';
-import { signedOutPage, signInProblemPage } from '#approval-chain/pages';
 import {
   authorizeUrl,
   decodeSignInAttempt,
@@ -16,6 +15,7 @@ import { clearCookie, cookieValue, SESSION_COOKIE, SIGN_IN_COOKIE, setCookie } f
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, redirect } from '#adapters/http';
 import { logger } from '#adapters/logger';
+import { signedOutPage, signInProblemPage } from '#sign-in/pages';
 
 /** A cookie's name, value and attributes must stay under 4096 bytes. */
 const maxSessionCookieBytes = 3900;

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '#core/approval';
 import { hashSecret } from '#core/approval-link';
-import { approvalEmail, failureNoticeEmail, outcomeEmail, postingAuthorityNoticeEmail } from '#approval-chain/emails';
+import { approvalEmail, failureNoticeEmail, outcomeEmail } from '#approval-chain/emails';
 import { escapeHtml, html } from '#core/html';
-import { approvalPage, describeRequest, myRequestsPage, postingAuthorityFormPage, registryPage, requestPage } from '#approval-chain/pages';
+import { approvalPage, myRequestsPage, requestPage } from '#approval-chain/pages';
 import { account, accountRequest, approval, grant, paRequestId, people, person, postingAuthorityRequest } from '../fixtures.ts';
+import { postingAuthorityNoticeEmail } from '#posting-authority/emails';
+import { describeRequest } from '#approval-chain/kinds';
+import { postingAuthorityFormPage } from '#posting-authority/form-page';
+import { registryPage } from '#registry/pages';
 
 const attack = '<img src=x onerror=alert(1)>';
 const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#core/errors';
-import { canViewRequest } from '#approval-chain/kinds';
-import { approvalExecutionInput, parseNewAccountForm, requestIdFor, requestIdPattern } from '#new-account/new-account';
+import { canViewRequest, requestIdPattern } from '#approval-chain/kinds';
+import { parseNewAccountForm } from '#new-account/new-account';
 import { accountRequest, postingAuthorityRequest, roleHolders } from '../fixtures.ts';
+import { approvalExecutionInput, requestIdFor } from '#core/request';
 
 const allChecklist = ['cityName', 'cityLogo', 'linkToCabq', 'purposeNotice', 'commentGuidelines'];
 
@@ -87,27 +88,27 @@ describe('requestIdFor', () => {
   const now = new Date('2025-03-01T16:00:00Z');
 
   it('gives the same id for the same requester and submission', () => {
-    expect(requestIdFor('E102', 'sub-12345678', now)).toBe(requestIdFor('E102', 'sub-12345678', new Date('2025-03-01T23:59:00Z')));
+    expect(requestIdFor('E102', 'sub-12345678', now, 'na')).toBe(requestIdFor('E102', 'sub-12345678', new Date('2025-03-01T23:59:00Z'), 'na'));
   });
 
   it('gives another requester a different id for the same submission id', () => {
-    expect(requestIdFor('E103', 'sub-12345678', now)).not.toBe(requestIdFor('E102', 'sub-12345678', now));
+    expect(requestIdFor('E103', 'sub-12345678', now, 'na')).not.toBe(requestIdFor('E102', 'sub-12345678', now, 'na'));
   });
 
   it('gives a different id for a different submission', () => {
-    expect(requestIdFor('E102', 'sub-87654321', now)).not.toBe(requestIdFor('E102', 'sub-12345678', now));
+    expect(requestIdFor('E102', 'sub-87654321', now, 'na')).not.toBe(requestIdFor('E102', 'sub-12345678', now, 'na'));
   });
 
   it('matches requestIdPattern and carries the UTC day', () => {
-    const id = requestIdFor('E102', 'sub-12345678', now);
+    const id = requestIdFor('E102', 'sub-12345678', now, 'na');
     expect(id).toMatch(requestIdPattern);
     expect(id.startsWith('na-20250301-')).toBe(true);
   });
 
   it('prefixes each kind of request by its kind, from the same requester and submission', () => {
-    const pa = requestIdFor('E102', 'sub-12345678', now, 'POSTING_AUTHORITY');
+    const pa = requestIdFor('E102', 'sub-12345678', now, 'pa');
     expect(pa).toMatch(/^pa-20250301-[0-9a-f]{16}$/);
-    expect(pa.slice(3)).toBe(requestIdFor('E102', 'sub-12345678', now).slice(3));
+    expect(pa.slice(3)).toBe(requestIdFor('E102', 'sub-12345678', now, 'na').slice(3));
   });
 });
 

@@ -3,11 +3,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountRequest } from '#new-account/new-account';
-import { requestIdPattern } from '#new-account/new-account';
 import { setFunctionEnv } from '../env.ts';
 import { httpEvent, jsonPost, lambdaContext } from '../events.ts';
 import { department, person, roleHolders, mockPeople } from '../fixtures.ts';
 import { validForm } from '../../support/forms.ts';
+import { requestIdPattern } from '#approval-chain/kinds';
 
 type Module = typeof import('#new-account/handlers/submit-request');
 let submitRequest: Module['submitRequest'];

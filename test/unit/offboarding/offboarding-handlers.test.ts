@@ -14,13 +14,13 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localKeys } from '#adapters/link-keys';
 import { hashSecret } from '#core/approval-link';
 import { maxDateWaitSeconds, separationStartsAt } from '#offboarding/hr-events';
-import type { NamedPerson } from '#new-account/new-account';
 import type { Offboarding, OffboardingTask, TaskLink } from '#offboarding/offboarding';
 import { setFunctionEnv, testLinkKey } from '../env.ts';
 import { formPost, httpEvent, jsonPost, lambdaContext } from '../events.ts';
 import { grantItem } from '#adapters/store';
 import type { AccountPlan } from '#offboarding/offboarding';
 import { account, accountId, grant, named, offboardingId, person, rotationTask, rotationVersionId } from '../fixtures.ts';
+import type { NamedPerson } from '#core/request';
 
 type OpenModule = typeof import('#offboarding/handlers/open-offboarding');
 type TrackModule = typeof import('#offboarding/handlers/track-offboarding-tasks');

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type Approval, type Decision, parseDecision, stepMode } from '#core/approval';
 import { approvalEmail, outcomeEmail } from '#approval-chain/emails';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#core/errors';
-import { canViewRequest } from '#approval-chain/kinds';
-import { namedSteps, requestIdPattern } from '#new-account/new-account';
-import { approvalPage, decisionRecordedPage, describeRequest, postRemovalFormPage, registryPage, requestPage } from '#approval-chain/pages';
+import { canViewRequest, describeRequest, requestIdPattern } from '#approval-chain/kinds';
+import { approvalPage, decisionRecordedPage, requestPage } from '#approval-chain/pages';
 import {
   mayRequestRemoval,
   type PostRemovalRequest,
@@ -17,6 +16,9 @@ import {
 import { planApprovalSteps, type Person } from '#core/policy';
 import { type GovernanceRecord, recordIdPattern, recordIntact } from '#core/records';
 import { account, approval, department, grant, people, person, roleHolders } from '../fixtures.ts';
+import { namedSteps } from '#core/request';
+import { postRemovalFormPage } from '#post-removal/form-page';
+import { registryPage } from '#registry/pages';
 
 const attack = '<img src=x onerror=alert(1)>';
 const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
@@ -478,7 +480,7 @@ describe('removal pages and emails', () => {
       approvalEmail({ request, approval: approval({ requestId: request.requestId, step: 1 }), link, kind: 'initial', dueBy, context }).html,
       approvalPage({ request, approval: approval({ requestId: request.requestId }), state: { kind: 'open' }, secret, context }),
       approvalPage({ request, approval: approval({ requestId: request.requestId, step: 1 }), state: { kind: 'open' }, secret, context }),
-      requestPage(request, approvals, person('E101'), undefined, record),
+      requestPage(request, approvals, person('E101'), undefined, { record }),
       outcomeEmail({ request, outcome: 'REJECTED', reason: `No ${attack}`, decidedBy: 'Marcus Chavez', requestUrl: 'https://example.test/r' }).html,
     ];
     for (const out of outs) {
@@ -503,7 +505,7 @@ describe('removal pages and emails', () => {
       supervisor: decision(person('E101'), 'APPROVED', '2025-05-21T17:00:00.000Z'),
       confirmed: decision(person('E102'), 'APPROVED', '2025-05-21T18:30:00.000Z'),
     });
-    const page = requestPage({ ...request, status: 'APPROVED' }, approvals, person('E102'), undefined, record);
+    const page = requestPage({ ...request, status: 'APPROVED' }, approvals, person('E102'), undefined, { record });
     expect(page).toContain(`<dd>${record.recordId}</dd>`);
     expect(page).toContain(`<code>${record.sha256}</code>`);
     expect(page).toContain('<span class="status APPROVED">intact</span>');
@@ -514,7 +516,7 @@ describe('removal pages and emails', () => {
     expect(page).toContain('Pools open June 1!');
 
     const tampered: GovernanceRecord = { ...record, preserved: { ...(record.preserved as NonNullable<GovernanceRecord['preserved']>), postRef: 'other' } };
-    expect(requestPage(request, approvals, person('E102'), undefined, tampered)).toContain('<span class="status FAILED">changed</span>');
+    expect(requestPage(request, approvals, person('E102'), undefined, { record: tampered })).toContain('<span class="status FAILED">changed</span>');
     expect(requestPage(request, [], person('E102'))).toContain('<span class="status FAILED">missing</span>');
   });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '#core/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#core/errors';
-import { requestIdPattern } from '#new-account/new-account';
 import {
   assertMayAsk,
   assertNotAlreadyAuthorized,
@@ -12,6 +11,7 @@ import {
   replacedGrants,
 } from '#posting-authority/posting-authority';
 import { account, accountId, department, grant, paRequestId, person, postingAuthorityRequest as pendingRequest } from '../fixtures.ts';
+import { requestIdPattern } from '#approval-chain/kinds';
 
 const form = { submissionId: 'sub-12345678', granteeId: 'E103', role: 'POSTER', receivesCredential: true, reason: 'Posts the weekly pool schedule.' };
 const tom = person('E103');

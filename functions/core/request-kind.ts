@@ -1,0 +1,131 @@
+import type { Approval, Decision } from '#core/approval';
+import type { DescribeContext, RequestDescription } from '#core/description';
+import type { EmailContent } from '#core/email-layout';
+import type { SafeHtml } from '#core/html';
+import type { ApprovalStep } from '#core/policy';
+import type { Account, Grant } from '#core/registry';
+import type { NamedPerson, PlannedStep, RequestStatus } from '#core/request';
+
+/*
+ * What a kind of request declares, in one module per kind (new-account/kind.ts, …): everything the
+ * approval chain, the pages and emails, the store, the records export and the outcome need to know
+ * about it. The core dispatches through the registry of kinds (#approval-chain/kinds); nothing else
+ * asks which kind a request is. This module imports no kind, so every kind can build on it.
+ */
+
+/** What every request has, of every kind. */
+export interface RequestBase {
+  requestId: string;
+  kind: string;
+  status: RequestStatus;
+  requester: NamedPerson;
+  departmentCode: string;
+  departmentName: string;
+  platformId: string;
+  platformName: string;
+  steps: PlannedStep[];
+  createdAt: string;
+  closedAt?: string;
+  outcomeReason?: string;
+}
+
+/** Someone told of the outcome, once per audience (the audience names the email's idempotency key). */
+export interface Told {
+  audience: string;
+  person: NamedPerson;
+}
+
+/** The kind-specific cells of a request's row in the records export (H); every kind fills what it has, null elsewhere. */
+export interface RequestCells {
+  granteeId: string | null;
+  granteeName: string | null;
+  role: string | null;
+  receivesCredential: boolean | null;
+  purpose: string | null;
+  audience: string | null;
+  riskAssessment: string | null;
+  proposedAdmins: string[] | null;
+  postRef: string | null;
+  action: string | null;
+  reason: string | null;
+  preservedRecordId: string | null;
+  removedAt: string | null;
+  removedByName: string | null;
+}
+
+export type OutcomeKind = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
+
+export interface OutcomeResult {
+  status: string;
+  accountId: string | null;
+}
+
+/** The writes closing a request makes, as the store offers them (a port: the handler passes the adapter in). */
+export interface OutcomeStore {
+  request(requestId: string, consistent?: boolean): Promise<RequestBase | undefined>;
+  closeRequest(
+    requestId: string,
+    status: Exclude<RequestStatus, 'PENDING'>,
+    at: string,
+    reason?: string,
+    removal?: { removedAt: string; removedById: string; removedByName: string },
+  ): Promise<boolean>;
+  approveIntoRegistry(requestId: string, account: Account, grants: Grant[], at: string): Promise<'ok' | 'handle-taken' | 'closed'>;
+  grantsOn(accountId: string, personId: string): Promise<Grant[]>;
+  approvePostingAuthority(requestId: string, grant: Grant, replaced: Grant[], at: string): Promise<'ok' | 'closed' | 'account-gone' | 'grants-changed'>;
+}
+
+/** What a kind's `close` works with: the request, its decisions, the store, and who to tell. */
+export interface Closing<R extends RequestBase> {
+  request: R;
+  approvals: Approval[];
+  /** The chain's outcome (never FAILED here: a failure closes the same way for every kind). */
+  decision: { outcome: 'APPROVED' | 'REJECTED' | 'EXPIRED'; reason?: string; decidedByName?: string };
+  /** The approval that authorizes posting (B): the chain's Department Director step, approved. Throws InvalidInputError when there is none. */
+  director(): Decision;
+  store: OutcomeStore;
+  now: string;
+  /** The registry page's address, for DTI's notices. */
+  registryUrl: string;
+  /** Tells the requester and the kind's interested people (or `to`, when given) the outcome, each once. */
+  tell(outcome: OutcomeKind, options?: { reason?: string; to?: Told[] }): Promise<void>;
+  /** Tells DTI once (O.b), under an audience key of the kind's choosing. */
+  tellDti(audience: string, email: EmailContent): Promise<void>;
+  /** Closes the request as FAILED with the reason, and tells the requester and DTI. */
+  fail(reason: string): Promise<OutcomeResult>;
+  /** A retry after the request was closed: what that outcome owes, or undefined when it was closed APPROVED. */
+  alreadyClosed(): Promise<OutcomeResult | undefined>;
+  /** Closes as decided (rejected or expired) with the decision's reason and tells who must hear. */
+  closeAsDecided(): Promise<OutcomeResult>;
+  log(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface RequestKindModule<R extends RequestBase> {
+  kind: R['kind'];
+  /** Two letters that start its request ids ("na-…"): they tell a person, a log line or an execution name what it is. */
+  idPrefix: string;
+  /** The stored item's `entity`. */
+  entity: string;
+  /** The form a person fills in: it validates at the boundary (HTTP 400 with a message per field). */
+  parseForm(raw: Record<string, unknown>, ...rest: never[]): unknown;
+  /** How its approval chain is planned, from the directory (never from the form). */
+  planSteps(...input: never[]): ApprovalStep[] | Promise<ApprovalStep[]>;
+  /** How it reads, on pages and in emails. */
+  describe(request: R, context: DescribeContext): RequestDescription;
+  /** What describing it needs besides the request: its preserved record (by id) and its decisions. */
+  contextNeeds(request: R): { recordId?: string; approvals: boolean };
+  /** Who besides the requester may see it and hears its outcome (the person posting authority is for). */
+  interested(request: R): Told[];
+  /** What tells it apart in a list of requests (JSON). */
+  listed(request: R): Record<string, unknown>;
+  /** What its page adds: below the summary (where it is in the registry), and a card of its own (a removal's public record, H). */
+  pageExtras(request: R, context: DescribeContext): { summary?: SafeHtml; card?: SafeHtml };
+  /** What its JSON shows besides the request and its history. */
+  details(request: R, context: DescribeContext): Record<string, unknown>;
+  /** Its cells in the records export's requests sheet. */
+  exportCells(request: R): Partial<RequestCells>;
+  /** The account whose records it is filed under (GSI1 ACCOUNT_RECORDS#…), if it is about an existing account. */
+  accountOf(request: R): string | undefined;
+  /** What its outcome does (an approval's effect in the registry) and who hears of it. */
+  close(c: Closing<R>): Promise<OutcomeResult>;
+}

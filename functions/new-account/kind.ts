@@ -1,0 +1,77 @@
+import { chainFact, type RequestDescription } from '#core/description';
+import { html } from '#core/html';
+import { policy } from '#core/policy';
+import type { NamedPerson } from '#core/request';
+import type { Closing, OutcomeResult, RequestKindModule } from '#core/request-kind';
+import { registryNoticeEmail } from '#new-account/emails';
+import { type AccountRequest, newAccountIdPrefix, newAccountSteps, parseNewAccountForm, registryEntriesFor } from '#new-account/new-account';
+
+/*
+ * The New Social Media request (D, S.a) as a kind of request: a department asks for a new City
+ * account; its director and then the Communications Director decide; approval enters the account in
+ * the registry with its admins' posting authority (B) and tells DTI (O.b).
+ */
+
+export function describeNewAccount(request: AccountRequest): RequestDescription {
+  const title = `new ${request.platformName} account ${request.proposedHandle}`;
+  return {
+    title,
+    subject: `${title} for ${request.departmentName}`,
+    article: 'a ',
+    outcomeTitle: `${request.platformName} account ${request.proposedHandle}`,
+    rules: `D${request.departmentCode === 'APD' ? ', S.a' : ''}`,
+    approvedNote: 'Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).',
+    facts: [
+      ['Request', request.requestId],
+      ['Requested by', `${request.requester.name} (${request.requester.email})`],
+      ['Department', request.departmentName],
+      ['Platform', request.platformName],
+      ['Proposed handle', request.proposedHandle],
+      ['Purpose and strategy', request.purpose],
+      ['Audience', request.audience],
+      ['Risk assessment', request.riskAssessment],
+      ['Proposed admins', request.admins.map((a) => a.name).join(', ')],
+      ['Official-site checklist (E)', `${request.checklist.length} of ${policy.newAccountApproval.officialSiteChecklist.length} confirmed`],
+      chainFact(request, 'the requester'),
+    ],
+  };
+}
+
+/** Approved: the account and its admins' grants enter the registry in one transaction; the requester and DTI are told. */
+async function close(c: Closing<AccountRequest>): Promise<OutcomeResult> {
+  if (c.decision.outcome !== 'APPROVED') return c.closeAsDecided();
+  const { request } = c;
+  const { account, grants } = registryEntriesFor(request, c.director(), c.now);
+  const result = await c.store.approveIntoRegistry(request.requestId, account, grants, c.now);
+  if (result === 'handle-taken') return c.fail(`the handle ${account.handle} was registered by another request meanwhile`);
+  if (result === 'closed') {
+    const settled = await c.alreadyClosed();
+    if (settled) return settled;
+  }
+  await c.tell('APPROVED');
+  await c.tellDti('dti', registryNoticeEmail({ request, account, registryUrl: c.registryUrl }));
+  c.log('request approved', { requestId: request.requestId, accountId: account.accountId, grants: grants.length, result });
+  return { status: 'APPROVED', accountId: account.accountId };
+}
+
+export const newAccountKind: RequestKindModule<AccountRequest> = {
+  kind: 'NEW_ACCOUNT',
+  idPrefix: newAccountIdPrefix,
+  entity: 'AccountRequest',
+  parseForm: parseNewAccountForm,
+  planSteps: newAccountSteps,
+  describe: describeNewAccount,
+  contextNeeds: () => ({ approvals: false }),
+  interested: () => [],
+  listed: (r) => ({ proposedHandle: r.proposedHandle }),
+  pageExtras: (r) => (r.accountId ? { summary: html`<p><a href="/accounts">In the registry as ${r.accountId}</a></p>` } : {}),
+  details: () => ({}),
+  exportCells: (r) => ({
+    purpose: r.purpose,
+    audience: r.audience,
+    riskAssessment: r.riskAssessment,
+    proposedAdmins: r.admins.map((a: NamedPerson) => `${a.name} (${a.id})`),
+  }),
+  accountOf: () => undefined,
+  close,
+};
