@@ -275,7 +275,7 @@ export const functions = {
     ],
   },
   showGuidelines: {
-    entry: 'functions/site/handlers/show-guidelines.ts',
+    entry: 'functions/records/handlers/show-guidelines.ts',
     description: 'The comment guidelines of rule K, for display to users (L), from the same configuration that moderation enforces',
     access: {},
     routes: [{ method: 'GET', path: '/guidelines', auth: 'public' }],

@@ -26,7 +26,7 @@ beforeAll(async () => {
     showRequest: import('#approval-chain/handlers/show-request'),
     decideApproval: import('#approval-chain/handlers/decide-approval'),
     completeOffboardingTask: import('#offboarding/handlers/complete-offboarding-task'),
-    showGuidelines: import('#site/handlers/show-guidelines'),
+    showGuidelines: import('#records/handlers/show-guidelines'),
     answerUnknownRoute: import('#site/handlers/answer-unknown-route'),
   };
   for (const [key, mod] of Object.entries(modules)) aws[key] = (await mod).handler as unknown as LambdaHandler;
