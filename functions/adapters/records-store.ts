@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import type { GovernanceRecord } from '#core/records';
-import { requestItem } from '#adapters/store';
+import { requestItem, type StoredKind } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
@@ -36,11 +36,11 @@ export class RecordsStore extends TableClient {
    * before anything else happens to its removal request (H). False when the request exists already
    * (a repeated submission: its record was written with it the first time).
    */
-  putRequestWithRecord(request: GovernanceRequest, record: GovernanceRecord): Promise<boolean> {
+  putRequestWithRecord<R extends GovernanceRequest>(request: R, kind: StoredKind<R>, record: GovernanceRecord): Promise<boolean> {
     return this.conditional(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Put: { TableName: this.table, Item: requestItem(request, kind), ConditionExpression: 'attribute_not_exists(PK)' } },
           { Put: { TableName: this.table, Item: recordItem(record), ConditionExpression: 'attribute_not_exists(PK)' } },
         ],
       }),

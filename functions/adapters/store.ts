@@ -2,7 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#core/approval';
 import type { Account, Grant } from '#core/registry';
-import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
+import type { GovernanceRequest } from '#approval-chain/kinds';
+import type { RequestBase, RequestKindModule } from '#core/request-kind';
 import type { RequestStatus } from '#core/request';
 import { DirectoryStore } from '#adapters/directory-store';
 import { claimedAtCreation } from '#adapters/mail-slots';
@@ -42,11 +43,13 @@ export function grantItem(g: Grant): Item {
 /**
  * A request's item. Requests about an existing account (posting authority, post removal) are also
  * filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a records export (H) finds
- * them with the account's preserved posts, edits and moderation records in one query.
+ * them with the account's preserved posts, edits and moderation records in one query. The kind's
+ * module says which account and its entity name; the caller passes its own kind, so a function that
+ * stores no request does not bundle every kind's module.
  */
-export function requestItem(request: GovernanceRequest): Item {
-  const kind = kindOf(request);
+export function requestItem<R extends RequestBase>(request: R, kind: StoredKind<R>): Item {
   const accountId = kind.accountOf(request);
+  const fields = request as unknown as Item;
   return {
     PK: `REQ#${request.requestId}`,
     SK: 'META',
@@ -54,20 +57,23 @@ export function requestItem(request: GovernanceRequest): Item {
     GSI2SK: request.createdAt,
     ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
     entity: kind.entity,
-    ...request,
+    ...fields,
     // Durable start: listed in ByPendingStart until its execution is known to have started.
     pendingStart: 'approvalChain',
     pendingSince: request.createdAt,
   };
 }
 
+/** What the store needs of a request's kind to file it. */
+export type StoredKind<R extends RequestBase> = Pick<RequestKindModule<R>, 'kind' | 'entity' | 'accountOf'>;
+
 /** The directory (directory-store.ts), and the requests, approvals and registry of every workflow. */
 export class GovernanceStore extends DirectoryStore {
   // Requests ----------------------------------------------------------------------------------
 
   /** Stores a new request; false when this request id exists already (a repeated submission). */
-  async createRequest(request: GovernanceRequest): Promise<boolean> {
-    return this.conditional(new PutCommand({ TableName: this.table, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(PK)' }));
+  async createRequest<R extends RequestBase>(request: R, kind: StoredKind<R>): Promise<boolean> {
+    return this.conditional(new PutCommand({ TableName: this.table, Item: requestItem(request, kind), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
   /** The request's execution has started: it leaves the ByPendingStart index. */

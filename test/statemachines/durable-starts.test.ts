@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GovernanceRequest } from '#approval-chain/kinds';
+import { newAccountKind } from '#new-account/kind';
 import { GovernanceStore } from '../../functions/adapters/store.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { checkpoints } from '../support/checkpoints.ts';
@@ -60,9 +61,9 @@ describe('durable starts', () => {
     const stored = (await store.request(requestId, true)) as GovernanceRequest;
     // Stored two minutes ago by a handler that died before starting it (written as that handler would).
     const orphan: GovernanceRequest = { ...stored, requestId: `${requestId.slice(0, -4)}ffff`, createdAt: new Date(Date.now() - 120_000).toISOString() };
-    expect(await store.createRequest(orphan)).toBe(true);
+    expect(await store.createRequest(orphan, newAccountKind)).toBe(true);
     const fresh: GovernanceRequest = { ...stored, requestId: `${requestId.slice(0, -4)}eeee`, createdAt: new Date().toISOString() };
-    expect(await store.createRequest(fresh)).toBe(true);
+    expect(await store.createRequest(fresh, newAccountKind)).toBe(true);
 
     expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 1, existing: 0, cleared: 0 });
     await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(orphan.requestId));
@@ -77,7 +78,7 @@ describe('durable starts', () => {
     const { requestId } = (await res.json()) as { requestId: string };
     const stored = (await store.request(requestId, true)) as GovernanceRequest;
     const closed: GovernanceRequest = { ...stored, requestId: `${requestId.slice(0, -4)}dddd`, createdAt: new Date(Date.now() - 120_000).toISOString() };
-    expect(await store.createRequest(closed)).toBe(true);
+    expect(await store.createRequest(closed, newAccountKind)).toBe(true);
     expect(await store.closeRequest(closed.requestId, 'REJECTED', new Date().toISOString(), 'withdrawn')).toBe(true);
     expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 0, existing: 0, cleared: 1 });
     expect(await stack.sfn.describe(closed.requestId)).toBeUndefined();

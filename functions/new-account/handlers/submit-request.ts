@@ -3,6 +3,7 @@ import { InvalidInputError } from '#core/errors';
 import { type AccountRequest, accountRequest, newAccountSteps, normalizeHandle, parseNewAccountForm } from '#new-account/new-account';
 import { namedSteps } from '#core/request';
 import { policy } from '#core/policy';
+import { newAccountKind } from '#new-account/kind';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
@@ -42,7 +43,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
     throw error;
   }
 
-  const created = await store.createRequest(request);
+  const created = await store.createRequest(request, newAccountKind);
   // A repeated submission starts nothing new: the execution is named after the request.
   await startSoon(store, request);
   logger.info('request submitted', { requestId: request.requestId, created });

@@ -5,6 +5,7 @@ import { namedSteps } from '#core/request';
 import { mayRequestRemoval, parsePostRemovalForm, postRemovalRequest, removalSteps } from '#post-removal/post-removal';
 import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
+import { postRemovalKind } from '#post-removal/kind';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
@@ -62,7 +63,7 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
   }
 
   // The request and its preserved record together or not at all; a repeated submission writes neither again.
-  const created = await records.putRequestWithRecord(built.request, built.record);
+  const created = await records.putRequestWithRecord(built.request, postRemovalKind, built.record);
   const request = created ? built.request : ((await s.request(built.request.requestId, true)) as GovernanceRequest | undefined);
   if (request?.kind !== 'POST_REMOVAL') throw new Error(`request ${built.request.requestId} vanished after a conditional write`);
   await startSoon(s, request);

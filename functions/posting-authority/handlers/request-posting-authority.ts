@@ -12,6 +12,7 @@ import {
   postingAuthoritySteps,
 } from '#posting-authority/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
+import { postingAuthorityKind } from '#posting-authority/kind';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
@@ -55,7 +56,7 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
     throw error;
   }
 
-  const created = await store.createRequest(request);
+  const created = await store.createRequest(request, postingAuthorityKind);
   // A repeated submission starts nothing new: the execution is named after the request.
   await startSoon(store, request);
   logger.info('posting authority requested', { requestId: request.requestId, accountId: account.accountId, created });

@@ -104,9 +104,15 @@ describe('the registry of request kinds', () => {
 
   it('stores each kind under its entity name, and under its account when it is about one', async () => {
     const [na, pa, pr] = await samples();
-    expect(requestItem(na as GovernanceRequest)).toMatchObject({ entity: 'AccountRequest', PK: `REQ#${na?.requestId}` });
-    expect(requestItem(na as GovernanceRequest)).not.toHaveProperty('GSI1PK');
-    expect(requestItem(pa as GovernanceRequest)).toMatchObject({ entity: 'PostingAuthorityRequest', GSI1PK: 'ACCOUNT_RECORDS#acct-20250301-0123456789abcdef' });
-    expect(requestItem(pr as GovernanceRequest)).toMatchObject({ entity: 'PostRemovalRequest', GSI1PK: 'ACCOUNT_RECORDS#acct-20250301-0123456789abcdef' });
+    expect(requestItem(na as GovernanceRequest, kindOf(na as GovernanceRequest))).toMatchObject({ entity: 'AccountRequest', PK: `REQ#${na?.requestId}` });
+    expect(requestItem(na as GovernanceRequest, kindOf(na as GovernanceRequest))).not.toHaveProperty('GSI1PK');
+    expect(requestItem(pa as GovernanceRequest, kindOf(pa as GovernanceRequest))).toMatchObject({
+      entity: 'PostingAuthorityRequest',
+      GSI1PK: 'ACCOUNT_RECORDS#acct-20250301-0123456789abcdef',
+    });
+    expect(requestItem(pr as GovernanceRequest, kindOf(pr as GovernanceRequest))).toMatchObject({
+      entity: 'PostRemovalRequest',
+      GSI1PK: 'ACCOUNT_RECORDS#acct-20250301-0123456789abcdef',
+    });
   });
 });
