@@ -18,15 +18,17 @@
  * hosts one stack's ports and table name, which is also what a restart on the same data needs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalStack, LocalStackOptions } from '#local/stack';
 import { validForm } from '../test/support/forms.ts';
-import { type CallTotals, type Capacity, describeOp, isWriteCommand, totalsByCall, unitsOf } from './store-calls.ts';
+import { round, sleep, spread } from './stats.ts';
+import { type CallTotals, StoreCallRecorder, totalsByCall } from './store-calls.ts';
 
 export const RESTART_REQUESTS = 100;
 export const RESTART_RUNS = 3;
@@ -76,8 +78,6 @@ export interface RestartResults {
   pollMs: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function main(outFile: string | undefined) {
   // A stuck stack must not hang the benchmark: exiting runs startDynamo's exit hook, which kills DynamoDB Local.
   setTimeout(() => {
@@ -113,11 +113,7 @@ async function main(outFile: string | undefined) {
       }
     });
 
-  let recorder: { recording: boolean; calls: { fn: string; op: string; read: number; write: number; table: number; gsi: Record<string, number> }[] } = {
-    recording: false,
-    calls: [],
-  };
-  let recorderInstalled = false;
+  let recorder: StoreCallRecorder | undefined;
 
   const runs: RestartRun[] = [];
   for (let run = 0; run < RESTART_RUNS; run += 1) {
@@ -128,31 +124,14 @@ async function main(outFile: string | undefined) {
     let stack: LocalStack | undefined;
     try {
       stack = await startLocalStack(options);
-      const { capacityMeter, documentClient } = await import('#adapters/dynamo-client');
+      const { capacityMeter } = await import('#adapters/dynamo-client');
       const { GovernanceStore } = await import('#adapters/store');
       capacityMeter.enabled = false;
-      if (!recorderInstalled) {
-        recorderInstalled = true;
-        // After the app's capacityMeter (TOTAL): ask for INDEXES, so each call also says the table's and each index's part.
-        documentClient.middlewareStack.addRelativeTo(
-          ((next: (args: unknown) => Promise<{ output: { ConsumedCapacity?: Capacity | Capacity[] } }>, context: { commandName?: string }) =>
-            async (args: { input: Record<string, unknown> }) => {
-              if (!recorder.recording) return next(args);
-              const op = describeOp(context.commandName ?? '', args.input);
-              args.input.ReturnConsumedCapacity = 'INDEXES';
-              const fn = fnContext.getStore()?.fn ?? STARTUP;
-              const result = await next(args);
-              const isWrite = isWriteCommand(context.commandName ?? '');
-              const consumed = result.output.ConsumedCapacity;
-              for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-                const { total, table, gsi } = unitsOf(c);
-                recorder.calls.push({ fn, op, read: isWrite ? 0 : total, write: isWrite ? total : 0, table, gsi });
-              }
-              return result;
-            }) as never,
-          { name: 'benchRestartRecorder', relation: 'after', toMiddleware: 'capacityMeter' },
-        );
-      }
+      recorder ??= new StoreCallRecorder(
+        capacityMeter,
+        () => fnContext.getStore()?.fn,
+        () => STARTUP,
+      );
 
       // 1. Requests stored by the submit handler, whose start never happens.
       console.error(`  run ${run + 1}/${RESTART_RUNS}: storing ${RESTART_REQUESTS} requests whose handler stops before StartExecution…`);
@@ -205,7 +184,7 @@ async function main(outFile: string | undefined) {
       // 2–3. Start again on the same data, and watch.
       console.error(`  run ${run + 1}/${RESTART_RUNS}: restarting on the same data…`);
       invocations = [];
-      recorder = { recording: true, calls: [] };
+      recorder.start('restart');
       capacityMeter.reset();
       capacityMeter.enabled = true;
       const want = new Set(ids);
@@ -251,12 +230,12 @@ async function main(outFile: string | undefined) {
         );
       }
       await watching;
-      recorder.recording = false;
+      const calls = recorder.stop();
       capacityMeter.enabled = false;
 
       const reconciler = invocations.find((i) => i.fn === 'reconcileStarts');
-      const byCall = totalsByCall(recorder.calls).map(({ sources, ...totals }): RestartCall => totals);
-      const recorded = recorder.calls.reduce((s, c) => ({ read: s.read + c.read, write: s.write + c.write }), { read: 0, write: 0 });
+      const byCall = totalsByCall(calls).map(({ sources, ...totals }): RestartCall => totals);
+      const recorded = calls.reduce((s, c) => ({ read: s.read + c.read, write: s.write + c.write }), { read: 0, write: 0 });
       const same = (a: number, b: number) => Math.abs(a - b) < 1e-6;
       runs.push({
         requests: RESTART_REQUESTS,
@@ -296,6 +275,57 @@ async function main(outFile: string | undefined) {
   if (outFile) writeFileSync(outFile, json);
   else process.stdout.write(json);
 }
+
+/** Runs this file in a process of its own (see the header) and sums up its runs: times over the runs, and the units of the reconciler and of each first task. */
+export async function benchRestart(repoRoot: string, env: NodeJS.ProcessEnv) {
+  const dir = mkdtempSync(join(tmpdir(), 'smg-bench-restart-out-'));
+  const out = join(dir, 'restart.json');
+  let restart: RestartResults;
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'restart.ts'), out], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`bench/restart.ts exited with ${code}`);
+    restart = JSON.parse(readFileSync(out, 'utf8')) as RestartResults;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const n = restart.requests;
+  const ms = (f: (r: RestartRun) => number) => spread(restart.runs.map(f));
+  const times = {
+    startMs: ms((r) => r.startMs),
+    untilReconcilerMs: ms((r) => r.untilReconcilerMs),
+    reconcilerMs: ms((r) => r.reconcilerMs),
+    lastExecutionStartedMs: ms((r) => r.lastExecutionStartedMs),
+    allDescribedMs: ms((r) => r.allDescribedMs),
+    allFirstEmailsMs: ms((r) => r.allFirstEmailsMs),
+    allParkedMs: ms((r) => r.allParkedMs),
+  };
+  const last = restart.runs[restart.runs.length - 1] as RestartRun;
+  const reconcilerUnits = unitsOfFunction(last, 'reconcileStarts');
+  const firstTaskUnits = unitsOfFunction(last, 'requestApproval');
+  const perRequest = (u: { read: number; write: number }) => ({ ...u, perRequest: { read: round(u.read / n, 3), write: round(u.write / n, 3) } });
+  return {
+    ...restart,
+    times,
+    reconcilerUnits: perRequest(reconcilerUnits),
+    firstTaskUnits: perRequest(firstTaskUnits),
+    reconcilerUnitsStableAcrossRuns: restart.runs.every((r) => JSON.stringify(unitsOfFunction(r, 'reconcileStarts')) === JSON.stringify(reconcilerUnits)),
+  };
+}
+
+/** The read and write units one function's calls cost over a restart. */
+export function unitsOfFunction(r: RestartRun, fn: string) {
+  return r.capacity.byCall.filter((c) => c.fn === fn).reduce((s, c) => ({ read: s.read + c.read, write: s.write + c.write }), { read: 0, write: 0 });
+}
+
+export type RestartSummary = Awaited<ReturnType<typeof benchRestart>>;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await main(process.argv[2]);

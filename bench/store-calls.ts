@@ -1,13 +1,17 @@
 /**
- * Names each DynamoDB call the functions make after the store method that makes it, so the
- * benchmark can say where the capacity goes. Shared by bench/run.ts and bench/restart.ts.
+ * Records the DynamoDB calls the functions make, each named after the store method that made it,
+ * so the benchmark can say where the capacity goes. Shared by the approval, offboarding and restart
+ * benchmarks.
  *
- * The names follow the code: GovernanceStore (functions/adapters/store.ts), OffboardingStore
- * (functions/adapters/offboarding-store.ts) and the email ledger every email goes through
- * (functions/adapters/mail-ledger.ts: `ledger.claim` before the send, `ledger.confirm` after it,
- * `ledger.state` when a claim finds the slot taken). A call nobody recognises is named `?`, so
- * a new store call shows up in the tables instead of hiding under another's name.
+ * The name comes from the store itself: where metering is available, TableClient
+ * (functions/adapters/table.ts) runs each method of its subclasses as `Class.method`, and the
+ * capacity meter (functions/adapters/dynamo-client.ts) hands it over with each call. A call made
+ * inside another method of a store keeps the outer name: the method its caller called. What follows
+ * the name, in parentheses, is read off the call itself (command, the item's key kinds or the index
+ * queried), to tell one method's calls apart; a call made outside any store is named
+ * `(no store method)`, so it shows up in the tables instead of hiding under another's name.
  */
+import type { Capacity, MeteredCall } from '#adapters/dynamo-client';
 
 /** One recorded DynamoDB call: who made it, what it was, and the capacity it consumed. */
 export interface Op {
@@ -20,182 +24,36 @@ export interface Op {
   gsi: Record<string, number>;
 }
 
-/** ConsumedCapacity as DynamoDB returns it (ReturnConsumedCapacity TOTAL or INDEXES). */
-export interface Capacity {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-  Table?: { CapacityUnits?: number };
-  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
-}
-
 type Input = Record<string, unknown>;
 
 /** A key attribute as the middleware sees it: plain (document client) or marshalled ({ S }). */
 const str = (v: unknown): string => (typeof v === 'string' ? v : v && typeof v === 'object' && 'S' in v ? String((v as { S: unknown }).S) : '');
-/** The entity part of a key (`REQ#na-…` → `REQ`). */
+/** The entity part of a key (`REQ#na-…` → `REQ`); ids never appear, so one method's calls group together. */
 const kind = (v: unknown) => str(v).split('#')[0] ?? '';
-const names = (input: Input) => (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
-const values = (input: Input) => (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
 
-function parts(commandName: string, input: Input) {
-  // The middleware sees the client command (GetItem, PutItem, TransactWriteItems…) under the document client's.
+/** What a call did, from its command and input: `GetItem REQ/META, consistent`, `Query GSI1 EMAIL`, `Query table OFFBOARD OPEN#`. */
+function commandDetail(commandName: string, input: Input): string {
   const command = commandName.replace(/Command$/, '');
-  const key = (input.Key ?? input.Item ?? {}) as Record<string, unknown>;
-  return { command, cmd: command.replace(/Items?$/, ''), where: `${kind(key.PK)}/${kind(key.SK)}` };
-}
-
-/**
- * Calls any store makes on any item: the email ledger's (on the item the email is about) and the
- * look-up of a link's item through the sparse ByApprovalId index (TableClient.keyOfLink).
- */
-function describeShared(commandName: string, input: Input, link: string): string | undefined {
-  const { command, cmd, where } = parts(commandName, input);
-  const slot = names(input)['#m'];
-  if (slot?.startsWith('mail:')) {
-    const expr = String(input.UpdateExpression ?? '');
-    if (cmd === 'Get') return `ledger.state (GetItem ${where}, consistent)`;
-    if (cmd === 'Update' && /^SET #m = :claim$/.test(expr)) return `ledger.claim (UpdateItem ${where})`;
-    if (cmd === 'Update' && /^SET #m\.attempts = /.test(expr)) return `ledger.claim, takeover (UpdateItem ${where})`;
-    if (cmd === 'Update' && /^SET #m\.sentAt = /.test(expr)) return `ledger.confirm (UpdateItem ${where})`;
-  }
-  if (cmd === 'Query' && input.IndexName === 'ByApprovalId') return `${link}/index (${command} ByApprovalId)`;
-  return undefined;
-}
-
-/** The transaction a store method sends, told apart by its items. */
-function describeTransaction(input: Input): string {
-  type TransactItem = { Update?: Input; Put?: Input; ConditionCheck?: Input };
-  const items = (input.TransactItems ?? []) as TransactItem[];
-  const [first, second] = items;
-  const firstKey = parts('UpdateItem', first?.Update ?? {}).where;
-  const secondKey = parts('PutItem', second?.Put ?? second?.ConditionCheck ?? {}).where;
-  let method = '?';
-  if (firstKey === 'REQ/META' && secondKey === 'HANDLE/CLAIM') method = 'approveIntoRegistry';
-  else if (firstKey === 'REQ/META' && second?.ConditionCheck) method = 'approvePostingAuthority';
-  else if (firstKey === 'OFFBOARD/TASK' && secondKey === 'ACCOUNT/GRANT') method = 'appoint';
-  return `${method} (TransactWriteItems ${items.length} items)`;
-}
-
-/** Names a DynamoDB call after the GovernanceStore method that makes it (functions/adapters/store.ts). */
-export function describeOp(commandName: string, input: Input): string {
-  const shared = describeShared(commandName, input, 'approvalById');
-  if (shared) return shared;
-  const { command, cmd, where } = parts(commandName, input);
-  const label = (method: string | undefined, detail = where) => `${method ?? '?'} (${command} ${detail})`;
-  if (cmd === 'Get') {
-    const gets: Record<string, string> = {
-      'PERSON/PROFILE': 'person',
-      'DEPT/PROFILE': 'department',
-      'PLATFORM/PROFILE': 'platform',
-      'HANDLE/CLAIM': 'handleTaken',
-      'ACCOUNT/PROFILE': 'account',
-      'REQ/META': 'request',
-      'REQ/APPR': 'approval',
-    };
-    return label(gets[where], `${where}${input.ConsistentRead ? ', consistent' : ''}`);
-  }
-  const puts: Record<string, string> = { 'REQ/META': 'createRequest', 'REQ/APPR': 'createApproval' };
-  if (cmd === 'Put') return label(puts[where]);
-  if (cmd === 'Update') {
-    const expr = String(input.UpdateExpression ?? '');
-    const methods: [string, RegExp, string][] = [
-      ['REQ/META', /^REMOVE pendingStart/, 'markStarted'],
-      ['REQ/META', /^SET #status = :status/, 'closeRequest'],
-      ['REQ/APPR', /^SET decision/, 'recordDecision'],
-      ['REQ/APPR', /^SET sealedToken/, 'storeToken'],
-      ['REQ/APPR', /^SET supersededAt/, 'supersede'],
-    ];
-    return label(methods.find(([w, re]) => w === where && re.test(expr))?.[2]);
-  }
-  if (cmd === 'Query') {
+  const key = (input.Key ?? input.Item) as Input | undefined;
+  if (key) return `${command} ${kind(key.PK)}/${kind(key.SK)}${input.ConsistentRead ? ', consistent' : ''}`;
+  if (command === 'Query') {
+    const values = (input.ExpressionAttributeValues ?? {}) as Input;
     const index = typeof input.IndexName === 'string' ? input.IndexName : 'table';
-    if (index === 'ByPendingStart') return label('pendingStarts', `ByPendingStart ${str(values(input)[':w'])}`);
-    const target = kind(values(input)[':pk']);
-    const queries: Record<string, string> = {
-      'GSI1 EMAIL': 'personByEmail',
-      'GSI1 ROLES': 'roleHolders',
-      'GSI1 DEPARTMENTS': 'departments',
-      'GSI1 PLATFORMS': 'approvedPlatforms',
-      'GSI1 ACCOUNTS': 'accounts',
-      'GSI2 PEOPLE': 'people',
-      'GSI2 REQUESTER': 'requestsBy',
-      'GSI2 GRANTEE': 'grantsForPerson',
-      'table REQ': 'requestWithApprovals',
-      'table ACCOUNT': 'grantsOn|grantsForAccount',
-    };
-    return label(queries[`${index} ${target}`], `${index} ${target}`);
+    // The table and GSI1/GSI2 have entity-prefixed partition keys (`:pk`); the other indexes are named alone.
+    const pk = ':pk' in values ? ` ${kind(values[':pk'])}` : '';
+    const prefix = /begins_with\([^,]+,\s*(:\w+)\)/.exec(String(input.KeyConditionExpression ?? ''))?.[1];
+    return `${command} ${index}${pk}${prefix ? ` ${kind(values[prefix])}#` : ''}`;
   }
-  if (cmd === 'TransactWrite') return describeTransaction(input);
-  if (cmd === 'BatchWrite') return label('putDirectory', 'directory');
-  return label(undefined);
+  if (command === 'TransactWriteItems') return `${command} ${((input.TransactItems ?? []) as unknown[]).length} items`;
+  return command;
 }
 
-/** Names a DynamoDB call of the offboarding functions after the OffboardingStore method that makes it (functions/adapters/offboarding-store.ts). */
-export function describeOffboardingOp(commandName: string, input: Input): string {
-  const shared = describeShared(commandName, input, 'linkById');
-  if (shared) return shared;
-  const { command, cmd, where } = parts(commandName, input);
-  const label = (method: string, detail = where) => `${method} (${command} ${detail})`;
-  if (cmd === 'Get') {
-    const gets: Record<string, string> = {
-      'OFFBOARD/META': 'offboarding',
-      'OFFBOARD/ACCOUNT': 'plan',
-      'OFFBOARD/TASK': 'task',
-      'OFFBOARD/LINK': 'linkById/item',
-      'OFFBOARD/ACCOUNTS': 'accountIds',
-    };
-    const method = gets[where];
-    if (method) return label(method, `${where}${input.ConsistentRead ? ', consistent' : ''}`);
-  }
-  if (cmd === 'Put') {
-    const puts: Record<string, string> = {
-      'OFFBOARD/META': 'createOffboarding',
-      'OFFBOARD/ACCOUNT': 'putPlan',
-      'OFFBOARD/TASK': 'putTask',
-      'OFFBOARD/LINK': 'putLink',
-      'OFFBOARD/ACCOUNTS': 'start (account list)',
-      'OFFBOARD/OPEN': 'markOpen',
-    };
-    const method = puts[where];
-    if (method) return label(method);
-  }
-  if (cmd === 'Update') {
-    const expr = String(input.UpdateExpression ?? '');
-    const updates: [string, RegExp, string][] = [
-      ['OFFBOARD/META', /startedAt/, 'start'],
-      ['OFFBOARD/META', /finishedAt/, 'finish'],
-      ['OFFBOARD/META', /^SET sealedToken/, 'storeToken'],
-      ['OFFBOARD/ACCOUNT', /revokedAt/, 'markRevoked'],
-      ['OFFBOARD/ACCOUNT', /if_not_exists/, 'markAccountFailed'],
-      ['OFFBOARD/TASK', /^SET reveals/, 'recordReveal'],
-      ['OFFBOARD/TASK', /doneAt/, 'complete'],
-      ['OFFBOARD/TASK', /lastSweep/, 'chase'],
-      ['ACCOUNT/GRANT', /revokedAt/, 'revokeGrant'],
-      ['PERSON/PROFILE', /separatedOn/, 'markSeparated'],
-    ];
-    const method = updates.find(([w, re]) => w === where && re.test(expr))?.[2];
-    if (method) return label(method);
-  }
-  if (cmd === 'Delete' && where === 'OFFBOARD/OPEN') return label('clearOpen');
-  if (cmd === 'Query') {
-    if (str(values(input)[':open']) === 'OPEN#') return label('anyOpen', 'table OFFBOARD OPEN#');
-    const v = values(input);
-    const target = `${typeof input.IndexName === 'string' ? input.IndexName : 'table'} ${kind(v[':pk'])}${v[':sk'] === undefined ? '' : ` ${kind(v[':sk'])}#`}`;
-    const queries: Record<string, string> = {
-      'table OFFBOARD TASK#': 'tasks',
-      'table OFFBOARD LINK#': 'linksFor',
-      'table OFFBOARD': 'everything',
-      'GSI2 GRANTEE': 'grantsOf',
-      'table ACCOUNT GRANT#': 'grantsOn',
-      'GSI1 OFFBOARDINGS': 'offboardings',
-    };
-    const method = queries[target];
-    if (method) return label(method, target);
-  }
-  // The directory (person, department, account, roleHolders, personByEmail…): GovernanceStore, as in B.
-  return describeOp(commandName, input);
-}
+/** The name of a metered call: `GovernanceStore.request (GetItem REQ/META, consistent)`. */
+export const callName = (call: Pick<MeteredCall, 'storeCall' | 'commandName' | 'input'>) =>
+  `${call.storeCall ?? '(no store method)'} (${commandDetail(call.commandName, call.input)})`;
+
+/** The store method of a call's name (`GovernanceStore.request`). */
+export const methodOf = (op: string) => op.split(' (')[0] ?? op;
 
 /** Splits one ConsumedCapacity into total, table and per-index units. */
 export function unitsOf(c: Capacity): { total: number; table: number; gsi: Record<string, number> } {
@@ -204,8 +62,55 @@ export function unitsOf(c: Capacity): { total: number; table: number; gsi: Recor
   return { total, table: c.Table?.CapacityUnits ?? total, gsi };
 }
 
-/** Whether a DynamoDB command writes (its capacity is write units). */
-export const isWriteCommand = (commandName: string) => /Put|Update|Delete|Write/.test(commandName);
+/** Who made a call made outside any function; `callsInPhase` counts the calls recorded in the phase before it. */
+export type Attribution = (op: string, callsInPhase: number, phase: string) => string;
+
+/**
+ * Records every metered call while recording, phase by phase, through the capacity meter's one
+ * listener. The meter asks for INDEXES from here on, so each call also says how much was the table
+ * and how much each index (the totals are the same as with TOTAL).
+ */
+export class StoreCallRecorder {
+  private recording = false;
+  private phase = '';
+  private callsInPhase = 0;
+  private calls: Op[] = [];
+
+  /**
+   * `currentFunction` names the function a call is made in (the local stack's aroundInvoke hook tags
+   * each invocation); `outside` names what makes a call outside any function.
+   */
+  constructor(
+    meter: { detail: 'TOTAL' | 'INDEXES'; onCall?: (call: MeteredCall) => void },
+    private readonly currentFunction: () => string | undefined,
+    public outside: Attribution,
+  ) {
+    meter.detail = 'INDEXES';
+    meter.onCall = (call) => {
+      if (!this.recording) return;
+      const op = callName(call);
+      const fn = this.currentFunction() ?? this.outside(op, this.callsInPhase, this.phase);
+      this.callsInPhase += 1;
+      for (const c of call.consumed) {
+        const { total, table, gsi } = unitsOf(c);
+        this.calls.push({ phase: this.phase, fn, op, read: call.isWrite ? 0 : total, write: call.isWrite ? total : 0, table, gsi });
+      }
+    };
+  }
+
+  /** Records every call from now on under `phase` (recording goes on if it was on). */
+  start(phase: string): void {
+    this.phase = phase;
+    this.callsInPhase = 0;
+    this.recording = true;
+  }
+
+  /** Stops recording and hands back everything recorded since the last stop. */
+  stop(): Op[] {
+    this.recording = false;
+    return this.calls.splice(0);
+  }
+}
 
 /** One store call's totals: how often a function made it, and the read and write units it cost (table and each index). */
 export interface CallTotals {
