@@ -1,27 +1,13 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { FunctionKey, ScheduleKey, ScheduleSpec } from '../../functions/catalogue.ts';
-
-/** An alarm as soon as a message waits in a dead-letter queue: something could not be done, and says why. */
-export function alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, alarmDescription: string, action: IAlarmAction): Alarm {
-  const alarm = new Alarm(scope, id, {
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-    threshold: 0,
-    evaluationPeriods: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-    alarmDescription,
-  });
-  alarm.addAlarmAction(action);
-  return alarm;
-}
-
-const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+import { alarmOnDeadLetters } from './monitoring.ts';
+import { DEAD_LETTER_RETENTION, pascal } from './settings.ts';
 
 /**
  * The catalogue's schedules on EventBridge Scheduler (the local host runs the same entries on a
@@ -42,7 +28,7 @@ export class CatalogueSchedules extends Construct {
       const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: DEAD_LETTER_RETENTION,
       });
       Validations.of(deadLetterQueue).acknowledge(
         { id: 'AwsSolutions-SQS3', reason: `This is the dead-letter queue of the ${key} schedule: a dead-letter queue has no dead-letter queue of its own.` },

@@ -1,0 +1,165 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/**
+ * The deployment's settings (CDK context, checked once, here) and the defaults every construct of
+ * the stack shares, so a value the City may have to change is found in one place.
+ */
+
+/** Repository root: the catalogue's entry and definition paths are relative to it. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const SERVICE_NAME = 'social-media-governance';
+/** Lambda's timeout when the catalogue names none (Lambda's own default, 3 s, is too short for SES plus DynamoDB cold). */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Lambda's memory when the catalogue names none (the SDK-heavy bundles start faster with more CPU). */
+export const DEFAULT_MEMORY_MB = 512;
+/** Function logs, state machine logs and HTTP API access logs: the audit keeps a year. */
+export const LOG_RETENTION = RetentionDays.ONE_YEAR;
+/** How long a dead-letter queue keeps a message for an operator (SQS's maximum). */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/** A catalogue key in PascalCase (`fooBar` → `FooBar`): construct ids and resource names. */
+export const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+
+export interface GovernanceSettings {
+  /** SES domain identity the mail is sent from. */
+  mailDomain: string;
+  /** From address; must be in mailDomain. */
+  mailFrom: string;
+  /** DTI's mailbox (registry notices, failure notices). */
+  dtiEmail: string;
+  /** Base URL of the links in emails when the API sits behind a custom domain; default: the API endpoint. */
+  publicBaseUrl?: string;
+  /** Operators' mailbox for alarm notifications; no subscription when unset. */
+  alarmEmail?: string;
+  /** Further Cognito callback URLs, beside `<publicBaseUrl>/auth/callback` (always registered). */
+  authCallbackUrls?: string[];
+  /** Cognito domain prefix for the managed sign-in pages (globally unique); default: from the stack name. */
+  authDomainPrefix?: string;
+  /** Name prefix of the accounts' credential secrets in Secrets Manager (VAULT_SECRET_PREFIX); default `social-media/`. */
+  vaultSecretPrefix: string;
+  /** Name of the EventBridge bus the HR system puts its events on; default `cabq-hr`. */
+  hrBusName: string;
+  /** The `source` of the HR system's events (HR_EVENT_SOURCE); default `cabq.hr`. */
+  hrEventSource: string;
+  /**
+   * Days every daily backup of the table is kept, and the vault lock's minimum retention (I);
+   * default 3650 (ten years). `-c recordsRetentionDays=1` for a throwaway test deployment.
+   */
+  recordsRetentionDays: number;
+  /**
+   * Days after deployment during which the backup vault lock can still be changed or removed; after
+   * them it is immutable (compliance mode) and nobody, the account root included, can shorten the
+   * retention or delete a backup early. Default 7; AWS Backup's minimum is 3.
+   */
+  recordsVaultLockGraceDays: number;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads and checks the deployment settings from CDK context (cdk.json or `-c key=value`). */
+export function settingsFromContext(scope: Construct): GovernanceSettings {
+  const ctx = (key: string): string | undefined => {
+    const value = scope.node.tryGetContext(key);
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const mailDomain = ctx('mailDomain') ?? 'cabq.gov';
+  const mailFrom = ctx('mailFrom') ?? `${SERVICE_NAME}@${mailDomain}`;
+  const dtiEmail = ctx('dtiEmail');
+  const publicBaseUrl = ctx('publicBaseUrl')?.replace(/\/+$/, '');
+  const alarmEmail = ctx('alarmEmail');
+  const authCallbackUrls = ctx('authCallbackUrls')
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const authDomainPrefix = ctx('authDomainPrefix');
+  const vaultSecretPrefix = ctx('vaultSecretPrefix') ?? 'social-media/';
+  const hrBusName = ctx('hrBusName') ?? 'cabq-hr';
+  const hrEventSource = ctx('hrEventSource') ?? 'cabq.hr';
+  // Numbers come from cdk.json as numbers and from `-c key=value` as strings.
+  const days = (key: string, fallback: number): number => {
+    const value = scope.node.tryGetContext(key) as unknown;
+    if (value === undefined || value === '') return fallback;
+    return typeof value === 'number' ? value : /^\s*\d+\s*$/.test(String(value)) ? Number(value) : Number.NaN;
+  };
+  const recordsRetentionDays = days('recordsRetentionDays', 3650);
+  const recordsVaultLockGraceDays = days('recordsVaultLockGraceDays', 7);
+
+  const problems: string[] = [];
+  if (!EMAIL.test(mailFrom)) problems.push(`mailFrom "${mailFrom}" is not an email address`);
+  else if (mailFrom.split('@')[1]?.toLowerCase() !== mailDomain.toLowerCase()) {
+    problems.push(`mailFrom "${mailFrom}" must be in the SES identity domain mailDomain "${mailDomain}"`);
+  }
+  if (!dtiEmail) problems.push('dtiEmail is not set (DTI\u2019s mailbox for registry and failure notices)');
+  else if (!EMAIL.test(dtiEmail)) problems.push(`dtiEmail "${dtiEmail}" is not an email address`);
+  if (alarmEmail && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail "${alarmEmail}" is not an email address`);
+  if (publicBaseUrl && !/^https:\/\/[^\s/]+/.test(publicBaseUrl)) problems.push(`publicBaseUrl "${publicBaseUrl}" must be an https URL`);
+  for (const url of authCallbackUrls ?? []) {
+    if (!/^https:\/\//.test(url)) problems.push(`authCallbackUrls entry "${url}" must be an https URL`);
+  }
+  if (authDomainPrefix) problems.push(...authDomainPrefixProblems(authDomainPrefix));
+  // The functions' env schema accepts the same characters; a wildcard would widen the IAM scope.
+  if (!/^[A-Za-z0-9/_+=.@-]{1,100}$/.test(vaultSecretPrefix)) {
+    problems.push(`vaultSecretPrefix "${vaultSecretPrefix}" must be 1-100 of A-Z a-z 0-9 / _ + = . @ -`);
+  }
+  if (!/^[A-Za-z0-9._/-]{1,256}$/.test(hrBusName) || hrBusName === 'default') {
+    problems.push(`hrBusName "${hrBusName}" must be a custom event bus name (A-Z a-z 0-9 . _ - /, not "default")`);
+  }
+  // EventBridge rejects custom events whose source starts with "aws.".
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(hrEventSource) || hrEventSource.startsWith('aws.')) {
+    problems.push(`hrEventSource "${hrEventSource}" must be A-Z a-z 0-9 . _ - and must not start with "aws."`);
+  }
+  // AWS Backup's limits: a lock's minimum retention is 1 to 36500 days; its grace period at least 72 hours.
+  if (!Number.isInteger(recordsRetentionDays) || recordsRetentionDays < 1 || recordsRetentionDays > 36500) {
+    problems.push(`recordsRetentionDays "${scope.node.tryGetContext('recordsRetentionDays')}" must be a whole number of days from 1 to 36500`);
+  }
+  if (!Number.isInteger(recordsVaultLockGraceDays) || recordsVaultLockGraceDays < 3 || recordsVaultLockGraceDays > 36500) {
+    problems.push(`recordsVaultLockGraceDays "${scope.node.tryGetContext('recordsVaultLockGraceDays')}" must be a whole number of days, at least 3`);
+  }
+  if (problems.length) {
+    throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
+  }
+  return {
+    mailDomain,
+    mailFrom,
+    dtiEmail: dtiEmail as string,
+    publicBaseUrl,
+    alarmEmail,
+    authCallbackUrls,
+    authDomainPrefix,
+    vaultSecretPrefix,
+    hrBusName,
+    hrEventSource,
+    recordsRetentionDays,
+    recordsVaultLockGraceDays,
+  };
+}
+
+/** Cognito's rules for a prefix domain; the words are reserved by AWS. */
+export function authDomainPrefixProblems(prefix: string): string[] {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) return [`authDomainPrefix "${prefix}" must be lowercase letters, digits and hyphens`];
+  if (/aws|amazon|cognito/.test(prefix)) return [`authDomainPrefix "${prefix}" must not contain aws, amazon or cognito`];
+  return [];
+}
+
+/** The default sign-in domain prefix: the stack name, lowercase (deterministic; set authDomainPrefix if it is taken). */
+export function defaultAuthDomainPrefix(stackName: string): string {
+  return stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The credentials key's alias, from the secret name prefix (`social-media/` →
+ * `alias/social-media-credentials`), so two deployments with different prefixes get different aliases.
+ */
+export function credentialsKeyAlias(vaultSecretPrefix: string): string {
+  const stem = vaultSecretPrefix.replace(/\/+$/, '').replace(/[^A-Za-z0-9/_-]/g, '-') || 'vault';
+  return `alias/${stem}-credentials`;
+}

@@ -1,0 +1,83 @@
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { governanceStackFromContext } from '../../infra/aws/governance-stack.ts';
+import { cdkJson, functionEntries, type Json, settings } from './governance-template.ts';
+
+// Each test builds stacks of its own from other context; none needs the shared one.
+
+describe('settings from context', () => {
+  // No bundling here: these stacks are never deployed, only their settings matter.
+  const noBundling = { 'aws:cdk:bundling-stacks': [] };
+  const build = (extra: Record<string, unknown>) =>
+    governanceStackFromContext(new App({ context: { ...cdkJson.context, ...settings, ...noBundling, ...extra } }));
+
+  it('a publicBaseUrl context becomes every function\u2019s PUBLIC_BASE_URL', () => {
+    const other = build({ publicBaseUrl: 'https://social.cabq.gov/' });
+    const otherResources = Template.fromStack(other).toJSON().Resources as Record<string, Json>;
+    for (const [key] of functionEntries) {
+      const id = other.resolve((other.functions[key].node.defaultChild as CfnElement).logicalId) as string;
+      expect(otherResources[id]?.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://social.cabq.gov');
+    }
+  });
+
+  it('registers <publicBaseUrl>/auth/callback on the client when a publicBaseUrl is set', () => {
+    const other = build({ publicBaseUrl: 'https://social.cabq.gov/' });
+    const [[, client]] = Object.entries(Template.fromStack(other).toJSON().Resources as Record<string, Json>).filter(
+      ([, r]) => r.Type === 'AWS::Cognito::UserPoolClient',
+    ) as [[string, Json]];
+    expect(client.Properties.CallbackURLs).toEqual(['https://social.cabq.gov/auth/callback']);
+    expect(client.Properties.LogoutURLs).toEqual(['https://social.cabq.gov/auth/signed-out']);
+  });
+
+  it('derives the sign-in domain prefix from the stack name, lowercase, when authDomainPrefix is not set', () => {
+    const other = build({ authDomainPrefix: '', stackName: 'CabqSocial-Media' });
+    Template.fromStack(other).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'cabqsocial-media' });
+    expect(() => build({ authDomainPrefix: 'cabq-cognito' })).toThrow(/must not contain aws, amazon or cognito/);
+    expect(() => build({ authDomainPrefix: '', stackName: 'CabqAwsSocial' })).toThrow(/set -c authDomainPrefix/);
+  });
+
+  it('takes the HR bus, the HR event source and the vault prefix from context, everywhere they are used', () => {
+    const other = build({ hrBusName: 'cabq-hr-test', hrEventSource: 'cabq.hr.test', vaultSecretPrefix: 'test/social-media/' });
+    const otherTemplate = Template.fromStack(other);
+    const otherResources = otherTemplate.toJSON().Resources as Record<string, Json>;
+    otherTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'cabq-hr-test' });
+    for (const [, rule] of Object.entries(otherResources).filter(([, r]) => r.Type === 'AWS::Events::Rule')) {
+      expect(rule.Properties.EventPattern.source).toEqual(['cabq.hr.test']);
+    }
+    otherTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/test/social-media-credentials' });
+    for (const [key, spec] of functionEntries) {
+      const id = other.resolve((other.functions[key].node.defaultChild as CfnElement).logicalId) as string;
+      const env = otherResources[id]?.Properties.Environment.Variables as Json;
+      if (spec.hrEvents?.length) expect(env.HR_EVENT_SOURCE).toBe('cabq.hr.test');
+      if (spec.access.vault?.length) expect(env.VAULT_SECRET_PREFIX).toBe('test/social-media/');
+    }
+    expect(JSON.stringify(otherResources)).toContain(':secret:test/social-media/*');
+    expect(JSON.stringify(otherResources)).not.toContain(':secret:social-media/*');
+  });
+
+  it('takes the records retention and the vault lock grace period from context (as -c passes them, strings)', () => {
+    const other = build({ recordsRetentionDays: '2555', recordsVaultLockGraceDays: '3' });
+    const otherResources = Object.values(Template.fromStack(other).toJSON().Resources as Record<string, Json>);
+    const vault = otherResources.find((r) => r.Type === 'AWS::Backup::BackupVault') as Json;
+    expect(vault.Properties.LockConfiguration).toEqual({ MinRetentionDays: 2555, ChangeableForDays: 3 });
+    const plan = otherResources.find((r) => r.Type === 'AWS::Backup::BackupPlan') as Json;
+    expect(plan.Properties.BackupPlan.BackupPlanRule[0].Lifecycle).toEqual({ DeleteAfterDays: 2555 });
+  });
+
+  it('rejects a retention outside 1-36500 whole days and a lock grace period under AWS Backup\u2019s 3 days', () => {
+    for (const bad of ['0', '36501', '10.5', 'ten', -1]) expect(() => build({ recordsRetentionDays: bad })).toThrow(/recordsRetentionDays/);
+    for (const bad of ['2', '0', 'a week']) expect(() => build({ recordsVaultLockGraceDays: bad })).toThrow(/recordsVaultLockGraceDays/);
+  });
+
+  it('rejects a vault prefix with a wildcard, an "aws." HR source and the default bus', () => {
+    expect(() => build({ vaultSecretPrefix: 'social-*' })).toThrow(/vaultSecretPrefix/);
+    expect(() => build({ hrEventSource: 'aws.hr' })).toThrow(/hrEventSource/);
+    expect(() => build({ hrBusName: 'default' })).toThrow(/hrBusName/);
+  });
+
+  it('rejects a From address outside the SES identity domain, and a missing DTI mailbox', () => {
+    expect(() => build({ mailFrom: 'someone@example.org' })).toThrow(/mailDomain/);
+    expect(() => build({ dtiEmail: '' })).toThrow(/dtiEmail/);
+  });
+});

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type FunctionKey, type FunctionSpec, functionArnPlaceholder, functions, type StateMachineKey } from '../../functions/catalogue.ts';
+import { repoRoot } from '../../infra/aws/governance-stack.ts';
+import {
+  asArray,
+  flatten,
+  fnId,
+  fnProps,
+  functionEntries,
+  getAtt,
+  type Json,
+  ofType,
+  resources,
+  roleId,
+  smId,
+  stack,
+  stateMachineEntries,
+  statementsOf,
+  substitute,
+  synthesizeGovernanceStack,
+  taskFunctionNames,
+} from './governance-template.ts';
+
+synthesizeGovernanceStack();
+
+describe('state machines', () => {
+  it('creates exactly one state machine per catalogue entry', () => {
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(stateMachineEntries.length);
+  });
+
+  it.each(stateMachineEntries)('%s: inlines the catalogue ASL and substitutes every function placeholder', (key, spec) => {
+    const p = resources[smId(key)]?.Properties as Json;
+    expect(p.StateMachineType).toBe('STANDARD');
+    const definition = JSON.parse(flatten(p.DefinitionString)) as Json;
+    const asl = JSON.parse(readFileSync(join(repoRoot, spec.definition), 'utf8')) as Json;
+    expect(Object.keys(definition.States).sort()).toEqual(Object.keys(asl.States).sort());
+    expect(definition.StartAt).toBe(asl.StartAt);
+
+    const placeholders = [...new Set([...flatten(p.DefinitionString).matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]))];
+    expect(placeholders.length).toBeGreaterThan(0);
+    const substitutions = p.DefinitionSubstitutions as Json;
+    for (const placeholder of placeholders) expect(Object.keys(substitutions), `\${${placeholder}} has no substitution`).toContain(placeholder);
+    expect(substitutions).toEqual(Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), getAtt(fnId(fnKey))])));
+  });
+
+  it.each(stateMachineEntries)(
+    '%s: once CloudFormation substitutes, no placeholder is left and every Task, Map iterations included, invokes one of its functions',
+    (key, spec) => {
+      const p = resources[smId(key)]?.Properties as Json;
+      const substituted = substitute(flatten(p.DefinitionString), p.DefinitionSubstitutions as Json);
+      expect(substituted).not.toContain('${');
+      const invoked = taskFunctionNames(JSON.parse(substituted) as Json);
+      expect(invoked.length).toBeGreaterThan(0);
+      // Every catalogue function of the machine is invoked, and nothing else is.
+      expect([...new Set(invoked)].sort()).toEqual(spec.invokes.map((fnKey) => `<${fnId(fnKey)}.Arn>`).sort());
+    },
+  );
+
+  it.each(stateMachineEntries)('%s: its role may invoke exactly the catalogue functions it invokes', (key, spec) => {
+    const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const invoke = statementsOf(role).filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
+    expect(invoke.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+    const targets = invoke
+      .flatMap((s) => asArray(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .sort();
+    expect(targets).toEqual(spec.invokes.map((fnKey) => JSON.stringify(getAtt(fnId(fnKey)))).sort());
+  });
+
+  it.each(stateMachineEntries)('%s: logs ALL events without execution data to a retained log group, with tracing', (key) => {
+    const p = resources[smId(key)]?.Properties as Json;
+    expect(p.LoggingConfiguration.Level).toBe('ALL');
+    expect(p.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    const logGroup = resources[p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]];
+    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThanOrEqual(365);
+    expect(p.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it.each(stateMachineEntries)('%s: alarms on failed, timed-out and aborted executions notify the encrypted alarm topic', (key) => {
+    const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(
+        ([, a]) =>
+          a.Properties.Namespace === 'AWS/States' &&
+          a.Properties.MetricName === metric &&
+          asArray<Json>(a.Properties.Dimensions).some((d) => d.Name === 'StateMachineArn' && d.Value?.Ref === smId(key)),
+      );
+      expect(alarms, metric).toHaveLength(1);
+      const alarm = (alarms[0] as [string, Json])[1].Properties;
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+});
+
+describe('separation offboarding state machine', () => {
+  const key: StateMachineKey = 'separationOffboarding';
+  const definition = () => {
+    const p = resources[smId(key)]?.Properties as Json;
+    return JSON.parse(substitute(flatten(p.DefinitionString), p.DefinitionSubstitutions as Json)) as Json;
+  };
+
+  it('substitutes the Task inside the Map iteration with the offboardAccount function', () => {
+    const map = definition().States.OffboardEachAccount as Json;
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.States.OffboardAccount.Parameters.FunctionName).toBe(`<${fnId('offboardAccount')}.Arn>`);
+  });
+
+  it('its waitForTaskToken tasks call functions that may send task results to this machine only', () => {
+    const waiting = Object.values(definition().States as Record<string, Json>).filter((s) => String(s.Resource).endsWith('.waitForTaskToken'));
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const state of waiting) {
+      const fnKey = functionEntries.find(([k]) => state.Parameters.FunctionName === `<${fnId(k)}.Arn>`)?.[0] as FunctionKey;
+      const spec = functions[fnKey] as FunctionSpec;
+      expect(spec.access.sendTaskResult, fnKey).toEqual([key]);
+    }
+  });
+
+  it('its role invokes exactly openOffboarding, planOffboarding, offboardAccount, trackOffboardingTasks and reportOffboarding', () => {
+    const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const targets = statementsOf(role)
+      .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'))
+      .flatMap((s) => asArray(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .sort();
+    const expected: FunctionKey[] = ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'];
+    expect(targets).toEqual(expected.map((k) => JSON.stringify(getAtt(fnId(k)))).sort());
+  });
+
+  it('receiveHrEvent may start this machine and no other, and gets its ARN only', () => {
+    const starts = statementsOf(roleId('receiveHrEvent')).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    const name = resources[smId(key)]?.Properties.StateMachineName as string;
+    expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`]);
+    const env = fnProps('receiveHrEvent').Environment.Variables as Json;
+    expect(flatten(env.STATE_MACHINE_ARN_SEPARATION_OFFBOARDING)).toBe(`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`);
+    expect(env.STATE_MACHINE_ARN_APPROVAL_CHAIN).toBeUndefined();
+  });
+});
