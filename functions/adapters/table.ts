@@ -6,7 +6,7 @@ import { env } from '#adapters/env';
 /**
  * What every store of the governance table shares: reading an item, querying a key to the end,
  * and conditional writes that answer false instead of throwing when their condition does not hold.
- * The stores (store.ts, offboarding-store.ts, records-store.ts) add the keys and the meaning.
+ * The stores (directory-store.ts, store.ts, offboarding-store.ts, records-store.ts) add the keys and the meaning.
  */
 export type Item = Record<string, unknown>;
 

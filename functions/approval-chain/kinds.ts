@@ -13,7 +13,7 @@ import type { PostingAuthorityRequest } from '#posting-authority/posting-authori
  * The registry of request kinds: the one place that lists them. Every part of the system that
  * depends on a request's kind (how it reads, who may see it, who hears its outcome, its item, its
  * export row, what its approval does) asks the kind's module through `kindOf`; no other module
- * switches on kind. Adding a kind is its module (see core/request-kind.ts) plus one line here and
+ * dispatches on kind (a request's own handler may check that what it read back is its kind). Adding a kind is its module (see core/request-kind.ts) plus one line here and
  * its catalogue entry; test/unit/approval-chain/kinds.test.ts fails if a registered kind lacks a part.
  */
 

@@ -2,7 +2,7 @@ import { type GovernanceRequest, kindOf, toldOfOutcome } from '#approval-chain/k
 import { failureNoticeEmail, outcomeEmail } from '#approval-chain/emails';
 import { type Approval, directorDecision } from '#core/approval';
 import type { EmailContent } from '#core/email-layout';
-import { InvalidInputError } from '#core/errors';
+import { InvalidInputError, RequestNotFoundError } from '#core/errors';
 import type { Closing, OutcomeKind, OutcomeResult, OutcomeStore, RequestBase } from '#core/request-kind';
 
 /*
@@ -73,12 +73,15 @@ export async function closeRequest(
     fail,
     async alreadyClosed() {
       const current = await ports.store.request(request.requestId, true);
-      if (current?.status === 'FAILED') return fail(current.outcomeReason ?? 'a step failed');
-      if (current && current.status !== 'APPROVED') return { status: current.status, accountId: null };
+      if (!current) throw new RequestNotFoundError(`Request ${request.requestId} vanished while it was being closed.`);
+      if (current.status === 'FAILED') return fail(current.outcomeReason ?? 'a step failed');
+      if (current.status !== 'APPROVED') return { status: current.status, accountId: null };
       return undefined;
     },
     async closeAsDecided() {
-      const outcome = decision.outcome as 'REJECTED' | 'EXPIRED';
+      const outcome = decision.outcome;
+      // An approval closes through its kind's effect in the registry, never as a plain close.
+      if (outcome === 'APPROVED') throw new InvalidInputError(`Request ${request.requestId} is approved: its kind closes it, not closeAsDecided.`);
       await ports.store.closeRequest(request.requestId, outcome, now, decision.reason);
       await tell(outcome, { reason: decision.reason });
       ports.log('info', 'request closed', { requestId: request.requestId, outcome });

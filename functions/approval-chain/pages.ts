@@ -19,6 +19,7 @@ export function decisionWords(request: GovernanceRequest, step: number, outcome:
   const confirmation = stepMode(request.steps[step]) === 'confirm' ? describeRequest(request, context).confirmation : undefined;
   return confirmation && outcome === 'APPROVED' ? confirmation.done : outcome.toLowerCase();
 }
+
 function historyRows(request: GovernanceRequest, approvals: Approval[]): SafeHtml[] {
   const rows: { at: string; what: SafeHtml }[] = [{ at: request.createdAt, what: html`Submitted by ${request.requester.name}` }];
   for (const a of approvals) {
@@ -38,6 +39,7 @@ function historyRows(request: GovernanceRequest, approvals: Approval[]): SafeHtm
   if (request.closedAt) rows.push({ at: request.closedAt, what: html`Closed: ${statusBadge(request.status)} ${request.outcomeReason ?? ''}` });
   return rows.sort((x, y) => x.at.localeCompare(y.at)).map((r) => html`<tr><td>${formatWhen(r.at)}</td><td>${r.what}</td></tr>`);
 }
+
 /** The request's page: status and the full history (the audit trail), with what its kind adds (a removal's public record, H). */
 export function requestPage(request: GovernanceRequest, approvals: Approval[], viewer: Person, notice?: string, known: DescribeContext = {}): string {
   const context: DescribeContext = { ...known, approvals };

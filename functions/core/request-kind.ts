@@ -9,8 +9,8 @@ import type { NamedPerson, PlannedStep, RequestStatus } from '#core/request';
 /*
  * What a kind of request declares, in one module per kind (new-account/kind.ts, …): everything the
  * approval chain, the pages and emails, the store, the records export and the outcome need to know
- * about it. The core dispatches through the registry of kinds (#approval-chain/kinds); nothing else
- * asks which kind a request is. This module imports no kind, so every kind can build on it.
+ * about it. The core dispatches through the registry of kinds (#approval-chain/kinds); no other module
+ * dispatches on kind. This module imports no kind, so every kind can build on it.
  */
 
 /** What every request has, of every kind. */
@@ -100,16 +100,20 @@ export interface Closing<R extends RequestBase> {
   log(message: string, attributes: Record<string, unknown>): void;
 }
 
-export interface RequestKindModule<R extends RequestBase> {
+/** A kind's form parser and chain planner take what that kind needs; each kind names their exact types. */
+type AnyParse = (raw: Record<string, unknown>, ...rest: never[]) => unknown;
+type AnyPlan = (...input: never[]) => ApprovalStep[] | Promise<ApprovalStep[]>;
+
+export interface RequestKindModule<R extends RequestBase, Parse extends AnyParse = AnyParse, Plan extends AnyPlan = AnyPlan> {
   kind: R['kind'];
   /** Two letters that start its request ids ("na-…"): they tell a person, a log line or an execution name what it is. */
   idPrefix: string;
   /** The stored item's `entity`. */
   entity: string;
-  /** The form a person fills in: it validates at the boundary (HTTP 400 with a message per field). */
-  parseForm(raw: Record<string, unknown>, ...rest: never[]): unknown;
-  /** How its approval chain is planned, from the directory (never from the form). */
-  planSteps(...input: never[]): ApprovalStep[] | Promise<ApprovalStep[]>;
+  /** The form a person fills in: it validates at the boundary (HTTP 400 with a message per field). Its handler parses through it. */
+  parseForm: Parse;
+  /** How its approval chain is planned, from the directory (never from the form). Its handler plans through it. */
+  planSteps: Plan;
   /** How it reads, on pages and in emails. */
   describe(request: R, context: DescribeContext): RequestDescription;
   /** What describing it needs besides the request: its preserved record (by id) and its decisions. */

@@ -12,7 +12,7 @@ import { type AccountRequest, newAccountIdPrefix, newAccountSteps, parseNewAccou
  * the registry with its admins' posting authority (B) and tells DTI (O.b).
  */
 
-export function describeNewAccount(request: AccountRequest): RequestDescription {
+function describeNewAccount(request: AccountRequest): RequestDescription {
   const title = `new ${request.platformName} account ${request.proposedHandle}`;
   return {
     title,
@@ -54,7 +54,7 @@ async function close(c: Closing<AccountRequest>): Promise<OutcomeResult> {
   return { status: 'APPROVED', accountId: account.accountId };
 }
 
-export const newAccountKind: RequestKindModule<AccountRequest> = {
+export const newAccountKind: RequestKindModule<AccountRequest, typeof parseNewAccountForm, typeof newAccountSteps> = {
   kind: 'NEW_ACCOUNT',
   idPrefix: newAccountIdPrefix,
   entity: 'AccountRequest',

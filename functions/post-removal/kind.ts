@@ -1,5 +1,6 @@
 import type { Approval } from '#core/approval';
 import { chainFact, type DescribeContext, type RequestDescription } from '#core/description';
+import { RequestNotFoundError } from '#core/errors';
 import { formatWhen, html, type SafeHtml } from '#core/html';
 import { policy } from '#core/policy';
 import { type GovernanceRecord, recordIntact } from '#core/records';
@@ -22,7 +23,7 @@ import {
 
 const removalVerb = (request: PostRemovalRequest) => request.action.toLowerCase();
 
-export function describePostRemoval(request: PostRemovalRequest, context: DescribeContext): RequestDescription {
+function describePostRemoval(request: PostRemovalRequest, context: DescribeContext): RequestDescription {
   const account = request.accountLabel;
   const actionLabel = policy.postRemoval.actions[request.action] ?? request.action;
   const approved = context.approvals ? supervisorApproval(request, context.approvals) : undefined;
@@ -119,15 +120,16 @@ async function close(c: Closing<PostRemovalRequest>): Promise<OutcomeResult> {
   if (!(await c.store.closeRequest(request.requestId, closing.status, c.now, closing.reason, closing.removal))) {
     // A re-run: repeat only the emails the recorded outcome owes.
     const current = await c.store.request(request.requestId, true);
-    if (current?.status === 'FAILED') return c.fail(current.outcomeReason ?? 'a step failed');
-    if (current && current.status !== closing.status) return { status: current.status, accountId: null };
+    if (!current) throw new RequestNotFoundError(`Request ${request.requestId} vanished while it was being closed.`);
+    if (current.status === 'FAILED') return c.fail(current.outcomeReason ?? 'a step failed');
+    if (current.status !== closing.status) return { status: current.status, accountId: null };
   }
   await c.tell(closing.status, { reason: decision.reason, to: closing.tell });
   c.log('post removal closed', { requestId: request.requestId, outcome: closing.status, removedAt: closing.removal?.removedAt });
   return { status: closing.status, accountId: closing.status === 'APPROVED' ? request.accountId : null };
 }
 
-export const postRemovalKind: RequestKindModule<PostRemovalRequest> = {
+export const postRemovalKind: RequestKindModule<PostRemovalRequest, typeof parsePostRemovalForm, typeof removalSteps> = {
   kind: 'POST_REMOVAL',
   idPrefix: postRemovalIdPrefix,
   entity: 'PostRemovalRequest',

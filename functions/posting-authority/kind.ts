@@ -18,7 +18,7 @@ import {
  * account) and tells DTI, who keeps the shared credential (O.b).
  */
 
-export function describePostingAuthority(request: PostingAuthorityRequest): RequestDescription {
+function describePostingAuthority(request: PostingAuthorityRequest): RequestDescription {
   const account = `${request.platformName} ${request.handle}`;
   const title = `posting authority for ${request.grantee.name} on ${account} (${request.role.toLowerCase()}, ${credentialWords(request.receivesCredential)})`;
   return {
@@ -71,7 +71,7 @@ async function close(c: Closing<PostingAuthorityRequest>): Promise<OutcomeResult
   return { status: 'APPROVED', accountId: request.accountId };
 }
 
-export const postingAuthorityKind: RequestKindModule<PostingAuthorityRequest> = {
+export const postingAuthorityKind: RequestKindModule<PostingAuthorityRequest, typeof parsePostingAuthorityForm, typeof postingAuthoritySteps> = {
   kind: 'POSTING_AUTHORITY',
   idPrefix: postingAuthorityIdPrefix,
   entity: 'PostingAuthorityRequest',

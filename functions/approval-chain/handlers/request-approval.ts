@@ -3,7 +3,7 @@ import { type ApprovalTask, approvalTaskSchema } from '#approval-chain/task';
 import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
 import { type ApprovalEmailKind, approvalEmail } from '#approval-chain/emails';
 import { InvalidInputError, RequestNotFoundError } from '#core/errors';
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import { describeContext, type GovernanceRequest } from '#approval-chain/kinds';
 import { fieldErrors } from '#core/request';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
@@ -14,7 +14,6 @@ import { sendOnce } from '#adapters/mail-ledger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { approvalKey, GovernanceStore } from '#adapters/store';
-import { describeContext } from '#approval-chain/kinds';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;

@@ -42,9 +42,9 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
     throw new ForbiddenError('Only the requester, its approvers, the department director, communications staff and DTI can see this request.');
   }
   // What its kind's description needs: a removal's preserved post (H), read from its write-once record.
-  records ??= new RecordsStore();
-  const { record } = records;
-  const context = await describeContext(request, { record: record.bind(records), approvals: async () => approvals }, { approvals });
+  const recordsStore = records ?? new RecordsStore();
+  records = recordsStore;
+  const context = await describeContext(request, { record: (id) => recordsStore.record(id), approvals: async () => approvals }, { approvals });
   if (wantsHtml(event)) {
     const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
     return htmlResponse(200, requestPage(request, approvals, viewer, notice, context));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#core/errors';
-import { type AccountRequest, accountRequest, newAccountSteps, normalizeHandle, parseNewAccountForm } from '#new-account/new-account';
+import { type AccountRequest, accountRequest, normalizeHandle } from '#new-account/new-account';
 import { namedSteps } from '#core/request';
 import { policy } from '#core/policy';
 import { newAccountKind } from '#new-account/kind';
@@ -53,7 +53,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
 }
 
 async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeof signedInPerson>>, body: Record<string, unknown>): Promise<AccountRequest> {
-  const form = parseNewAccountForm(body);
+  const form = newAccountKind.parseForm(body);
   const [department, platform, roleHolders, handleTaken, ...admins] = await Promise.all([
     s.department(form.departmentCode),
     s.platform(form.platformId),
@@ -71,7 +71,7 @@ async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeo
   else if (separated.length) fields.adminIds = `separated from the City: ${separated.join(', ')}`;
   if (Object.keys(fields).length || !department || !platform) throw new InvalidInputError('The form has fields to fix.', fields);
 
-  const steps = newAccountSteps({ requester: person, department, roleHolders });
+  const steps = newAccountKind.planSteps({ requester: person, department, roleHolders });
   const approvers = await Promise.all(steps.map((step) => s.person(step.approverId)));
   return accountRequest({
     requester: person,

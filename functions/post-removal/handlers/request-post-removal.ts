@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import { namedSteps } from '#core/request';
-import { mayRequestRemoval, parsePostRemovalForm, postRemovalRequest, removalSteps } from '#post-removal/post-removal';
+import { mayRequestRemoval, postRemovalRequest } from '#post-removal/post-removal';
 import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { postRemovalKind } from '#post-removal/kind';
@@ -81,11 +81,11 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
 
 /** The form (400), the supervisor chain from the directory (409 without a supervisor), then the request and its record. */
 async function buildRequest(s: GovernanceStore, requester: Person, account: Account, body: Record<string, unknown>) {
-  const form = parsePostRemovalForm(body);
+  const form = postRemovalKind.parseForm(body);
   // Each person is read from the directory once: the supervisor, their supervisor, the approvers' names.
   const read = new Map<string, Promise<Person | undefined>>([[requester.id, Promise.resolve(requester)]]);
   const personById = (id: string) => read.get(id) ?? read.set(id, s.person(id)).get(id) ?? Promise.resolve(undefined);
-  const steps = await removalSteps(requester, personById);
+  const steps = await postRemovalKind.planSteps(requester, personById);
   const approvers = await Promise.all(steps.map((step) => personById(step.approverId)));
   return postRemovalRequest({
     requester,

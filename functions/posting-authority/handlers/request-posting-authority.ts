@@ -7,9 +7,7 @@ import {
   assertNotAlreadyAuthorized,
   granteeIdOf,
   type PostingAuthorityRequest,
-  parsePostingAuthorityForm,
   postingAuthorityRequest,
-  postingAuthoritySteps,
 } from '#posting-authority/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
 import { postingAuthorityKind } from '#posting-authority/kind';
@@ -70,12 +68,12 @@ async function buildRequest(s: GovernanceStore, requester: Person, account: Acco
   const granteeId = granteeIdOf(body, requester);
   assertMayAsk({ requester, granteeId, account, grants });
   const found = /^[A-Za-z0-9-]{1,20}$/.test(granteeId) ? await s.person(granteeId) : undefined;
-  const { grantee, ...form } = parsePostingAuthorityForm({ ...body, granteeId }, found);
+  const { grantee, ...form } = postingAuthorityKind.parseForm({ ...body, granteeId }, found);
   assertNotAlreadyAuthorized({ form, grantee, account, grants });
 
   const [department, roleHolders] = await Promise.all([s.department(account.departmentCode), s.roleHolders()]);
   if (!department) throw new ConfigurationError(`The department ${account.departmentCode} of ${account.handle} is not in the directory.`);
-  const steps = postingAuthoritySteps({ requester, grantee, department, roleHolders });
+  const steps = postingAuthorityKind.planSteps({ requester, grantee, department, roleHolders });
   const approvers = await Promise.all(steps.map((step) => s.person(step.approverId)));
   return postingAuthorityRequest({
     requester,
