@@ -20,7 +20,11 @@ export type TableAccess = 'read' | 'readWrite';
  * carry `approvalId`) and KEYS_ONLY, so the updates an approval goes through afterwards (emailed,
  * reminded, decided) write nothing to it. ByPendingStart lists the stored requests whose execution
  * is not yet known to have started (durable starts, see reconcile-starts.ts): sparse, KEYS_ONLY,
- * and each request leaves it as soon as its execution is started.
+ * and each request leaves it as soon as its execution is started. GSI3 is a third overloaded lookup
+ * (projection ALL): the registry by handle, and the directory by email. ByAssignee is "My work": it
+ * lists the open items assigned to a person (approval links, offboarding tasks) by when they were
+ * assigned; sparse and KEYS_ONLY, and an item leaves it in the same write that decides, supersedes
+ * or completes it.
  */
 export interface IndexDesign {
   name: string;
@@ -37,6 +41,8 @@ export const table: { partitionKey: string; sortKey: string; indexes: readonly I
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
     { name: 'ByApprovalId', partitionKey: 'approvalId', projection: 'KEYS_ONLY' },
     { name: 'ByPendingStart', partitionKey: 'pendingStart', sortKey: 'pendingSince', projection: 'KEYS_ONLY' },
+    { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+    { name: 'ByAssignee', partitionKey: 'assigneeId', sortKey: 'assignedAt', projection: 'KEYS_ONLY' },
   ],
 };
 
@@ -100,6 +106,11 @@ export interface FunctionSpec {
    */
   defaultRoute?: boolean;
   /**
+   * Serves the site's static assets (the U.S. Web Design System's stylesheet, fonts and icons, and
+   * the app's own stylesheet and script): the AWS bundle carries a copy of those files beside the code.
+   */
+  staticAssets?: boolean;
+  /**
    * HR events this function consumes (EventBridge `detail-type`s on the HR bus, source from
    * configuration). AWS: bus → rule → SQS queue (with a dead-letter queue and an alarm) → this
    * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
@@ -112,6 +123,27 @@ export interface FunctionSpec {
 }
 
 export const functions = {
+  showMyWork: {
+    entry: 'functions/my-work/handlers/show-my-work.ts',
+    description:
+      'Home page, \u201cMy work\u201d: the approvals and offboarding tasks waiting for the signed-in person (ByAssignee index), and their own requests with their progress',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/', auth: 'jwt' }],
+  },
+  serveAsset: {
+    entry: 'functions/site/handlers/serve-asset.ts',
+    description:
+      'Static assets: the U.S. Web Design System stylesheet, fonts and icons, and the app\u2019s own stylesheet and script, cached for a year by version',
+    access: {},
+    routes: [{ method: 'GET', path: '/assets/{version}/{name}', auth: 'public' }],
+    staticAssets: true,
+  },
+  findPeople: {
+    entry: 'functions/directory/handlers/find-people.ts',
+    description: 'People picker: searches the directory by name or email (prefix queries, never a scan) for the forms that choose a person',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/people', auth: 'jwt' }],
+  },
   submitRequest: {
     entry: 'functions/new-account/handlers/submit-request.ts',
     description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
@@ -132,9 +164,13 @@ export const functions = {
   },
   showRegistry: {
     entry: 'functions/registry/handlers/show-registry.ts',
-    description: 'The registry of City social media accounts and their admins (O.b), HTML or JSON',
+    description:
+      'The registry of City social media accounts (O.b): a searchable, filtered, paged list (HTML, JSON or CSV) and a page per account with its admins, posters, records and actions',
     access: { table: 'read' },
-    routes: [{ method: 'GET', path: '/accounts', auth: 'jwt' }],
+    routes: [
+      { method: 'GET', path: '/accounts', auth: 'jwt' },
+      { method: 'GET', path: '/accounts/{accountId}', auth: 'jwt' },
+    ],
   },
   decideApproval: {
     entry: 'functions/approval-chain/handlers/decide-approval.ts',

@@ -11,11 +11,13 @@ import {
   NotSignedInError,
   RouteNotFoundError,
 } from '#core/errors';
+import { alert } from '#core/components';
 import { html, page } from '#core/html';
-import type { Person } from '#core/policy';
+import type { Person, RoleHolder } from '#core/policy';
+import { type Viewer, viewerFor } from '#site/navigation';
 import { env } from '#adapters/env';
 import { checkRequest, crossSiteRefusal, oversizedBody, ownOrigins, type RequestShape } from '#adapters/request-checks';
-import type { GovernanceStore } from '#adapters/store';
+import type { DirectoryStore } from '#adapters/directory-store';
 
 /*
  * This module creates no client and no logger at import (httpErrors is given the logger): the local
@@ -29,13 +31,17 @@ export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
  * Pages may carry an approval secret in their URL: never send it to another site as a Referer
  * (`same-origin`: only this app's own requests carry one — `no-referrer` would also make browsers
  * send `Origin: null` on the app's own form posts, which the cross-site fence must refuse), never
- * cache, never frame; scripts are not needed at all.
+ * cache, never frame. Styles, fonts, icons and the one script come from the app's own /assets (the
+ * U.S. Web Design System and site/app-assets.ts): nothing inline, nothing from another site; the
+ * script may call back only to this app (the people picker). Forms post only to this app: sign-out
+ * ends the identity provider's session by a link, not a form (sign-in/pages.ts).
  */
 const securityHeaders = {
   'cache-control': 'no-store',
   'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; font-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 export function htmlResponse(statusCode: number, body: string): HttpResult {
@@ -109,7 +115,28 @@ const asString = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefi
  * The signed-in City employee, from the authorizer (in AWS the Lambda authorizer's verified context,
  * locally the development sign-in's JWT claims) and the directory. Never from the request body.
  */
-export async function signedInPerson(event: HttpEvent, store: GovernanceStore): Promise<Person> {
+export async function signedInPerson(event: HttpEvent, store: DirectoryStore): Promise<Person> {
+  return (await signedInViewer(event, store)).person;
+}
+
+/** Who signed in, by event, so an error page can still show them their navigation. */
+const viewers = new WeakMap<HttpEvent, Viewer>();
+
+/** The viewer `signedInViewer` found for this event, if it got that far. */
+export const viewerOf = (event: HttpEvent): Viewer | undefined => viewers.get(event);
+
+/**
+ * The signed-in person with what they may do and the navigation that follows (site/navigation.ts).
+ * The City-wide role holders are read beside the person, once, and handed on for reuse.
+ */
+export async function signedInViewer(event: HttpEvent, store: DirectoryStore): Promise<Viewer> {
+  const found = await signedInDirectoryPerson(event, store);
+  const viewer = viewerFor(found.person, await found.roleHolders);
+  viewers.set(event, viewer);
+  return viewer;
+}
+
+async function signedInDirectoryPerson(event: HttpEvent, store: DirectoryStore): Promise<{ person: Person; roleHolders: Promise<RoleHolder[]> }> {
   const authorizer = (event.requestContext as { authorizer?: AuthorizerShape }).authorizer;
   const email = asString(authorizer?.lambda?.email) ?? asString(authorizer?.jwt?.claims?.email);
   if (!email) throw new NotSignedInError('Sign in with your City account to continue.');
@@ -119,11 +146,14 @@ export async function signedInPerson(event: HttpEvent, store: GovernanceStore): 
     const refusal = crossSiteRefusal({ method: event.requestContext.http.method, headers: event.headers ?? {}, ownOrigins: ownOriginsOf(event) });
     if (refusal) throw refusal;
   }
+  const roleHolders = store.roleHolders();
+  // Never left unhandled when the person is refused below.
+  roleHolders.catch(() => undefined);
   const person = await store.personByEmail(email);
   if (!person) throw new NotInDirectoryError(`${email} is not in the social media governance directory. Ask DTI to add you.`);
   // Offboarding marks a separated employee: they keep no way in, whatever their sign-in still says (C).
   if (person.separatedOn) throw new ForbiddenError(`${person.name} separated from the City on ${person.separatedOn} and can no longer use this service.`);
-  return person;
+  return { person, roleHolders };
 }
 
 /** The app's own origins, as this event's host sees them: the public base URL and the API's domain. */
@@ -202,32 +232,40 @@ function errorHeading(error: GovernanceError): string {
   return 'Something needs attention';
 }
 
-export function errorPage(error: GovernanceError): string {
+export function errorPage(error: GovernanceError, viewer?: Viewer): string {
   const fields = error instanceof InvalidInputError ? Object.entries(error.fields) : [];
   // A wrong address leaves the reader nowhere to be: give them the way back in.
   const wrongAddress = error instanceof RouteNotFoundError || error instanceof MethodNotAllowedError || error instanceof MalformedAddressError;
   return page({
     title: errorHeading(error),
+    viewer,
     body: html`<div class="card"><h1>${errorHeading(error)}</h1>
-      <div class="banner error">${error.message}</div>
-      ${fields.length ? html`<ul>${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}
-      ${wrongAddress ? html`<p><a href="/requests/new">Go to the social media governance home page</a> · <a href="/guidelines">Comment guidelines</a></p>` : ''}</div>`,
+      ${alert('error', error.message, { role: 'alert' })}
+      ${fields.length ? html`<ul class="usa-list">${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}
+      <p>${wrongAddress ? 'Check the link, or start again from ' : 'You can go back, or start again from '}<a href="/">My work</a>.</p></div>`,
   });
 }
 
 /** A GovernanceError as its response: its status and message, a page for browsers and JSON otherwise. */
-export function governanceErrorResponse(error: GovernanceError, asHtml: boolean): HttpResult {
+export function governanceErrorResponse(error: GovernanceError, asHtml: boolean, viewer?: Viewer): HttpResult {
   const body = { error: error.name, message: error.message, ...(error instanceof InvalidInputError ? { fields: error.fields } : {}) };
-  const response = asHtml ? htmlResponse(error.status, errorPage(error)) : jsonResponse(error.status, body);
+  const response = asHtml ? htmlResponse(error.status, errorPage(error, viewer)) : jsonResponse(error.status, body);
   if (error instanceof MethodNotAllowedError) response.headers = { ...response.headers, allow: error.allow.join(', ') };
   return response;
 }
 
 /** Anything but a GovernanceError: a 500 that names only the reference to give DTI, never the error. */
-export function internalErrorResponse(reference: string, asHtml: boolean): HttpResult {
+export function internalErrorResponse(reference: string, asHtml: boolean, viewer?: Viewer): HttpResult {
   const message = `Something went wrong on our side. Please try again; if it keeps happening, give DTI this reference: ${reference}`;
   return asHtml
-    ? htmlResponse(500, page({ title: 'Error', body: html`<div class="card"><h1>Sorry</h1><p>${message}</p></div>` }))
+    ? htmlResponse(
+        500,
+        page({
+          title: 'Error',
+          viewer,
+          body: html`<div class="card"><h1>Sorry, something went wrong</h1>${alert('error', message, { role: 'alert' })}<p>Start again from <a href="/">My work</a>.</p></div>`,
+        }),
+      )
     : jsonResponse(500, { error: 'InternalError', message });
 }
 
@@ -246,12 +284,12 @@ export function httpErrors(logger: Pick<Logger, 'info' | 'error'>): MiddlewareOb
           request.response = redirect(signInLocation(event));
           return;
         }
-        request.response = governanceErrorResponse(error, wantsHtml(event));
+        request.response = governanceErrorResponse(error, wantsHtml(event), viewerOf(event));
         return;
       }
       const reference = event.requestContext?.requestId ?? 'unknown';
       logger.error('unhandled error', { error: error as Error, reference });
-      request.response = internalErrorResponse(reference, wantsHtml(event));
+      request.response = internalErrorResponse(reference, wantsHtml(event), viewerOf(event));
     },
   };
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import type { Person } from '#core/policy';
+import type { Viewer } from '#site/navigation';
 import type { GovernanceRecord } from '#core/records';
 import { recordedPage } from '#records/pages';
 import { type Account, accountIdPattern } from '#core/registry';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
@@ -18,7 +19,7 @@ const newSubmissionId = () => randomBytes(12).toString('base64url');
 export interface RecordForm<F> {
   /** Refuses (ForbiddenError) whoever may not record this on this account; also before the form is shown. */
   authorize(person: Person, account: Account, store: GovernanceStore): Promise<void>;
-  page(o: { person: Person; account: Account; submissionId: string; values?: Record<string, unknown>; errors?: Record<string, string> }): string;
+  page(o: { viewer: Viewer; account: Account; submissionId: string; values?: Record<string, unknown>; errors?: Record<string, string> }): string;
   /** Extra JSON for API clients asking for the form (e.g. the categories). */
   formJson?: Record<string, unknown>;
   parse(body: Record<string, unknown>): F;
@@ -35,13 +36,14 @@ export interface RecordForm<F> {
 export async function serveRecordForm<F>(event: HttpEvent, spec: RecordForm<F>): Promise<HttpResult> {
   store ??= new GovernanceStore();
   records ??= new RecordsStore();
-  const person = await signedInPerson(event, store);
+  const viewer = await signedInViewer(event, store);
+  const person = viewer.person;
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await store.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
   await spec.authorize(person, account, store);
   const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>) =>
-    spec.page({ person, account, submissionId, values, errors });
+    spec.page({ viewer, account, submissionId, values, errors });
 
   if (event.requestContext.http.method === 'GET') {
     const submissionId = newSubmissionId();
@@ -64,6 +66,6 @@ export async function serveRecordForm<F>(event: HttpEvent, spec: RecordForm<F>):
   const stored = created ? record : ((await records.record(record.recordId)) ?? record);
   const [message, fields] = spec.logged(stored);
   logger.info(message, { recordId: stored.recordId, accountId: account.accountId, created, ...fields });
-  if (wantsHtml(event)) return htmlResponse(created ? 201 : 200, recordedPage(stored, person, !created));
+  if (wantsHtml(event)) return htmlResponse(created ? 201 : 200, recordedPage(stored, viewer, !created));
   return jsonResponse(created ? 201 : 200, { recordId: stored.recordId, sha256: stored.sha256, record: stored });
 }

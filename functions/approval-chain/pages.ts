@@ -3,6 +3,7 @@ import { capitalized, type DescribeContext } from '#core/description';
 import { formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
 import type { Person } from '#core/policy';
 import { describeRequest, type GovernanceRequest, kindOf } from '#approval-chain/kinds';
+import type { Viewer } from '#site/navigation';
 
 /*
  * The approval chain's pages, for every kind of request: a request and its history, one's own
@@ -41,12 +42,12 @@ function historyRows(request: GovernanceRequest, approvals: Approval[]): SafeHtm
 }
 
 /** The request's page: status and the full history (the audit trail), with what its kind adds (a removal's public record, H). */
-export function requestPage(request: GovernanceRequest, approvals: Approval[], viewer: Person, notice?: string, known: DescribeContext = {}): string {
+export function requestPage(request: GovernanceRequest, approvals: Approval[], viewer: Viewer, notice?: string, known: DescribeContext = {}): string {
   const context: DescribeContext = { ...known, approvals };
   const extras = kindOf(request).pageExtras(request, context);
   return page({
     title: `Request ${request.requestId}`,
-    signedInAs: viewer.name,
+    viewer: viewer,
     body: html`${notice ? html`<div class="banner ok" role="status">${notice}</div>` : ''}
     <div class="card"><h1>${capitalized(describeRequest(request, context).title)} ${statusBadge(request.status)}</h1>
     ${requestSummary(request, context)}
@@ -58,10 +59,10 @@ export function requestPage(request: GovernanceRequest, approvals: Approval[], v
 }
 
 /** The signed-in person's own requests, so nobody has to keep the confirmation email to find one. */
-export function myRequestsPage(requests: GovernanceRequest[], viewer: Person): string {
+export function myRequestsPage(requests: GovernanceRequest[], viewer: Viewer): string {
   return page({
     title: 'My requests',
-    signedInAs: viewer.name,
+    viewer: viewer,
     body: html`<div class="card"><h1>My requests</h1>
     ${
       requests.length === 0

@@ -1,3 +1,5 @@
+import { APP_SCRIPT, APP_STYLESHEET, assetUrl, USWDS_STYLESHEET } from '#site/assets';
+
 /**
  * Escaping HTML templates: every interpolated value is escaped unless it is already `SafeHtml`
  * (the output of another `html` template). User text can therefore never become markup.
@@ -32,51 +34,94 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new SafeHtml(out);
 }
 
-const styles = `
-:root{--ink:#1d2733;--muted:#5b6878;--line:#d8dee6;--bg:#f5f7fa;--brand:#0b5394;--ok:#1e7b34;--bad:#b3261e;--warn:#8a5a00}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
-header{background:var(--brand);color:#fff;padding:.8rem 1.5rem;display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
-header a{color:#fff}header .brand{font-weight:600;text-decoration:none}
-main{max-width:52rem;margin:1.5rem auto;padding:0 1rem}
-.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1.25rem 1.5rem;margin-bottom:1rem}
-h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:1.2rem 0 .6rem}
-label{display:block;font-weight:600;margin:.9rem 0 .25rem}.hint{color:var(--muted);font-size:.9rem;font-weight:400}
-input[type=text],select,textarea{width:100%;padding:.5rem;border:1px solid #aab4c0;border-radius:6px;font:inherit;background:#fff}
-[aria-invalid=true]{border:2px solid var(--bad)!important}.card>h2:first-child{margin-top:0}
-textarea{min-height:5rem}fieldset{border:1px solid var(--line);border-radius:6px;margin:.9rem 0}
-.check{font-weight:400;display:flex;gap:.5rem;align-items:flex-start;margin:.35rem 0}
-button{font:inherit;padding:.55rem 1.1rem;border-radius:6px;border:1px solid var(--brand);background:var(--brand);color:#fff;cursor:pointer;margin:.8rem .5rem 0 0}
-button.secondary{background:#fff;color:var(--brand)}button.reject{background:var(--bad);border-color:var(--bad)}
-.error{color:var(--bad);font-size:.92rem;margin:.2rem 0}.banner{padding:.8rem 1rem;border-radius:6px;margin-bottom:1rem;border:1px solid}
-.banner.error{background:#fdecea;border-color:#f5c2bd}.banner.ok{background:#e8f5ea;border-color:#b9dfc1;color:var(--ok)}.banner.info{background:#eef4fb;border-color:#c4d7ee}
-dl{display:grid;grid-template-columns:minmax(9rem,max-content) 1fr;gap:.35rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0;white-space:pre-wrap}
-table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-.status{display:inline-block;padding:.1rem .55rem;border-radius:999px;font-size:.85rem;font-weight:600;background:#e6ebf1}
-.status.APPROVED,.status.ACTIVE,.status.COMPLETED,.status.DONE{background:#e8f5ea;color:var(--ok)}.status.REJECTED,.status.FAILED{background:#fdecea;color:var(--bad)}.status.EXPIRED,.status.REVOKED,.status.OPEN{background:#fff4de;color:var(--warn)}
-.secret{font:1.4rem/1.4 ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;background:#f1f4f8;border:1px dashed #aab4c0;border-radius:6px;padding:.6rem .8rem;user-select:all;word-break:break-all}
-.dev{background:#fff4de;border:2px dashed var(--warn)}footer{color:var(--muted);font-size:.85rem;text-align:center;margin:2rem 0}
-`;
-
-export function page(options: { title: string; body: SafeHtml; signedInAs?: string | undefined }): string {
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${options.title} · City of Albuquerque social media</title><style>${new SafeHtml(styles)}</style></head>
-<body><header><a class="brand" href="/requests/new">City of Albuquerque · Social media governance</a>
-<nav>${options.signedInAs ? html`Signed in as ${options.signedInAs} · <a href="/requests/new">New account request</a> · <a href="/requests">My requests</a> · <a href="/accounts">Registry</a>` : ''}</nav></header>
-<main>${options.body}</main><footer>Administrative Instruction 1-19, Social Media Policy · <a href="/guidelines">Comment guidelines</a></footer></body></html>`}`;
+/** What a page's layout needs of the signed-in person (site/navigation.ts's Viewer): their name and their links. */
+export interface PageViewer {
+  person: { name: string };
+  nav: readonly { href: string; label: string }[];
 }
 
+/** Links for someone not (yet) known, on refusal, link and error pages: the way in, and the public pages. */
+const anonymousLinks = [
+  { href: '/', label: 'My work' },
+  { href: '/guidelines', label: 'Comment guidelines' },
+];
+
+/** The link of `nav` that is the current page: the longest whose path is the current path's start. */
+function currentLink(nav: readonly { href: string }[], path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const matches = nav.map((l) => l.href).filter((href) => !href.includes('?') && (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`)));
+  return matches.sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * The one page layout (U.S. Web Design System): a skip link, the header with the navigation this
+ * person may use (or the way in, when nobody is signed in) and sign-out, the main content, and the
+ * footer. Styles and the script come from /assets (site/assets.ts), never inline, so the pages' CSP
+ * allows only the app's own files.
+ */
+export function page(options: { title: string; body: SafeHtml; viewer?: PageViewer | undefined; path?: string; head?: SafeHtml }): string {
+  const nav = options.viewer?.nav ?? anonymousLinks;
+  const current = currentLink(nav, options.path);
+  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${options.title} · City of Albuquerque social media</title>
+<link rel="stylesheet" href="${assetUrl(USWDS_STYLESHEET)}"><link rel="stylesheet" href="${assetUrl(APP_STYLESHEET)}"><script src="${assetUrl(APP_SCRIPT)}" defer></script>${options.head ?? ''}</head>
+<body><a class="usa-skipnav" href="#main-content">Skip to main content</a>
+<header class="app-header"><div class="grid-container app-header__inner">
+<a class="app-brand" href="/">City of Albuquerque<span>Social media governance</span></a>
+<nav class="app-nav" aria-label="Main"><ul class="app-nav__list">${nav.map(
+    (l) => html`<li><a class="app-nav__link" href="${l.href}"${l.href === current ? new SafeHtml(' aria-current="page"') : ''}>${l.label}</a></li>`,
+  )}</ul></nav>
+<div class="app-account">${
+    options.viewer
+      ? html`<span>Signed in as ${options.viewer.person.name}</span><form method="post" action="/auth/sign-out"><button class="usa-button usa-button--unstyled" type="submit">Sign out</button></form>`
+      : html`<a href="/auth/sign-in">Sign in</a>`
+  }</div></div></header>
+<main id="main-content" class="grid-container app-main" tabindex="-1">${options.body}</main>
+<footer class="app-footer"><div class="grid-container">Administrative Instruction 1-19, Social Media Policy · <a href="/guidelines">Comment guidelines</a></div></footer></body></html>`}`;
+}
+
+const denver = 'America/Denver';
+
+/** A moment to the second, in Albuquerque's time with the zone named: "Dec 1, 2026, 11:34:05 AM MST". */
 export function formatWhen(iso: string | undefined): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleString('en-US', { timeZone: 'America/Denver', dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString('en-US', {
+    timeZone: denver,
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
 }
 
-/** A status as a coloured pill (the CSS colours APPROVED/ACTIVE/… by class). */
-export const statusBadge = (status: string) => html`<span class="status ${status}">${status.toLowerCase().replaceAll('_', ' ')}</span>`;
+/** A day, in the same format: "Dec 1, 2026" (a date-only value such as a separation date is taken as that day). */
+export function formatDate(isoOrDay: string | undefined): string {
+  if (!isoOrDay) return '';
+  const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDay);
+  return new Date(dayOnly ? `${isoOrDay}T12:00:00Z` : isoOrDay).toLocaleDateString('en-US', {
+    timeZone: dayOnly ? 'UTC' : denver,
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+  });
+}
 
-/** Marks a form's invalid fields for eyes and screen readers: the message, and the field pointing at it. */
+/** A status as a coloured tag (app.css colours approved, active, … by class). */
+export const statusBadge = (status: string) =>
+  html`<span class="app-status app-status--${status.toLowerCase().replaceAll('_', '-')}">${status.toLowerCase().replaceAll('_', ' ')}</span>`;
+
+/**
+ * Marks a form's invalid fields for eyes and screen readers: the message (USWDS error message), and
+ * the field pointing at it and at its hint. `group(k)` is the form group's class, red-barred on error.
+ */
 export function fieldMarks(errors: Record<string, string> | undefined) {
   return {
-    err: (k: string) => (errors?.[k] ? html`<p class="error" id="${k}-error">${errors[k]}</p>` : ''),
-    invalid: (k: string) => (errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error"` : ''),
+    err: (k: string) => (errors?.[k] ? html`<span class="usa-error-message" id="${k}-error">${errors[k]}</span>` : ''),
+    invalid: (k: string, hint = false) =>
+      errors?.[k] ? html`aria-invalid="true" aria-describedby="${k}-error${hint ? ` ${k}-hint` : ''}"` : hint ? html`aria-describedby="${k}-hint"` : '',
+    group: (k: string) => (errors?.[k] ? 'usa-form-group usa-form-group--error' : 'usa-form-group'),
   };
 }

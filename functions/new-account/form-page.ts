@@ -1,9 +1,10 @@
 import { fieldMarks, html, page } from '#core/html';
 import { type Department, type Person, type Policy, policy } from '#core/policy';
+import type { Viewer } from '#site/navigation';
 
 /** What the New Social Media form (D.c) shows: the choices, and on a second try what was entered and what to fix. */
 export interface NewAccountFormOptions {
-  person: Person;
+  viewer: Viewer;
   departments: Department[];
   platforms: { id: string; name: string }[];
   people: Person[];
@@ -20,12 +21,12 @@ export function newAccountFormPage(o: NewAccountFormOptions): string {
   const v = o.values ?? {};
   const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
   const { err, invalid } = fieldMarks(o.errors);
-  const dept = value('departmentCode') || o.person.departmentCode;
+  const dept = value('departmentCode') || o.viewer.person.departmentCode;
   const admins = asList(v.adminIds);
   const checked = asList(v.checklist);
   return page({
     title: 'New social media account',
-    signedInAs: o.person.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>New Social Media form</h1>
     <p class="hint">Policy D: a new City account needs a strategy and a risk assessment approved by your Department Director and then the Communications Director (APD: the APD Director of Communications). You will get an email at each decision.</p>
     ${o.errors ? html`<div class="banner error" role="alert">Please fix the fields marked below.</div>` : ''}

@@ -9,6 +9,7 @@ import {
   taskKindTitle,
 } from '#offboarding/offboarding';
 import type { Person } from '#core/policy';
+import type { Viewer } from '#site/navigation';
 
 function taskIntro(task: OffboardingTask): SafeHtml {
   return task.kind === 'ROTATE'
@@ -26,7 +27,7 @@ export function taskPage(input: {
   link: TaskLink;
   state: TaskLinkState;
   secret: string;
-  viewer: Person;
+  viewer: Viewer;
   password?: string;
   people?: Person[];
   errors?: Record<string, string>;
@@ -55,7 +56,7 @@ export function taskPage(input: {
   }
   return page({
     title: taskKindTitle[task.kind],
-    signedInAs: input.viewer.name,
+    viewer: input.viewer,
     body: html`<div class="card"><h1>${taskKindTitle[task.kind]}: ${task.accountLabel}</h1>
       <p>${link.recipient.name}, this is for you.</p>${state.kind === 'forbidden' ? '' : taskIntro(task)}</div>
       <div class="card" id="task">${body}</div>`,
@@ -66,14 +67,14 @@ function rotationForm(input: {
   task: OffboardingTask;
   link: TaskLink;
   secret: string;
-  viewer: Person;
+  viewer: Viewer;
   password?: string;
   errors?: Record<string, string>;
 }): SafeHtml {
   const action = `/tasks/${input.link.approvalId}`;
   const secret = html`<input type="hidden" name="s" value="${input.secret}">`;
   const errors = input.errors ? Object.values(input.errors).map((e) => html`<p class="error" role="alert">${e}</p>`) : '';
-  const revealed = Boolean(input.password) || input.task.reveals.some((r) => r.personId === input.viewer.id);
+  const revealed = Boolean(input.password) || input.task.reveals.some((r) => r.personId === input.viewer.person.id);
   const revealForm = html`<form method="post" action="${action}">${secret}<input type="hidden" name="action" value="reveal">
       ${revealed ? '' : html`<p>The password is shown only after you ask for it, and only to you.</p>`}
       <button type="submit"${revealed ? html` class="secondary"` : ''}>${revealed ? 'Show the new password again' : 'Show the new password'}</button></form>`;
@@ -101,11 +102,11 @@ function appointmentForm(input: { task: OffboardingTask; link: TaskLink; secret:
     <button type="submit">Appoint as admin</button></form>`;
 }
 
-export function taskDonePage(task: OffboardingTask, viewer: Person, what: string): string {
+export function taskDonePage(task: OffboardingTask, viewer: Viewer, what: string): string {
   return page({
     title: 'Done',
-    signedInAs: viewer.name,
-    body: html`<div class="card"><h1>Thank you, ${viewer.name}</h1><div class="banner ok" role="status">${what}</div>
+    viewer: viewer,
+    body: html`<div class="card"><h1>Thank you, ${viewer.person.name}</h1><div class="banner ok" role="status">${what}</div>
       <p>It is on the offboarding record, and DTI will see it in the summary. <a href="/offboardings/${task.offboardingId}">Open the record</a></p></div>`,
   });
 }
@@ -116,7 +117,7 @@ export function offboardingPage(input: {
   plans: AccountPlan[];
   summaries: AccountSummary[];
   tasks: OffboardingTask[];
-  viewer: Person;
+  viewer: Viewer;
 }): string {
   const { offboarding: o, summaries } = input;
   const revocations = input.plans.flatMap((p) => [
@@ -145,7 +146,7 @@ export function offboardingPage(input: {
     .sort((a, b) => a.at.localeCompare(b.at));
   return page({
     title: `Offboarding ${o.offboardingId}`,
-    signedInAs: input.viewer.name,
+    viewer: input.viewer,
     body: html`${
       failed
         ? html`<div class="banner error" role="alert">${failed} account${failed === 1 ? '' : 's'} could not be offboarded as planned and ${failed === 1 ? 'is' : 'are'} marked FAILED below, with the reason and what DTI must still do by hand. DTI has been told.</div>`
@@ -169,10 +170,10 @@ export function offboardingPage(input: {
   });
 }
 
-export function offboardingsPage(offboardings: Offboarding[], viewer: Person): string {
+export function offboardingsPage(offboardings: Offboarding[], viewer: Viewer): string {
   return page({
     title: 'Offboardings',
-    signedInAs: viewer.name,
+    viewer: viewer,
     body: html`<div class="card"><h1>Offboardings</h1>${
       offboardings.length === 0
         ? html`<p>No separations have been received.</p>`

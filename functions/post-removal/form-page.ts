@@ -1,9 +1,10 @@
 import { fieldMarks, html, page } from '#core/html';
 import { type Person, type Policy, policy } from '#core/policy';
 import type { Account } from '#core/registry';
+import type { Viewer } from '#site/navigation';
 
 export interface PostRemovalFormOptions {
-  person: Person;
+  viewer: Viewer;
   account: Account;
   /** The requester's supervisor from the HR directory (who decides), when the directory names one. */
   supervisor?: Person;
@@ -33,7 +34,7 @@ export function postRemovalFormPage(o: PostRemovalFormOptions): string {
     : html`<strong>The HR directory names no supervisor for you</strong>: ask HR to record one before you ask.`;
   return page({
     title: 'Request a post removal',
-    signedInAs: o.person.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>Request a post removal</h1>
     <p class="hint">Policy M.c: a City post is deleted, merged or unpublished only with prior approval from a supervisor. Its content may be a public record (H), so what you enter below is preserved, unchangeable, before anything else happens. ${decides}</p>
     <dl><dt>Account</dt><dd>${account}</dd><dt>Department</dt><dd>${o.account.departmentName}</dd></dl></div>

@@ -3,9 +3,10 @@ import type { Person } from '#core/policy';
 import { type Account, type Grant, isActive } from '#core/registry';
 import { ticked } from '#posting-authority/posting-authority';
 import { grantLine } from '#registry/pages';
+import type { Viewer } from '#site/navigation';
 
 export interface PostingAuthorityFormOptions {
-  person: Person;
+  viewer: Viewer;
   account: Account;
   /** The account's grants (active ones are listed for the requester to see who already posts). */
   grants: Grant[];
@@ -20,14 +21,14 @@ export function postingAuthorityFormPage(o: PostingAuthorityFormOptions): string
   const v = o.values ?? {};
   const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
   const { err, invalid } = fieldMarks(o.errors);
-  const grantee = value('granteeId') || o.person.id;
+  const grantee = value('granteeId') || o.viewer.person.id;
   const role = value('role');
   const credential = ticked(v.receivesCredential);
   const current = o.grants.filter((g) => isActive(g) && g.accountId === o.account.accountId);
   const dept = o.account.departmentCode;
   return page({
     title: 'Request posting authority',
-    signedInAs: o.person.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>Request posting authority</h1>
     <p class="hint">Policy B: the department director authorizes each employee to post before they receive the credentials. You can ask for yourself; an admin of the account can ask for anyone. The director of ${o.account.departmentName} decides by email.</p>
     <dl><dt>Account</dt><dd>${o.account.platformName} ${o.account.handle}</dd><dt>Department</dt><dd>${o.account.departmentName}</dd>

@@ -3,9 +3,10 @@ import type { Department, Person } from '#core/policy';
 import type { Account } from '#core/registry';
 import { maxRangeYears } from '#records/export-query';
 import { sheets } from '#records/export-sheets';
+import type { Viewer } from '#site/navigation';
 
 export interface ExportFormOptions {
-  viewer: Person;
+  viewer: Viewer;
   accounts: Account[];
   departments: Department[];
   values: { accountId?: string; department?: string; from?: string; to?: string };
@@ -30,7 +31,7 @@ export function exportFormPage(o: ExportFormOptions): string {
   const departments = [...o.departments].sort((a, b) => a.name.localeCompare(b.name));
   return page({
     title: 'Records export',
-    signedInAs: o.viewer.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>Records export</h1>
     <p class="hint">Policy H: the City's social media content may be a public record. For a records request, export everything the City holds about one account, or about every account of a department, over a date range: requests and their decisions (who decided, when), preserved post contents, edits, moderation removals, posting authority granted and revoked, and offboarding password changes.</p>
     <p class="hint">You get one zip: <code>export.json</code>, ${sheets.map((s, i) => html`${i ? ', ' : ''}<code>${s.file}</code>`)} and <code>manifest.json</code> with each file's row count and SHA-256 checksum. No password, link or token is ever part of it.</p></div>

@@ -3,6 +3,7 @@ import { accountLabel } from '#records/moderation';
 import { type Person, type Policy, policy } from '#core/policy';
 import type { GovernanceRecord } from '#core/records';
 import type { Account } from '#core/registry';
+import type { Viewer } from '#site/navigation';
 
 /**
  * Pages of the records workflows: the moderation form (K) with its categories from the policy
@@ -17,7 +18,7 @@ function accountFacts(account: Account): SafeHtml {
 }
 
 export interface RecordFormOptions {
-  person: Person;
+  viewer: Viewer;
   account: Account;
   submissionId: string;
   values?: Record<string, unknown>;
@@ -35,7 +36,7 @@ export function moderationFormPage(o: RecordFormOptions & { policy?: Policy }): 
   const chosen = value('category');
   return page({
     title: 'Record a moderation removal',
-    signedInAs: o.person.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>Record a moderation removal</h1>
     <p class="hint">Policy K: a constituent's post or comment with prohibited content may be removed without notice by the Communications Director or their designee. Nobody approves it and the poster is not told, but it is always recorded (H): what it said, where it was, and which part of K it meets. The same categories are shown to the public at <a href="/guidelines">/guidelines</a> (L).</p>
     ${accountFacts(o.account)}</div>
@@ -65,7 +66,7 @@ export function postEditFormPage(o: RecordFormOptions): string {
   const { err, invalid } = fieldMarks(o.errors);
   return page({
     title: 'Record a correction',
-    signedInAs: o.person.name,
+    viewer: o.viewer,
     body: html`<div class="card"><h1>Record a correction of an earlier post</h1>
     <p class="hint">Policy M.b: correct errors, and if modifying an earlier post, identify the change. No approval is needed, but the change is on the record (H). Deleting, merging or unpublishing a post needs your supervisor's approval instead (M.c).</p>
     ${accountFacts(o.account)}</div>
@@ -100,14 +101,14 @@ function payloadFacts(record: GovernanceRecord): SafeHtml {
 }
 
 /** What was recorded, as stored: the record id and checksum a records request (H) can be checked against. */
-export function recordedPage(record: GovernanceRecord, viewer: Person, repeated = false): string {
+export function recordedPage(record: GovernanceRecord, viewer: Viewer, repeated = false): string {
   const moderation = record.kind === 'MODERATION';
   const note = moderation
     ? 'The removal is recorded. Nobody was notified: rule K allows removal without notice.'
     : 'The correction is recorded with the change identified (M.b). No approval is needed.';
   return page({
     title: moderation ? 'Moderation removal recorded' : 'Correction recorded',
-    signedInAs: viewer.name,
+    viewer: viewer,
     body: html`<div class="card"><h1>${moderation ? 'Moderation removal recorded' : 'Correction recorded'}</h1>
     <div class="banner ok" role="status">${repeated ? 'This form was already sent; this is the record it made. ' : ''}${note}</div>
     <dl><dt>Record</dt><dd>${record.recordId}</dd><dt>Account</dt><dd>${record.accountLabel}</dd><dt>Department</dt><dd>${record.departmentName}</dd>

@@ -10,10 +10,16 @@ export function signInProblemPage(message: string, next: string): string {
   });
 }
 
-export function signedOutPage(): string {
+/** Signed out here; with `idpLogout`, on the way to end the City sign-in too (it comes back here). */
+export function signedOutPage(idpLogout?: string): string {
   return page({
     title: 'Signed out',
+    head: idpLogout ? html`<meta http-equiv="refresh" content="0; url=${idpLogout}">` : undefined,
     body: html`<div class="card"><h1>You are signed out</h1>
-      <p><a href="/auth/sign-in">Sign in again</a> with your City account.</p></div>`,
+      ${
+        idpLogout
+          ? html`<p>Ending your City sign-in on this device too… If nothing happens, <a href="${idpLogout}">continue to the City sign-out</a>.</p>`
+          : html`<p>You are signed out of social media governance on this device.</p><p><a class="usa-button" href="/auth/sign-in">Sign in again</a></p>`
+      }</div>`,
   });
 }

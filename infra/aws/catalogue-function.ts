@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionKey, type FunctionSpec, type StateMachineKey, stateMachineArnEnv } from '../../functions/catalogue.ts';
+import { uswdsFiles } from '../../functions/site/asset-files.ts';
 import { lambdaBundling } from '../bundling.ts';
 import type { CredentialsVault } from './credentials-vault.ts';
 import type { GovernanceTable } from './governance-table.ts';
@@ -21,6 +22,27 @@ export const nodejsBundling: BundlingOptions = {
   mainFields: [...lambdaBundling.mainFields],
   externalModules: [...lambdaBundling.externalModules],
 };
+
+/**
+ * The bundle of a function that serves the site's assets carries the U.S. Web Design System files
+ * it serves (site/asset-files.ts chooses them: the stylesheet and the fonts and icons it uses) in
+ * `uswds/` beside its code, copied from the installed package after esbuild runs.
+ */
+function withStaticAssets(bundling: BundlingOptions): BundlingOptions {
+  const dist = join(repoRoot, 'node_modules', '@uswds', 'uswds', 'dist');
+  const files = uswdsFiles(dist);
+  return {
+    ...bundling,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...[...new Set(files.map((f) => dirname(f)))].map((d) => `mkdir -p "${join(outputDir, 'uswds', d)}"`),
+        ...files.map((f) => `cp "${join(inputDir, 'node_modules', '@uswds', 'uswds', 'dist', f)}" "${join(outputDir, 'uswds', f)}"`),
+      ],
+    },
+  };
+}
 
 /** What every catalogue function may be granted, and what it is told about the deployment. */
 export interface CatalogueFunctionContext {
@@ -96,7 +118,7 @@ export class CatalogueFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       environment,
-      bundling: nodejsBundling,
+      bundling: spec.staticAssets ? withStaticAssets(nodejsBundling) : nodejsBundling,
     });
     Validations.of(this.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: X_RAY_REASON });
     // Every caller is synchronous: HTTP API routes (request/response), Step Functions lambda:invoke

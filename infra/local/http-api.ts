@@ -153,22 +153,17 @@ export class LocalHttpApi {
     }
 
     const reading = method === 'GET' || method === 'HEAD';
-    if (url.pathname === '/' && reading) return send(303, { location: '/requests/new' });
     if (url.pathname === '/dev/mailbox' && reading) return send(303, { location: this.options.mailboxUrl });
     if (url.pathname === '/dev/sign-in' && reading) {
-      return send(
-        200,
-        { 'content-type': 'text/html; charset=utf-8' },
-        signInPage(await this.options.people(), url.searchParams.get('next') ?? '/requests/new'),
-      );
+      return send(200, { 'content-type': 'text/html; charset=utf-8' }, signInPage(await this.options.people(), url.searchParams.get('next') ?? '/'));
     }
     if (url.pathname === '/dev/sign-in' && method === 'POST') {
       const form = new URLSearchParams(body.text);
       const person = await this.options.personById(form.get('personId') ?? '');
       if (!person) return send(400, { 'content-type': 'text/plain' }, 'Choose a person from the directory.');
-      const next = form.get('next') ?? '/requests/new';
+      const next = form.get('next') ?? '/';
       return send(303, {
-        location: next.startsWith('/') && !next.startsWith('//') ? next : '/requests/new',
+        location: next.startsWith('/') && !next.startsWith('//') ? next : '/',
         'set-cookie': `${cookieName}=${encodeURIComponent(person.id)}; Path=/; HttpOnly; SameSite=Lax`,
       });
     }

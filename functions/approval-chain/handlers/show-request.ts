@@ -2,7 +2,7 @@ import { ForbiddenError, NotFoundError } from '#core/errors';
 import { canViewRequest, describeContext, describeRequest, kindOf, requestIdPattern } from '#approval-chain/kinds';
 import { myRequestsPage, requestPage } from '#approval-chain/pages';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
 
@@ -15,10 +15,11 @@ let records: RecordsStore | undefined;
  */
 export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
-  const viewer = await signedInPerson(event, store);
+  const signedIn = await signedInViewer(event, store);
+  const viewer = signedIn.person;
   if (!event.pathParameters?.requestId) {
     const mine = (await store.requestsBy(viewer.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, viewer));
+    if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, signedIn));
     return jsonResponse(200, {
       requests: mine.map((r) => ({
         requestId: r.requestId,
@@ -47,7 +48,7 @@ export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   const context = await describeContext(request, { record: (id) => recordsStore.record(id), approvals: async () => approvals }, { approvals });
   if (wantsHtml(event)) {
     const notice = event.queryStringParameters?.submitted ? 'Your request is submitted. The first approver has been emailed.' : undefined;
-    return htmlResponse(200, requestPage(request, approvals, viewer, notice, context));
+    return htmlResponse(200, requestPage(request, approvals, signedIn, notice, context));
   }
   const history = approvals.map(({ secretHash, sealedToken, ...visible }) => visible);
   return jsonResponse(200, { request, approvals: history, ...kindOf(request).details(request, context) });

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#core/errors';
 import { type AccountRequest, accountRequest, normalizeHandle } from '#new-account/new-account';
 import { namedSteps } from '#core/request';
-import { policy } from '#core/policy';
+import { type Person, policy } from '#core/policy';
 import { newAccountKind } from '#new-account/kind';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
@@ -22,12 +22,13 @@ async function formChoices(s: GovernanceStore) {
 /** GET /requests/new (the form) and POST /requests (submit it). */
 export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
-  const person = await signedInPerson(event, store);
+  const viewer = await signedInViewer(event, store);
+  const person = viewer.person;
   if (event.requestContext.http.method === 'GET') {
     const choices = await formChoices(store);
     const submissionId = randomBytes(12).toString('base64url');
     if (!wantsHtml(event)) return jsonResponse(200, { ...choices, submissionId, checklist: policy.newAccountApproval.officialSiteChecklist });
-    return htmlResponse(200, newAccountFormPage({ person, ...choices, submissionId }));
+    return htmlResponse(200, newAccountFormPage({ viewer, ...choices, submissionId }));
   }
 
   const body = parseBody(event);
@@ -38,7 +39,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
     if (error instanceof InvalidInputError && wantsHtml(event)) {
       const choices = await formChoices(store);
       const submissionId = typeof body.submissionId === 'string' ? body.submissionId : randomBytes(12).toString('base64url');
-      return htmlResponse(400, newAccountFormPage({ person, ...choices, submissionId, values: body, errors: error.fields }));
+      return htmlResponse(400, newAccountFormPage({ viewer, ...choices, submissionId, values: body, errors: error.fields }));
     }
     throw error;
   }
@@ -52,7 +53,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   return jsonResponse(created ? 201 : 200, { requestId: request.requestId, status: 'PENDING', href: url, steps: request.steps.map((s) => s.title) });
 }
 
-async function buildRequest(s: GovernanceStore, person: Awaited<ReturnType<typeof signedInPerson>>, body: Record<string, unknown>): Promise<AccountRequest> {
+async function buildRequest(s: GovernanceStore, person: Person, body: Record<string, unknown>): Promise<AccountRequest> {
   const form = newAccountKind.parseForm(body);
   const [department, platform, roleHolders, handleTaken, ...admins] = await Promise.all([
     s.department(form.departmentCode),

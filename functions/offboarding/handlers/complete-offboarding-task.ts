@@ -4,9 +4,10 @@ import type { Offboarding, OffboardingTask, TaskLink, TaskLinkState } from '#off
 import { taskLinkState } from '#offboarding/offboarding';
 import { taskDonePage, taskPage } from '#offboarding/pages';
 import type { Person } from '#core/policy';
+import type { Viewer } from '#site/navigation';
 import { checkpoint } from '#adapters/checkpoints';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { OffboardingStore } from '#adapters/offboarding-store';
@@ -22,6 +23,7 @@ const statusFor: Record<TaskLinkState['kind'], number> = { forbidden: 404, 'wron
 interface Context {
   event: HttpEvent;
   viewer: Person;
+  signedIn: Viewer;
   link: TaskLink;
   task: OffboardingTask;
   offboarding: Offboarding;
@@ -37,7 +39,8 @@ interface Context {
 export async function completeOffboardingTask(event: HttpEvent): Promise<HttpResult> {
   directory ??= new GovernanceStore();
   store ??= new OffboardingStore();
-  const viewer = await signedInPerson(event, directory);
+  const signedIn = await signedInViewer(event, directory);
+  const viewer = signedIn.person;
   const taskId = event.pathParameters?.taskId ?? '';
   const link = approvalIdPattern.test(taskId) ? await store.linkById(taskId) : undefined;
   const [task, offboarding] = link ? await Promise.all([store.task(link.offboardingId, link.accountId, link.kind), store.offboarding(link.offboardingId)]) : [];
@@ -49,7 +52,7 @@ export async function completeOffboardingTask(event: HttpEvent): Promise<HttpRes
     logger.info('invalid task link', { taskId: link ? taskId : 'unknown' });
     throw new InvalidLinkError();
   }
-  const ctx: Context = { event, viewer, link, task, offboarding, secret };
+  const ctx: Context = { event, viewer, signedIn, link, task, offboarding, secret };
   const state = taskLinkState(link, task, secret, viewer.id);
   if (!isPost || state.kind !== 'open') return show(ctx, state, statusFor[state.kind]);
 
@@ -82,7 +85,7 @@ async function show(
   }
   const people = task.kind === 'APPOINT' && state.kind === 'open' ? await (directory as GovernanceStore).people() : undefined;
   const offered = people?.filter((p) => p.id !== ctx.offboarding.employee.id);
-  return htmlResponse(status, taskPage({ task, link, state, secret: ctx.secret, viewer: ctx.viewer, people: offered, ...extra }));
+  return htmlResponse(status, taskPage({ task, link, state, secret: ctx.secret, viewer: ctx.signedIn, people: offered, ...extra }));
 }
 
 /** Again from the stored state, after a conditional write lost to someone else. */
@@ -152,7 +155,7 @@ async function appoint(ctx: Context, personId: string): Promise<HttpResult> {
 
 function done(ctx: Context, what: string): HttpResult {
   return wantsHtml(ctx.event)
-    ? htmlResponse(200, taskDonePage(ctx.task, ctx.viewer, what))
+    ? htmlResponse(200, taskDonePage(ctx.task, ctx.signedIn, what))
     : jsonResponse(200, { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId, task: ctx.task.kind, link: 'done' });
 }
 

@@ -4,7 +4,7 @@ import { formatWhen } from '#core/html';
 import { accountSummaries, canViewOffboarding } from '#offboarding/offboarding';
 import { offboardingPage, offboardingsPage } from '#offboarding/pages';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
 
@@ -19,7 +19,8 @@ let store: OffboardingStore | undefined;
 export async function showOffboarding(event: HttpEvent): Promise<HttpResult> {
   directory ??= new GovernanceStore();
   store ??= new OffboardingStore();
-  const viewer = await signedInPerson(event, directory);
+  const signedIn = await signedInViewer(event, directory);
+  const viewer = signedIn.person;
   const roleHolders = await directory.roleHolders();
   const offboardingId = event.pathParameters?.offboardingId;
 
@@ -28,7 +29,7 @@ export async function showOffboarding(event: HttpEvent): Promise<HttpResult> {
       throw new ForbiddenError('The list of offboardings is for DTI and the Communications Director, Coordinator and their designees.');
     }
     const all = await store.offboardings();
-    return wantsHtml(event) ? htmlResponse(200, offboardingsPage(all, viewer)) : jsonResponse(200, { offboardings: all.map(({ sealedToken, ...o }) => o) });
+    return wantsHtml(event) ? htmlResponse(200, offboardingsPage(all, signedIn)) : jsonResponse(200, { offboardings: all.map(({ sealedToken, ...o }) => o) });
   }
 
   const { offboarding, plans, tasks } = offboardingIdPattern.test(offboardingId)
@@ -44,7 +45,7 @@ export async function showOffboarding(event: HttpEvent): Promise<HttpResult> {
     );
   }
   const summaries = accountSummaries(plans, tasks, formatWhen);
-  if (wantsHtml(event)) return htmlResponse(200, offboardingPage({ offboarding, plans, summaries, tasks, viewer }));
+  if (wantsHtml(event)) return htmlResponse(200, offboardingPage({ offboarding, plans, summaries, tasks, viewer: signedIn }));
   const { sealedToken, ...record } = offboarding;
   return jsonResponse(200, {
     ...record,

@@ -7,7 +7,7 @@ import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { postRemovalKind } from '#post-removal/kind';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { startSoon } from '#adapters/workflow-starts';
@@ -29,14 +29,15 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
   store ??= new GovernanceStore();
   records ??= new RecordsStore();
   const s = store;
-  const person = await signedInPerson(event, s);
+  const viewer = await signedInViewer(event, s);
+  const person = viewer.person;
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
   mayRequestRemoval({ requester: person, account, grants: await s.grantsForAccount(account.accountId, true) });
   const supervisor = person.supervisorId ? await s.person(person.supervisorId) : undefined;
   const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>) =>
-    postRemovalFormPage({ person, account, supervisor, submissionId, values, errors });
+    postRemovalFormPage({ viewer, account, supervisor, submissionId, values, errors });
 
   if (event.requestContext.http.method === 'GET') {
     const submissionId = newSubmissionId();

@@ -12,7 +12,7 @@ import {
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
 import { postingAuthorityKind } from '#posting-authority/kind';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
@@ -29,13 +29,14 @@ const newSubmissionId = () => randomBytes(12).toString('base64url');
  */
 export async function requestPostingAuthority(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
-  const person = await signedInPerson(event, store);
+  const viewer = await signedInViewer(event, store);
+  const person = viewer.person;
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await store.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
   const [grants, people] = await Promise.all([store.grantsForAccount(account.accountId, true), store.people()]);
   const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>) =>
-    postingAuthorityFormPage({ person, account, grants, people, submissionId, values, errors });
+    postingAuthorityFormPage({ viewer, account, grants, people, submissionId, values, errors });
 
   if (event.requestContext.http.method === 'GET') {
     const submissionId = newSubmissionId();

@@ -4,7 +4,7 @@ import type { TaskKind } from '#offboarding/offboarding';
 import { type AccountHistory, assertDownloadable, buildRecordsExport, zipExport } from '#records/export';
 import type { Account } from '#core/registry';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInPerson, wantsHtml } from '#adapters/http';
+import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { RecordsStore } from '#adapters/records-store';
@@ -24,12 +24,13 @@ let offboardings: OffboardingStore | undefined;
 export async function exportRecords(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
   const s = store;
-  const viewer = await signedInPerson(event, s);
-  assertMayExport(viewer, await s.roleHolders());
+  const signedIn = await signedInViewer(event, s);
+  const viewer = signedIn.person;
+  assertMayExport(viewer, signedIn.roleHolders);
   const raw = event.queryStringParameters ?? {};
   const form = async (values: Record<string, string | undefined>, errors?: Record<string, string>) => {
     const [accounts, departments] = await Promise.all([s.accounts(), s.departments()]);
-    return exportFormPage({ viewer, accounts, departments, values, errors });
+    return exportFormPage({ viewer: signedIn, accounts, departments, values, errors });
   };
 
   if (!exportParameterNames.some((k) => raw[k] !== undefined)) {

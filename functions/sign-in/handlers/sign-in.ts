@@ -62,16 +62,26 @@ async function callback(event: HttpEvent): Promise<HttpResult> {
   return withCookies(redirect(safeNextPath(attempt.next)), [setCookie(SESSION_COOKIE, idToken, lifetime), clearCookie(SIGN_IN_COOKIE)]);
 }
 
-/** POST /auth/sign-out: forget the session here, then end the Cognito session too. */
+/**
+ * POST /auth/sign-out: forget the session here, then end the Cognito session too. The form's answer
+ * stays on this site (the pages' CSP allows forms to lead only here, redirects included); the page
+ * it leads to goes on to Cognito's logout by itself (a refresh, and a link), which comes back to
+ * /auth/signed-out.
+ */
 async function signOut(): Promise<HttpResult> {
-  return withCookies(redirect(logoutUrl(managedLogin())), [clearCookie(SESSION_COOKIE)]);
+  return withCookies(redirect('/auth/signed-out?ending=session'), [clearCookie(SESSION_COOKIE)]);
+}
+
+async function signedOut(event: HttpEvent): Promise<HttpResult> {
+  const ending = event.queryStringParameters?.ending === 'session';
+  return htmlResponse(200, signedOutPage(ending ? logoutUrl(managedLogin()) : undefined));
 }
 
 const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
   'GET /auth/sign-in': start,
   'GET /auth/callback': callback,
   'POST /auth/sign-out': signOut,
-  'GET /auth/signed-out': async () => htmlResponse(200, signedOutPage()),
+  'GET /auth/signed-out': signedOut,
 };
 
 /** The browser sign-in for AWS (Cognito managed login); locally the development sign-in stands in. */

@@ -1,6 +1,6 @@
 import { MethodNotAllowedError } from '#core/errors';
 import { httpHandler } from '#adapters/handler';
-import { allowResponse, type HttpEvent, type HttpResult, redirect, requestedMethod } from '#adapters/http';
+import { allowResponse, type HttpEvent, type HttpResult, requestedMethod } from '#adapters/http';
 import { routeRequest } from '#adapters/request-checks';
 
 /**
@@ -12,8 +12,6 @@ import { routeRequest } from '#adapters/request-checks';
  */
 export async function answerUnknownRoute(event: HttpEvent): Promise<HttpResult> {
   const method = requestedMethod(event);
-  // The site's root has no page of its own: as locally, it is the new-account form.
-  if (event.rawPath === '/' && (method === 'GET' || method === 'HEAD')) return redirect('/requests/new');
   const answer = routeRequest(method, event.rawPath);
   if (answer.kind === 'refused') throw answer.refusal;
   if (answer.kind === 'options') return allowResponse(answer.allow);
