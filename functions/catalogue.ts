@@ -62,9 +62,10 @@ export interface FunctionAccess {
   /**
    * Approval-link keys. 'issue': kms:Encrypt on the token key (seal task tokens) and
    * kms:GenerateMac on the link key (derive link secrets, so a reminder can resend the same link
-   * without the secret ever being stored). 'redeem': kms:Decrypt on the token key only.
+   * without the secret ever being stored). 'redeem': kms:Decrypt on the token key only. 'derive':
+   * kms:GenerateMac on the link key only ("My work" rebuilds a signed-in person's own open link).
    */
-  linkKeys?: 'issue' | 'redeem';
+  linkKeys?: 'issue' | 'redeem' | 'derive';
   /**
    * Reads the Cognito user pool's ids and sign-in domain (USER_POOL_ID, USER_POOL_CLIENT_ID,
    * AUTH_DOMAIN_URL). No IAM permission: the OAuth endpoints and the JWKS are public HTTPS.
@@ -127,8 +128,12 @@ export const functions = {
     entry: 'functions/my-work/handlers/show-my-work.ts',
     description:
       'Home page, \u201cMy work\u201d: the approvals and offboarding tasks waiting for the signed-in person (ByAssignee index), and their own requests with their progress',
-    access: { table: 'read' },
-    routes: [{ method: 'GET', path: '/', auth: 'jwt' }],
+    access: { table: 'read', linkKeys: 'derive' },
+    routes: [
+      { method: 'GET', path: '/', auth: 'jwt' },
+      { method: 'GET', path: '/my-work/approvals/{approvalId}', auth: 'jwt' },
+      { method: 'GET', path: '/my-work/tasks/{taskId}', auth: 'jwt' },
+    ],
   },
   serveAsset: {
     entry: 'functions/site/handlers/serve-asset.ts',

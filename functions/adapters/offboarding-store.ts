@@ -2,6 +2,7 @@ import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCo
 import type { AccountFailure, AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#offboarding/offboarding';
 import type { Grant } from '#core/registry';
 import { claimedAtCreation } from '#adapters/mail-slots';
+import { assignedTo } from '#adapters/my-work-store';
 import { grantItem } from '#adapters/store';
 import { type Item, strip, TableClient } from '#adapters/table';
 
@@ -276,7 +277,13 @@ export class OffboardingStore extends TableClient {
     const made = await this.conditional(
       new PutCommand({
         TableName: this.table,
-        Item: { ...this.linkKey(link), entity: 'TaskLink', ...link, ...claimedAtCreation('first', link.createdAt) },
+        Item: {
+          ...this.linkKey(link),
+          entity: 'TaskLink',
+          ...link,
+          ...assignedTo(link.recipient.id, link.createdAt),
+          ...claimedAtCreation('first', link.createdAt),
+        },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
     );
@@ -291,6 +298,25 @@ export class OffboardingStore extends TableClient {
   async linkById(approvalId: string): Promise<TaskLink | undefined> {
     const key = await this.keyOfLink(approvalId);
     return key?.SK.startsWith('LINK#') ? this.read<TaskLink>(key.PK, key.SK) : undefined;
+  }
+
+  /**
+   * The offboarding is reported: its links leave their recipients' My work (ByAssignee). The list
+   * already hides a link whose task is settled or escalated past it when it reads it; this keeps the
+   * index holding open work only. Conditional, so a re-run writes nothing.
+   */
+  async releaseAssignments(offboardingId: string): Promise<void> {
+    for (const item of await this.query(pk(offboardingId), 'LINK#')) {
+      if (!item.assigneeId) continue;
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: item.PK, SK: item.SK },
+          UpdateExpression: 'REMOVE assigneeId, assignedAt',
+          ConditionExpression: 'attribute_exists(assigneeId)',
+        }),
+      );
+    }
   }
 
   /** One sweep's move of an open task (remind / escalate / expire), at most once per sweep. */

@@ -15,7 +15,7 @@ export type Item = Record<string, unknown>;
  * durable-start marker): the domain object it holds.
  */
 export function strip<T>(item: Item): T {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, entity, pendingStart, pendingSince, ...rest } = item;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, entity, pendingStart, pendingSince, ...rest } = item;
   for (const key of Object.keys(rest)) if (key.startsWith('mail:')) delete rest[key];
   return rest as T;
 }
@@ -68,7 +68,7 @@ export abstract class TableClient {
   }
 
   /** Every item under a partition key (of the table or an index), optionally under a sort-key prefix, page by page. */
-  protected async queryItems(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<Item[]> {
+  protected async queryItems(input: { index?: 'GSI1' | 'GSI2' | 'GSI3'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<Item[]> {
     const pkName = input.index ? `${input.index}PK` : 'PK';
     const skName = input.index ? `${input.index}SK` : 'SK';
     const items: Item[] = [];
@@ -91,7 +91,7 @@ export abstract class TableClient {
     return items;
   }
 
-  protected async queryAll<T>(input: { index?: 'GSI1' | 'GSI2'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<T[]> {
+  protected async queryAll<T>(input: { index?: 'GSI1' | 'GSI2' | 'GSI3'; pk: string; skPrefix?: string; consistent?: boolean }): Promise<T[]> {
     return (await this.queryItems(input)).map((item) => strip<T>(item));
   }
 

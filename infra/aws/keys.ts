@@ -47,11 +47,13 @@ export class GovernanceKeys extends Construct {
     const environment: Record<string, string> = { TOKEN_KMS_KEY_ID: this.taskToken.keyArn };
     // Every seal/open binds the token to its approval id through the encryption context.
     const withApprovalContext = { Null: { 'kms:EncryptionContext:approvalId': 'false' } };
-    if (linkKeys === 'issue') {
+    if (linkKeys === 'issue' || linkKeys === 'derive') {
       environment.LINK_MAC_KEY_ID = this.linkMac.keyArn;
-      grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['kms:Encrypt'], resources: [this.taskToken.keyArn], conditions: withApprovalContext }),
-      );
+      if (linkKeys === 'issue') {
+        grantee.grantPrincipal.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['kms:Encrypt'], resources: [this.taskToken.keyArn], conditions: withApprovalContext }),
+        );
+      }
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['kms:GenerateMac'],

@@ -64,7 +64,7 @@ describe('least-privilege IAM from catalogue access', () => {
     if (expected.length) expect(callbacks.flatMap((s) => asArray(s.Action)).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
   });
 
-  it.each(functionEntries)('%s: token key Encrypt only to issuers, Decrypt only to redeemers, MAC key only to issuers', (key, spec) => {
+  it.each(functionEntries)('%s: token key Encrypt only to issuers, Decrypt only to redeemers, MAC key only to issuers and My work', (key, spec) => {
     const role = roleId(key);
     const onToken = statementsOn(role, tokenKeyArn()).flatMap((s) => asArray(s.Action));
     const onLink = statementsOn(role, linkKeyArn()).flatMap((s) => asArray(s.Action));
@@ -74,6 +74,12 @@ describe('least-privilege IAM from catalogue access', () => {
         expect(onToken).toEqual(['kms:Encrypt']);
         expect(onLink).toEqual(['kms:GenerateMac']);
         expect(env.TOKEN_KMS_KEY_ID).toEqual(tokenKeyArn());
+        expect(env.LINK_MAC_KEY_ID).toEqual(linkKeyArn());
+        break;
+      case 'derive':
+        // My work rebuilds a signed-in approver's own link: the MAC key, and nothing on the token key.
+        expect(onToken).toEqual([]);
+        expect(onLink).toEqual(['kms:GenerateMac']);
         expect(env.LINK_MAC_KEY_ID).toEqual(linkKeyArn());
         break;
       case 'redeem':
@@ -154,6 +160,9 @@ describe('IAM actions, stated literally', () => {
   const hrQueue = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
 
   const expectedActions: Record<FunctionKey, readonly string[]> = {
+    showMyWork: [...logsAndTraces, ...tableRead, 'kms:GenerateMac'],
+    serveAsset: [...logsAndTraces],
+    findPeople: [...logsAndTraces, ...tableRead],
     submitRequest: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
     showRequest: [...logsAndTraces, ...tableRead],
     showRegistry: [...logsAndTraces, ...tableRead],

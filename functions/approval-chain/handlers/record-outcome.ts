@@ -34,7 +34,7 @@ export async function recordOutcome(input: unknown): Promise<OutcomeResult> {
   store ??= new GovernanceStore();
   const { request, approvals } = await store.requestWithApprovals(requestId);
   if (!request) throw new RequestNotFoundError(`No request ${requestId}.`);
-  return closeRequest(
+  const result = await closeRequest(
     {
       store,
       // One email per request and audience, across retries, redrives and re-runs (mail-ledger.ts).
@@ -48,6 +48,9 @@ export async function recordOutcome(input: unknown): Promise<OutcomeResult> {
     },
     { request, approvals, decision, error },
   );
+  // Closed: an approval still in its approver's My work (a step that expired undecided) leaves it.
+  await store.releaseAssignments(approvals);
+  return result;
 }
 
 export const handler = taskHandler(recordOutcome);

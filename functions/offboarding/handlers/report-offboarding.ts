@@ -79,13 +79,18 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
     });
     if (offboarding) {
       await store.finish(offboardingId, 'FAILED', new Date().toISOString(), parsed.data.error ?? 'a step failed');
+      await store.releaseAssignments(offboardingId);
       await once('failed', email);
     } else await send(email);
     logger.warn('offboarding failed', { offboardingId, error: parsed.data.error });
     return { status: 'FAILED' };
   }
   if (!offboarding) throw new InvalidInputError(`No offboarding ${offboardingId} is recorded.`);
-  if (stage === 'FINISHED') await store.finish(offboardingId, 'COMPLETED', new Date().toISOString());
+  if (stage === 'FINISHED') {
+    await store.finish(offboardingId, 'COMPLETED', new Date().toISOString());
+    // Its task links leave their recipients' My work (the list already hides settled tasks).
+    await store.releaseAssignments(offboardingId);
+  }
   const summaries = accountSummaries(plans, tasks, formatWhen);
   await once(stage === 'STARTED' ? 'started' : 'finished', offboardingSummaryEmail({ offboarding, summaries, stage, recordUrl }));
   logger.info('offboarding reported', {
