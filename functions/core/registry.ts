@@ -8,11 +8,16 @@ export interface Account {
   handle: string;
   departmentCode: string;
   departmentName: string;
-  status: 'ACTIVE';
+  /** RETIRED: kept in the registry, on record, but no longer in use (retiring is a later issue). */
+  status: AccountStatus;
   admins: NamedPerson[];
   sourceRequestId: string;
   createdAt: string;
 }
+
+/** An account's statuses; each is its own partition of the registry's indexes (registry-store.ts). */
+export const accountStatuses = ['ACTIVE', 'RETIRED'] as const;
+export type AccountStatus = (typeof accountStatuses)[number];
 
 export const grantRoles = ['ADMIN', 'POSTER'] as const;
 export type GrantRole = (typeof grantRoles)[number];

@@ -178,10 +178,16 @@ export function parsePostRemovalForm(raw: unknown, p: Policy = policy): PostRemo
   throw new InvalidInputError('The form has fields to fix.', removalFieldErrors(result.error));
 }
 
+/** The requester's active grant on the account (B), as admin or poster: what lets them ask; undefined when they hold none. */
+export function removalGrant(input: { requester: Pick<Person, 'id'>; account: Pick<Account, 'accountId'>; grants: Grant[] }): Grant | undefined {
+  const { requester, account } = input;
+  return input.grants.find((g) => isActive(g) && g.accountId === account.accountId && g.personId === requester.id);
+}
+
 /** Only someone holding posting authority on the account (B), as admin or poster, may ask (403 otherwise). */
 export function mayRequestRemoval(input: { requester: Person; account: Account; grants: Grant[] }): Grant {
   const { requester, account } = input;
-  const held = input.grants.find((g) => isActive(g) && g.accountId === account.accountId && g.personId === requester.id);
+  const held = removalGrant(input);
   if (held) return held;
   throw new ForbiddenError(
     `Only someone with posting authority on ${account.platformName} ${account.handle} can ask to remove one of its posts (B, M.c), and ${requester.name} holds none on it. Ask one of its admins, or ask for posting authority first.`,

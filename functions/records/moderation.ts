@@ -68,6 +68,9 @@ export function moderatorIds(roleHolders: RoleHolder[]): string[] {
   return holder ? [...new Set([holder.holderId, holder.designeeId].filter(Boolean))] : [];
 }
 
+/** Whether this person may record a moderation removal (K): the Communications Director or their designee. */
+export const isModerator = (person: Pick<Person, 'id'>, roleHolders: RoleHolder[]) => moderatorIds(roleHolders).includes(person.id);
+
 /**
  * Only the Communications Director or their designee may record a moderation removal (K); anyone
  * else is refused (403) with who may. `moderators` are those people as the directory has them, for
@@ -75,7 +78,7 @@ export function moderatorIds(roleHolders: RoleHolder[]): string[] {
  */
 export function mayModerate(person: Person, roleHolders: RoleHolder[], moderators: Pick<Person, 'id' | 'name'>[] = []): void {
   const ids = moderatorIds(roleHolders);
-  if (ids.includes(person.id)) return;
+  if (isModerator(person, roleHolders)) return;
   const named = ids.map((id) => moderators.find((m) => m.id === id)?.name).filter((n): n is string => Boolean(n));
   throw new ForbiddenError(
     `Only the Communications Director or their designee${named.length ? ` (${named.join(', ')})` : ''} may remove a constituent's post or comment and record it (K). Ask them to record this removal.`,
@@ -121,13 +124,17 @@ export function parsePostEditForm(raw: Record<string, unknown>): PostEditForm {
   return result.data;
 }
 
+/** Whether this person holds posting authority on the account (an active grant, B), which lets them record a correction (M.b). */
+export const canRecordEdit = (person: Pick<Person, 'id'>, account: Pick<Account, 'accountId'>, grants: Grant[]) =>
+  grants.some((g) => isActive(g) && g.accountId === account.accountId && g.personId === person.id);
+
 /**
  * Only someone with posting authority on the account (an active grant, B) may record a correction
  * of its posts, as for asking to remove one (M.c); anyone else is refused (403) with whom to ask.
  */
 export function mayRecordEdit(person: Person, account: Account, grants: Grant[]): void {
   const active = grants.filter((g) => isActive(g) && g.accountId === account.accountId);
-  if (active.some((g) => g.personId === person.id)) return;
+  if (canRecordEdit(person, account, grants)) return;
   const admins = active.filter((g) => g.role === 'ADMIN').map((g) => g.personName);
   throw new ForbiddenError(
     `Only someone with posting authority on ${accountLabel(account)} (B) may record a correction of its posts.${

@@ -39,11 +39,12 @@ describe('new account approval (the real ASL on the local engine)', () => {
     expect(status).toBe('SUCCEEDED');
     expect(output.result).toEqual({ status: 'APPROVED', accountId: `acct-${requestId.slice(3)}` });
 
-    const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as {
-      accounts: { sourceRequestId: string; grants: { personId: string; authorizedById: string; role: string }[] }[];
+    const account = (await (await as(stack, 'E400').get(`/accounts/acct-${requestId.slice(3)}`)).json()) as {
+      account: { sourceRequestId: string };
+      grants: { personId: string; authorizedById: string; role: string }[];
     };
-    const account = registry.accounts.find((a) => a.sourceRequestId === requestId);
-    expect(account?.grants.map((g) => [g.personId, g.role, g.authorizedById]).sort()).toEqual([
+    expect(account.account.sourceRequestId).toBe(requestId);
+    expect(account.grants.map((g) => [g.personId, g.role, g.authorizedById]).sort()).toEqual([
       ['E102', 'ADMIN', 'E100'],
       ['E103', 'ADMIN', 'E100'],
     ]);
@@ -70,8 +71,8 @@ describe('new account approval (the real ASL on the local engine)', () => {
     );
     expect(told.text).toContain('The department already runs an Instagram account.');
     expect((await requestJson(requestId)).request.status).toBe('REJECTED');
-    const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as { accounts: { sourceRequestId: string }[] };
-    expect(registry.accounts.some((a) => a.sourceRequestId === requestId)).toBe(false);
+    // No registry entry: the account page the approval would have made does not exist.
+    expect((await as(stack, 'E400').get(`/accounts/acct-${requestId.slice(3)}`)).status).toBe(404);
     // Nobody after the rejecting step was asked.
     expect((await mailbox(stack)).filter((e) => e.text.includes(requestId) && e.subject.startsWith('Decision needed'))).toHaveLength(rejectAt + 1);
   });
@@ -91,9 +92,10 @@ describe('new account approval (the real ASL on the local engine)', () => {
     await decide(stack, await linkFor('mchavez@cabq.example', requestId), 'APPROVED');
     await decide(stack, await linkFor('emartinez@cabq.example', requestId), 'APPROVED');
     expect((await outputOf(requestId)).output.result?.status).toBe('APPROVED');
-    // The requester (the director) hears the outcome but is never asked to decide.
+    // The requester (the director) gets the receipt on submit and hears the outcome, 2 emails in
+    // all (was 1 before the receipt), but is never asked to decide.
     const toRequester = (await mailbox(stack)).filter((e) => e.to.includes('dbaca@cabq.example') && e.text.includes(requestId));
-    expect(toRequester.map((e) => e.subject.split(':')[0])).toEqual(['Approved']);
+    expect(toRequester.map((e) => e.subject.split(':')[0])).toEqual(['Received', 'Approved']);
   });
 
   it('reminds, escalates to the designee, reminds again and expires when nobody answers (local clock, no sleeping)', async () => {
@@ -143,11 +145,9 @@ describe('new account approval (the real ASL on the local engine)', () => {
     await decide(stack, await linkFor('mchavez@cabq.example', requestId, /^Escalated/), 'APPROVED');
     await decide(stack, await linkFor('emartinez@cabq.example', requestId), 'APPROVED');
     expect((await outputOf(requestId)).output.result?.status).toBe('APPROVED');
-    const registry = (await (await as(stack, 'E400').get('/accounts')).json()) as {
-      accounts: { sourceRequestId: string; grants: { authorizedById: string }[] }[];
-    };
+    const account = (await (await as(stack, 'E400').get(`/accounts/acct-${requestId.slice(3)}`)).json()) as { grants: { authorizedById: string }[] };
     // Posting authority (B) comes from whoever decided the director's step: here the designee.
-    expect(registry.accounts.find((a) => a.sourceRequestId === requestId)?.grants.map((g) => g.authorizedById)).toEqual(['E101', 'E101']);
+    expect(account.grants.map((g) => g.authorizedById)).toEqual(['E101', 'E101']);
   });
 
   it.each([

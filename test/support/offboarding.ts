@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import type { Account, Grant } from '#core/registry';
+import { accountItem } from '../../functions/adapters/registry-store.ts';
 import { grantItem } from '../../functions/adapters/store.ts';
 import { as, type SentEmail, waitForEmail } from './harness.ts';
 
@@ -56,7 +57,7 @@ export async function seedAccounts(
       createdAt: at,
     };
     ids.push({ accountId, handle: account.handle });
-    items.push({ PK: `ACCOUNT#${accountId}`, SK: 'PROFILE', GSI1PK: 'ACCOUNTS', GSI1SK: `facebook#${account.handle}`, entity: 'Account', ...account });
+    items.push(accountItem(account));
     for (const g of grants) {
       const grant: Grant = {
         accountId,
