@@ -1,11 +1,45 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Department, Person, Platform, RoleHolder } from '#core/policy';
-import { type Item, TableClient } from '#adapters/table';
+import type { PersonSummary } from '#core/people-picker';
+import { type Item, strip, TableClient } from '#adapters/table';
+
+/** The most people one search answers (the picker's radio list and the /people endpoint). */
+export const searchLimit = 10;
+
+/**
+ * The directory item of a person, the one builder every writer uses (the seeder, HR updates):
+ *   PK PERSON#id / PROFILE
+ *   GSI1 EMAIL#<email lc> / PERSON        exact lookup at sign-in and in the picker
+ *   GSI2 PEOPLE / <name lc>#id            name-prefix search, case-insensitive (begins_with)
+ *   GSI3 PEOPLE_BY_EMAIL / <email lc>     email-prefix search
+ * The keys are written after the person's fields, so keys read back with an earlier version of the
+ * person (an HR update merges into what is stored) are always replaced by ones built from its fields.
+ *
+ * A search by a later word of the name (the surname of "Ana Gallegos") is not offered: it would need
+ * one more item per word of each name (an index slot per word), and a person is one item here, which
+ * the HR update writes as one put. Typing the start of the email (agallegos@…) finds the surname.
+ */
+export function personItem(person: Person): Item {
+  const email = person.email.toLowerCase();
+  return {
+    ...person,
+    PK: `PERSON#${person.id}`,
+    SK: 'PROFILE',
+    GSI1PK: `EMAIL#${email}`,
+    GSI1SK: 'PERSON',
+    GSI2PK: 'PEOPLE',
+    GSI2SK: `${person.name.toLowerCase()}#${person.id}`,
+    GSI3PK: 'PEOPLE_BY_EMAIL',
+    GSI3SK: email,
+    entity: 'Person',
+    email,
+  };
+}
 
 /**
  * The directory in the governance table: people, departments, role holders and the approved
  * platforms (O.a), read by every workflow. Keys:
- *   PERSON#id / PROFILE            GSI1 EMAIL#email        GSI2 PEOPLE / name#id
+ *   PERSON#id / PROFILE            GSI1 EMAIL#email        GSI2 PEOPLE / <name lc>#id   GSI3 PEOPLE_BY_EMAIL / <email lc>
  *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
  *   ROLE#role / PROFILE            GSI1 ROLES / role
  *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
@@ -16,12 +50,71 @@ export class DirectoryStore extends TableClient {
   }
 
   async personByEmail(email: string): Promise<Person | undefined> {
-    const [found] = await this.queryAll<Person>({ index: 'GSI1', pk: `EMAIL#${email.toLowerCase()}` });
+    const [found] = await this.queryAll<Person>({ index: 'GSI1', pk: `EMAIL#${email.trim().toLowerCase()}` });
     return found;
   }
 
+  /** Everyone, by name (the local sign-in page and the seeder's check; the forms search instead). */
   people() {
     return this.queryAll<Person>({ index: 'GSI2', pk: 'PEOPLE' });
+  }
+
+  /**
+   * People whose name or email starts with `q` (case-insensitive), not separated, names first and
+   * then by name: two Queries (GSI2 by name, GSI3 by email), never a Scan, each read only until it
+   * has `limit` people who are still with the City.
+   */
+  async searchPeople(q: string, limit = searchLimit): Promise<Person[]> {
+    const prefix = q.trim().toLowerCase();
+    if (!prefix) return [];
+    const [byName, byEmail] = await Promise.all([
+      this.stillEmployed('GSI2', 'PEOPLE', prefix, limit),
+      this.stillEmployed('GSI3', 'PEOPLE_BY_EMAIL', prefix, limit),
+    ]);
+    const seen = new Set<string>();
+    const found: Person[] = [];
+    for (const person of [...byName, ...byEmail]) {
+      if (seen.has(person.id)) continue;
+      seen.add(person.id);
+      found.push(person);
+    }
+    return found.slice(0, limit);
+  }
+
+  /** The search as the picker and GET /people show it: with each person's department name. */
+  async findPeople(q: string, limit = searchLimit): Promise<PersonSummary[]> {
+    const [people, departments] = await Promise.all([this.searchPeople(q, limit), this.departments()]);
+    const names = new Map(departments.map((d) => [d.code, d.name]));
+    return people.map((p) => ({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      departmentName: names.get(p.departmentCode) ?? p.departmentCode,
+      ...(p.title ? { title: p.title } : {}),
+    }));
+  }
+
+  /** One index's partition under a sort-key prefix, without separated people, until `limit` are found. */
+  private async stillEmployed(index: 'GSI2' | 'GSI3', pk: string, prefix: string, limit: number): Promise<Person[]> {
+    const found: Person[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          FilterExpression: 'attribute_not_exists(separatedOn)',
+          ExpressionAttributeNames: { '#pk': `${index}PK`, '#sk': `${index}SK` },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          Limit: 50,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of out.Items ?? []) found.push(strip<Person>(item));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey && found.length < limit);
+    return found.slice(0, limit);
   }
 
   department(code: string) {
@@ -48,17 +141,7 @@ export class DirectoryStore extends TableClient {
   /** Seeds or updates the directory (demo data locally; the City's HR feed later). */
   async putDirectory(input: { people: Person[]; departments: Department[]; roles: RoleHolder[]; platforms: { id: string; name: string }[] }): Promise<void> {
     const items: Item[] = [
-      ...input.people.map((p) => ({
-        PK: `PERSON#${p.id}`,
-        SK: 'PROFILE',
-        GSI1PK: `EMAIL#${p.email.toLowerCase()}`,
-        GSI1SK: 'PERSON',
-        GSI2PK: 'PEOPLE',
-        GSI2SK: `${p.name}#${p.id}`,
-        entity: 'Person',
-        ...p,
-        email: p.email.toLowerCase(),
-      })),
+      ...input.people.map(personItem),
       ...input.departments.map((d) => ({ PK: `DEPT#${d.code}`, SK: 'PROFILE', GSI1PK: 'DEPARTMENTS', GSI1SK: d.code, entity: 'Department', ...d })),
       ...input.roles.map((r) => ({ PK: `ROLE#${r.role}`, SK: 'PROFILE', GSI1PK: 'ROLES', GSI1SK: r.role, entity: 'Role', ...r })),
       ...input.platforms.map((p) => ({

@@ -1,5 +1,7 @@
+import { alert, errorSummary, requiredMark } from '#core/components';
 import { fieldMarks, html, page } from '#core/html';
-import { type Department, type Person, type Policy, policy } from '#core/policy';
+import { type PersonFieldSpec, type PersonSummary, personField, pickerFieldIds } from '#core/people-picker';
+import { type Department, type Policy, policy } from '#core/policy';
 import type { Viewer } from '#site/navigation';
 
 /** What the New Social Media form (D.c) shows: the choices, and on a second try what was entered and what to fix. */
@@ -7,12 +9,35 @@ export interface NewAccountFormOptions {
   viewer: Viewer;
   departments: Department[];
   platforms: { id: string; name: string }[];
-  people: Person[];
   submissionId: string;
   values?: Record<string, unknown>;
   errors?: Record<string, string>;
+  /** For an admin field whose text was not an exact email: the people it may mean. */
+  choices?: Record<string, PersonSummary[]>;
   policy?: Policy;
 }
+
+/**
+ * The proposed admins, as person fields (people-picker.ts). Policy B needs at least one, who
+ * receives posting authority when the director approves; the form offers three (a JSON client may
+ * name up to ten by id).
+ */
+export const adminFields: readonly PersonFieldSpec[] = [
+  { key: 'admin1', label: 'First administrator', required: true },
+  { key: 'admin2', label: 'Second administrator', required: false },
+  { key: 'admin3', label: 'Third administrator', required: false },
+];
+
+/** The form's rules, shown before anything is submitted. They are the rules new-account.ts checks. */
+const hints = {
+  departmentCode: 'The department the account speaks for. Its director decides first.',
+  platformId: 'Only platforms on DTI’s approved list (O.a).',
+  proposedHandle: '2 to 50 letters, digits, dots, dashes or underscores, optionally after @, for example @ABQParks.',
+  purpose: 'Purpose and strategy (D.a), at least 20 characters.',
+  audience: 'Who the account is for, at least 5 characters.',
+  riskAssessment: 'What could go wrong and how you will monitor and respond (D.a), at least 20 characters.',
+  checklist: 'Every item is needed for an official City site (E).',
+};
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : String(v).split(','));
 
@@ -20,47 +45,57 @@ export function newAccountFormPage(o: NewAccountFormOptions): string {
   const p = o.policy ?? policy;
   const v = o.values ?? {};
   const value = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
-  const { err, invalid } = fieldMarks(o.errors);
+  const { err, invalid, group } = fieldMarks(o.errors);
+  const bad = (k: string, base: string) => (o.errors?.[k] ? `${base} usa-input--error` : base);
+  const hint = (k: keyof typeof hints) => html`<span class="usa-hint" id="${k}-hint">${hints[k]}</span>`;
   const dept = value('departmentCode') || o.viewer.person.departmentCode;
-  const admins = asList(v.adminIds);
   const checked = asList(v.checklist);
+  const checklist = p.newAccountApproval.officialSiteChecklist;
+  const fieldIds = { checklist: 'checklist-0', ...pickerFieldIds(o.choices) };
   return page({
     title: 'New social media account',
     viewer: o.viewer,
-    body: html`<div class="card"><h1>New Social Media form</h1>
-    <p class="hint">Policy D: a new City account needs a strategy and a risk assessment approved by your Department Director and then the Communications Director (APD: the APD Director of Communications). You will get an email at each decision.</p>
-    ${o.errors ? html`<div class="banner error" role="alert">Please fix the fields marked below.</div>` : ''}
-    <form method="post" action="/requests" novalidate>
+    path: '/requests/new',
+    body: html`<h1>New Social Media form</h1>
+    ${errorSummary(o.errors, fieldIds)}
+    <p class="usa-intro">Policy D: a new City account needs a strategy and a risk assessment approved by your Department Director and then the Communications Director (APD: the APD Director of Communications).</p>
+    ${alert('info', 'When you submit, you get a receipt by email. When the request is decided, you get an email with the outcome.', { slim: true })}
+    <p>Fields marked ${requiredMark} are required.</p>
+    <form class="usa-form usa-form--large" method="post" action="/requests" novalidate>
       <input type="hidden" name="submissionId" value="${o.submissionId}">
-      <label for="departmentCode">Department</label>
-      <select id="departmentCode" name="departmentCode" ${invalid('departmentCode')}>${o.departments.map(
+      <div class="${group('departmentCode')}">
+      <label class="usa-label" for="departmentCode">Department${requiredMark}</label>${hint('departmentCode')}${err('departmentCode')}
+      <select class="${bad('departmentCode', 'usa-select')}" id="departmentCode" name="departmentCode" required ${invalid('departmentCode', true)}>${o.departments.map(
         (d) => html`<option value="${d.code}" ${d.code === dept ? html`selected` : ''}>${d.name}</option>`,
-      )}</select>${err('departmentCode')}
-      <label for="platformId">Platform <span class="hint">(approved by DTI, O.a)</span></label>
-      <select id="platformId" name="platformId" ${invalid('platformId')}><option value="">Choose…</option>${o.platforms.map(
+      )}</select></div>
+      <div class="${group('platformId')}">
+      <label class="usa-label" for="platformId">Platform${requiredMark}</label>${hint('platformId')}${err('platformId')}
+      <select class="${bad('platformId', 'usa-select')}" id="platformId" name="platformId" required ${invalid('platformId', true)}><option value="">- Select -</option>${o.platforms.map(
         (pl) => html`<option value="${pl.id}" ${pl.id === value('platformId') ? html`selected` : ''}>${pl.name}</option>`,
-      )}</select>${err('platformId')}
-      <label for="proposedHandle">Proposed handle</label>
-      <input type="text" id="proposedHandle" name="proposedHandle" value="${value('proposedHandle')}" placeholder="@ABQParks" ${invalid('proposedHandle')}>${err('proposedHandle')}
-      <label for="purpose">Purpose and strategy <span class="hint">(D.a)</span></label>
-      <textarea id="purpose" name="purpose" ${invalid('purpose')}>${value('purpose')}</textarea>${err('purpose')}
-      <label for="audience">Audience</label>
-      <textarea id="audience" name="audience" ${invalid('audience')}>${value('audience')}</textarea>${err('audience')}
-      <label for="riskAssessment">Risk assessment <span class="hint">(D.a: what could go wrong, and how you will monitor and respond)</span></label>
-      <textarea id="riskAssessment" name="riskAssessment" ${invalid('riskAssessment')}>${value('riskAssessment')}</textarea>${err('riskAssessment')}
-      <fieldset ${invalid('adminIds')}><legend>Proposed admins <span class="hint">(they receive posting authority when your director approves, B)</span></legend>
-      ${[...o.people]
-        .sort((a, b) => Number(a.departmentCode !== dept) - Number(b.departmentCode !== dept) || a.name.localeCompare(b.name))
-        .map(
-          (person) =>
-            html`<label class="check"><input type="checkbox" name="adminIds" value="${person.id}" ${admins.includes(person.id) ? html`checked` : ''}> ${person.name} <span class="hint">${person.title ?? ''} · ${person.departmentCode}</span></label>`,
-        )}</fieldset>${err('adminIds')}
-      <fieldset ${invalid('checklist')}><legend>Official City site checklist (E)</legend>
-      ${p.newAccountApproval.officialSiteChecklist.map(
-        (c) =>
-          html`<label class="check"><input type="checkbox" name="checklist" value="${c.id}" ${checked.includes(c.id) ? html`checked` : ''}> ${c.label}</label>`,
-      )}</fieldset>${err('checklist')}
-      <button type="submit">Submit for approval</button>
-    </form></div>`,
+      )}</select></div>
+      <div class="${group('proposedHandle')}">
+      <label class="usa-label" for="proposedHandle">Proposed handle${requiredMark}</label>${hint('proposedHandle')}${err('proposedHandle')}
+      <input class="${bad('proposedHandle', 'usa-input')}" type="text" id="proposedHandle" name="proposedHandle" value="${value('proposedHandle')}" autocomplete="off" spellcheck="false" required ${invalid('proposedHandle', true)}></div>
+      <div class="${group('purpose')}">
+      <label class="usa-label" for="purpose">Purpose and strategy${requiredMark}</label>${hint('purpose')}${err('purpose')}
+      <textarea class="${bad('purpose', 'usa-textarea')}" id="purpose" name="purpose" required ${invalid('purpose', true)}>${value('purpose')}</textarea></div>
+      <div class="${group('audience')}">
+      <label class="usa-label" for="audience">Audience${requiredMark}</label>${hint('audience')}${err('audience')}
+      <textarea class="${bad('audience', 'usa-textarea')}" id="audience" name="audience" required ${invalid('audience', true)}>${value('audience')}</textarea></div>
+      <div class="${group('riskAssessment')}">
+      <label class="usa-label" for="riskAssessment">Risk assessment${requiredMark}</label>${hint('riskAssessment')}${err('riskAssessment')}
+      <textarea class="${bad('riskAssessment', 'usa-textarea')}" id="riskAssessment" name="riskAssessment" required ${invalid('riskAssessment', true)}>${value('riskAssessment')}</textarea></div>
+      <fieldset class="usa-fieldset"><legend class="usa-legend usa-legend--large">Proposed administrators</legend>
+      <p class="usa-hint">At least one. They receive posting authority when your director approves (B).</p>
+      ${adminFields.map((field) => personField({ field, value: value(field.key), errors: o.errors, choices: o.choices?.[field.key] }))}
+      </fieldset>
+      <div class="${group('checklist')}">
+      <fieldset class="usa-fieldset" aria-describedby="checklist-hint${o.errors?.checklist ? ' checklist-error' : ''}"><legend class="usa-legend">Official City site checklist${requiredMark}</legend>${hint('checklist')}${err('checklist')}
+      ${checklist.map(
+        (c, i) =>
+          html`<div class="usa-checkbox"><input class="usa-checkbox__input" type="checkbox" id="checklist-${i}" name="checklist" value="${c.id}" ${checked.includes(c.id) ? html`checked` : ''}><label class="usa-checkbox__label" for="checklist-${i}">${c.label}</label></div>`,
+      )}</fieldset></div>
+      <button class="usa-button" type="submit">Submit for approval</button>
+    </form>`,
   });
 }

@@ -1,5 +1,4 @@
 import { chainFact, type RequestDescription } from '#core/description';
-import { html } from '#core/html';
 import { policy } from '#core/policy';
 import type { NamedPerson } from '#core/request';
 import type { Closing, OutcomeResult, RequestKindModule } from '#core/request-kind';
@@ -11,6 +10,13 @@ import { type AccountRequest, newAccountIdPrefix, newAccountSteps, parseNewAccou
  * account; its director and then the Communications Director decide; approval enters the account in
  * the registry with its admins' posting authority (B) and tells DTI (O.b).
  */
+
+/** The official-site checklist (E), one item a line, each as the requester marked it (an item added to the policy since shows as not confirmed). */
+function checklistLines(request: AccountRequest): string {
+  return policy.newAccountApproval.officialSiteChecklist
+    .map((c) => `${c.label}: ${request.checklist.includes(c.id) ? 'confirmed' : 'not confirmed'}`)
+    .join('\n');
+}
 
 function describeNewAccount(request: AccountRequest): RequestDescription {
   const title = `new ${request.platformName} account ${request.proposedHandle}`;
@@ -31,9 +37,13 @@ function describeNewAccount(request: AccountRequest): RequestDescription {
       ['Audience', request.audience],
       ['Risk assessment', request.riskAssessment],
       ['Proposed admins', request.admins.map((a) => a.name).join(', ')],
-      ['Official-site checklist (E)', `${request.checklist.length} of ${policy.newAccountApproval.officialSiteChecklist.length} confirmed`],
+      ['Official-site checklist (E)', checklistLines(request)],
       chainFact(request, 'the requester'),
     ],
+    factShapes: { 'Official-site checklist (E)': 'list' },
+    related: request.accountId
+      ? [{ label: `${request.platformName} account ${request.proposedHandle} in the registry`, href: `/accounts/${encodeURIComponent(request.accountId)}` }]
+      : [],
   };
 }
 
@@ -64,7 +74,8 @@ export const newAccountKind: RequestKindModule<AccountRequest, typeof parseNewAc
   contextNeeds: () => ({ approvals: false }),
   interested: () => [],
   listed: (r) => ({ proposedHandle: r.proposedHandle }),
-  pageExtras: (r) => (r.accountId ? { summary: html`<p><a href="/accounts">In the registry as ${r.accountId}</a></p>` } : {}),
+  // The account it created is linked from the description (`related`).
+  pageExtras: () => ({}),
   details: () => ({}),
   exportCells: (r) => ({
     purpose: r.purpose,

@@ -1,4 +1,4 @@
-import { type EmailContent, emailButton, emailLayout } from '#core/email-layout';
+import { type EmailContent, emailButton, emailFacts, emailFactsText, emailLayout } from '#core/email-layout';
 import { formatWhen, html } from '#core/html';
 import type { Grant } from '#core/registry';
 import { credentialWords, type PostingAuthorityRequest } from '#posting-authority/posting-authority';
@@ -24,7 +24,7 @@ export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRe
     ['Department', request.departmentName],
     ['Role', grant.role.toLowerCase()],
     ['Shared credential', grant.receivesCredential ? 'to be given' : 'not to be given'],
-    ['Authorized by', `${grant.authorizedByName}, ${formatWhen(grant.authorizedAt)} (Mountain)`],
+    ['Authorized by', `${grant.authorizedByName}, ${formatWhen(grant.authorizedAt)}`],
     ['Replaces', replaced || 'nothing'],
     ['Request', request.requestId],
   ];
@@ -34,11 +34,8 @@ export function postingAuthorityNoticeEmail(input: { request: PostingAuthorityRe
     html: emailLayout(
       subject,
       html`<p>Posting authority was approved (B) and recorded in the registry (O.b). <strong>${credential}</strong> ${rotate}</p>
-      <dl>${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
-      ${emailButton(input.registryUrl, 'Open the registry')}`,
+      ${emailButton(input.registryUrl, 'Open the registry')}${emailFacts(facts)}`,
     ),
-    text: `Posting authority was approved (B) and recorded in the registry (O.b). ${credential}${rotate ? ` ${rotate}` : ''}\n\n${facts
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n')}\n\nRegistry: ${input.registryUrl}`,
+    text: `Posting authority was approved (B) and recorded in the registry (O.b). ${credential}${rotate ? ` ${rotate}` : ''}\n\nOpen the registry: ${input.registryUrl}\n\n${emailFactsText(facts)}`,
   };
 }

@@ -1,5 +1,4 @@
 import { capitalized, chainFact, type RequestDescription } from '#core/description';
-import { html } from '#core/html';
 import type { Closing, OutcomeResult, RequestKindModule } from '#core/request-kind';
 import { postingAuthorityNoticeEmail } from '#posting-authority/emails';
 import {
@@ -40,6 +39,15 @@ function describePostingAuthority(request: PostingAuthorityRequest): RequestDesc
       ['Shared credential', request.receivesCredential ? 'Receives the shared credential (from DTI, O.b)' : 'Does not receive the shared credential'],
       ['Reason', request.reason],
       chainFact(request, request.grantee.id === request.requester.id ? 'the requester' : 'the requester or the person it is for'),
+    ],
+    related: [
+      {
+        label:
+          request.status === 'APPROVED'
+            ? `${account} in the registry, where ${request.grantee.name} holds this posting authority`
+            : `${account} in the registry`,
+        href: `/accounts/${encodeURIComponent(request.accountId)}`,
+      },
     ],
   };
 }
@@ -82,8 +90,8 @@ export const postingAuthorityKind: RequestKindModule<PostingAuthorityRequest, ty
   // The person it is for sees it and hears its outcome, when someone else asked.
   interested: (r) => (r.grantee.id === r.requester.id ? [] : [{ audience: 'grantee', person: r.grantee }]),
   listed: (r) => ({ handle: r.handle, accountId: r.accountId, grantee: r.grantee, role: r.role }),
-  pageExtras: (r) =>
-    r.status === 'APPROVED' ? { summary: html`<p><a href="/accounts">In the registry: ${r.grantee.name} holds this posting authority</a></p>` } : {},
+  // The account it concerns is linked from the description (`related`).
+  pageExtras: () => ({}),
   details: () => ({}),
   exportCells: (r) => ({ granteeId: r.grantee.id, granteeName: r.grantee.name, role: r.role, receivesCredential: r.receivesCredential, reason: r.reason }),
   accountOf: (r) => r.accountId,

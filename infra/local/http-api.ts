@@ -5,6 +5,7 @@ import { cookieValue } from '#adapters/cookies';
 import { governanceErrorResponse, type HttpResult, internalErrorResponse, wantsHtml } from '#adapters/http';
 import { checkRequest, decodePath, MAX_BODY_BYTES, ownOrigins, routeRequest } from '#adapters/request-checks';
 import { type FunctionKey, type FunctionSpec, functions } from '#catalogue';
+import { alert, requiredMark } from '#core/components';
 import { html, page } from '#core/html';
 import type { Person } from '#core/policy';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
@@ -95,12 +96,14 @@ function requestUrl(target: string): URL {
 function signInPage(people: Person[], next: string): string {
   return page({
     title: 'Development sign-in',
-    body: html`<div class="card dev"><h1>Development sign-in (local only)</h1>
-      <p>This page exists only on the local stack. In AWS, people sign in with their City account (Cognito, federated with the City's identity provider).</p>
-      <form method="post" action="/dev/sign-in"><input type="hidden" name="next" value="${next}">
-      <label for="personId">Sign in as</label><select id="personId" name="personId">${people.map(
+    body: html`<h1>Development sign-in (local only)</h1>
+      ${alert('warning', 'This page exists only on the local stack. In AWS, people sign in with their City account (Cognito, federated with the City’s identity provider).', { slim: true })}
+      <form class="usa-form usa-form--large" method="post" action="/dev/sign-in"><input type="hidden" name="next" value="${next}">
+      <div class="usa-form-group"><label class="usa-label" for="personId">Sign in as${requiredMark}</label>
+      <span class="usa-hint" id="personId-hint">Anyone in the demo directory: you see what they would see.</span>
+      <select class="usa-select" id="personId" name="personId" required aria-describedby="personId-hint">${people.map(
         (p) => html`<option value="${p.id}">${p.name} — ${p.title ?? ''} (${p.departmentCode})</option>`,
-      )}</select><button type="submit">Sign in</button></form></div>`,
+      )}</select></div><button class="usa-button" type="submit">Sign in</button></form>`,
   });
 }
 

@@ -9,14 +9,15 @@ import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody,
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
-import { newAccountFormPage } from '#new-account/form-page';
+import { adminFields, newAccountFormPage } from '#new-account/form-page';
+import { type PersonSummary, resolvePersonFields, usesPersonFields } from '#core/people-picker';
 
 let store: GovernanceStore | undefined;
 
+/** The form's lists. People are not listed: the admin fields search the directory (people-picker.ts). */
 async function formChoices(s: GovernanceStore) {
-  const [departments, platforms, people] = await Promise.all([s.departments(), s.approvedPlatforms(), s.people()]);
-  // A separated employee cannot be named an admin (C).
-  return { departments, platforms, people: people.filter((p) => !p.separatedOn) };
+  const [departments, platforms] = await Promise.all([s.departments(), s.approvedPlatforms()]);
+  return { departments, platforms };
 }
 
 /** GET /requests/new (the form) and POST /requests (submit it). */
@@ -27,21 +28,33 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   if (event.requestContext.http.method === 'GET') {
     const choices = await formChoices(store);
     const submissionId = randomBytes(12).toString('base64url');
-    if (!wantsHtml(event)) return jsonResponse(200, { ...choices, submissionId, checklist: policy.newAccountApproval.officialSiteChecklist });
+    if (!wantsHtml(event)) {
+      return jsonResponse(200, { ...choices, submissionId, checklist: policy.newAccountApproval.officialSiteChecklist, peopleSearch: '/people?q=' });
+    }
     return htmlResponse(200, newAccountFormPage({ viewer, ...choices, submissionId }));
   }
 
   const body = parseBody(event);
-  let request: AccountRequest;
+  // The form names admins by email or name (admin1…admin3); a JSON client may send adminIds.
+  // A separated employee cannot be named an admin (C): the picker refuses them by email, and the search leaves them out.
+  const picked = usesPersonFields(adminFields, body) ? await resolvePersonFields(adminFields, body, store, { distinct: true }) : undefined;
+  const input = picked ? { ...picked.values, adminIds: adminFields.flatMap((f) => picked.people[f.key]?.id ?? []) } : body;
+  let request: AccountRequest | undefined;
+  let errors: Record<string, string> | undefined;
   try {
-    request = await buildRequest(store, person, body);
+    request = await buildRequest(store, person, input);
   } catch (error) {
-    if (error instanceof InvalidInputError && wantsHtml(event)) {
-      const choices = await formChoices(store);
-      const submissionId = typeof body.submissionId === 'string' ? body.submissionId : randomBytes(12).toString('base64url');
-      return htmlResponse(400, newAccountFormPage({ viewer, ...choices, submissionId, values: body, errors: error.fields }));
-    }
-    throw error;
+    if (!(error instanceof InvalidInputError)) throw error;
+    errors = error.fields;
+  }
+  if (picked) errors = withAdminErrors(errors, picked.errors);
+  if (errors || !request) {
+    const fields = errors ?? {};
+    if (!wantsHtml(event)) throw new InvalidInputError('The form has fields to fix.', fields);
+    const choices = await formChoices(store);
+    const submissionId = typeof body.submissionId === 'string' ? body.submissionId : randomBytes(12).toString('base64url');
+    const people: Record<string, PersonSummary[]> = picked?.choices ?? {};
+    return htmlResponse(400, newAccountFormPage({ viewer, ...choices, submissionId, values: picked?.values ?? body, errors: fields, choices: people }));
   }
 
   const created = await store.createRequest(request, newAccountKind);
@@ -52,6 +65,22 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);
   return jsonResponse(created ? 201 : 200, { requestId: request.requestId, status: 'PENDING', href: url, steps: request.steps.map((s) => s.title) });
 }
+
+/**
+ * The form's errors with the admin fields' own: a field's problem (nobody matches, choose who you
+ * mean) replaces the list's ("name at least one"), and what is left of the list's is shown on the first field.
+ */
+function withAdminErrors(errors: Record<string, string> | undefined, adminErrors: Record<string, string>): Record<string, string> | undefined {
+  const { adminIds, ...rest } = errors ?? {};
+  const merged: Record<string, string> = { ...rest };
+  const first = adminFields[0]?.key ?? 'admin1';
+  if (adminIds && Object.keys(adminErrors).length === 0) merged[first] = adminIds;
+  // In the form's order, so the error summary lists them as the page does.
+  const ordered = Object.fromEntries(Object.entries({ ...merged, ...adminErrors }).sort(([a], [b]) => fieldOrder.indexOf(a) - fieldOrder.indexOf(b)));
+  return Object.keys(ordered).length ? ordered : undefined;
+}
+
+const fieldOrder = ['departmentCode', 'platformId', 'proposedHandle', 'purpose', 'audience', 'riskAssessment', ...adminFields.map((f) => f.key), 'checklist'];
 
 async function buildRequest(s: GovernanceStore, person: Person, body: Record<string, unknown>): Promise<AccountRequest> {
   const form = newAccountKind.parseForm(body);

@@ -16,7 +16,8 @@ import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody,
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
-import { postingAuthorityFormPage } from '#posting-authority/form-page';
+import { granteeField, postingAuthorityFormPage } from '#posting-authority/form-page';
+import { type PickedPeople, type PersonSummary, resolvePersonFields, usesPersonFields } from '#core/people-picker';
 
 let store: GovernanceStore | undefined;
 
@@ -34,25 +35,33 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await store.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
-  const [grants, people] = await Promise.all([store.grantsForAccount(account.accountId, true), store.people()]);
-  const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>) =>
-    postingAuthorityFormPage({ viewer, account, grants, people, submissionId, values, errors });
+  const grants = await store.grantsForAccount(account.accountId, true);
+  const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>, choices?: Record<string, PersonSummary[]>) =>
+    postingAuthorityFormPage({ viewer, account, grants, submissionId, values, errors, choices });
 
   if (event.requestContext.http.method === 'GET') {
     const submissionId = newSubmissionId();
     if (wantsHtml(event)) return htmlResponse(200, form(submissionId));
-    return jsonResponse(200, { account, grants, people, roles: grantRoles, submissionId });
+    return jsonResponse(200, { account, grants, roles: grantRoles, submissionId, peopleSearch: '/people?q=' });
   }
 
   const body = parseBody(event);
-  let request: PostingAuthorityRequest;
+  // The form names the person by email or name (grantee); a JSON client may send granteeId.
+  const picked = usesPersonFields([granteeField], body) ? await resolvePersonFields([granteeField], body, store) : undefined;
+  let request: PostingAuthorityRequest | undefined;
+  let errors: Record<string, string> | undefined;
   try {
-    request = await buildRequest(store, person, account, grants, body);
+    if (picked && Object.keys(picked.errors).length) errors = { ...picked.errors, ...otherFieldErrors(picked, person) };
+    else request = await buildRequest(store, person, account, grants, picked ? { ...picked.values, granteeId: picked.people[granteeField.key]?.id } : body);
   } catch (error) {
-    if (error instanceof InvalidInputError && wantsHtml(event)) {
-      return htmlResponse(400, form(typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId(), body, error.fields));
-    }
-    throw error;
+    if (!(error instanceof InvalidInputError)) throw error;
+    const { granteeId, ...rest } = error.fields;
+    errors = picked && granteeId ? { [granteeField.key]: granteeId, ...rest } : error.fields;
+  }
+  if (errors || !request) {
+    if (!wantsHtml(event)) throw new InvalidInputError('The form has fields to fix.', errors ?? {});
+    const submissionId = typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId();
+    return htmlResponse(400, form(submissionId, picked?.values ?? body, errors ?? {}, picked?.choices));
   }
 
   const created = await store.createRequest(request, postingAuthorityKind);
@@ -62,6 +71,18 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);
   return jsonResponse(created ? 201 : 200, { requestId: request.requestId, status: 'PENDING', href: url, steps: request.steps.map((s) => s.title) });
+}
+
+/** The rest of the form's errors, when the person field is still to be fixed (checked as if asking for oneself). */
+function otherFieldErrors(picked: PickedPeople, requester: Person): Record<string, string> {
+  try {
+    postingAuthorityKind.parseForm({ ...picked.values, granteeId: requester.id }, requester);
+    return {};
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    const { granteeId: _ignored, ...rest } = error.fields;
+    return rest;
+  }
 }
 
 /** Who may ask (403), the form and the grantee (400), what is already held (409), then the director's chain. */

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountRequest } from '#new-account/new-account';
 import { setFunctionEnv } from '../env.ts';
-import { httpEvent, jsonPost, lambdaContext } from '../events.ts';
+import { formPost, httpEvent, jsonPost, lambdaContext } from '../events.ts';
 import { department, person, roleHolders, mockPeople } from '../fixtures.ts';
 import { validForm } from '../../support/forms.ts';
 import { requestIdPattern } from '#approval-chain/kinds';
@@ -121,5 +121,79 @@ describe('submit-request', () => {
     await submitRequest(jsonPost('/requests', form, { email: person('E100').email }));
     const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as AccountRequest;
     expect(item.steps[0]).toMatchObject({ approverId: 'E101', approverName: 'Marcus Chavez', routedToDesignee: true });
+  });
+
+  describe('in a browser', () => {
+    const html = { email: 'agallegos@cabq.example', headers: { accept: 'text/html' } };
+    const browserForm = {
+      submissionId: 'sub-12345678',
+      departmentCode: 'PRD',
+      platformId: 'instagram',
+      proposedHandle: '@ABQParks',
+      purpose: form.purpose,
+      audience: form.audience,
+      riskAssessment: form.riskAssessment,
+      checklist: form.checklist.join(','),
+    };
+
+    it('shows the rules, the required marks and the administrators as person fields before anything is submitted', async () => {
+      const res = await handler(httpEvent({ path: '/requests/new', ...html }), lambdaContext);
+      expect(res.statusCode).toBe(200);
+      const page = res.body as string;
+      expect(page).toContain('<span class="usa-hint" id="purpose-hint">Purpose and strategy (D.a), at least 20 characters.</span>');
+      expect(page).toContain(
+        'id="proposedHandle-hint">2 to 50 letters, digits, dots, dashes or underscores, optionally after @, for example @ABQParks.</span>',
+      );
+      expect(page).toContain('aria-describedby="purpose-hint"');
+      expect(page).toContain('<label class="usa-label" for="admin1">First administrator <abbr title="required"');
+      expect(page).toContain('<label class="usa-label" for="admin2">Second administrator</label>');
+      expect(page).toContain('data-people-search list="admin1-people"');
+      expect(page).toContain('When you submit, you get a receipt by email. When the request is decided, you get an email with the outcome.');
+      expect(page).not.toContain('at each decision');
+      expect(page).not.toContain('style=');
+      expect(page).not.toContain('name="adminIds"');
+    });
+
+    it('stores the admins chosen by email as directory ids', async () => {
+      const res = await handler(
+        formPost('/requests', { ...browserForm, admin1: 'AGallegos@cabq.example', admin2: 'tsandoval@cabq.example', admin3: '' }, html),
+        lambdaContext,
+      );
+      expect(res.statusCode).toBe(303);
+      const item = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as AccountRequest;
+      expect(item.admins.map((a) => a.id)).toEqual(['E102', 'E103']);
+    });
+
+    it('asks who is meant by a name, with a radio list, keeping what was typed and storing nothing', async () => {
+      ddb.on(QueryCommand, { IndexName: 'GSI2', ExpressionAttributeValues: { ':pk': 'PEOPLE', ':prefix': 'tom' } }).resolves({ Items: [person('E103')] });
+      const res = await handler(
+        formPost('/requests', { ...browserForm, admin1: 'agallegos@cabq.example', admin2: 'Tom', purpose: 'short' }, html),
+        lambdaContext,
+      );
+      expect(res.statusCode).toBe(400);
+      const page = res.body as string;
+      expect(page).toContain('<span class="usa-error-message" id="admin2-error">Choose who you mean</span>');
+      expect(page).toContain('type="radio" id="admin2-pick-0" name="admin2Pick" value="tsandoval@cabq.example"');
+      expect(page).toContain('<a href="#purpose">describe the purpose and strategy in at least 20 characters</a>');
+      expect(page).toContain('<a href="#admin2-pick-0">Choose who you mean</a>');
+      expect(page).toContain('id="error-summary" tabindex="-1" autofocus data-focus-on-load');
+      expect(page).toContain('id="admin1" name="admin1" value="agallegos@cabq.example"');
+      expect(page).toContain('id="proposedHandle" name="proposedHandle" value="@ABQParks"');
+      expect(ddb).not.toHaveReceivedCommand(PutCommand);
+      expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    });
+
+    it('says when nobody matches, and refuses a separated person by email', async () => {
+      ddb.on(GetCommand, { Key: { PK: 'PERSON#E103', SK: 'PROFILE' } }).resolves({ Item: { ...person('E103'), separatedOn: '2026-11-20' } });
+      ddb
+        .on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'EMAIL#tsandoval@cabq.example' } })
+        .resolves({ Items: [{ ...person('E103'), separatedOn: '2026-11-20' }] });
+      const res = await handler(formPost('/requests', { ...browserForm, admin1: 'Zzz <b>', admin2: 'tsandoval@cabq.example' }, html), lambdaContext);
+      expect(res.statusCode).toBe(400);
+      const page = res.body as string;
+      expect(page).toContain('No one in the directory matches “Zzz &lt;b&gt;”: check the spelling, or type their City email address');
+      expect(page).toContain('Tom Sandoval has separated from the City and cannot be chosen');
+      expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    });
   });
 });

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '#core/approval';
 import { hashSecret } from '#core/approval-link';
 import { approvalEmail, failureNoticeEmail, outcomeEmail } from '#approval-chain/emails';
-import { escapeHtml, html } from '#core/html';
 import { approvalPage, myRequestsPage, requestPage } from '#approval-chain/pages';
-import { account, accountRequest, approval, grant, paRequestId, people, person, postingAuthorityRequest } from '../fixtures.ts';
+import { account, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, roleHolders } from '../fixtures.ts';
+import { viewerFor } from '#site/navigation';
 import { postingAuthorityNoticeEmail } from '#posting-authority/emails';
 import { describeRequest } from '#approval-chain/kinds';
 import { postingAuthorityFormPage } from '#posting-authority/form-page';
-import { registryPage } from '#registry/pages';
 
 const attack = '<img src=x onerror=alert(1)>';
 const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
+const secret = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t';
 
 describe('posting-authority requests in pages and emails', () => {
   const request = postingAuthorityRequest({
@@ -63,9 +62,9 @@ describe('posting-authority requests in pages and emails', () => {
     expect(open).toContain(
       '<h1>Department Director (Parks and Recreation): posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)</h1>',
     );
-    const shown = requestPage({ ...request, status: 'APPROVED' }, [], person('E102'));
+    const shown = requestPage({ ...request, status: 'APPROVED' }, [], viewerFor(person('E102'), roleHolders));
     expect(shown).toContain(
-      '<h1>Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential) <span class="status APPROVED">',
+      '<h1>Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential) <span class="app-status app-status--approved">approved</span></h1>',
     );
     expect(shown).toContain('Tom Sandoval holds this posting authority');
   });
@@ -124,41 +123,39 @@ describe('posting-authority requests in pages and emails', () => {
   });
 
   it('lists both kinds on My requests', () => {
-    const mine = myRequestsPage([accountRequest(), request], person('E102'));
+    const mine = myRequestsPage([accountRequest(), request], viewerFor(person('E102'), roleHolders));
     expect(mine).toContain('>New Instagram account @ABQParks</a>');
     expect(mine).toContain(
-      `<a href="/requests/${paRequestId}">Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)</a>`,
+      `<a class="usa-link" href="/requests/${paRequestId}">Posting authority for Tom Sandoval on Facebook @abqparks (poster, receives the shared credential)</a>`,
     );
   });
 });
 
 describe('postingAuthorityFormPage', () => {
-  const options = { person: person('E103'), account: account(), grants: [grant()], people, submissionId: 'sub-12345678' };
+  const options = { viewer: viewerFor(person('E103'), roleHolders), account: account(), grants: [grant()], submissionId: 'sub-12345678' };
 
-  it('preselects the requester and carries the one-time submission id', () => {
+  it('opens with the requester in the person field, the hints and required marks, and the one-time submission id', () => {
     const form = postingAuthorityFormPage(options);
-    expect(form).toContain('<option value="E103" selected>Tom Sandoval');
-    expect(form.match(/ selected>/g)).toHaveLength(1);
+    expect(form).toContain('id="grantee" name="grantee" value="tsandoval@cabq.example"');
+    expect(form).toContain('data-people-search list="grantee-people"');
+    expect(form).toContain('<span class="usa-hint" id="reason-hint">What they will post, and why they need to: at least 10 characters.</span>');
+    expect(form).toContain('<label class="usa-label" for="reason">Reason <abbr title="required"');
     expect(form).toContain('<input type="hidden" name="submissionId" value="sub-12345678">');
-    expect(form).toContain(`<form method="post" action="/accounts/${account().accountId}/authority" novalidate>`);
+    expect(form).toContain(`<form class="usa-form usa-form--large" method="post" action="/accounts/${account().accountId}/authority" novalidate>`);
+    expect(form).not.toContain('<select');
+    expect(form).not.toContain('style=');
   });
 
-  it('does not offer people who have separated from the City', () => {
-    const form = postingAuthorityFormPage({ ...options, people: people.map((p) => (p.id === 'E202' ? { ...p, separatedOn: '2025-03-01' } : p)) });
-    expect(form).not.toContain('<option value="E202"');
-    expect(form).toContain('<option value="E201"');
-  });
-
-  it('marks invalid fields and keeps what was entered, escaped', () => {
+  it('marks invalid fields, links them from the error summary, and keeps what was entered, escaped', () => {
     const form = postingAuthorityFormPage({
       ...options,
-      values: { granteeId: 'E202', role: 'ADMIN', receivesCredential: 'on', reason: attack },
+      values: { grantee: 'iromero@cabq.example', role: 'ADMIN', receivesCredential: 'on', reason: attack },
       errors: { reason: 'say why this person needs to post for the account (at least 10 characters)' },
     });
-    expect(form).toContain('<div class="banner error" role="alert">');
-    expect(form).toContain('<textarea id="reason" name="reason" aria-invalid="true" aria-describedby="reason-error">');
-    expect(form).toContain('<p class="error" id="reason-error">say why');
-    expect(form).toContain('<option value="E202" selected>');
+    expect(form).toContain('<a href="#reason">say why this person needs to post for the account (at least 10 characters)</a>');
+    expect(form).toContain('aria-invalid="true" aria-describedby="reason-error reason-hint"');
+    expect(form).toContain('<span class="usa-error-message" id="reason-error">say why');
+    expect(form).toContain('id="grantee" name="grantee" value="iromero@cabq.example"');
     expect(form).toContain('value="ADMIN" checked');
     expect(form).toContain('value="on" checked');
     expect(form).not.toContain(attack);

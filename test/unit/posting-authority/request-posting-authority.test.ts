@@ -107,7 +107,7 @@ describe('request-posting-authority', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<option value="E103" selected>Tom Sandoval');
+    expect(res.body).toContain('id="grantee" name="grantee" value="tsandoval@cabq.example"');
     expect(res.body).toMatch(/<input type="hidden" name="submissionId" value="[A-Za-z0-9_-]{16}">/);
   });
 
@@ -115,7 +115,7 @@ describe('request-posting-authority', () => {
     const res = await handler(
       formPost(
         path,
-        { submissionId: 'sub-12345678', granteeId: 'E103', role: 'POSTER', reason: 'short' },
+        { submissionId: 'sub-12345678', grantee: 'tsandoval@cabq.example', role: 'POSTER', reason: 'short' },
         {
           email: person('E103').email,
           pathParameters: { accountId },
@@ -125,7 +125,7 @@ describe('request-posting-authority', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('aria-invalid="true" aria-describedby="reason-error"');
+    expect(res.body).toContain('aria-invalid="true" aria-describedby="reason-error reason-hint"');
     expect(res.body).toContain('<input type="hidden" name="submissionId" value="sub-12345678">');
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });

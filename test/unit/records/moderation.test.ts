@@ -15,6 +15,7 @@ import { type Policy, policy } from '#core/policy';
 import { recordIdPattern, recordIntact } from '#core/records';
 import { guidelinesJson, guidelinesPage, moderationFormPage, postEditFormPage, recordedPage } from '#records/pages';
 import { account, grant, person, roleHolders } from '../fixtures.ts';
+import { viewerFor } from '#site/navigation';
 
 const removal = {
   category: 'g',
@@ -263,7 +264,7 @@ describe('records pages', () => {
   it('escapes every value on the confirmation page', () => {
     const form = parseModerationForm({ ...removal, location: hostile, content: hostile, author: hostile, justification: hostile });
     const record = moderationRecord({ account: account({ handle: hostile }), person: { ...person('E500'), name: hostile }, form, now: new Date() });
-    const page = recordedPage(record, { ...person('E500'), name: hostile });
+    const page = recordedPage(record, viewerFor({ ...person('E500'), name: hostile }, roleHolders));
     expect(page).not.toContain('<script>');
     expect(page).not.toContain(`"x"`);
     expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;');
@@ -285,8 +286,8 @@ describe('records pages', () => {
     };
     const errors = Object.fromEntries(Object.keys(values).map((k) => [k, hostile]));
     for (const page of [
-      moderationFormPage({ person: person('E500'), account: account(), submissionId: 'sub-12345678', values, errors }),
-      postEditFormPage({ person: person('E102'), account: account(), submissionId: 'sub-12345678', values, errors }),
+      moderationFormPage({ viewer: viewerFor(person('E500'), roleHolders), account: account(), submissionId: 'sub-12345678', values, errors }),
+      postEditFormPage({ viewer: viewerFor(person('E102'), roleHolders), account: account(), submissionId: 'sub-12345678', values, errors }),
     ]) {
       expect(page).not.toContain('<script>');
       expect(page).toContain('&lt;script&gt;');
@@ -295,7 +296,7 @@ describe('records pages', () => {
   });
 
   it('offers on the form and shows on the guidelines exactly the configured categories, in order', () => {
-    const form = moderationFormPage({ person: person('E500'), account: account(), submissionId: 'sub-12345678' });
+    const form = moderationFormPage({ viewer: viewerFor(person('E500'), roleHolders), account: account(), submissionId: 'sub-12345678' });
     const offered = [...form.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]).filter(Boolean);
     const shown = [...guidelinesPage().matchAll(/data-category="([^"]*)"/g)].map((m) => m[1]);
     expect(offered).toEqual(ids);
@@ -305,7 +306,12 @@ describe('records pages', () => {
   });
 
   it('keeps the chosen category selected when the form comes back', () => {
-    const form = moderationFormPage({ person: person('E500'), account: account(), submissionId: 'sub-12345678', values: { category: 'd' } });
+    const form = moderationFormPage({
+      viewer: viewerFor(person('E500'), roleHolders),
+      account: account(),
+      submissionId: 'sub-12345678',
+      values: { category: 'd' },
+    });
     expect(form).toMatch(/<option value="d" selected>/);
   });
 });

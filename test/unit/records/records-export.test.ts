@@ -21,6 +21,7 @@ import {
 import { csvCell, toCsv } from '#records/export-writers';
 import type { Grant } from '#core/registry';
 import { account, accountId, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, requestId, roleHolders } from '../fixtures.ts';
+import { viewerFor } from '#site/navigation';
 import { assertMayExport, canExportRecords } from '#records/export-access';
 import { defaultRange, parseExportQuery, rangeInstants } from '#records/export-query';
 import { sheets } from '#records/export-sheets';
@@ -512,7 +513,7 @@ describe('assertDownloadable', () => {
 describe('exportFormPage', () => {
   it('offers the registry’s accounts and the departments, with the values and the errors given', () => {
     const page = exportFormPage({
-      viewer: person('E600'),
+      viewer: viewerFor(person('E600'), roleHolders),
       accounts: [account({ handle: '@ABQ<Parks>' })],
       departments: [{ code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E101' }],
       values: { accountId, from: '2025-03-01', to: '2025-02-01' },
@@ -521,7 +522,9 @@ describe('exportFormPage', () => {
     expect(page).toContain(`<option value="${accountId}" selected>Instagram @ABQ&lt;Parks&gt; (Parks and Recreation)</option>`);
     expect(page).toContain('<option value="PRD" >Parks and Recreation</option>');
     expect(page).toContain('value="2025-03-01"');
-    expect(page).toContain('aria-invalid="true" aria-describedby="to-error"');
+    expect(page).toContain('aria-invalid="true" aria-describedby="to-error to-hint"');
+    expect(page).toContain('<a href="#to">the last day (2025-02-01) is before the first day (2025-03-01)</a>');
+    expect(page).not.toContain('style=');
     expect(page).toContain('the last day (2025-02-01) is before the first day (2025-03-01)');
   });
 });
