@@ -7,6 +7,7 @@ import type { ApprovalResults } from './approvals.ts';
 import type { BundleResults } from './bundles.ts';
 import { growthFigures, type OffSize, type offboardingGrowth } from './offboarding-growth.ts';
 import { LINEAR_WITHIN, type OffboardingResults } from './offboarding.ts';
+import type { PagesSummary } from './pages.ts';
 import { fmtFig, fmtInt, fmtKb, fmtMs, fmtPer, fmtUnits, printTable } from './print.ts';
 import type { RestartRun, RestartSummary } from './restart.ts';
 import { round } from './stats.ts';
@@ -288,5 +289,74 @@ export function reportRestart(restart: RestartSummary) {
   );
   console.log(
     `  Set-up per run: ${n} POST /requests (${restart.seedConcurrency} at a time), each handler stopped at its start:before-start-execution checkpoint, so it stored the request and answered 201 but never called StartExecution; checked: all ${n} in ByPendingStart, none with an execution. Then stop() and startLocalStack() on the same table, data dir and ports. The reconciler starts them ten at a time while the executions it has started run their first task in the same process (one process on this machine: the engine, the functions and the emulators share its cores, so the ten at a time barely shortens it here). The mailbox is read every ${restart.pollMs} ms once every first task has begun (before that not every email can be there), so a figure is late by up to one poll plus one GET.`,
+  );
+}
+
+/** E. The everyday pages at both registry sizes: latency at the larger, read units at both, and where they go. */
+export function reportPages(p: PagesSummary) {
+  const [small, large] = p.sizes as [PagesSummary['sizes'][number], PagesSummary['sizes'][number]];
+  const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(1)} ms`);
+  printTable(
+    `Everyday pages as HTML, signed in as ${p.viewer} (the Parks and Recreation Director); ${p.requests} requests each after ${p.warmup} warm-up rounds, one at a time, pages in turn; latency at ${fmtInt(large.accounts)} accounts (${fmtInt(large.records)} records, ${fmtInt(large.grants)} grants); read units per request at ${small.accounts} and at ${fmtInt(large.accounts)}`,
+    [
+      'page',
+      'median',
+      'p90',
+      'min',
+      'max',
+      `median at ${small.accounts}`,
+      `read units at ${small.accounts}`,
+      `at ${fmtInt(large.accounts)}`,
+      `rows at ${small.accounts}`,
+      `at ${fmtInt(large.accounts)}`,
+      'read units grow?',
+    ],
+    large.pages.map((q, i) => {
+      const a = small.pages[i];
+      const g = p.growth[i];
+      const units = (x: typeof q | undefined) =>
+        x ? `${fmtUnits(x.readUnits.perRequest ?? 0)}${x.readUnits.sameEveryRequest ? '' : ` (varies: ${x.readUnits.distinct.join(', ')})`}` : 'n/a';
+      const rows = (x: typeof q | undefined) => (x?.shown ? `${x.shown.rows}${x.shown.more ? '+' : ''}` : 'n/a');
+      const failed = (x: typeof q | undefined) => (x && Object.keys(x.statuses).some((s) => s !== '200') ? ` [answered ${JSON.stringify(x.statuses)}]` : '');
+      return [
+        `${q.label}${failed(q)}${failed(a)}`,
+        ms(q.ms?.median),
+        ms(q.ms?.p90),
+        ms(q.ms?.min),
+        ms(q.ms?.max),
+        ms(a?.ms?.median),
+        units(a),
+        units(q),
+        rows(a),
+        rows(q),
+        g?.verdict ?? '',
+      ];
+    }),
+    [false, true, true, true, true, true, true, true, true, true, false],
+  );
+  const all = p.sizes.flatMap((s) => s.pages);
+  const signIn = [...new Set(all.flatMap((x) => x.readUnits.localDevSignIn))];
+  console.log(
+    `  Read units: the page's function only (attributed by the stack's aroundInvoke hook), the meter reset before each request; the same in every request of a page: ${all.every((x) => x.readUnits.sameEveryRequest) ? 'yes' : 'NO (see latest.json)'}, warm-ups included: ${all.every((x) => x.readUnits.warmup.every((u) => u === x.readUnits.perRequest)) ? 'yes' : 'no'}. The local dev sign-in's cookie lookup (the AWS authorizer verifies a JWT and reads no table) is left out: ${signIn.map(fmtUnits).join(', ')} a request. Writes during the pages: ${fmtUnits(all.reduce((n, x) => n + x.writeUnits, 0))}; units from other functions meanwhile: ${fmtUnits(all.reduce((n, x) => n + x.otherUnits, 0))}.`,
+  );
+  console.log(
+    `  Rows: accounts on a registry page (+ when there is a next page; a page is 25), approvals on My work, items filed under the account. Search "${p.search}": two handles in three start with it, so it fills a page at ${small.accounts} accounts already; department ${p.filterDepartment} holds ${small.pages.find((x) => x.key === 'department')?.shown?.rows ?? '?'} of the ${small.accounts} (a part page) and fills one at ${fmtInt(large.accounts)}: its units follow the rows shown, at most a page, never the registry.`,
+  );
+  console.log(
+    `  Latency: fetch → whole body read, the capacity meter on (ReturnConsumedCapacity on every call); DynamoDB Local ${p.dynamo === 'memory' ? 'in memory (seeding 2,000 accounts on disk would not fit the watchdog)' : 'with its data on disk'}; the stack, its functions and the emulators share this process's cores with whatever else runs on the machine. Set-up (BatchWrite, not measured): ${p.sizes.map((s) => `${fmtInt(s.seededItems)} items in ${(s.seedMs / 1000).toFixed(1)} s`).join(', then ')}.`,
+  );
+  const errors = all.filter((x) => x.error);
+  for (const x of errors) console.log(`  ${x.label} answered ${x.error}`);
+
+  printTable(
+    `Where each page's read units go at ${fmtInt(large.accounts)} accounts (last timed request), by store call`,
+    ['page', 'store call', 'calls', 'read units', `at ${small.accounts}`],
+    large.pages.flatMap((q, i) =>
+      q.byCall.map((c, k) => {
+        const before = small.pages[i]?.byCall.find((b) => b.op === c.op);
+        return [k === 0 ? q.label : '', c.op, c.calls, fmtUnits(c.read), before ? fmtUnits(before.read) : '-'];
+      }),
+    ),
+    [false, false, true, true, true],
   );
 }

@@ -7,6 +7,9 @@
  * C. offboarding.ts: separation offboarding of 10 and 50 accounts on the same stack; how each figure
  *    grows in accounts is offboarding-growth.ts.
  * D. restart.ts: a restart with 100 requests stored but never started, in a process of its own.
+ * E. pages.ts: the everyday pages (My work, the registry, a search, a filter, an account) at 50 and
+ *    at 2,000 accounts, in a process of its own. `BENCH_ONLY=pages npm run bench` runs E alone and
+ *    writes bench/results/pages.json instead (latest.json is left as it was).
  *
  * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints.
  */
@@ -20,8 +23,9 @@ import { functions } from '#catalogue';
 import { benchApprovals, LATENCY_REQUESTS, LATENCY_WARMUP, METERED_RUNS } from './approvals.ts';
 import { benchBundles, IMPORT_RUNS } from './bundles.ts';
 import { benchOffboarding } from './offboarding.ts';
+import { benchPages, PAGES_REQUESTS, PAGES_SIZES, PAGES_WARMUP } from './pages.ts';
 import { offboardingGrowth } from './offboarding-growth.ts';
-import { reportApprovals, reportBundles, reportOffboarding, reportRestart } from './report.ts';
+import { reportApprovals, reportBundles, reportOffboarding, reportPages, reportRestart } from './report.ts';
 import { benchRestart } from './restart.ts';
 import { openStackSession } from './stack-session.ts';
 import { round } from './stats.ts';
@@ -58,6 +62,27 @@ async function section<T>(name: string, work: () => Promise<T>): Promise<T> {
 console.log(
   `Benchmark: Node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), ${platform()} ${arch()}, load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')}`,
 );
+
+/** E, as the full run and BENCH_ONLY=pages run it. */
+async function pages() {
+  console.log(
+    `\nE. The everyday pages at ${PAGES_SIZES.join(' and then ')} accounts (a fresh stack, DynamoDB Local in memory, in a process of its own); ${PAGES_REQUESTS} requests of each page (+${PAGES_WARMUP} warm-up)…`,
+  );
+  const result = await section('E. pages', () => benchPages(repoRoot, givenEnv));
+  reportPages(result);
+  return result;
+}
+if (process.env.BENCH_ONLY === 'pages') {
+  const only = await pages();
+  mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(repoRoot, 'bench', 'results', 'pages.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, pages: only, sectionSeconds }, null, 2)}\n`,
+  );
+  console.log(`\nWrote bench/results/pages.json (${round((Date.now() - started) / 1000, 1)} s).`);
+  process.exit(0);
+}
+
 console.log(`A. Bundling ${Object.keys(functions).length} functions as the CDK stack does, then ${IMPORT_RUNS} cold imports of each…`);
 const bundles = await section('A. bundles', () => benchBundles(repoRoot));
 reportBundles(bundles);
@@ -90,6 +115,8 @@ console.log('\nD. A restart with 100 requests stored by the submit handler but n
 const restart = await section('D. restart', () => benchRestart(repoRoot, givenEnv));
 reportRestart(restart);
 
+const pagesResults = await pages();
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -114,6 +141,7 @@ const results = {
   ...local,
   offboarding: { ...local.offboarding, growth: growth.growth, notes: growth.notes },
   restart,
+  pages: pagesResults,
   sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });

@@ -232,6 +232,15 @@ function errorHeading(error: GovernanceError): string {
   return 'Something needs attention';
 }
 
+/** A field's name as a person reads it: "proposedHandle" → "Proposed handle", "admins.0" → "Admins 1". */
+function fieldLabel(key: string): string {
+  const words = key
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : part.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()))
+    .join(' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function errorPage(error: GovernanceError, viewer?: Viewer): string {
   const fields = error instanceof InvalidInputError ? Object.entries(error.fields) : [];
   // A wrong address leaves the reader nowhere to be: give them the way back in.
@@ -240,9 +249,14 @@ export function errorPage(error: GovernanceError, viewer?: Viewer): string {
     title: errorHeading(error),
     viewer,
     body: html`<div class="card"><h1>${errorHeading(error)}</h1>
-      ${alert('error', error.message, { role: 'alert' })}
-      ${fields.length ? html`<ul class="usa-list">${fields.map(([k, v]) => html`<li><strong>${k}</strong>: ${v}</li>`)}</ul>` : ''}
-      <p>${wrongAddress ? 'Check the link, or start again from ' : 'You can go back, or start again from '}<a href="/">My work</a>.</p></div>`,
+      ${alert(
+        'error',
+        html`<p class="margin-0">${error.message}</p>${
+          fields.length ? html`<ul class="usa-list margin-bottom-0">${fields.map(([k, v]) => html`<li><strong>${fieldLabel(k)}</strong>: ${v}</li>`)}</ul>` : ''
+        }`,
+        { role: 'alert' },
+      )}
+      <p>${wrongAddress ? 'Check the link, or start again from ' : 'You can go back, or start again from '}<a class="usa-link" href="/">My work</a>.</p></div>`,
   });
 }
 

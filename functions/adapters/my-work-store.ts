@@ -2,6 +2,7 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval } from '#core/approval';
 import type { OffboardingTask, TaskLink } from '#offboarding/offboarding';
 import type { GovernanceRequest } from '#approval-chain/kinds';
+import type { AssignedApproval, AssignedTask } from '#my-work/my-work';
 import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
@@ -16,16 +17,6 @@ import { type Item, strip, TableClient } from '#adapters/table';
 
 /** The attributes that put an item in its assignee's My work. */
 export const assignedTo = (personId: string, at: string) => ({ assigneeId: personId, assignedAt: at });
-
-export interface AssignedApproval {
-  approval: Approval;
-  request: GovernanceRequest;
-}
-
-export interface AssignedTask {
-  link: TaskLink;
-  task: OffboardingTask;
-}
 
 /** At most this many pointers are followed per page: a person's open work, not their history. */
 export const MY_WORK_LIMIT = 100;

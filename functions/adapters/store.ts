@@ -7,6 +7,8 @@ import type { RequestBase, RequestKindModule } from '#core/request-kind';
 import type { RequestStatus } from '#core/request';
 import { DirectoryStore } from '#adapters/directory-store';
 import { claimedAtCreation } from '#adapters/mail-slots';
+import { accountItem } from '#adapters/registry-store';
+import { assignedTo } from '#adapters/my-work-store';
 import { isConditionFailure, type Item, strip } from '#adapters/table';
 
 /**
@@ -16,6 +18,7 @@ import { isConditionFailure, type Item, strip } from '#adapters/table';
  *   RECORD#id / RECORD             GSI1 ACCOUNT_RECORDS#accountId / recordedAt#id (preserved posts, edits,
  *                                  moderation: written once, never updated; see records-store.ts)
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
+ *                                  ByAssignee approverId / createdAt while undecided (My work; my-work-store.ts)
  *   ACCOUNT#id / PROFILE           GSI1 ACCOUNTS / platform#handle
  *   ACCOUNT#id / GRANT#personId#sourceId   GSI2 GRANTEE#personId / ACCOUNT#id#sourceId (grants by employee, B;
  *                                  one item per authorization, so a revoked grant stays on record when a new one is made)
@@ -185,6 +188,7 @@ export class GovernanceStore extends DirectoryStore {
           ...approvalKey(approval),
           entity: 'Approval',
           ...approval,
+          ...assignedTo(approval.approverId, approval.createdAt),
           ...claimedAtCreation('first', approval.createdAt),
         },
         ConditionExpression: 'attribute_not_exists(PK)',
@@ -216,7 +220,8 @@ export class GovernanceStore extends DirectoryStore {
         new UpdateCommand({
           TableName: this.table,
           Key: approvalKey(a),
-          UpdateExpression: 'SET decision = :d',
+          // Decided: it leaves its approver's My work in the same write.
+          UpdateExpression: 'SET decision = :d REMOVE assigneeId, assignedAt',
           ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
           ExpressionAttributeValues: { ':d': decision },
           ReturnValues: 'ALL_NEW',
@@ -235,11 +240,29 @@ export class GovernanceStore extends DirectoryStore {
       new UpdateCommand({
         TableName: this.table,
         Key: approvalKey(a),
-        UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+        UpdateExpression: 'SET supersededAt = :at, supersededByName = :by REMOVE assigneeId, assignedAt',
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
         ExpressionAttributeValues: { ':at': at, ':by': byName },
       }),
     );
+  }
+
+  /**
+   * The request is closed: any approval still in its approver's My work (a step that expired
+   * undecided, or one a crash left listed) leaves it. The list already hides such items when it
+   * reads them; this keeps the index holding open work only. Conditional, so a re-run writes nothing.
+   */
+  async releaseAssignments(approvals: readonly (Approval & { assigneeId?: string })[]): Promise<void> {
+    for (const a of approvals.filter((x) => x.assigneeId)) {
+      await this.conditional(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: approvalKey(a),
+          UpdateExpression: 'REMOVE assigneeId, assignedAt',
+          ConditionExpression: 'attribute_exists(assigneeId)',
+        }),
+      );
+    }
   }
 
   // Registry ----------------------------------------------------------------------------------
@@ -281,14 +304,7 @@ export class GovernanceStore extends DirectoryStore {
             {
               Put: {
                 TableName: this.table,
-                Item: {
-                  PK: `ACCOUNT#${account.accountId}`,
-                  SK: 'PROFILE',
-                  GSI1PK: 'ACCOUNTS',
-                  GSI1SK: `${account.platformId}#${account.handle.toLowerCase()}`,
-                  entity: 'Account',
-                  ...account,
-                },
+                Item: accountItem(account),
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -321,7 +337,7 @@ export class GovernanceStore extends DirectoryStore {
   }
 
   accounts() {
-    return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS' });
+    return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS#ACTIVE' });
   }
 
   grantsForAccount(accountId: string, consistent = false) {

@@ -1,19 +1,27 @@
 import { type Approval, stepMode } from '#core/approval';
-import { type EmailContent, emailButton, emailLayout } from '#core/email-layout';
+import { type EmailContent, emailButton, emailFacts, emailFactsText, emailLayout, emailNoteStyle } from '#core/email-layout';
 import { formatWhen, html } from '#core/html';
 import { describeRequest, type GovernanceRequest } from '#approval-chain/kinds';
-import { requestSummary } from '#approval-chain/pages';
 import { capitalized, type DescribeContext } from '#core/description';
 import type { NamedPerson } from '#core/request';
 import type { OutcomeKind } from '#core/request-kind';
 
-/** The same facts as the html summary, as plain text. */
-const summaryText = (request: GovernanceRequest, context: DescribeContext = {}) =>
-  describeRequest(request, context)
-    .facts.map(([label, value]) => `${label}: ${value}`)
-    .join('\n');
-
 export type ApprovalEmailKind = 'initial' | 'reminder' | 'escalation';
+
+/**
+ * What the workflow does when this wait runs out (statemachines/approval-chain.asl.json): another
+ * reminder while `policy.waits.remindersBeforeEscalation` allows one, then the step's designee (a
+ * new link, the old one stops working), and once there is nobody left to ask, the request expires.
+ */
+export type AfterWait = 'reminder' | 'escalation' | 'expiry';
+
+const afterWaitWords = (after: AfterWait, confirm: boolean, supervisor: boolean): string => {
+  const unanswered = confirm ? 'If it is not confirmed by then' : 'If there is no decision by then';
+  if (after === 'reminder') return `${unanswered}, you will get a reminder.`;
+  if (after === 'escalation')
+    return `${unanswered}, it goes to ${supervisor ? 'your supervisor' : 'your designee'} to decide instead, and this link stops working.`;
+  return `${unanswered}, the request expires.`;
+};
 
 /**
  * The decision request an approver receives; the link is the only way to decide. On a confirm step
@@ -25,6 +33,8 @@ export function approvalEmail(input: {
   link: string;
   kind: ApprovalEmailKind;
   dueBy: string;
+  /** What happens when `dueBy` passes with no answer; unsaid when not given. */
+  after?: AfterWait;
   escalatedFrom?: string;
   context?: DescribeContext;
 }): EmailContent {
@@ -52,17 +62,59 @@ export function approvalEmail(input: {
       : kind === 'reminder'
         ? `This request is still waiting for your decision as ${as}.`
         : `${request.requester.name} asks for your approval as ${as} (policy ${described.rules}).`;
-  const due = `Please ${confirmation ? 'confirm' : 'decide'} by ${formatWhen(input.dueBy)} (Mountain time).`;
+  const due = `Please ${confirmation ? 'confirm' : 'decide'} by ${formatWhen(input.dueBy)}.${
+    input.after ? ` ${afterWaitWords(input.after, Boolean(confirmation), step?.role === 'SUPERVISOR')}` : ''
+  }`;
   const action = confirmation?.link ?? 'Review and decide';
   const pressing = confirmation ? `“${confirmation.button}”` : 'Approve or Reject';
+  const note = `This link is for you alone; do not forward it. Opening it changes nothing until you press ${pressing}.`;
   return {
     subject,
     html: emailLayout(
       subject,
-      html`<p>${approval.approverName},</p><p>${intro} ${due}</p>${emailButton(link, action)}
-      ${requestSummary(request, context)}<p style="color:#5b6878;font-size:13px">This link is for you alone; do not forward it. Opening it changes nothing until you press ${pressing}.</p>`,
+      html`<p>${approval.approverName},</p><p>${intro}</p><p><strong>${due}</strong></p>${emailButton(link, action)}
+      ${emailFacts(described.facts)}<p style="${emailNoteStyle}">${note}</p>`,
     ),
-    text: `${approval.approverName},\n\n${intro} ${due}\n\n${action}: ${link}\n\n${summaryText(request, context)}\n\nThis link is for you alone; do not forward it.`,
+    text: `${approval.approverName},\n\n${intro}\n\n${due}\n\n${action}: ${link}\n\n${emailFactsText(described.facts)}\n\n${note}`,
+  };
+}
+
+/**
+ * The requester's receipt, sent once when the first approver's link goes out (requestApproval, step
+ * 0 round 0): what was asked, its reference, who decides first and by when, and where to follow it.
+ * The requester hears again when the request closes (outcomeEmail), not at each decision.
+ */
+export function receiptEmail(input: {
+  request: GovernanceRequest;
+  firstApprover: string;
+  dueBy: string;
+  requestUrl: string;
+  context?: DescribeContext;
+}): EmailContent {
+  const { request } = input;
+  const described = describeRequest(request, input.context);
+  const step = request.steps[0];
+  const subject = `Received: ${described.subject}`;
+  const steps = request.steps.length;
+  const lead = `Your request for ${described.article}${described.title} is submitted. Its reference is ${request.requestId}.`;
+  const first = `${steps === 1 ? 'It is decided' : `It goes through ${steps} steps; the first is decided`} by ${input.firstApprover}${
+    step ? ` (${step.title})` : ''
+  }, who is asked to answer by ${formatWhen(input.dueBy)}.`;
+  const later = 'You will get an email when the request is approved, rejected or expires. Its page shows where it stands at any time.';
+  const facts: [string, string][] = [
+    ['Reference', request.requestId],
+    ['Asked for', capitalized(described.title)],
+    ['Department', request.departmentName],
+    ['Approval chain', request.steps.map((s, i) => `${i + 1}. ${s.title}: ${s.approverName}`).join('\n')],
+    ['Submitted', formatWhen(request.createdAt)],
+  ];
+  return {
+    subject,
+    html: emailLayout(
+      subject,
+      html`<p>${request.requester.name},</p><p>${lead}</p><p>${first}</p><p>${later}</p>${emailButton(input.requestUrl, 'See the request')}${emailFacts(facts)}`,
+    ),
+    text: `${request.requester.name},\n\n${lead}\n\n${first}\n\n${later}\n\nThe request: ${input.requestUrl}\n\n${emailFactsText(facts)}`,
   };
 }
 
@@ -98,7 +150,7 @@ export function outcomeEmail(input: {
       subject: `Expired: ${what}`,
       body:
         described.expiredNote ??
-        `Nobody decided ${theRequest} in time, even after reminders and escalation, so it has expired. ${forOther ? `${request.requester.name} can` : 'You can'} submit it again.`,
+        `Nobody decided ${theRequest} in time, so it has expired. ${forOther ? `${request.requester.name} can` : 'You can'} submit it again.`,
     },
     FAILED: {
       subject: `Could not complete: ${what}`,
@@ -109,13 +161,18 @@ export function outcomeEmail(input: {
   return {
     subject,
     html: emailLayout(subject, html`<p>${to.name},</p><p>${body}</p>${emailButton(input.requestUrl, 'See the request and its history')}`),
-    text: `${to.name},\n\n${body}\n\nThe request and its history: ${input.requestUrl}`,
+    text: `${to.name},\n\n${body}\n\nSee the request and its history: ${input.requestUrl}`,
   };
 }
 
 /** DTI hears of every workflow that could not finish, so a broken step is never silent. */
-export function failureNoticeEmail(input: { request: GovernanceRequest; reason: string }): EmailContent {
+export function failureNoticeEmail(input: { request: GovernanceRequest; reason: string; requestUrl?: string }): EmailContent {
   const subject = `Workflow failure on request ${input.request.requestId}`;
   const body = `Request ${input.request.requestId} (${describeRequest(input.request).subject}, ${input.request.departmentName}) could not complete: ${input.reason}. Check the execution history.`;
-  return { subject, html: emailLayout(subject, html`<p>${body}</p>`), text: body };
+  const url = input.requestUrl;
+  return {
+    subject,
+    html: emailLayout(subject, html`<p>${body}</p>${url ? emailButton(url, 'See the request and its history') : ''}`),
+    text: `${body}${url ? `\n\nSee the request and its history: ${url}` : ''}`,
+  };
 }

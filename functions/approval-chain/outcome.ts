@@ -50,7 +50,7 @@ export async function closeRequest(
   const fail = async (reason: string): Promise<OutcomeResult> => {
     await ports.store.closeRequest(request.requestId, 'FAILED', ports.now(), reason);
     await tell('FAILED', { reason });
-    await ports.notify(request.requestId, 'dti-failure', ports.dtiEmail, failureNoticeEmail({ request, reason }));
+    await ports.notify(request.requestId, 'dti-failure', ports.dtiEmail, failureNoticeEmail({ request, reason, requestUrl }));
     ports.log('warn', 'request failed', { requestId: request.requestId, reason });
     return { status: 'FAILED', accountId: null };
   };

@@ -57,6 +57,8 @@ const decisionSchema = z
     s: z.string().check(z.minLength(1, 'the link is incomplete: open it again from the email')),
     outcome: z.enum(['APPROVED', 'REJECTED'], { error: 'choose Approve or Reject' }),
     reason: z.optional(z.string().check(z.trim(), z.maxLength(2000, 'keep the reason under 2000 characters'))),
+    // The page's "Yes, reject" / "Yes, approve" after it showed what the decision will do.
+    confirmed: z.optional(z.string()),
   })
   .check(
     z.superRefine((d, ctx) => {
@@ -66,7 +68,13 @@ const decisionSchema = z
     }),
   );
 
-export type DecisionInput = z.infer<typeof decisionSchema>;
+export interface DecisionInput {
+  s: string;
+  outcome: Outcome;
+  reason?: string;
+  /** The person confirmed this decision on the page that said it is final (`confirmed=yes`). */
+  confirmed: boolean;
+}
 
 /**
  * How a step is answered: `decide` (Approve or Reject, a reason to reject), or `confirm`, where the
@@ -83,7 +91,8 @@ export function parseDecision(raw: unknown, mode: StepMode = 'decide'): Decision
   if (mode === 'confirm' && result.data.outcome !== 'APPROVED') {
     throw new InvalidInputError('The decision has fields to fix.', { outcome: 'this link only confirms that it is done: press “I have removed it”' });
   }
-  return { ...result.data, reason: result.data.reason || undefined };
+  const { confirmed, ...decision } = result.data;
+  return { ...decision, reason: decision.reason || undefined, confirmed: confirmed === 'yes' };
 }
 
 /**

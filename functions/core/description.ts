@@ -25,6 +25,10 @@ export interface RequestDescription {
   approvedNote: string;
   /** What the approver reads before deciding: label and value, the same on a page and in an email. */
   facts: [label: string, value: string][];
+  /** How a page shows some of the facts (by label); every other fact shows as typed. An email shows them all as text. */
+  factShapes?: Partial<Record<string, FactShape>>;
+  /** The records this request created or concerns, each with its page (the account it is about, once there is one). */
+  related?: RelatedLink[];
   /** What a "Decision needed:" subject asks, where it reads better than `subject` ("remove a post from …"). */
   ask?: string;
   /** Told first to someone other than the requester who hears of the approval; default: who asked on their behalf. */
@@ -50,6 +54,19 @@ export interface RequestDescription {
   };
 }
 
+/**
+ * How a page shows a fact's value, which stays plain text for an email's text part: `link`, a web
+ * address that becomes a link when it is http(s); `list`, one item a line; `links`, one web address a
+ * line, each a link when it is http(s). The value stays text: a list's items are its lines.
+ */
+export type FactShape = 'link' | 'list' | 'links';
+
+/** A record a request created or concerns, and its page: "Instagram account @ABQParks" → /accounts/acct-…. */
+export interface RelatedLink {
+  label: string;
+  href: string;
+}
+
 /** What describing a request may need besides the request: a removal's preserved record (H) and its decisions so far. */
 export interface DescribeContext {
   record?: GovernanceRecord;
@@ -61,3 +78,14 @@ export const chainFact = (request: { steps: readonly PlannedStep[] }, interested
   'Approval chain',
   request.steps.map((s) => `${s.title}: ${s.approverName}${s.routedToDesignee ? ` (designee: ${interested} holds this role)` : ''}`).join('\n'),
 ];
+
+/** Whether a value is a web address a page may link to: http or https only, never javascript:, data: or a relative path. */
+export function isWebAddress(value: string): boolean {
+  if (!/^https?:\/\//i.test(value.trim())) return false;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@ import { dataTable } from '#core/components';
 import { capitalized } from '#core/description';
 import { formatDate, html, page, type SafeHtml, statusBadge } from '#core/html';
 import type { Approval } from '#core/approval';
-import type { AssignedApproval, AssignedTask } from '#adapters/my-work-store';
+import type { AssignedApproval, AssignedTask } from '#my-work/my-work';
 import type { Viewer } from '#site/navigation';
 
 /*

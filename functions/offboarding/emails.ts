@@ -1,5 +1,6 @@
-import { type EmailContent, emailButton, emailLayout } from '#core/email-layout';
+import { type EmailContent, emailButton, emailLayout, emailNoteStyle } from '#core/email-layout';
 import { formatWhen, html, type SafeHtml } from '#core/html';
+import { type Policy, policy } from '#core/policy';
 import type { NamedPerson } from '#core/request';
 import type { AccountSummary, Offboarding, OffboardingTask } from '#offboarding/offboarding';
 
@@ -10,8 +11,25 @@ export function taskLink(baseUrl: string, approvalId: string, secret: string): s
   return `${baseUrl.replace(/\/+$/, '')}/tasks/${approvalId}?s=${secret}`;
 }
 
+/**
+ * What the next sweep does to a task still open (chaseAction in offboarding.ts, which this email is
+ * sent after): a reminder while `waits.remindersBeforeEscalation` allows one (counted afresh after
+ * an escalation), then the escalation, then expiry, which the final summary reports.
+ */
+function afterWait(task: OffboardingTask, p: Policy): 'reminder' | 'escalation' | 'expiry' {
+  if (task.remindersSent < p.waits.remindersBeforeEscalation) return 'reminder';
+  return task.round === 0 && task.escalateTo ? 'escalation' : 'expiry';
+}
+
 /** A rotation or appointment link for one recipient. */
-export function taskEmail(input: { task: OffboardingTask; recipient: NamedPerson; link: string; kind: TaskEmailKind; dueBy: string }): EmailContent {
+export function taskEmail(input: {
+  task: OffboardingTask;
+  recipient: NamedPerson;
+  link: string;
+  kind: TaskEmailKind;
+  dueBy: string;
+  policy?: Policy;
+}): EmailContent {
   const { task, recipient, link, kind } = input;
   const what =
     task.kind === 'ROTATE'
@@ -23,31 +41,39 @@ export function taskEmail(input: { task: OffboardingTask; recipient: NamedPerson
       ? `${task.employeeName} has separated from the City and could know this account's shared password (policy C). A new password has been generated and is waiting in the City's credential vault. Open the link, sign in, reveal it, set it on the platform, then confirm.`
       : `${task.employeeName} has separated from the City and was this account's only admin (policy B, C). Open the link, sign in, and appoint a new admin from the directory.`;
   const lead = kind === 'escalation' ? 'Nobody acted on this in time, so it now comes to you.' : kind === 'reminder' ? 'This is still waiting for you.' : '';
-  const due = `Please act by ${formatWhen(input.dueBy)} (Mountain time).`;
+  const afterWords = {
+    reminder: 'If it is not done by then, you will get a reminder.',
+    escalation: `If it is not done by then, it goes to ${task.escalateTo?.name ?? 'someone else'} instead, and this link stops working.`,
+    expiry: 'If it is not done by then, it is reported to DTI and the Communications Coordinator as not done.',
+  };
+  const due = `Please act by ${formatWhen(input.dueBy)}. ${afterWords[afterWait(task, input.policy ?? policy)]}`;
   const label = task.kind === 'ROTATE' ? 'Open the password change' : 'Appoint an admin';
   const note = 'This link is for you alone and works only when you are signed in as yourself. Opening it changes nothing and shows no password.';
   return {
     subject,
     html: emailLayout(
       subject,
-      html`<p>${recipient.name},</p><p>${lead} ${why} ${due}</p>${emailButton(link, label)}<p style="color:#5b6878;font-size:13px">${note}</p>`,
+      html`<p>${recipient.name},</p><p>${lead} ${why}</p><p><strong>${due}</strong></p>${emailButton(link, label)}<p style="${emailNoteStyle}">${note}</p>`,
     ),
-    text: `${recipient.name},\n\n${lead ? `${lead} ` : ''}${why} ${due}\n\n${label}: ${link}\n\n${note}`,
+    text: `${recipient.name},\n\n${lead ? `${lead} ` : ''}${why}\n\n${due}\n\n${label}: ${link}\n\n${note}`,
   };
 }
 
-/** One account as a table row and as plain-text lines, the same in every summary and alert. */
+/**
+ * Each account as a block of lines (a table would not fit a phone), and as plain-text lines: the
+ * same in every summary and alert.
+ */
 function accountRows(summaries: AccountSummary[]): { html: SafeHtml; text: string } {
-  const cell = 'padding:4px 8px;border-bottom:1px solid #d8dee6';
+  const line = 'margin:0';
   const rows = summaries.map(
-    (s) => html`<tr><td style="${cell}">${s.accountLabel}<br><span style="color:#5b6878">${s.departmentName}</span>${
-      s.failure ? html`<br><strong style="color:#b50909">${s.failure}</strong>` : ''
-    }</td>
-      <td style="${cell}">${s.revoked}</td><td style="${cell}">${s.rotation}</td>
-      <td style="${cell}">${s.appointment}</td></tr>`,
+    (s) => html`<li style="margin:0 0 12px;padding:8px 12px;border-left:4px solid ${s.failure ? '#b50909' : '#dfe1e2'};background:#f7f9fa">
+      <p style="${line};font-weight:bold">${s.accountLabel}</p><p style="${line};color:#565c65">${s.departmentName}</p>${
+        s.failure ? html`<p style="${line};color:#b50909;font-weight:bold">${s.failure}</p>` : ''
+      }
+      <p style="${line}">Access: ${s.revoked}</p><p style="${line}">Shared password: ${s.rotation}</p><p style="${line}">Admin: ${s.appointment}</p></li>`,
   );
   return {
-    html: html`<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">Account</th><th align="left">Access</th><th align="left">Shared password</th><th align="left">Admin</th></tr></thead><tbody>${rows}</tbody></table>`,
+    html: html`<ul style="list-style:none;margin:16px 0;padding:0">${rows}</ul>`,
     text: summaries
       .map(
         (s) =>
@@ -86,7 +112,7 @@ export function offboardingSummaryEmail(input: {
   return {
     subject,
     html: emailLayout(subject, html`<p>${intro} ${none}</p>${summaries.length ? rows.html : ''}${emailButton(input.recordUrl, 'Open the offboarding record')}`),
-    text: `${intro} ${none}\n\n${rows.text}\n\nThe offboarding record: ${input.recordUrl}`,
+    text: `${intro} ${none}\n\n${rows.text}\n\nOpen the offboarding record: ${input.recordUrl}`,
   };
 }
 
@@ -115,6 +141,6 @@ export function offboardingAlertEmail(input: {
       subject,
       html`<p>${body}</p>${rows ? html`<p>${reached}</p>${rows.html}` : ''}${input.recordUrl ? emailButton(input.recordUrl, 'Open the offboarding record') : ''}`,
     ),
-    text: `${body}${rows ? `\n\n${reached}\n${rows.text}` : ''}${input.recordUrl ? `\n\n${input.recordUrl}` : ''}`,
+    text: `${body}${rows ? `\n\n${reached}\n${rows.text}` : ''}${input.recordUrl ? `\n\nOpen the offboarding record: ${input.recordUrl}` : ''}`,
   };
 }

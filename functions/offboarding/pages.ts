@@ -1,4 +1,5 @@
-import { formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
+import { alert, dataTable, facts } from '#core/components';
+import { formatDate, formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
 import {
   type AccountPlan,
   type AccountSummary,
@@ -14,7 +15,7 @@ import type { Viewer } from '#site/navigation';
 function taskIntro(task: OffboardingTask): SafeHtml {
   return task.kind === 'ROTATE'
     ? html`<p>${task.employeeName} has separated from the City and could know the shared password of <strong>${task.accountLabel}</strong> (${task.departmentName}). Policy C: the password must change. A new one has been generated and stored in the City's credential vault.</p>
-      <ol><li>Press <em>Show the new password</em> (each reveal is recorded).</li><li>Sign in to the platform and set it as the account's password.</li><li>Come back here and confirm.</li></ol>`
+      <ol class="usa-list"><li>Press <em>Show the new password</em> (each reveal is recorded).</li><li>Sign in to the platform and set it as the account's password.</li><li>Come back here and confirm.</li></ol>`
     : html`<p>${task.employeeName} has separated from the City and was the only admin of <strong>${task.accountLabel}</strong> (${task.departmentName}). Policy B and C: appoint a new admin, who is authorized by you to post and receives the shared credential.</p>`;
 }
 
@@ -36,26 +37,32 @@ export function taskPage(input: {
   let body: SafeHtml;
   switch (state.kind) {
     case 'forbidden':
-      body = html`<div class="banner error" role="alert">This link is not valid. Open it again from the email you received.</div>`;
+      body = alert('error', 'This link is not valid. Open it again from the email you received.', { role: 'alert' });
       break;
     case 'wrong-person':
-      body = html`<div class="banner error" role="alert">This link was sent to ${state.recipientName}. Only they can use it: sign in as ${state.recipientName}, or ask them to act.</div>`;
+      body = alert('warning', `This link was sent to ${state.recipientName}. Only they can use it: sign in as ${state.recipientName}, or ask them to act.`, {
+        role: 'alert',
+      });
       break;
     case 'done':
-      body = html`<div class="banner ok" role="status">Done: ${task.kind === 'ROTATE' ? 'the new password was confirmed' : `${task.appointed?.name ?? 'a new admin'} was appointed`} by ${state.byName} on ${formatWhen(state.at)}. Nothing more is needed.</div>`;
+      body = alert(
+        'success',
+        `Done: ${task.kind === 'ROTATE' ? 'the new password was confirmed' : `${task.appointed?.name ?? 'a new admin'} was appointed`} by ${state.byName} on ${formatWhen(state.at)}. Nothing more is needed.`,
+        { role: 'status' },
+      );
       break;
     case 'superseded':
-      body = html`<div class="banner info" role="status">This link no longer works: the task was passed to ${state.to} because it was not done in time.</div>`;
+      body = alert('info', `This link no longer works: the task was passed to ${state.to} because it was not done in time.`, { role: 'status' });
       break;
     case 'expired':
-      body = html`<div class="banner error" role="status">This task expired without being done. DTI has been told.</div>`;
+      body = alert('warning', 'This task expired without being done. It is reported to DTI in the offboarding summary.', { role: 'status' });
       break;
     case 'open':
       body = task.kind === 'ROTATE' ? rotationForm(input) : appointmentForm(input);
       break;
   }
   return page({
-    title: taskKindTitle[task.kind],
+    title: `${taskKindTitle[task.kind]}: ${task.accountLabel}`,
     viewer: input.viewer,
     body: html`<div class="card"><h1>${taskKindTitle[task.kind]}: ${task.accountLabel}</h1>
       <p>${link.recipient.name}, this is for you.</p>${state.kind === 'forbidden' ? '' : taskIntro(task)}</div>
@@ -73,21 +80,26 @@ function rotationForm(input: {
 }): SafeHtml {
   const action = `/tasks/${input.link.approvalId}`;
   const secret = html`<input type="hidden" name="s" value="${input.secret}">`;
-  const errors = input.errors ? Object.values(input.errors).map((e) => html`<p class="error" role="alert">${e}</p>`) : '';
+  const error = input.errors ? Object.values(input.errors).join(' ') : '';
+  const errorId = 'task-error';
   const revealed = Boolean(input.password) || input.task.reveals.some((r) => r.personId === input.viewer.person.id);
   const revealForm = html`<form method="post" action="${action}">${secret}<input type="hidden" name="action" value="reveal">
       ${revealed ? '' : html`<p>The password is shown only after you ask for it, and only to you.</p>`}
-      <button type="submit"${revealed ? html` class="secondary"` : ''}>${revealed ? 'Show the new password again' : 'Show the new password'}</button></form>`;
-  if (!revealed) return html`${errors}${revealForm}`;
+      <button type="submit" class="usa-button${revealed ? ' usa-button--outline' : ''}">${revealed ? 'Show the new password again' : 'Show the new password'}</button></form>`;
+  if (!revealed) return html`${error ? alert('error', error, { role: 'alert' }) : ''}${revealForm}`;
   return html`${
     input.password
       ? html`<p>The new password for ${input.task.accountLabel}:</p><p class="secret" id="new-password">${input.password}</p>
-    <p class="hint">Set it on the platform now. Do not email or message it; anyone else who needs it gets it from the vault through DTI.</p>`
+    <p class="usa-hint">Set it on the platform now. Do not email or message it; anyone else who needs it gets it from the vault through DTI.</p>`
       : revealForm
   }
     <form method="post" action="${action}">${secret}<input type="hidden" name="action" value="confirm">
-      <label class="check"><input type="checkbox" name="setOnPlatform" value="yes"> I have set this password on ${input.task.accountLabel}</label>${errors}
-      <button type="submit">Confirm the password is changed</button></form>`;
+      <div class="usa-form-group${error ? ' usa-form-group--error' : ''}">
+      ${error ? html`<span class="usa-error-message" id="${errorId}" role="alert">${error}</span>` : ''}
+      <div class="usa-checkbox"><input class="usa-checkbox__input" id="setOnPlatform" type="checkbox" name="setOnPlatform" value="yes"${
+        error ? html` aria-invalid="true" aria-describedby="${errorId}"` : ''
+      }><label class="usa-checkbox__label" for="setOnPlatform">I have set this password on ${input.task.accountLabel}</label></div></div>
+      <button type="submit" class="usa-button">Confirm the password is changed</button></form>`;
 }
 
 function appointmentForm(input: { task: OffboardingTask; link: TaskLink; secret: string; people?: Person[]; errors?: Record<string, string> }): SafeHtml {
@@ -105,9 +117,9 @@ function appointmentForm(input: { task: OffboardingTask; link: TaskLink; secret:
 export function taskDonePage(task: OffboardingTask, viewer: Viewer, what: string): string {
   return page({
     title: 'Done',
-    viewer: viewer,
-    body: html`<div class="card"><h1>Thank you, ${viewer.person.name}</h1><div class="banner ok" role="status">${what}</div>
-      <p>It is on the offboarding record, and DTI will see it in the summary. <a href="/offboardings/${task.offboardingId}">Open the record</a></p></div>`,
+    viewer,
+    body: html`<div class="card"><h1>Thank you, ${viewer.person.name}</h1>${alert('success', what, { role: 'status' })}
+      <p>It is on the offboarding record, and DTI will see it in the summary. <a class="usa-link" href="/offboardings/${task.offboardingId}">Open the offboarding record</a></p></div>`,
   });
 }
 
@@ -144,43 +156,79 @@ export function offboardingPage(input: {
     ])
     .concat(revocations)
     .sort((a, b) => a.at.localeCompare(b.at));
+  const when = (at: string) => html`<time datetime="${at}">${formatWhen(at)}</time>`;
+  const rows: [string, SafeHtml | string][] = [
+    ['Employee', `${o.employee.name} (${o.employee.id}, ${o.employee.departmentCode})`],
+    ['Separation date', html`${formatDate(o.separationDate)} (access ends ${when(o.notBefore)})`],
+    ['Recorded', when(o.createdAt)],
+    ...(o.startedAt ? [['Started', when(o.startedAt)] as [string, SafeHtml]] : []),
+    ...(o.finishedAt ? [['Finished', when(o.finishedAt)] as [string, SafeHtml]] : []),
+    ...(o.failure ? [['Failure', o.failure] as [string, string]] : []),
+  ];
+  const accounts =
+    o.status === 'SCHEDULED'
+      ? html`<p>Waiting for the separation date; nothing has been changed yet.</p>`
+      : summaries.length === 0
+        ? html`<p>${o.employee.name} held no posting grants.</p>`
+        : dataTable({
+            caption: `Each account ${o.employee.name} could post to, and what offboarding has done on it`,
+            captionHidden: true,
+            headers: ['Account', 'Access', 'Shared password', 'Admin'],
+            rows: summaries.map((s) => [
+              html`${s.accountLabel}<br><span class="app-hint">${s.departmentName}</span>${s.failure ? html`<br><strong class="text-secondary-dark">${s.failure}</strong>` : ''}`,
+              s.revoked,
+              s.rotation,
+              s.appointment,
+            ]),
+          });
   return page({
-    title: `Offboarding ${o.offboardingId}`,
+    title: `Offboarding of ${o.employee.name}`,
     viewer: input.viewer,
+    path: '/offboardings',
     body: html`${
       failed
-        ? html`<div class="banner error" role="alert">${failed} account${failed === 1 ? '' : 's'} could not be offboarded as planned and ${failed === 1 ? 'is' : 'are'} marked FAILED below, with the reason and what DTI must still do by hand. DTI has been told.</div>`
+        ? alert(
+            'error',
+            `${failed} account${failed === 1 ? '' : 's'} could not be offboarded as planned and ${failed === 1 ? 'is' : 'are'} marked FAILED below, with the reason and what DTI must still do by hand. DTI has been told.`,
+            { role: 'alert' },
+          )
         : ''
     }<div class="card"><h1>Offboarding of ${o.employee.name} ${statusBadge(o.status)}</h1>
-      <dl><dt>Employee</dt><dd>${o.employee.name} (${o.employee.id}, ${o.employee.departmentCode})</dd>
-      <dt>Separation date</dt><dd>${o.separationDate} (access ends ${formatWhen(o.notBefore)} Mountain)</dd>
-      <dt>Recorded</dt><dd>${formatWhen(o.createdAt)}</dd>${o.startedAt ? html`<dt>Started</dt><dd>${formatWhen(o.startedAt)}</dd>` : ''}
-      ${o.finishedAt ? html`<dt>Finished</dt><dd>${formatWhen(o.finishedAt)}</dd>` : ''}${o.failure ? html`<dt>Failure</dt><dd>${o.failure}</dd>` : ''}</dl></div>
-      <div class="card"><h2>Accounts</h2>${
-        o.status === 'SCHEDULED'
-          ? html`<p>Waiting for the separation date; nothing has been changed yet.</p>`
-          : summaries.length === 0
-            ? html`<p>${o.employee.name} held no posting grants.</p>`
-            : html`<table><thead><tr><th>Account</th><th>Access</th><th>Shared password</th><th>Admin</th></tr></thead><tbody>${summaries.map(
-                (s) =>
-                  html`<tr><td>${s.accountLabel}<br><span class="hint">${s.departmentName}</span>${s.failure ? html`<br><strong class="error">${s.failure}</strong>` : ''}</td><td>${s.revoked}</td><td>${s.rotation}</td><td>${s.appointment}</td></tr>`,
-              )}</tbody></table>`
-      }</div>
-      ${history.length ? html`<div class="card"><h2>History</h2><table><thead><tr><th>When (Mountain)</th><th>What</th></tr></thead><tbody>${history.map((h) => html`<tr><td>${formatWhen(h.at)}</td><td>${h.what}</td></tr>`)}</tbody></table></div>` : ''}`,
+      <p>Offboarding ${o.offboardingId}.</p>
+      ${facts(rows)}</div>
+      <div class="card"><h2>Accounts</h2>${accounts}</div>
+      ${
+        history.length
+          ? html`<div class="card"><h2>History</h2>${dataTable({
+              caption: 'What happened in this offboarding, oldest first (Mountain time)',
+              captionHidden: true,
+              headers: ['When', 'What'],
+              rows: history.map((h) => [when(h.at), h.what]),
+            })}</div>`
+          : ''
+      }`,
   });
 }
 
 export function offboardingsPage(offboardings: Offboarding[], viewer: Viewer): string {
   return page({
     title: 'Offboardings',
-    viewer: viewer,
+    viewer,
+    path: '/offboardings',
     body: html`<div class="card"><h1>Offboardings</h1>${
       offboardings.length === 0
         ? html`<p>No separations have been received.</p>`
-        : html`<table><thead><tr><th>Employee</th><th>Separation date</th><th>Accounts</th><th>Status</th></tr></thead><tbody>${offboardings.map(
-            (o) => html`<tr><td><a href="/offboardings/${o.offboardingId}">${o.employee.name}</a> (${o.employee.id})</td><td>${o.separationDate}</td>
-              <td>${o.accountCount ?? '—'}</td><td>${statusBadge(o.status)}</td></tr>`,
-          )}</tbody></table>`
+        : dataTable({
+            caption: 'Separations received from HR',
+            captionHidden: true,
+            headers: ['Employee', 'Separation date', 'Accounts', 'Status'],
+            rows: offboardings.map((o) => [
+              html`<a class="usa-link" href="/offboardings/${o.offboardingId}">${o.employee.name}</a> (${o.employee.id})`,
+              formatDate(o.separationDate),
+              o.accountCount === undefined ? '—' : String(o.accountCount),
+              statusBadge(o.status),
+            ]),
+          })
     }</div>`,
   });
 }

@@ -50,7 +50,7 @@ function describePostRemoval(request: PostRemovalRequest, context: DescribeConte
     rules: 'M.c, H',
     approvedNote: `${
       removal
-        ? `${removal.removedByName} confirmed on ${formatWhen(removal.removedAt)} (Mountain) that the post ${request.postRef} is removed from ${account} (${removalVerb(request)})`
+        ? `${removal.removedByName} confirmed on ${formatWhen(removal.removedAt)} that the post ${request.postRef} is removed from ${account} (${removalVerb(request)})`
         : `The post ${request.postRef} is confirmed removed from ${account} (${removalVerb(request)})`
     }, as ${approvedBy} approved (M.c). Its content as it stood is kept as public record ${request.recordId} (H).`,
     behalfNote: 'You approved this removal (M.c). ',
@@ -81,6 +81,9 @@ function describePostRemoval(request: PostRemovalRequest, context: DescribeConte
       ...(request.retention ? ([['Retention (I)', `${request.retention.label}: kept until ${request.retention.retainUntil}`]] as [string, string][]) : []),
       chainFact(request, 'the requester'),
     ],
+    // The approver opens the post to see it as it stands (only an http(s) address becomes a link).
+    factShapes: { Post: 'link', 'Merged into': 'link', ...(content?.mediaLinks.length ? { 'Media links': 'links' as const } : {}) },
+    related: [{ label: `${account} in the registry`, href: `/accounts/${encodeURIComponent(request.accountId)}` }],
   };
 }
 
@@ -91,19 +94,19 @@ function describePostRemoval(request: PostRemovalRequest, context: DescribeConte
 function removalRecordCard(request: PostRemovalRequest, approvals: Approval[], record: GovernanceRecord | undefined): SafeHtml {
   const removal = removalConfirmation(request, approvals);
   const removed = removal
-    ? html`<strong>Removed</strong>: confirmed by ${removal.removedByName} on ${formatWhen(removal.removedAt)} (Mountain)`
+    ? html`<strong>Removed</strong>: confirmed by ${removal.removedByName} on ${formatWhen(removal.removedAt)}`
     : request.status === 'PENDING'
       ? 'Not removed yet: it waits for the supervisor’s approval, then the requester’s confirmation.'
       : 'Not confirmed removed.';
   const integrity = record
     ? recordIntact(record)
-      ? html`<span class="status APPROVED">intact</span> the content matches the checksum taken when it was preserved`
-      : html`<span class="status FAILED">changed</span> the content does not match the checksum taken when it was preserved`
-    : html`<span class="status FAILED">missing</span> the record could not be read`;
+      ? html`<span class="app-status app-status--approved">intact</span> the content matches the checksum taken when it was preserved`
+      : html`<span class="app-status app-status--failed">changed</span> the content does not match the checksum taken when it was preserved`
+    : html`<span class="app-status app-status--failed">missing</span> the record could not be read`;
   return html`<div class="card"><h2>Public record (H)</h2><dl>
     <dt>Removal</dt><dd>${removed}</dd>
     <dt>Record</dt><dd>${request.recordId}</dd>
-    ${record ? html`<dt>Preserved</dt><dd>${formatWhen(record.recordedAt)} (Mountain) by ${record.recordedByName}, before any step of the removal</dd><dt>SHA-256</dt><dd><code>${record.sha256}</code></dd>` : ''}
+    ${record ? html`<dt>Preserved</dt><dd>${formatWhen(record.recordedAt)} by ${record.recordedByName}, before any step of the removal</dd><dt>SHA-256</dt><dd><code>${record.sha256}</code></dd>` : ''}
     <dt>Integrity</dt><dd>${integrity}</dd>
     ${record?.retention ? html`<dt>Retention (I)</dt><dd>${record.retention.label}: kept until ${record.retention.retainUntil}</dd>` : ''}
   </dl></div>`;

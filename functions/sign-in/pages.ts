@@ -1,3 +1,4 @@
+import { alert } from '#core/components';
 import { html, page } from '#core/html';
 
 /** The callback could not finish (stale or foreign sign-in, refused code): say so and offer a fresh start. */
@@ -5,8 +6,8 @@ export function signInProblemPage(message: string, next: string): string {
   return page({
     title: 'Sign-in did not complete',
     body: html`<div class="card"><h1>Sign-in did not complete</h1>
-      <div class="banner error" role="alert">${message}</div>
-      <p><a href="/auth/sign-in?next=${encodeURIComponent(next)}">Sign in again</a></p></div>`,
+      ${alert('error', message, { role: 'alert' })}
+      <p class="app-actions"><a class="usa-button" href="/auth/sign-in?next=${encodeURIComponent(next)}">Sign in again</a></p></div>`,
   });
 }
 
@@ -18,8 +19,8 @@ export function signedOutPage(idpLogout?: string): string {
     body: html`<div class="card"><h1>You are signed out</h1>
       ${
         idpLogout
-          ? html`<p>Ending your City sign-in on this device too… If nothing happens, <a href="${idpLogout}">continue to the City sign-out</a>.</p>`
-          : html`<p>You are signed out of social media governance on this device.</p><p><a class="usa-button" href="/auth/sign-in">Sign in again</a></p>`
+          ? html`<p>Ending your City sign-in on this device too… If nothing happens, <a class="usa-link" href="${idpLogout}">continue to the City sign-out</a>.</p>`
+          : html`${alert('success', 'You are signed out of social media governance on this device.', { role: 'status', slim: true })}<p class="app-actions"><a class="usa-button" href="/auth/sign-in">Sign in again</a></p>`
       }</div>`,
   });
 }

@@ -36,7 +36,7 @@ body{background:#f0f0f0;color:#1b1b1b}
 .app-status--approved,.app-status--active,.app-status--completed,.app-status--done{background:#ecf3ec;color:#00a91c;color:#154c21}
 .app-status--rejected,.app-status--failed,.app-status--retired{background:#f4e3db;color:#6f3331}
 .app-status--expired,.app-status--revoked,.app-status--open,.app-status--pending{background:#faf3d1;color:#5c4809}
-.app-hint{color:#565c65}
+.app-hint,.usa-hint{color:#565c65}
 .app-required{color:#b50909}
 .app-actions{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin-top:1rem}
 .app-actions .usa-button{margin-right:0}
@@ -49,15 +49,24 @@ body{background:#f0f0f0;color:#1b1b1b}
 .usa-process-list{margin-top:.5rem}
 .usa-process-list__heading{font-size:1rem}
 .usa-step-indicator{margin:1rem 0 1.5rem}
+.app-guidelines li{margin-bottom:.5rem}
+.usa-alert__text>p:first-child{margin-top:0}
 @media print{
+  @page{margin:1.5cm}
   .app-header,.app-footer,.usa-skipnav,form,.usa-button,.app-actions,.usa-pagination,.app-no-print{display:none!important}
-  body{background:#fff}
+  html,body{background:#fff;font-size:11pt}
   .card{border:0;padding:0;margin:0 0 1rem}
   a{color:#1b1b1b;text-decoration:none}
-  .app-main{padding:0;max-width:none}
-  .usa-table td,.usa-table th{border:1px solid #565c65}
+  .app-main{padding:0;max-width:none;margin:0}
+  .usa-table{width:100%}
+  .usa-table td,.usa-table th{border:1px solid #565c65;background:#fff}
+  .usa-table thead{display:table-header-group}
+  .app-status{border:1px solid currentColor;background:#fff}
+  .usa-alert{border:1px solid #565c65;background:#fff}
+  .usa-step-indicator{break-inside:avoid}
+  main a[href^="http"]::after{content:" (" attr(href) ")";font-size:.85em;overflow-wrap:anywhere}
   h1,h2{break-after:avoid}
-  tr,li{break-inside:avoid}
+  tr,li,.app-facts dt,.app-facts dd{break-inside:avoid}
 }
 `;
 

@@ -308,6 +308,16 @@ describe('the local stack killed mid-burst', () => {
               );
             }
           }
+          // Every stored request's receipt went to its requester once (but for an uncertain send): it
+          // precedes the director's first email, which every request has by now (checked above).
+          for (const r of requests) {
+            const id = String(r.requestId);
+            const receipts = emails.filter((e) => e.subject.startsWith('Received:') && e.text.includes(id));
+            const slot = rows.find((x) => x.PK === r.PK && x.SK === 'MAIL')?.['mail:receipt'] as { uncertain?: boolean; sentAt?: string } | undefined;
+            expect(slot?.sentAt, `receipt of ${id} recorded as sent`).toBeDefined();
+            expect(receipts.length, `receipts of ${id} (slot ${JSON.stringify(slot)})`).toBe(slot?.uncertain ? Math.min(receipts.length, 2) : 1);
+            expect(new Set(receipts.map((e) => e.to)), `receipt of ${id} goes to its requester`).toEqual(new Set([(r.requester as { email: string }).email]));
+          }
           // Outcome emails too: once per request and audience.
           for (const r of requests.filter((x) => x.status === 'REJECTED')) {
             const outcomes = emails.filter((e) => e.subject.startsWith('Not approved') && e.text.includes(String(r.requestId)));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserTests, results, squash, text } from '../support/e2e.ts';
+import { browserTests, grantLines, results, squash, text, tick } from '../support/e2e.ts';
 import { mailbox } from '../support/harness.ts';
 
 /**
@@ -23,20 +23,21 @@ interface FormInput {
 async function fillForm(page: Page, input: FormInput) {
   await page.goto(`${e2e.stack.baseUrl}/requests/new`);
   await page.getByRole('heading', { name: 'New Social Media form' }).waitFor();
-  expect(await page.getByRole('combobox', { name: 'Department', exact: true }).inputValue()).toBe('PRD');
+  expect(await page.getByRole('combobox', { name: /^Department/ }).inputValue()).toBe('PRD');
   await page.getByRole('combobox', { name: /^Platform/ }).selectOption({ label: 'Instagram' });
-  await page.getByRole('textbox', { name: 'Proposed handle', exact: true }).fill(input.handle);
+  await page.getByRole('textbox', { name: /^Proposed handle/ }).fill(input.handle);
   await page.getByRole('textbox', { name: /^Purpose and strategy/ }).fill(input.purpose);
-  await page.getByRole('textbox', { name: 'Audience', exact: true }).fill('Residents, families and park visitors across Albuquerque');
+  await page.getByRole('textbox', { name: /^Audience/ }).fill('Residents, families and park visitors across Albuquerque');
   await page
     .getByRole('textbox', { name: /^Risk assessment/ })
     .fill('Off-topic or abusive comments and impersonation; moderated daily under rule K, escalations go to the Communications Director.');
-  const admins = page.getByRole('group', { name: /Proposed admins/ });
-  await admins.getByRole('checkbox', { name: /Ana Gallegos/ }).check();
-  await admins.getByRole('checkbox', { name: /Tom Sandoval/ }).check();
+  // The admins by City email (the picker's datalist offers the same when the script runs).
+  const admins = page.getByRole('group', { name: 'Proposed administrators' });
+  await admins.getByRole('combobox', { name: /^First administrator/ }).fill('agallegos@cabq.example');
+  await admins.getByRole('combobox', { name: /^Second administrator/ }).fill('tsandoval@cabq.example');
   const checklist = page.getByRole('group', { name: /Official City site checklist/ }).getByRole('checkbox');
   expect(await checklist.count()).toBe(5);
-  for (const item of await checklist.all()) await item.check();
+  for (const item of await checklist.all()) await tick(item);
 }
 
 /** Everything the app has stored: the table's item count (consistent), and the mail sent. */
@@ -58,7 +59,10 @@ async function approve(page: Page, approverName: string, screenshot?: string) {
   await page.getByRole('heading', { name: /new Instagram account/ }).waitFor();
   expect(await text(page.locator('main'))).toContain(`${approverName}, your decision is requested.`);
   if (screenshot) await page.screenshot({ path: join(results, screenshot), fullPage: true });
-  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
+  // Approving is final: the page asks once more before anything is recorded.
+  await page.getByRole('heading', { name: 'Approve this request?' }).waitFor();
+  await page.getByRole('button', { name: 'Yes, approve' }).click();
   await page.getByRole('heading', { name: `Thank you, ${approverName}` }).waitFor();
   expect(await page.title()).toMatch(/^Decision recorded/);
   expect(await text(page.getByRole('status'))).toMatch(/Your decision \(approved\) on request .+ is recorded\./);
@@ -79,7 +83,7 @@ describe('new social media account, in the browser', () => {
     expect(await text(ana.getByRole('status'))).toContain('Your request is submitted');
     const heading = ana.getByRole('heading', { level: 1 });
     expect(await text(heading)).toContain(`New Instagram account ${handle}`);
-    expect(await text(heading.locator('.status'))).toBe('pending');
+    expect(await text(heading.locator('.app-status'))).toBe('pending');
     await ana.screenshot({ path: join(results, 'e2e-request-pending.png'), fullPage: true });
 
     // The department director, at her own computer, from her email.
@@ -94,7 +98,7 @@ describe('new social media account, in the browser', () => {
     expect((await e2e.stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
 
     await ana.goto(`${e2e.stack.baseUrl}/requests/${requestId}`);
-    expect(await text(ana.getByRole('heading', { level: 1 }).locator('.status'))).toBe('approved');
+    expect(await text(ana.getByRole('heading', { level: 1 }).locator('.app-status'))).toBe('approved');
 
     // DTI's view of the registry (O.b).
     const samuel = await newPerson();
@@ -104,10 +108,21 @@ describe('new social media account, in the browser', () => {
     const row = rows[0] ?? '';
     expect(row).toContain('Instagram');
     expect(row).toContain('Parks and Recreation');
-    expect(row).toContain('Ana Gallegos (authorized by Dolores Baca)');
-    expect(row).toContain('Tom Sandoval (authorized by Dolores Baca)');
     expect(row).toContain('active');
     await samuel.screenshot({ path: join(results, 'e2e-registry.png'), fullPage: true });
+    // The row links to the account's page, which lists its admins and who authorized them (B).
+    await samuel
+      .locator('tbody tr')
+      .filter({ hasText: handle })
+      .getByRole('link', { name: `Instagram ${handle}` })
+      .click();
+    await samuel.waitForURL(`**/accounts/${encodeURIComponent(`acct-${requestId.replace(/^na-/, '')}`)}`);
+    await samuel.getByRole('heading', { level: 1, name: `Instagram ${handle}` }).waitFor();
+    const grants = await grantLines(samuel);
+    expect(grants).toHaveLength(2);
+    expect(grants.find((g) => g.startsWith('Ana Gallegos '))).toContain('Ana Gallegos (authorized by Dolores Baca)');
+    expect(grants.find((g) => g.startsWith('Tom Sandoval '))).toContain('Tom Sandoval (authorized by Dolores Baca)');
+    await samuel.screenshot({ path: join(results, 'e2e-registry-account.png'), fullPage: true });
   });
 
   it('shows a field error for a purpose that is too short, and stores nothing', async () => {
@@ -121,17 +136,22 @@ describe('new social media account, in the browser', () => {
     await ana.getByRole('button', { name: 'Submit for approval' }).click();
 
     await ana.getByRole('alert').waitFor();
-    expect(await text(ana.getByRole('alert'))).toContain('Please fix the fields marked below.');
+    expect(await text(ana.getByRole('alert'))).toContain('There is a problem');
+    // The summary links the error to its field and has the focus.
+    expect(await ana.locator('#error-summary a').getAttribute('href')).toBe('#purpose');
+    expect(await ana.locator('#error-summary:focus').count()).toBe(1);
     const purposeError = ana.locator('#purpose-error');
     expect(await purposeError.isVisible()).toBe(true);
     expect(await text(purposeError)).toContain('describe the purpose and strategy in at least 20 characters');
-    expect(await ana.locator('.error[id$="-error"]').count()).toBe(1);
+    expect(await ana.locator('.usa-error-message[id$="-error"]').count()).toBe(1);
     // The field itself is marked, and points screen readers at its message.
     expect(await ana.locator('#purpose').getAttribute('aria-invalid')).toBe('true');
-    expect(await ana.locator('#purpose').getAttribute('aria-describedby')).toBe('purpose-error');
+    expect(await ana.locator('#purpose').getAttribute('aria-describedby')).toBe('purpose-error purpose-hint');
     expect(await ana.locator('[aria-invalid=true]').count()).toBe(1);
     // What she typed is kept for her to correct.
-    expect(await ana.getByRole('textbox', { name: 'Proposed handle', exact: true }).inputValue()).toBe(handle);
+    expect(await ana.getByRole('textbox', { name: /^Proposed handle/ }).inputValue()).toBe(handle);
+    // The admins come back as their emails, resolved.
+    expect(await ana.getByRole('combobox', { name: /^Second administrator/ }).inputValue()).toBe('tsandoval@cabq.example');
     expect(await ana.getByRole('textbox', { name: /^Purpose and strategy/ }).inputValue()).toBe('Park news.');
     await ana.screenshot({ path: join(results, 'e2e-new-account-form-error.png'), fullPage: true });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserTests, results, squash, text } from '../support/e2e.ts';
+import { browserTests, results, squash, text, tick } from '../support/e2e.ts';
 import { grantFor, hire, seedAccounts, separate } from '../support/offboarding.ts';
 
 /**
@@ -52,7 +52,7 @@ describe('separation offboarding, in the browser', () => {
     expect(password).toMatch(/^\S{24}$/);
     expect(before).not.toContain(password);
 
-    await task.getByRole('checkbox', { name: `I have set this password on Facebook ${handle}` }).check();
+    await tick(task.getByRole('checkbox', { name: `I have set this password on Facebook ${handle}` }));
     await task.getByRole('button', { name: 'Confirm the password is changed' }).click();
     await task.getByRole('heading', { name: `Thank you, ${stayer.name}` }).waitFor();
     expect(await task.title()).toMatch(/^Done/);
@@ -68,7 +68,7 @@ describe('separation offboarding, in the browser', () => {
     await samuel.goto(`${e2e.stack.baseUrl}/offboardings/${offboardingId}`);
     const heading = samuel.getByRole('heading', { level: 1 });
     expect(await text(heading)).toContain(`Offboarding of ${leaver.name}`);
-    expect(await text(heading.locator('.status'))).toBe('completed');
+    expect(await text(heading.locator('.app-status'))).toBe('completed');
     const accounts = samuel.locator('table').filter({ has: samuel.getByRole('columnheader', { name: 'Shared password' }) });
     const row = accounts.locator('tbody tr').filter({ hasText: handle });
     expect(await row.count()).toBe(1);

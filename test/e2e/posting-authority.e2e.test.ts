@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { browserTests, results, squash, text } from '../support/e2e.ts';
+import { browserTests, grantLines, results, squash, text, tick } from '../support/e2e.ts';
 import { approvedAccount, as, mailbox } from '../support/harness.ts';
 
 /**
@@ -14,11 +14,17 @@ import { approvedAccount, as, mailbox } from '../support/harness.ts';
 const e2e = browserTests();
 const { newPerson, signIn, openFromMailbox } = e2e;
 
-/** The registry row of one account, as its text reads. */
-async function registryRow(page: Page, handle: string): Promise<Locator> {
+/** From the registry to one account's page, by its row's link; returns that page's active grants, one line each. */
+async function accountGrants(page: Page, handle: string): Promise<string[]> {
   await page.goto(`${e2e.stack.baseUrl}/accounts`);
   await page.getByRole('heading', { name: 'Registry of City social media accounts' }).waitFor();
-  return page.locator('tbody tr').filter({ hasText: handle });
+  await page
+    .locator('tbody tr')
+    .filter({ hasText: handle })
+    .getByRole('link', { name: `Instagram ${handle}` })
+    .click();
+  await page.getByRole('heading', { level: 1, name: `Instagram ${handle}` }).waitFor();
+  return grantLines(page);
 }
 
 /** A Parks account with Ana Gallegos as its only admin, made by an approved new-account request. */
@@ -42,9 +48,8 @@ describe('posting authority, in the browser', () => {
 
     const tom = await newPerson();
     await signIn(tom, { label: 'Tom Sandoval — Recreation Program Manager (PRD)' }, '/accounts');
-    const row = await registryRow(tom, handle);
-    expect(await text(row)).toContain('Ana Gallegos (authorized by Dolores Baca) admin, shared credential');
-    await row.getByRole('link', { name: 'Request posting authority' }).click();
+    expect(await accountGrants(tom, handle)).toContain('Ana Gallegos (authorized by Dolores Baca) admin, shared credential');
+    await tom.getByRole('link', { name: 'Request posting authority' }).click();
 
     await tom.getByRole('heading', { name: 'Request posting authority' }).waitFor();
     // The account's summary: what it is, and who posts for it now.
@@ -54,9 +59,10 @@ describe('posting authority, in the browser', () => {
       'Ana Gallegos (authorized by Dolores Baca) admin, shared credential',
     ]);
     const person = tom.getByRole('combobox', { name: /^Person/ });
-    expect(await person.inputValue()).toBe('E103');
-    await tom.getByRole('radio', { name: /^Poster/ }).check();
-    await tom.getByRole('checkbox', { name: /Receives the account's shared credential/ }).check();
+    // The person field opens with the requester: their City email, which the server resolves exactly.
+    expect(await person.inputValue()).toBe('tsandoval@cabq.example');
+    await tick(tom.getByRole('radio', { name: /^Poster/ }));
+    await tick(tom.getByRole('checkbox', { name: /Receives the account's shared credential/ }));
     await tom.getByRole('textbox', { name: /^Reason/ }).fill('I run the summer programs and post their schedules and closures.');
     await tom.screenshot({ path: join(results, 'e2e-posting-authority-form.png'), fullPage: true });
     await tom.getByRole('button', { name: 'Ask the director' }).click();
@@ -75,16 +81,19 @@ describe('posting authority, in the browser', () => {
     expect(facts).toContain('Receives the shared credential (from DTI, O.b)');
     expect(facts).toContain('I run the summer programs and post their schedules and closures.');
     await approval.screenshot({ path: join(results, 'e2e-posting-authority-approval.png'), fullPage: true });
-    await approval.getByRole('button', { name: 'Approve' }).click();
+    await approval.getByRole('button', { name: 'Approve', exact: true }).click();
+    // Approving is final: the page asks once more before anything is recorded.
+    await approval.getByRole('heading', { name: 'Approve this request?' }).waitFor();
+    await approval.getByRole('button', { name: 'Yes, approve' }).click();
     await approval.getByRole('heading', { name: 'Thank you, Dolores Baca' }).waitFor();
 
     expect((await e2e.stack.sfn.result(requestId))?.status).toBe('SUCCEEDED');
     await tom.goto(`${e2e.stack.baseUrl}/requests/${requestId}`);
-    expect(await text(tom.getByRole('heading', { level: 1 }).locator('.status'))).toBe('approved');
+    expect(await text(tom.getByRole('heading', { level: 1 }).locator('.app-status'))).toBe('approved');
 
-    const rowAfter = await text(await registryRow(tom, handle));
-    expect(rowAfter).toContain('Tom Sandoval (authorized by Dolores Baca) poster, shared credential');
-    expect(rowAfter).toContain('Ana Gallegos (authorized by Dolores Baca) admin, shared credential');
+    const grantsAfter = await accountGrants(tom, handle);
+    expect(grantsAfter).toContain('Tom Sandoval (authorized by Dolores Baca) poster, shared credential');
+    expect(grantsAfter).toContain('Ana Gallegos (authorized by Dolores Baca) admin, shared credential');
     await tom.screenshot({ path: join(results, 'e2e-posting-authority-registry.png'), fullPage: true });
   });
 
@@ -93,20 +102,23 @@ describe('posting authority, in the browser', () => {
     const ana = await newPerson();
     await signIn(ana, { label: 'Ana Gallegos — Marketing Coordinator (PRD)' }, '/accounts');
     await ana.goto(`${e2e.stack.baseUrl}/accounts/${accountId}/authority/new`);
-    await ana.getByRole('combobox', { name: /^Person/ }).selectOption({ label: 'Isabel Romero — Outreach Librarian (LIB)' });
-    await ana.getByRole('radio', { name: /^Admin/ }).check();
+    await ana.getByRole('combobox', { name: /^Person/ }).fill('iromero@cabq.example');
+    await tick(ana.getByRole('radio', { name: /^Admin/ }));
     await ana.getByRole('textbox', { name: /^Reason/ }).fill('Events');
     const before = await storedCount();
 
     await ana.getByRole('button', { name: 'Ask the director' }).click();
 
     await ana.getByRole('alert').waitFor();
-    expect(await text(ana.getByRole('alert'))).toContain('Please fix the fields marked below.');
+    expect(await text(ana.getByRole('alert'))).toContain('There is a problem');
+    // The summary links the error to its field and has the focus.
+    expect(await ana.locator('#error-summary a').getAttribute('href')).toBe('#reason');
+    expect(await ana.locator('#error-summary:focus').count()).toBe(1);
     expect(await ana.locator('#reason').getAttribute('aria-invalid')).toBe('true');
-    expect(await ana.locator('#reason').getAttribute('aria-describedby')).toBe('reason-error');
+    expect(await ana.locator('#reason').getAttribute('aria-describedby')).toBe('reason-error reason-hint');
     expect(await text(ana.locator('#reason-error'))).toContain('at least 10 characters');
     expect(await ana.locator('[aria-invalid=true]').count()).toBe(1);
-    expect(await ana.getByRole('combobox', { name: /^Person/ }).inputValue()).toBe('E202');
+    expect(await ana.getByRole('combobox', { name: /^Person/ }).inputValue()).toBe('iromero@cabq.example');
     expect(await ana.getByRole('radio', { name: /^Admin/ }).isChecked()).toBe(true);
     expect(await ana.getByRole('textbox', { name: /^Reason/ }).inputValue()).toBe('Events');
     // The error page is the event that settles it: the handler answers only after storing a request

@@ -223,13 +223,13 @@ describe('the New Social Media form', () => {
     const b = (await second.json()) as { requestId: string };
     expect(b.requestId).toBe(a.requestId);
     await waitUntilWaiting(stack, a.requestId);
-    expect((await mailbox(stack)).filter((e) => e.text.includes(a.requestId))).toHaveLength(1);
+    expect((await mailbox(stack)).filter((e) => e.subject.startsWith('Decision needed') && e.text.includes(a.requestId))).toHaveLength(1);
   });
 
   it('escapes HTML typed into the form on every page and email', async () => {
     const evil = '<img src=x onerror=alert(1)> & "quotes"';
     const requestId = await submit(stack, 'E102', { purpose: `Purpose with markup ${evil}`, audience: evil });
-    const email = await waitForEmail(stack, (e) => e.text.includes(requestId));
+    const email = await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(requestId));
     expect(email.html).not.toContain('<img src=x');
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     const page = await (await fetch(approvalLinkIn(email).url, { headers: { accept: 'text/html' } })).text();

@@ -52,6 +52,9 @@ describe('durable starts', () => {
     expect((await stack.sfn.describe(requestId))?.status).toBe('RUNNING');
     expect((await new GovernanceStore().pendingStarts(new Date(Date.now() + 1000).toISOString())).requestIds).not.toContain(requestId);
     expect(await firstEmails(requestId)).toBe(1);
+    // The requester's receipt too: sent by the run the restart started, not again by the held handler's.
+    const receipts = (await mailbox(stack)).filter((e) => e.subject.startsWith('Received:') && e.text.includes(requestId));
+    expect(receipts.map((e) => e.to)).toEqual([['agallegos@cabq.example']]);
   });
 
   it('starts on its schedule a request stored more than a minute ago without an execution', async () => {

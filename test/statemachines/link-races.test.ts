@@ -153,6 +153,7 @@ describe('an approval link racing its wait', () => {
     expect((await decide(stack, directorLink, 'APPROVED')).status).toBe(410);
     expect(await count(requestId, designee, /^Escalated/)).toBe(1);
     expect(await count(requestId, director, /^Decision needed/)).toBe(1);
+    expect(await count(requestId, 'agallegos@cabq.example', /^Received:/)).toBe(1);
   });
 });
 

@@ -163,7 +163,7 @@ describe('post removal (M.c, H) on the approval chain', () => {
     expect(shown.record?.recordId).toBe(recordId);
     const html = await requestHtml(requestId);
     expect(html).toContain('<strong>Removed</strong>: confirmed by Ana Gallegos');
-    expect(html).toContain('<span class="status APPROVED">intact</span>');
+    expect(html).toContain('<span class="app-status app-status--approved">intact</span>');
     expect(html).toContain('Supervisor: <strong>approved</strong> by Marcus Chavez');
 
     const done = (await mailAbout(requestId)).filter((e) => e.subject.startsWith('Approved:'));
@@ -321,8 +321,10 @@ describe('post removal (M.c, H) on the approval chain', () => {
       stack.sfn.expireWaits(requestId);
     }
     expect((await outcome(requestId)).result?.status).toBe('EXPIRED');
+    // The requester gets 2 emails (was 1 before the receipt): the receipt on submit and the
+    // expiry; never an escalated decision on their own request.
     const toBoss = (await mailAbout(requestId)).filter((e) => e.to.includes(boss.email));
-    expect(toBoss.map((e) => e.subject.split(':')[0])).toEqual(['Expired']);
+    expect(toBoss.map((e) => e.subject.split(':')[0])).toEqual(['Received', 'Expired']);
   });
 
   it('escapes HTML in every field on the pages and in the emails', async () => {

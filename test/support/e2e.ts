@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { launchBrowser } from './browser.ts';
 import { startTestStack, waitForEmail } from './harness.ts';
@@ -14,6 +14,34 @@ const timeout = 15_000;
 /** An element's text with its whitespace collapsed, as it reads on the page. */
 export const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 export const text = async (l: Locator) => squash(await l.textContent());
+
+/**
+ * Ticks a USWDS checkbox or radio as a person does. Their inputs (`.usa-checkbox__input`,
+ * `.usa-radio__input`) are visually hidden off-screen, so Playwright's `check()` waits forever for
+ * them to be in the viewport; a person clicks the visible label (`label[for=<id>]`) instead.
+ */
+export async function tick(box: Locator): Promise<void> {
+  const id = await box.getAttribute('id');
+  if (!id) throw new Error('a USWDS checkbox or radio has an id for its label');
+  await box.page().locator(`label[for="${id}"]`).click();
+  expect(await box.isChecked()).toBe(true);
+}
+
+/**
+ * The active posting authority (B) listed on an account's page (`/accounts/<accountId>`), one line
+ * per grant as the registry used to read: "Ana Gallegos (authorized by Dolores Baca) admin, shared credential".
+ */
+export async function grantLines(page: Page): Promise<string[]> {
+  await page.getByRole('heading', { name: 'Admins and posters', level: 2 }).waitFor();
+  const table = page.locator('table').filter({ has: page.locator('caption', { hasText: /^Posting authority \(B\) on / }) });
+  if ((await table.count()) === 0) return [];
+  const lines: string[] = [];
+  for (const row of await table.locator('tbody tr').all()) {
+    const cell = (label: string) => text(row.locator(`td[data-label="${label}"]`));
+    lines.push(`${await cell('Person')} (authorized by ${await cell('Authorized by')}) ${await cell('Role')}`);
+  }
+  return lines;
+}
 
 /** Whom to choose on the development sign-in: by the option's label, or by the person's id (the option's value). */
 export type SignInAs = { label: string } | { personId: string };

@@ -1,7 +1,7 @@
 import { type Decision, linkState, parseDecision, stepMode } from '#core/approval';
 import { approvalIdPattern, secretMatches } from '#core/approval-link';
 import { InvalidInputError, InvalidLinkError } from '#core/errors';
-import { approvalPage, decisionRecordedPage } from '#approval-chain/pages';
+import { approvalPage, confirmDecisionPage, decisionRecordedPage } from '#approval-chain/pages';
 import { checkpoint } from '#adapters/checkpoints';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
@@ -20,7 +20,10 @@ const statusFor = { forbidden: 404, decided: 409, superseded: 410, closed: 410, 
 /**
  * GET /approvals/{approvalId}?s=… shows the request and the form and changes nothing (mail
  * scanners prefetch links). POST decides once, only with the link's secret, only while the link
- * is current.
+ * is current. A browser's Approve or Reject is final, so it is asked once more first: without
+ * `confirmed=yes` the POST records nothing and answers the confirmation page ("Go back",
+ * `confirmed=no`, shows the form again with the reason kept). A JSON client decides in one POST.
+ * A confirm step ("I have removed it") is itself the confirmation and records at once.
  */
 export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
@@ -45,9 +48,10 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   });
 
   const state = linkState(approval, request.status, secret);
+  const typed = typeof body.reason === 'string' ? body.reason : undefined;
   const respond = (status: number, errors?: Record<string, string>) =>
     wantsHtml(event)
-      ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors, context }))
+      ? htmlResponse(status, approvalPage({ request, approval, state, secret: secret ?? '', errors, reason: typed, context }))
       : jsonResponse(status, {
           requestId: request.requestId,
           link: state.kind,
@@ -57,12 +61,18 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
 
   if (!isPost || state.kind !== 'open') return respond(statusFor[state.kind]);
 
+  const mode = stepMode(request.steps[approval.step]);
+  // "Go back" from the confirmation: the form again, with what was typed, and nothing recorded.
+  if (wantsHtml(event) && mode === 'decide' && body.confirmed === 'no') return respond(200);
   let input: ReturnType<typeof parseDecision>;
   try {
-    input = parseDecision(body, stepMode(request.steps[approval.step]));
+    input = parseDecision(body, mode);
   } catch (error) {
     if (error instanceof InvalidInputError) return respond(400, error.fields);
     throw error;
+  }
+  if (wantsHtml(event) && mode === 'decide' && !input.confirmed) {
+    return htmlResponse(200, confirmDecisionPage({ request, approval, secret: secret ?? '', outcome: input.outcome, reason: input.reason, context }));
   }
   const decision: Decision = {
     outcome: input.outcome,

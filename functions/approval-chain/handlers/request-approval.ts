@@ -1,16 +1,19 @@
 import type { Approval, Decision } from '#core/approval';
 import { type ApprovalTask, approvalTaskSchema } from '#approval-chain/task';
 import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
-import { type ApprovalEmailKind, approvalEmail } from '#approval-chain/emails';
+import { type AfterWait, type ApprovalEmailKind, approvalEmail, receiptEmail } from '#approval-chain/emails';
+import { dueAt } from '#approval-chain/progress';
 import { InvalidInputError, RequestNotFoundError } from '#core/errors';
 import { describeContext, type GovernanceRequest } from '#approval-chain/kinds';
+import type { DescribeContext } from '#core/description';
+import { policy } from '#core/policy';
 import { fieldErrors } from '#core/request';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { checkpoint } from '#adapters/checkpoints';
-import { sendOnce } from '#adapters/mail-ledger';
+import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { approvalKey, GovernanceStore } from '#adapters/store';
@@ -83,11 +86,50 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
     }
   }
 
+  const context = describing(request);
+  // The requester's receipt goes out before the first approver's link, so an approval recorded as
+  // emailed (or decided: nobody decides before the link exists) has its receipt confirmed already,
+  // and only a first run, or a re-run of one that ended before its link was sent, looks at the slot.
+  const receiptDue = task.step === 0 && approval.round === 0 && !approval.emailedAt;
+  const receipt = receiptDue ? await sendReceipt(request, approval, context) : 'skipped';
   const first = approval.round === 1 ? 'escalation' : 'initial';
-  const sent = await sendLink(task, approval, first, request, { claimed: created });
-  const reminded = task.reminder > 0 ? await sendLink(task, approval, 'reminder', request) : 'skipped';
-  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round: approval.round, first: sent, reminder: reminded });
+  const sent = await sendLink(task, approval, first, request, context, { claimed: created });
+  const reminded = task.reminder > 0 ? await sendLink(task, approval, 'reminder', request, context) : 'skipped';
+  logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round: approval.round, receipt, first: sent, reminder: reminded });
   return { waiting: true };
+}
+
+/** What a request's emails need to describe it (a removal's preserved record, its decisions), read once per run and only when an email needs it. */
+function describing(request: GovernanceRequest): () => Promise<DescribeContext> {
+  let read: Promise<DescribeContext> | undefined;
+  return () => {
+    const s = store ?? new GovernanceStore();
+    records ??= new RecordsStore();
+    const r = records;
+    read ??= describeContext(request, {
+      record: (id) => r.record(id),
+      approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
+    });
+    return read;
+  };
+}
+
+/**
+ * The requester's receipt, once per request (every kind goes through step 0 round 0 once): its slot
+ * is an item beside the request (the request item is copied into an ALL index), so a retry, a
+ * redrive or a restart that re-runs this task finds it sent. The first approver is due to answer
+ * `waits.decisionWaitSeconds` after their link was made, as the request page says (progress.ts).
+ */
+async function sendReceipt(request: GovernanceRequest, approval: Approval, context: () => Promise<DescribeContext>) {
+  const requestUrl = `${env().PUBLIC_BASE_URL.replace(/\/+$/, '')}/requests/${request.requestId}`;
+  const email = receiptEmail({ request, firstApprover: approval.approverName, dueBy: dueAt(approval), requestUrl, context: await context() });
+  return sendOnce(ledgerBeside(`REQ#${request.requestId}`, 'receipt'), { to: [request.requester.email], ...email });
+}
+
+/** What happens when this wait runs out, as the state machine's AfterTimeout decides it. */
+function afterWait(task: ApprovalTask, escalateToId: string | null | undefined): AfterWait {
+  if (task.reminder < policy.waits.remindersBeforeEscalation) return 'reminder';
+  return !task.escalated && escalateToId ? 'escalation' : 'expiry';
 }
 
 /** A new approval for one step and round: its link secret hashed, the task token sealed. */
@@ -115,8 +157,14 @@ async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 
 /** The approval's emails, each sent once: its first email (claimed as the approval is created) and each reminder. */
 const mailKey = (kind: ApprovalEmailKind, reminder: number) => (kind === 'reminder' ? `reminder-${reminder}` : 'first');
 
-async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEmailKind, request: GovernanceRequest, options: { claimed?: boolean } = {}) {
-  const s = store ?? new GovernanceStore();
+async function sendLink(
+  task: ApprovalTask,
+  approval: Approval,
+  kind: ApprovalEmailKind,
+  request: GovernanceRequest,
+  context: () => Promise<DescribeContext>,
+  options: { claimed?: boolean } = {},
+) {
   // What the approval item says is sent needs no look at its slot (the confirmation wrote both).
   if (kind === 'reminder' ? task.reminder <= approval.remindersSent : approval.emailedAt) return 'skipped';
   const slot = { ...approvalKey(approval), key: mailKey(kind, task.reminder) };
@@ -125,13 +173,16 @@ async function sendLink(task: ApprovalTask, approval: Approval, kind: ApprovalEm
   const dueBy = new Date(Date.now() + task.waitSeconds * 1000).toISOString();
   const step = request.steps[task.step];
   // A removal's email shows the post as preserved (H) and, on the confirm step, who approved it.
-  records ??= new RecordsStore();
-  const r = records;
-  const context = await describeContext(request, {
-    record: (id) => r.record(id),
-    approvals: async (id) => (await s.requestWithApprovals(id)).approvals,
+  const email = approvalEmail({
+    request,
+    approval,
+    link,
+    kind,
+    dueBy,
+    after: afterWait(task, step?.escalateToId),
+    escalatedFrom: step?.approverName,
+    context: await context(),
   });
-  const email = approvalEmail({ request, approval, link, kind, dueBy, escalatedFrom: step?.approverName, context });
   const at = new Date().toISOString();
   const record: Record<string, string | number> = kind === 'reminder' ? { remindersSent: task.reminder, lastRemindedAt: at } : { emailedAt: at };
   return sendOnce(slot, { to: [approval.approverEmail], ...email }, { claimed: options.claimed, record });

@@ -15,11 +15,17 @@ let records: RecordsStore | undefined;
  */
 export async function showRequest(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
+  const s = store;
   const signedIn = await signedInViewer(event, store);
   const viewer = signedIn.person;
   if (!event.pathParameters?.requestId) {
     const mine = (await store.requestsBy(viewer.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    if (wantsHtml(event)) return htmlResponse(200, myRequestsPage(mine, signedIn));
+    if (wantsHtml(event)) {
+      // Where each pending one stands: its own approvals (the person's own requests only, one read each).
+      const pending = mine.filter((r) => r.status === 'PENDING');
+      const read = await Promise.all(pending.map(async (r) => [r.requestId, (await s.requestWithApprovals(r.requestId)).approvals] as const));
+      return htmlResponse(200, myRequestsPage(mine, signedIn, Object.fromEntries(read)));
+    }
     return jsonResponse(200, {
       requests: mine.map((r) => ({
         requestId: r.requestId,

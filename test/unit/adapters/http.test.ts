@@ -20,7 +20,10 @@ beforeAll(async () => {
 const ana = person('E102');
 const elena = person('E500');
 
-/** The directory, as far as signedInPerson looks: people by email, and which emails were asked for. */
+/**
+ * The directory, as far as signedInPerson looks: people by email, and which emails were asked for,
+ * and the City-wide role holders its Viewer is built from (none here: plain employees).
+ */
 function directory(...known: Person[]) {
   const asked: string[] = [];
   const store = {
@@ -28,6 +31,7 @@ function directory(...known: Person[]) {
       asked.push(email);
       return known.find((p) => p.email === email);
     },
+    roleHolders: async () => [],
   } as unknown as GovernanceStore;
   return { store, asked };
 }

@@ -121,9 +121,86 @@ describe('decide-approval', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toMatch(/^text\/html/);
     expect(res.headers?.['referrer-policy']).toBe('same-origin');
-    expect(res.body).toContain(`<form method="post" action="${path}">`);
+    expect(res.body).toContain(`<form class="usa-form usa-form--large" method="post" action="${path}">`);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  describe('in a browser, a final decision is confirmed first', () => {
+    const html = { accept: 'text/html' };
+    const reason = 'We already run @ABQParks <b>here</b>.';
+
+    it('records nothing for Reject with a reason but no confirmation, and asks to confirm showing the reason', async () => {
+      table();
+      decisionWriteReturns();
+      const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason }, html));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<h1>Reject this request?</h1>');
+      expect(res.body).toContain('<blockquote><p>We already run @ABQParks &lt;b&gt;here&lt;/b&gt;.</p></blockquote>');
+      expect(res.body).toContain(`<input type="hidden" name="s" value="${secret}">`);
+      expect(res.body).toContain('<input type="hidden" name="reason" value="We already run @ABQParks &lt;b&gt;here&lt;/b&gt;.">');
+      expect(res.body).toContain('value="yes">Yes, reject</button>');
+      expect(res.body).toContain(`<form method="post" action="${path}">`);
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+      expect(ddb).not.toHaveReceivedCommand(PutCommand);
+      expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    });
+
+    it('records nothing for Approve without a confirmation, and asks to confirm', async () => {
+      table();
+      decisionWriteReturns();
+      const res = await decideApproval(post({ s: secret, outcome: 'APPROVED' }, html));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<h1>Approve this request?</h1>');
+      expect(res.body).toContain('value="yes">Yes, approve</button>');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+      expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    });
+
+    it('shows the form again with the reason kept on "Go back", recording nothing', async () => {
+      table();
+      const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason, confirmed: 'no' }, html));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('aria-describedby="reason-hint">We already run @ABQParks &lt;b&gt;here&lt;/b&gt;.</textarea>');
+      expect(res.body).toContain('value="REJECTED">Reject</button>');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+      expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    });
+
+    it('records the rejection once confirmed, and says it is recorded', async () => {
+      table();
+      decisionWriteReturns();
+      const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason, confirmed: 'yes' }, html));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain(`Your decision (rejected) on request ${requestId} is recorded.`);
+      expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        ExpressionAttributeValues: { ':d': expect.objectContaining({ outcome: 'REJECTED', reason }) },
+      });
+      expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
+    });
+
+    it('answers a Reject without a reason with 400 and the error summary first in main, recording nothing', async () => {
+      table();
+      const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', confirmed: 'yes' }, html));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain(
+        '<main id="main-content" class="grid-container app-main" tabindex="-1"><div class="usa-alert usa-alert--error" role="alert" id="error-summary"',
+      );
+      expect(res.body).toContain('<li><a href="#reason">give the requester a reason for the rejection (at least 5 characters)</a></li>');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    });
+
+    it('asks nothing once the link is decided, even with confirmed=yes', async () => {
+      const decision: Decision = { outcome: 'APPROVED', decidedAt: '2025-03-02T16:00:00.000Z', decidedById: 'E100', decidedByName: 'Dolores Baca', approvalId };
+      table({ ...stored, decision });
+      const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason, confirmed: 'yes' }, html));
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain('This request was already approved by Dolores Baca');
+      expect(res.body).not.toContain('your decision is requested');
+      expect(res.body).not.toContain('<form');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    });
   });
 
   it('records an approval once with a conditional write and resumes the execution with the unsealed token', async () => {
@@ -136,7 +213,7 @@ describe('decide-approval', () => {
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: `REQ#${requestId}`, SK: 'APPR#00#0' },
-      UpdateExpression: 'SET decision = :d',
+      UpdateExpression: 'SET decision = :d REMOVE assigneeId, assignedAt',
       ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
       ReturnValues: 'ALL_NEW',
       ExpressionAttributeValues: {

@@ -7,6 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localKeys } from '#adapters/link-keys';
 import type { Approval, Decision } from '#core/approval';
 import { hashSecret } from '#core/approval-link';
+import { formatWhen } from '#core/html';
 import { setFunctionEnv, testLinkKey } from '../env.ts';
 import { accountRequest, approval, person, requestId } from '../fixtures.ts';
 
@@ -24,6 +25,13 @@ const task = { requestId, step: 0, reminder: 0, escalated: false, waitSeconds: 2
 const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
 const approvalKey = { PK: `REQ#${requestId}`, SK: 'APPR#00#0' };
 const round1Key = { PK: `REQ#${requestId}`, SK: 'APPR#00#1' };
+/** The request's mail ledger item, beside its META item: the receipt's slot lives here. */
+const mailKey = { PK: `REQ#${requestId}`, SK: 'MAIL' };
+const receiptSent = {
+  Item: { ...mailKey, 'mail:receipt': { claimedAt: '2025-03-01T16:00:05.000Z', attempts: 1, sentAt: '2025-03-01T16:00:05.500Z', messageId: 'm-0' } },
+};
+/** How the store supersedes a link (store.ts `supersede`): it also drops the link's assignment. */
+const supersedeExpression = 'SET supersededAt = :at, supersededByName = :by REMOVE assigneeId, assignedAt';
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 const decision: Decision = {
   outcome: 'APPROVED',
@@ -105,8 +113,9 @@ describe('request-approval', () => {
     expect(item.secretHash).toBe(hashSecret(secret));
     expect(JSON.stringify(item)).not.toContain(secret);
 
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    const mail = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    // Two emails: the requester's receipt (its own test below), then the director's link.
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    const mail = ses.commandCalls(SendEmailCommand)[1]?.args[0].input;
     expect(mail?.Destination?.ToAddresses).toEqual(['dbaca@cabq.example']);
     expect(mail?.Source).toBe('governance@example.test');
     expect(mail?.Message?.Subject?.Data).toBe('Decision needed: new Instagram account @ABQParks for Parks and Recreation');
@@ -119,9 +128,12 @@ describe('request-approval', () => {
     expect(body).not.toContain(taskToken);
     expect(text).not.toContain(item.secretHash);
 
-    // No separate claim: one write confirms the send and records emailedAt on the approval.
-    expect(claimed()).toEqual([]);
-    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+    // No separate claim for the link: one write confirms the send and records emailedAt on the
+    // approval. The only claim is the receipt's, on the ledger item beside the request.
+    expect(claimed()).toEqual(['mail:receipt']);
+    // Three writes in all: the receipt's claim and confirmation, and the link's confirmation.
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: approvalKey,
       UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id, #f0 = :f0',
       ExpressionAttributeNames: { '#m': 'mail:first', '#f0': 'emailedAt' },
@@ -168,10 +180,12 @@ describe('request-approval', () => {
     ddb
       .on(GetCommand, { Key: approvalKey, ProjectionExpression: 'PK, #m' })
       .resolves({ Item: { ...approvalKey, 'mail:first': { claimedAt: unsent.createdAt, attempts: 1 } } });
+    // The earlier run had sent and confirmed the receipt: it is not sent again.
+    ddb.on(GetCommand, { Key: mailKey, ProjectionExpression: 'PK, #m' }).resolves(receiptSent);
 
     expect(await requestApproval(task)).toEqual({ waiting: true });
 
-    expect(claimed()).toEqual(['mail:first']);
+    expect(claimed()).toEqual(['mail:receipt', 'mail:first']);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: approvalKey,
       UpdateExpression: 'SET #m.attempts = :next, #m.claimedAt = :at, #m.uncertain = :true',
@@ -225,7 +239,7 @@ describe('request-approval', () => {
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: approvalKey,
-      UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+      UpdateExpression: supersedeExpression,
       ExpressionAttributeValues: expect.objectContaining({ ':by': 'Marcus Chavez' }),
     });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
@@ -233,6 +247,9 @@ describe('request-approval', () => {
     expect(mail?.Destination?.ToAddresses).toEqual(['mchavez@cabq.example']);
     expect(mail?.Message?.Subject?.Data).toMatch(/^Escalated to you:/);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: round1Key, ExpressionAttributeNames: { '#m': 'mail:first', '#f0': 'emailedAt' } });
+    // The requester had their receipt when step 0 began: the escalation sends none and looks at no slot.
+    expect(claimed()).toEqual([]);
+    expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: mailKey });
   });
 
   it('waits on the escalation’s link when a re-run after a restart starts again at round 0', async () => {
@@ -261,7 +278,7 @@ describe('request-approval', () => {
 
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: approvalKey,
-      UpdateExpression: 'SET supersededAt = :at, supersededByName = :by',
+      UpdateExpression: supersedeExpression,
       ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
       ExpressionAttributeValues: { ':at': '2025-03-04T16:00:05.000Z', ':by': 'Marcus Chavez' },
     });
@@ -277,7 +294,7 @@ describe('request-approval', () => {
       .on(GetCommand, { Key: approvalKey })
       .resolvesOnce(stored(approvalKey, approval({ secretHash: 'h' })))
       .resolves(stored(approvalKey, approval({ secretHash: 'h', decision })));
-    ddb.on(UpdateCommand, { UpdateExpression: 'SET supersededAt = :at, supersededByName = :by' }).rejects(conditionFailed());
+    ddb.on(UpdateCommand, { UpdateExpression: supersedeExpression }).rejects(conditionFailed());
 
     expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: false });
 
@@ -298,6 +315,111 @@ describe('request-approval', () => {
     });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  describe('the requester’s receipt', () => {
+    /** The emails this run sent to Ana Gallegos, the requester. */
+    const toRequester = () =>
+      ses
+        .commandCalls(SendEmailCommand)
+        .map((c) => c.args[0].input)
+        .filter((m) => m.Destination?.ToAddresses?.includes('agallegos@cabq.example'));
+
+    it('is sent once at step 0 round 0, before the first link, through the slot beside the request', async () => {
+      expect(await requestApproval(task)).toEqual({ waiting: true });
+
+      const created = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as Approval;
+      expect(toRequester()).toHaveLength(1);
+      const [receipt, link] = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+      expect(receipt?.Destination?.ToAddresses).toEqual(['agallegos@cabq.example']);
+      expect(link?.Destination?.ToAddresses).toEqual(['dbaca@cabq.example']);
+      expect(receipt?.Message?.Subject?.Data).toBe('Received: new Instagram account @ABQParks for Parks and Recreation');
+      // Due: the link's creation plus policy.waits.decisionWaitSeconds (259200 s, three days), as the request page says.
+      const due = formatWhen(new Date(Date.parse(created.createdAt) + 259200 * 1000).toISOString());
+      const text = receipt?.Message?.Body?.Text?.Data ?? '';
+      const body = receipt?.Message?.Body?.Html?.Data ?? '';
+      expect(text).toContain(`Your request for a new Instagram account @ABQParks is submitted. Its reference is ${requestId}.`);
+      expect(text).toContain(
+        `It goes through 2 steps; the first is decided by Dolores Baca (Department Director (Parks and Recreation)), who is asked to answer by ${due}.`,
+      );
+      expect(text).toContain('You will get an email when the request is approved, rejected or expires.');
+      expect(text).toContain(`The request: https://example.test/requests/${requestId}`);
+      expect(body).toContain(`href="https://example.test/requests/${requestId}" target="_blank" rel="noopener noreferrer"`);
+      expect(text).not.toContain('/approvals/');
+      expect(body).not.toContain('/approvals/');
+
+      // claim (a slot item of its own: no condition on an existing item) → send → confirm.
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        Key: mailKey,
+        UpdateExpression: 'SET #m = :claim',
+        ConditionExpression: 'attribute_not_exists(#m)',
+        ExpressionAttributeNames: { '#m': 'mail:receipt' },
+      });
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        Key: mailKey,
+        UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id',
+        ExpressionAttributeNames: { '#m': 'mail:receipt' },
+        ExpressionAttributeValues: expect.objectContaining({ ':id': 'm-1' }),
+      });
+    });
+
+    it('is not sent again by a retry that finds its slot sent, while the unsent link still goes out', async () => {
+      // The earlier run created the approval and sent the receipt, then ended before the link.
+      ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h', emailedAt: undefined })));
+      ddb.on(UpdateCommand, { Key: mailKey, UpdateExpression: 'SET #m = :claim' }).rejects(conditionFailed());
+      ddb.on(GetCommand, { Key: mailKey, ProjectionExpression: 'PK, #m' }).resolves(receiptSent);
+
+      expect(await requestApproval(task)).toEqual({ waiting: true });
+
+      expect(toRequester()).toEqual([]);
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+      expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual(['dbaca@cabq.example']);
+      expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, {
+        Key: mailKey,
+        ExpressionAttributeNames: { '#m': 'mail:receipt' },
+        UpdateExpression: 'SET #m.sentAt = :at, #m.messageId = :id',
+      });
+    });
+
+    it('is sent once more, marked uncertain, when an earlier run claimed it but never confirmed the send', async () => {
+      ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h', emailedAt: undefined })));
+      ddb.on(UpdateCommand, { Key: mailKey, UpdateExpression: 'SET #m = :claim' }).rejects(conditionFailed());
+      ddb
+        .on(GetCommand, { Key: mailKey, ProjectionExpression: 'PK, #m' })
+        .resolves({ Item: { ...mailKey, 'mail:receipt': { claimedAt: '2025-03-01T16:00:05.000Z', attempts: 1 } } });
+
+      expect(await requestApproval(task)).toEqual({ waiting: true });
+
+      expect(toRequester()).toHaveLength(1);
+      expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+        Key: mailKey,
+        UpdateExpression: 'SET #m.attempts = :next, #m.claimedAt = :at, #m.uncertain = :true',
+        ExpressionAttributeValues: expect.objectContaining({ ':seen': 1, ':next': 2 }),
+      });
+    });
+
+    it('is not sent, nor its slot read, when the approval is already emailed (the receipt precedes the link)', async () => {
+      ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
+
+      expect(await requestApproval(task)).toEqual({ waiting: true });
+
+      expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+      expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: mailKey });
+      expect(claimed()).toEqual([]);
+    });
+
+    it('is not sent at step 1: the requester had it when step 0 began', async () => {
+      ddb.on(GetCommand, { Key: { PK: 'PERSON#E500', SK: 'PROFILE' } }).resolves({
+        Item: { PK: 'PERSON#E500', SK: 'PROFILE', id: 'E500', name: 'Elena Martinez', email: 'emartinez@cabq.example', departmentCode: 'CMO' },
+      });
+
+      expect(await requestApproval({ ...task, step: 1 })).toEqual({ waiting: true });
+
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+      expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Destination?.ToAddresses).toEqual(['emartinez@cabq.example']);
+      expect(toRequester()).toEqual([]);
+      expect(claimed()).toEqual([]);
+    });
   });
 
   it('refuses input without a requestId with an InvalidInputError before touching the table', async () => {

@@ -60,7 +60,13 @@ describe('parseDecision', () => {
   };
 
   it('accepts an approval without a reason', () => {
-    expect(parseDecision({ s: secret, outcome: 'APPROVED' })).toEqual({ s: secret, outcome: 'APPROVED', reason: undefined });
+    expect(parseDecision({ s: secret, outcome: 'APPROVED' })).toStrictEqual({ s: secret, outcome: 'APPROVED', reason: undefined, confirmed: false });
+  });
+
+  it('is confirmed only by confirmed=yes, the final page’s button', () => {
+    expect(parseDecision({ s: secret, outcome: 'REJECTED', reason: 'Duplicate account.', confirmed: 'yes' }).confirmed).toBe(true);
+    expect(parseDecision({ s: secret, outcome: 'REJECTED', reason: 'Duplicate account.', confirmed: 'no' }).confirmed).toBe(false);
+    expect(parseDecision({ s: secret, outcome: 'APPROVED', confirmed: '' }).confirmed).toBe(false);
   });
 
   it('turns a blank reason into no reason', () => {

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '#core/approval';
 import { hashSecret } from '#core/approval-link';
-import { approvalEmail, failureNoticeEmail, outcomeEmail } from '#approval-chain/emails';
 import { escapeHtml, html } from '#core/html';
-import { approvalPage, myRequestsPage, requestPage } from '#approval-chain/pages';
-import { account, accountRequest, approval, grant, paRequestId, people, person, postingAuthorityRequest } from '../fixtures.ts';
-import { postingAuthorityNoticeEmail } from '#posting-authority/emails';
-import { describeRequest } from '#approval-chain/kinds';
-import { postingAuthorityFormPage } from '#posting-authority/form-page';
-import { registryPage } from '#registry/pages';
+import { accountRequest, approval } from '../fixtures.ts';
 
 const attack = '<img src=x onerror=alert(1)>';
-const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
+const _escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
 
 describe('html templates', () => {
   it('escapes an interpolated script tag', () => {
@@ -45,10 +38,10 @@ describe('html templates', () => {
 });
 
 const secret = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t';
-const hostileRequest = accountRequest({
+const _hostileRequest = accountRequest({
   purpose: `Promote programs ${attack}`,
   audience: `Families "quoted" & ${attack}`,
   proposedHandle: '@ABQ<b>Parks</b>',
   requester: { id: 'E102', name: `Ana ${attack}`, email: 'agallegos@cabq.example' },
 });
-const storedApproval = approval({ secretHash: hashSecret(secret) });
+const _storedApproval = approval({ secretHash: hashSecret(secret) });

@@ -386,6 +386,8 @@ describe('complete-offboarding-task', () => {
         .on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': `EMAIL#${p.email}` } })
         .resolves({ Items: [{ PK: `PERSON#${id}`, SK: 'PROFILE', ...p }] });
     }
+    // The signed-in viewer's navigation reads the City-wide role holders (none needed here).
+    ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'ROLES' } }).resolves({ Items: [] });
     ddb
       .on(QueryCommand, { IndexName: 'ByApprovalId', ExpressionAttributeValues: { ':id': approvalId } })
       .resolves({ Items: [{ ...linkKey(link), approvalId }] });

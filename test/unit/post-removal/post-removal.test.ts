@@ -16,9 +16,9 @@ import {
 import { planApprovalSteps, type Person } from '#core/policy';
 import { type GovernanceRecord, recordIdPattern, recordIntact } from '#core/records';
 import { account, approval, department, grant, people, person, roleHolders } from '../fixtures.ts';
+import { viewerFor } from '#site/navigation';
 import { namedSteps } from '#core/request';
 import { postRemovalFormPage } from '#post-removal/form-page';
-import { registryPage } from '#registry/pages';
 
 const attack = '<img src=x onerror=alert(1)>';
 const escapedAttack = '&lt;img src=x onerror=alert(1)&gt;';
@@ -452,7 +452,7 @@ describe('removal pages and emails', () => {
     const page = approvalPage({ request, approval: confirmLink, state: { kind: 'open' }, secret, context: { record, approvals } });
     expect(page).toContain('<h1>Approved by Marcus Chavez: remove it now, then confirm</h1>');
     expect(page.match(/<button/g)).toHaveLength(1);
-    expect(page).toContain('<button type="submit" name="outcome" value="APPROVED">I have removed it</button>');
+    expect(page).toContain('<button class="usa-button" type="submit" name="outcome" value="APPROVED" id="outcome">I have removed it</button>');
     expect(page).not.toContain('value="REJECTED"');
     expect(page).not.toContain('Reject</button>');
     expect(page).not.toContain('name="reason"');
@@ -467,8 +467,8 @@ describe('removal pages and emails', () => {
     const { request, record } = await built();
     const page = approvalPage({ request, approval: approval({ requestId: request.requestId }), state: { kind: 'open' }, secret, context: { record } });
     expect(page).toContain('<h1>Supervisor: removal of a post from Instagram @ABQParks (delete)</h1>');
-    expect(page).toContain('value="APPROVED">Approve</button>');
-    expect(page).toContain('value="REJECTED" class="reject">Reject</button>');
+    expect(page).toContain('<button class="usa-button" type="submit" name="outcome" value="APPROVED">Approve</button>');
+    expect(page).toContain('<button class="usa-button usa-button--secondary" type="submit" name="outcome" value="REJECTED">Reject</button>');
   });
 
   it('escapes every field of the request and of the preserved post on pages and in emails', async () => {
@@ -480,7 +480,7 @@ describe('removal pages and emails', () => {
       approvalEmail({ request, approval: approval({ requestId: request.requestId, step: 1 }), link, kind: 'initial', dueBy, context }).html,
       approvalPage({ request, approval: approval({ requestId: request.requestId }), state: { kind: 'open' }, secret, context }),
       approvalPage({ request, approval: approval({ requestId: request.requestId, step: 1 }), state: { kind: 'open' }, secret, context }),
-      requestPage(request, approvals, person('E101'), undefined, { record }),
+      requestPage(request, approvals, viewerFor(person('E101'), roleHolders), undefined, { record }),
       outcomeEmail({ request, outcome: 'REJECTED', reason: `No ${attack}`, decidedBy: 'Marcus Chavez', requestUrl: 'https://example.test/r' }).html,
     ];
     for (const out of outs) {
@@ -505,19 +505,21 @@ describe('removal pages and emails', () => {
       supervisor: decision(person('E101'), 'APPROVED', '2025-05-21T17:00:00.000Z'),
       confirmed: decision(person('E102'), 'APPROVED', '2025-05-21T18:30:00.000Z'),
     });
-    const page = requestPage({ ...request, status: 'APPROVED' }, approvals, person('E102'), undefined, { record });
+    const page = requestPage({ ...request, status: 'APPROVED' }, approvals, viewerFor(person('E102'), roleHolders), undefined, { record });
     expect(page).toContain(`<dd>${record.recordId}</dd>`);
     expect(page).toContain(`<code>${record.sha256}</code>`);
-    expect(page).toContain('<span class="status APPROVED">intact</span>');
-    expect(page).toContain('<strong>Removed</strong>: confirmed by Ana Gallegos on May 21, 2025, 12:30 PM (Mountain)');
+    expect(page).toContain('<span class="app-status app-status--approved">intact</span>');
+    expect(page).toContain('<dt>Removal</dt><dd><strong>Removed</strong>: confirmed by Ana Gallegos on May 21, 2025, 12:30:00 PM MDT</dd>');
     expect(page).toContain('Press or news release (I): kept until 2035-05-19');
     expect(page).toContain('Removal, confirmed by the requester: <strong>confirmed removed</strong> by Ana Gallegos');
     expect(page).toContain('Supervisor: <strong>approved</strong> by Marcus Chavez');
     expect(page).toContain('Pools open June 1!');
 
     const tampered: GovernanceRecord = { ...record, preserved: { ...(record.preserved as NonNullable<GovernanceRecord['preserved']>), postRef: 'other' } };
-    expect(requestPage(request, approvals, person('E102'), undefined, { record: tampered })).toContain('<span class="status FAILED">changed</span>');
-    expect(requestPage(request, [], person('E102'))).toContain('<span class="status FAILED">missing</span>');
+    expect(requestPage(request, approvals, viewerFor(person('E102'), roleHolders), undefined, { record: tampered })).toContain(
+      '<span class="app-status app-status--failed">changed</span>',
+    );
+    expect(requestPage(request, [], viewerFor(person('E102'), roleHolders))).toContain('<span class="app-status app-status--failed">missing</span>');
   });
 
   it('tells the requester and the supervisor that it is done, with who removed it when', async () => {
@@ -530,7 +532,7 @@ describe('removal pages and emails', () => {
     const toSupervisor = outcomeEmail({ request, to: person('E101'), outcome: 'APPROVED', requestUrl: 'https://example.test/r', context: { approvals } });
     expect(toRequester.subject).toBe('Approved: Removal of a post from Instagram @ABQParks');
     expect(toRequester.text).toContain(
-      `Ana Gallegos confirmed on May 21, 2025, 12:30 PM (Mountain) that the post ${validBody.postRef} is removed from Instagram @ABQParks (delete), as Marcus Chavez approved (M.c).`,
+      `Ana Gallegos confirmed on May 21, 2025, 12:30:00 PM MDT that the post ${validBody.postRef} is removed from Instagram @ABQParks (delete), as Marcus Chavez approved (M.c).`,
     );
     expect(toSupervisor.text).toMatch(/^Marcus Chavez,\n\nYou approved this removal \(M.c\)\. Ana Gallegos confirmed/);
     expect(toSupervisor.text).not.toContain('on your behalf');
@@ -541,18 +543,9 @@ describe('removal pages and emails', () => {
     expect(describeRequest(request).title).toBe('removal of a post from Instagram @ABQParks (delete)');
   });
 
-  it('links each account in the registry to its removal, correction and moderation forms', () => {
-    const shown = registryPage([account()], [grant()], person('E400'));
-    const id = account().accountId;
-    expect(shown).toContain(`<a href="/accounts/${id}/authority/new">Request posting authority</a>`);
-    expect(shown).toContain(`<a href="/accounts/${id}/removals/new">Request a post removal</a>`);
-    expect(shown).toContain(`<a href="/accounts/${id}/edits/new">Record a correction</a>`);
-    expect(shown).toContain(`<a href="/accounts/${id}/moderation/new">Record a moderation removal</a>`);
-  });
-
   it('shows the form with the supervisor who decides, and marks invalid fields keeping what was entered, escaped', () => {
     const form = postRemovalFormPage({
-      person: person('E102'),
+      viewer: viewerFor(person('E102'), roleHolders),
       account: account(),
       supervisor: person('E101'),
       submissionId: 'sub-12345678',
@@ -560,16 +553,22 @@ describe('removal pages and emails', () => {
       errors: { postRef: 'give the post’s web address', 'content.author': 'say who the post shows as its author' },
     });
     expect(form).toContain('<strong>Marcus Chavez</strong>, decides by email');
-    expect(form).toContain(`<form method="post" action="/accounts/${account().accountId}/removals" novalidate>`);
+    expect(form).toContain(`<form class="usa-form usa-form--large" method="post" action="/accounts/${account().accountId}/removals" novalidate>`);
     expect(form).toContain('<input type="hidden" name="submissionId" value="sub-12345678">');
-    expect(form).toContain('name="postRef" value="&lt;img src=x onerror=alert(1)&gt;" aria-invalid="true" aria-describedby="postRef-error"');
-    expect(form).toContain('aria-invalid="true" aria-describedby="content.author-error"');
-    expect(form).toContain('<p class="error" id="content.author-error">say who the post shows as its author</p>');
+    expect(form).toContain(
+      'name="postRef" value="&lt;img src=x onerror=alert(1)&gt;" required aria-invalid="true" aria-describedby="postRef-error postRef-hint"',
+    );
+    expect(form).toContain('aria-invalid="true" aria-describedby="content.author-error content.author-hint"');
+    expect(form).toContain('<span class="usa-error-message" id="content.author-error">say who the post shows as its author</span>');
+    // The summary links each error to its field, and the rules are shown before anything is sent.
+    expect(form).toContain('<a href="#content.author">say who the post shows as its author</a>');
+    expect(form).toContain('<span class="usa-hint" id="reason-hint">Your supervisor reads it before deciding: at least 10 characters.</span>');
+    expect(form).not.toContain('style=');
     expect(form).toContain('value="MERGE" checked');
     expect(form).toContain(`Pools ${escapedAttack}</textarea>`);
     expect(form).not.toContain(attack);
     expect(form).toContain('<option value="PRESS_RELEASE" >Press or news release (I)</option>');
-    const noSupervisor = postRemovalFormPage({ person: person('E100'), account: account(), submissionId: 'sub-12345678' });
+    const noSupervisor = postRemovalFormPage({ viewer: viewerFor(person('E100'), roleHolders), account: account(), submissionId: 'sub-12345678' });
     expect(noSupervisor).toContain('The HR directory names no supervisor for you');
   });
 });

@@ -247,8 +247,8 @@ describe('request-post-removal', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('<textarea id="reason" name="reason" aria-invalid="true" aria-describedby="reason-error">short</textarea>');
-    expect(res.body).toContain('aria-invalid="true" aria-describedby="content.author-error"');
+    expect(res.body).toContain('id="reason" name="reason" required aria-invalid="true" aria-describedby="reason-error reason-hint">short</textarea>');
+    expect(res.body).toContain('aria-invalid="true" aria-describedby="content.author-error content.author-hint"');
     expect(res.body).toContain('Pools &lt;b&gt;open&lt;/b&gt;</textarea>');
     expect(res.body).toContain('<input type="hidden" name="submissionId" value="sub-12345678">');
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);

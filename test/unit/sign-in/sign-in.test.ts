@@ -206,13 +206,20 @@ describe('next path', () => {
 });
 
 describe('sign-in: sign-out', () => {
-  it('clears the session cookie and ends the Cognito session, coming back to the signed-out page', async () => {
+  it("clears the session cookie and stays on this site, where the CSP lets a form lead (form-action 'self')", async () => {
     const res = await handler(httpEvent({ method: 'POST', path: '/auth/sign-out', headers: html, cookies: [`__Host-session=${idToken()}`] }), lambdaContext);
     expect(res.statusCode).toBe(303);
-    const location = new URL(String(res.headers?.location));
-    expect(`${location.origin}${location.pathname}`).toBe(`${authDomainUrl}/logout`);
-    expect(Object.fromEntries(location.searchParams)).toEqual({ client_id: clientId, logout_uri: 'https://example.test/auth/signed-out' });
+    expect(res.headers?.location).toBe('/auth/signed-out?ending=session');
     expect(sessionCookie(res.cookies)).toMatch(/^__Host-session=; HttpOnly; Secure; SameSite=Lax; Path=\/; Max-Age=0$/);
+  });
+
+  it('then ends the Cognito session by a refresh and a link (not a form), coming back to the signed-out page', async () => {
+    const res = await handler(httpEvent({ path: '/auth/signed-out', headers: html, query: { ending: 'session' }, pathParameters: undefined }), lambdaContext);
+    expect(res.statusCode).toBe(200);
+    const logout = `${authDomainUrl}/logout?client_id=${clientId}&amp;logout_uri=https%3A%2F%2Fexample.test%2Fauth%2Fsigned-out`;
+    expect(res.body).toContain(`<meta http-equiv="refresh" content="0; url=${logout}">`);
+    expect(res.body).toContain(`<a class="usa-link" href="${logout}">continue to the City sign-out</a>`);
+    expect(res.body).not.toContain('<form method="post" action="https://');
   });
 
   it('shows a signed-out page with a way back in', async () => {
