@@ -23,13 +23,10 @@
  * alone, `BENCH_ONLY=pages npm run bench` runs it alone with the report): its registry must start
  * empty, and a process hosts one stack (the functions keep the table they were first loaded with).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { StackSession } from './stack-session.ts';
-import { median, percentile, round, sleep } from './stats.ts';
+import { round, sleep } from './stats.ts';
 import { type Op, totalsByCall } from './store-calls.ts';
 
 /** Registry sizes the pages are measured at, in order (the registry grows from one to the next). */
@@ -403,77 +400,6 @@ async function measure(session: StackSession): Promise<PagesResults> {
     sizes,
   };
 }
-
-/** Runs this file in a process of its own (see the header) and sums up: per page and size, latency and read units, and how the units grow. */
-export async function benchPages(repoRoot: string, env: NodeJS.ProcessEnv) {
-  const dir = mkdtempSync(join(tmpdir(), 'smg-bench-pages-out-'));
-  const out = join(dir, 'pages.json');
-  let raw: PagesResults;
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'pages.ts'), out], {
-      cwd: repoRoot,
-      // In memory whatever the rest of the bench uses (see the header).
-      env: { ...env, BENCH_DYNAMO: 'memory' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    if (code !== 0) throw new Error(`bench/pages.ts exited with ${code}`);
-    raw = JSON.parse(readFileSync(out, 'utf8')) as PagesResults;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const sizes = raw.sizes.map((s) => ({
-    ...s,
-    pages: s.pages.map(({ ms, readUnits, warmupReadUnits, signInReadUnits, ...p }) => {
-      const distinct = [...new Set(readUnits)].sort((a, b) => a - b);
-      return {
-        ...p,
-        ms: ms.length
-          ? {
-              median: round(median(ms), 1),
-              p90: round(percentile(ms, 90), 1),
-              min: round(Math.min(...ms), 1),
-              max: round(Math.max(...ms), 1),
-              samples: ms.map((x) => round(x, 1)),
-            }
-          : undefined,
-        readUnits: {
-          perRequest: distinct.length === 1 ? distinct[0] : round(median(readUnits), 2),
-          sameEveryRequest: distinct.length === 1,
-          distinct,
-          warmup: warmupReadUnits,
-          localDevSignIn: [...new Set(signInReadUnits)],
-        },
-      };
-    }),
-  }));
-  const [small, large] = sizes as [(typeof sizes)[number], (typeof sizes)[number]];
-  const growth = small.pages.map((p) => {
-    const q = large.pages.find((x) => x.key === p.key);
-    const [u1, u2] = [p.readUnits.perRequest, q?.readUnits.perRequest];
-    return {
-      key: p.key,
-      label: p.label,
-      [`readUnitsAt${small.accounts}`]: u1,
-      [`readUnitsAt${large.accounts}`]: u2,
-      rows: [p.shown?.rows, q?.shown?.rows],
-      verdict:
-        u1 === undefined || u2 === undefined
-          ? 'not measured'
-          : u2 === u1
-            ? 'the same'
-            : p.shown?.rows !== q?.shown?.rows
-              ? `with the rows (${p.shown?.rows} → ${q?.shown?.rows}), at most a page`
-              : `grows (×${round(u2 / (u1 || 1), 2)})`,
-    };
-  });
-  return { ...raw, sizes, growth };
-}
-
-export type PagesSummary = Awaited<ReturnType<typeof benchPages>>;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await main(process.argv[2]);

@@ -7,7 +7,7 @@ import type { ApprovalResults } from './approvals.ts';
 import type { BundleResults } from './bundles.ts';
 import { growthFigures, type OffSize, type offboardingGrowth } from './offboarding-growth.ts';
 import { LINEAR_WITHIN, type OffboardingResults } from './offboarding.ts';
-import type { PagesSummary } from './pages.ts';
+import type { PagesSummary } from './pages-summary.ts';
 import { fmtFig, fmtInt, fmtKb, fmtMs, fmtPer, fmtUnits, printTable } from './print.ts';
 import type { RestartRun, RestartSummary } from './restart.ts';
 import { round } from './stats.ts';
