@@ -22,6 +22,11 @@ export function secretMatches(secret: string | undefined, storedHash: string): b
 
 export const approvalIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
+/** An offboarding task's link; also the only way to the password. The password is never in an email. */
+export function taskLink(baseUrl: string, approvalId: string, secret: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/tasks/${approvalId}?s=${secret}`;
+}
+
 /** The link emailed to an approver. The secret rides in the query string, never in a logged field. */
 export function approvalLink(baseUrl: string, approvalId: string, secret: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/approvals/${approvalId}?s=${secret}`;

@@ -6,10 +6,7 @@ import type { AccountSummary, Offboarding, OffboardingTask } from '#offboarding/
 
 export type TaskEmailKind = 'initial' | 'reminder' | 'escalation';
 
-/** The task link itself; also the only way to the password. The password is never in an email. */
-export function taskLink(baseUrl: string, approvalId: string, secret: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/tasks/${approvalId}?s=${secret}`;
-}
+export { taskLink } from '#core/approval-link';
 
 /**
  * What the next sweep does to a task still open (chaseAction in offboarding.ts, which this email is

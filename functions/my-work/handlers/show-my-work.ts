@@ -1,6 +1,5 @@
-import { approvalIdPattern, approvalLink, secretMatches } from '#core/approval-link';
+import { approvalIdPattern, approvalLink, secretMatches, taskLink } from '#core/approval-link';
 import { ForbiddenError, NotFoundError } from '#core/errors';
-import { taskLink } from '#offboarding/emails';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, redirect, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
