@@ -3,6 +3,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpEvent, HttpResult } from '../../functions/adapters/http.ts';
+import { routeRequest } from '../../functions/adapters/request-checks.ts';
 import { LocalHttpApi } from '../../infra/local/http-api.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { mailbox, startTestStack, validForm } from '../support/harness.ts';
@@ -226,7 +227,7 @@ const rows: Row[] = [
     expectAnswer: (a) => {
       expect(a.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(a.body).toContain('malformed percent-encoding');
-      expect(a.body).toContain('<a href="/requests/new">Go to the social media governance home page</a>');
+      expect(a.body).toContain('<a class="usa-link" href="/">My work</a>');
     },
   },
   {
@@ -239,7 +240,7 @@ const rows: Row[] = [
       expect(a.headers['content-security-policy']).toContain("default-src 'none'");
       expect(a.body).toMatch(/^<!doctype html>/);
       expect(a.body).toContain('<h1>Page not found</h1>');
-      expect(a.body).toContain('<a href="/requests/new">Go to the social media governance home page</a>');
+      expect(a.body).toContain('<a class="usa-link" href="/">My work</a>');
     },
   },
   {
@@ -420,10 +421,10 @@ describe('bad requests the AWS host alone sees', () => {
     expect(answer.body).toBe('');
   });
 
-  it('sends the site root, which API Gateway has no route for, to the new-account form as the local host does', async () => {
-    const answer = await sendAws({ method: 'GET', path: '/', headers: page }, unknownRoute);
-    const local = await fetch(`${stack.baseUrl}/`, { redirect: 'manual' });
-    expect([answer.status, answer.headers.location]).toEqual([local.status, local.headers.get('location')]);
+  it('serves the site root as My work in both hosts (a catalogue route, so API Gateway routes it too): a browser nobody signed in is sent to sign in', async () => {
+    expect(routeRequest('GET', '/')).toMatchObject({ kind: 'route', key: 'showMyWork' });
+    const local = await fetch(`${stack.baseUrl}/`, { redirect: 'manual', headers: page });
+    expect([local.status, local.headers.get('location')]).toEqual([303, '/auth/sign-in?next=%2F']);
   });
 
   it('refuses a bearer-token POST from another origin too: the check no longer depends on the credential', async () => {

@@ -84,6 +84,9 @@ const correction = {
 const moderate = (personId: string, body: Record<string, unknown>) => as(stack, personId).post(`/accounts/${accountId}/moderation`, body);
 const recordEdit = (personId: string, body: Record<string, unknown>) => as(stack, personId).post(`/accounts/${accountId}/edits`, body);
 
+/** A literal string as a regular expression. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('moderation removals (K)', () => {
   it.each([
     ['an admin of the account', () => admin.id],
@@ -182,11 +185,15 @@ describe('moderation removals (K)', () => {
     expect(res.status).toBe(400);
     const page = await res.text();
     expect(page).not.toContain('<script>');
-    expect(page).toContain(`<textarea id="location" name="location" >${escaped}</textarea>`);
-    expect(page).toContain(`<textarea id="content" name="content" >${escaped}</textarea>`);
+    expect(page).toMatch(new RegExp(`<textarea class="usa-textarea" id="location" name="location"[^>]*>${escapeRegExp(escaped)}</textarea>`));
+    expect(page).toMatch(new RegExp(`<textarea class="usa-textarea" id="content" name="content"[^>]*>${escapeRegExp(escaped)}</textarea>`));
     expect(page).toContain(`value="${escaped}"`);
-    expect(page).toMatch(/<select id="category" name="category" aria-invalid="true" aria-describedby="category-error">/);
-    expect(page).toMatch(/<textarea id="justification" name="justification" aria-invalid="true" aria-describedby="justification-error">short<\/textarea>/);
+    expect(page).toMatch(
+      /<select class="usa-select usa-input--error" id="category" name="category" required aria-invalid="true" aria-describedby="category-error category-hint">/,
+    );
+    expect(page).toMatch(
+      /<textarea class="usa-textarea usa-input--error" id="justification" name="justification" required aria-invalid="true" aria-describedby="justification-error justification-hint">short<\/textarea>/,
+    );
     expect(page).toContain('choose from the list the part of rule K');
     expect(await storedRecords()).toEqual(before);
   });
@@ -236,7 +243,11 @@ describe('corrections of earlier posts (M.b)', () => {
     const form = await again.text();
     expect(form).not.toContain('<script>');
     expect(form).toContain(`value="${escaped}"`);
-    expect(form).toContain(`<textarea id="after" name="after" aria-invalid="true" aria-describedby="after-error">${escaped} before</textarea>`);
+    expect(form).toMatch(
+      new RegExp(
+        `<textarea class="usa-textarea usa-input--error" id="after" name="after"[^>]*aria-invalid="true" aria-describedby="after-error after-hint">${escapeRegExp(escaped)} before</textarea>`,
+      ),
+    );
   });
 });
 
@@ -260,7 +271,7 @@ describe('the comment guidelines (L)', () => {
   it('offer the same ids that the moderation form offers and enforces, so shown and enforced cannot drift', async () => {
     const shown = [...(await (await fetch(`${stack.baseUrl}/guidelines`)).text()).matchAll(/data-category="([^"]*)"/g)].map((m) => m[1]);
     const form = await (await browser('E500').get(`/accounts/${accountId}/moderation/new`)).text();
-    const select = /<select id="category"[^>]*>([\s\S]*?)<\/select>/.exec(form)?.[1] ?? '';
+    const select = /<select[^>]*id="category"[^>]*>([\s\S]*?)<\/select>/.exec(form)?.[1] ?? '';
     const offered = [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
     const asJson = (await (await as(stack, 'E500').get(`/accounts/${accountId}/moderation/new`)).json()) as { categories: { id: string }[] };
     expect(shown).toEqual(ids);
