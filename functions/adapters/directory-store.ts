@@ -1,7 +1,12 @@
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Department, Person, Platform, RoleHolder } from '#core/policy';
+import type { Department, Person, RoleHolder } from '#core/policy';
+import { isApproved, type Platform } from '#core/platform';
 import type { PersonSummary } from '#core/people-picker';
+import { platformItem } from '#adapters/platform-store';
 import { type Item, strip, TableClient } from '#adapters/table';
+
+/** A platform as seed data gives it: approved, with what is known of its site, usage agreement and P documents. */
+export type SeedPlatform = Pick<Platform, 'id' | 'name'> & Partial<Pick<Platform, 'siteUrl' | 'usageAgreement' | 'documents'>>;
 
 /** The most people one search answers (the picker's radio list and the /people endpoint). */
 export const searchLimit = 10;
@@ -42,7 +47,8 @@ export function personItem(person: Person): Item {
  *   PERSON#id / PROFILE            GSI1 EMAIL#email        GSI2 PEOPLE / <name lc>#id   GSI3 PEOPLE_BY_EMAIL / <email lc>
  *   DEPT#code / PROFILE            GSI1 DEPARTMENTS / code
  *   ROLE#role / PROFILE            GSI1 ROLES / role
- *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (the approved list, O.a)
+ *   PLATFORM#id / PROFILE          GSI1 PLATFORMS / name   (DTI's list, O.a: approved and retired; platform-store.ts
+ *                                                          writes its changes)
  */
 export class DirectoryStore extends TableClient {
   person(id: string) {
@@ -133,26 +139,38 @@ export class DirectoryStore extends TableClient {
     return this.get<Platform>(`PLATFORM#${id}`, 'PROFILE');
   }
 
+  /** The platforms a new account may use (O.a): APPROVED only, never a retired one. */
   async approvedPlatforms() {
-    const all = await this.queryAll<Platform>({ index: 'GSI1', pk: 'PLATFORMS' });
-    return all.filter((p) => p.approved);
+    return (await this.allPlatforms()).filter(isApproved);
   }
 
-  /** Seeds or updates the directory (demo data locally; the City's HR feed later). */
-  async putDirectory(input: { people: Person[]; departments: Department[]; roles: RoleHolder[]; platforms: { id: string; name: string }[] }): Promise<void> {
+  /** Every platform on DTI's list, approved and retired (the registry flags accounts on a retired one): one Query. */
+  allPlatforms() {
+    return this.queryAll<Platform>({ index: 'GSI1', pk: 'PLATFORMS' });
+  }
+
+  /**
+   * Seeds or updates the directory (demo data locally; the City's HR feed later). Platforms are
+   * seeded approved at version 1, with what the seed says of their site, usage agreement and P
+   * documents; after that DTI changes them on /platforms, each change recorded (platform-store.ts).
+   */
+  async putDirectory(input: { people: Person[]; departments: Department[]; roles: RoleHolder[]; platforms: SeedPlatform[] }): Promise<void> {
     const items: Item[] = [
       ...input.people.map(personItem),
       ...input.departments.map((d) => ({ PK: `DEPT#${d.code}`, SK: 'PROFILE', GSI1PK: 'DEPARTMENTS', GSI1SK: d.code, entity: 'Department', ...d })),
       ...input.roles.map((r) => ({ PK: `ROLE#${r.role}`, SK: 'PROFILE', GSI1PK: 'ROLES', GSI1SK: r.role, entity: 'Role', ...r })),
-      ...input.platforms.map((p) => ({
-        PK: `PLATFORM#${p.id}`,
-        SK: 'PROFILE',
-        GSI1PK: 'PLATFORMS',
-        GSI1SK: p.name,
-        entity: 'Platform',
-        approved: true,
-        ...p,
-      })),
+      ...input.platforms.map((p) =>
+        platformItem({
+          id: p.id,
+          name: p.name,
+          approved: true,
+          status: 'APPROVED',
+          ...(p.siteUrl ? { siteUrl: p.siteUrl } : {}),
+          ...(p.usageAgreement ? { usageAgreement: p.usageAgreement } : {}),
+          ...(p.documents ? { documents: p.documents } : {}),
+          version: 1,
+        }),
+      ),
     ];
     for (let i = 0; i < items.length; i += 25) {
       let pending: Item[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));

@@ -1,5 +1,5 @@
 import { alert, errorSummary, requiredMark } from '#core/components';
-import { fieldMarks, html, page } from '#core/html';
+import { fieldMarks, html, page, type SafeHtml } from '#core/html';
 import { type PersonFieldSpec, type PersonSummary, personField, pickerFieldIds } from '#core/people-picker';
 import { type Department, type Policy, policy } from '#core/policy';
 import type { Viewer } from '#site/navigation';
@@ -31,13 +31,13 @@ export const adminFields: readonly PersonFieldSpec[] = [
 /** The form's rules, shown before anything is submitted. They are the rules new-account.ts checks. */
 const hints = {
   departmentCode: 'The department the account speaks for. Its director decides first.',
-  platformId: 'Only platforms on DTI’s approved list (O.a).',
+  platformId: html`Only platforms on <a class="usa-link" href="/platforms">DTI’s approved list</a> (O.a).`,
   proposedHandle: '2 to 50 letters, digits, dots, dashes or underscores, optionally after @, for example @ABQParks.',
   purpose: 'Purpose and strategy (D.a), at least 20 characters.',
   audience: 'Who the account is for, at least 5 characters.',
   riskAssessment: 'What could go wrong and how you will monitor and respond (D.a), at least 20 characters.',
   checklist: 'Every item is needed for an official City site (E).',
-};
+} satisfies Record<string, string | SafeHtml>;
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : String(v).split(','));
 

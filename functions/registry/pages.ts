@@ -2,7 +2,8 @@ import type { GovernanceRequest } from '#approval-chain/kinds';
 import type { Approval } from '#core/approval';
 import { alert, dataTable, facts } from '#core/components';
 import { formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
-import type { Department, Platform } from '#core/policy';
+import { isRetired, type Platform } from '#core/platform';
+import type { Department } from '#core/policy';
 import type { GovernanceRecord } from '#core/records';
 import { type Account, type Grant, grantRoles, isActive } from '#core/registry';
 import { csvRowCap, type Cursor, encodeCursor, type FiledItem, orderWords, type QueryPlan, queryString, type RegistryFilters } from '#registry/registry-query';
@@ -27,6 +28,28 @@ export const grantLine = (g: Grant) =>
     g.receivesCredential ? ', shared credential' : ''
   }</span><br>`;
 
+/** What an account's page says of its platform once DTI has retired it (O.a): when, by whom, why. */
+export interface PlatformRetirement {
+  platformId: string;
+  platformName: string;
+  retiredAt?: string;
+  retiredByName?: string;
+  retiredReason?: string;
+}
+
+export function platformRetirement(platform: Platform | undefined): PlatformRetirement | undefined {
+  if (!platform || !isRetired(platform)) return undefined;
+  return {
+    platformId: platform.id,
+    platformName: platform.name,
+    ...(platform.retiredAt ? { retiredAt: platform.retiredAt } : {}),
+    ...(platform.retiredByName ? { retiredByName: platform.retiredByName } : {}),
+    ...(platform.retiredReason ? { retiredReason: platform.retiredReason } : {}),
+  };
+}
+
+const retiredTag = html` <span class="usa-tag">Platform retired</span>`;
+
 // The list --------------------------------------------------------------------------------------
 
 export interface RegistryListView {
@@ -39,6 +62,7 @@ export interface RegistryListView {
   cursor?: Cursor;
   next?: Cursor;
   departments: Department[];
+  /** Every platform on DTI's list, retired ones too: their accounts are flagged. */
   platforms: Platform[];
   /** The viewer's own department the list defaulted to (APD's Director of Communications), if it did. */
   ownDefault?: Department;
@@ -69,7 +93,9 @@ function filterForm(v: RegistryListView): SafeHtml {
   <span class="usa-hint" id="q-hint">For example @ABQParks or abqp. Department names match too.</span>
   <input class="usa-input" id="q" name="q" type="search" maxlength="100" value="${f.q ?? ''}" aria-describedby="q-hint">
   <label class="usa-label" for="platform">Platform</label>
-  <select class="usa-select" id="platform" name="platform">${option('', 'All platforms', !f.platform)}${v.platforms.map((p) => option(p.id, p.name, p.id === f.platform))}</select>
+  <select class="usa-select" id="platform" name="platform">${option('', 'All platforms', !f.platform)}${v.platforms.map((p) =>
+    option(p.id, isRetired(p) ? `${p.name} (retired)` : p.name, p.id === f.platform),
+  )}</select>
   <label class="usa-label" for="department">Department</label>
   <select class="usa-select" id="department" name="department">${option('all', 'All departments', !f.department)}${v.departments.map((d) =>
     option(d.code, `${d.name} (${d.code})`, d.code === f.department),
@@ -138,8 +164,9 @@ export function registryPage(v: RegistryListView): string {
       : html`<p class="app-registry-summary" role="status">No accounts match: ${matching}.${
           f.status === 'RETIRED' ? ' No account has been retired yet: retiring an account from the registry is not available yet, so this list is empty.' : ''
         }${start > 1 ? ' This is past the last page.' : ''}</p>`;
+  const retired = new Set(v.platforms.filter(isRetired).map((p) => p.id));
   const rows = v.accounts.map((a) => [
-    html`<a href="${accountHref(a.accountId)}">${accountLabel(a)}</a>`,
+    html`<a href="${accountHref(a.accountId)}">${accountLabel(a)}</a>${retired.has(a.platformId) ? retiredTag : ''}`,
     html`${a.departmentName} (${a.departmentCode})`,
     statusBadge(a.status),
     formatWhen(a.createdAt),
@@ -186,6 +213,8 @@ export interface AccountView {
   source: { request?: GovernanceRequest; approvals: Approval[] };
   filed: FiledItem[];
   actions: AccountActions;
+  /** Set when DTI has retired the account's platform (O.a). */
+  platformRetired?: PlatformRetirement;
 }
 
 const recordWords: Record<GovernanceRecord['kind'], string> = {
@@ -237,6 +266,19 @@ export function accountPage(v: AccountView): string {
     path: '/accounts',
     body: html`<p><a href="/accounts">Back to the registry</a></p>
 <h1>${accountLabel(a)}</h1>
+${
+  v.platformRetired
+    ? alert(
+        'warning',
+        html`<p class="margin-0">DTI retired ${v.platformRetired.platformName} from the approved list (O.a)${
+          v.platformRetired.retiredAt ? html` on ${formatWhen(v.platformRetired.retiredAt)}` : ''
+        }${v.platformRetired.retiredByName ? html` (${v.platformRetired.retiredByName})` : ''}.</p>
+<p class="margin-0">Why: ${v.platformRetired.retiredReason ?? 'no reason was recorded'}</p>
+<p class="margin-0">The account stays in the registry. <a href="/platforms/${encodeURIComponent(v.platformRetired.platformId)}">The platform’s page</a></p>`,
+        { heading: 'Platform retired' },
+      )
+    : ''
+}
 ${facts([
   ['Platform', a.platformName],
   ['Handle', a.handle],

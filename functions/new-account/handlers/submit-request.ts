@@ -3,6 +3,7 @@ import { InvalidInputError } from '#core/errors';
 import { type AccountRequest, accountRequest, normalizeHandle } from '#new-account/new-account';
 import { namedSteps } from '#core/request';
 import { type Person, policy } from '#core/policy';
+import { isApproved, isRetired } from '#core/platform';
 import { newAccountKind } from '#new-account/kind';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
@@ -93,7 +94,9 @@ async function buildRequest(s: GovernanceStore, person: Person, body: Record<str
   ]);
   const fields: Record<string, string> = {};
   if (!department) fields.departmentCode = 'choose a department from the list';
-  if (!platform?.approved) fields.platformId = 'choose a platform from the approved list (O.a)';
+  if (isRetired(platform))
+    fields.platformId = `${platform?.name ?? form.platformId} was retired from DTI’s approved list (O.a); choose a platform from the approved list`;
+  else if (!isApproved(platform)) fields.platformId = 'choose a platform from the approved list (O.a)';
   if (handleTaken) fields.proposedHandle = 'this handle is already in the City registry on that platform';
   const unknown = form.adminIds.filter((_, i) => !admins[i]);
   const separated = admins.filter((a) => a?.separatedOn).map((a) => a?.name);

@@ -4,7 +4,7 @@ import { assertMayAsk } from '#posting-authority/posting-authority';
 import { removalGrant } from '#post-removal/post-removal';
 import { toCsv } from '#records/export-writers';
 import { canRecordEdit, isModerator } from '#records/moderation';
-import { accountPage, type AccountActions, accountHref, registryPage } from '#registry/pages';
+import { accountPage, type AccountActions, accountHref, platformRetirement, registryPage } from '#registry/pages';
 import { csvRowCap, encodeCursor, parseRegistryQuery, planQuery, type RegistryFilters } from '#registry/registry-query';
 import type { Viewer } from '#site/navigation';
 import { httpHandler } from '#adapters/handler';
@@ -42,7 +42,8 @@ async function showList(event: HttpEvent, viewer: Viewer, s: GovernanceStore, r:
   if (!wantsHtml(event) && query.format !== 'html') {
     return jsonResponse(200, { accounts: page.accounts, next: page.next ? encodeCursor(page.next) : null });
   }
-  const [departments, platforms] = await Promise.all([s.departments(), s.approvedPlatforms()]);
+  // Every platform, retired ones too: the filter still finds their accounts, and the list flags them.
+  const [departments, platforms] = await Promise.all([s.departments(), s.allPlatforms()]);
   return htmlResponse(
     200,
     registryPage({
@@ -102,16 +103,18 @@ async function csvDownload(r: RegistryStore, filters: RegistryFilters): Promise<
 async function showAccount(event: HttpEvent, viewer: Viewer, s: GovernanceStore, r: RegistryStore, accountId: string): Promise<HttpResult> {
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
-  const [grants, source, filed] = await Promise.all([
+  const [grants, source, filed, platform] = await Promise.all([
     s.grantsForAccount(account.accountId),
     s.requestWithApprovals(account.sourceRequestId),
     r.newestFiled(account.accountId),
+    s.platform(account.platformId),
   ]);
   const actions = actionsFor(viewer, account, grants);
+  const retirement = platformRetirement(platform);
   if (!wantsHtml(event)) {
-    return jsonResponse(200, { account, grants, records: filed, actions });
+    return jsonResponse(200, { account, grants, records: filed, actions, platformRetired: retirement ?? null });
   }
-  return htmlResponse(200, accountPage({ viewer, account, grants, source, filed, actions }));
+  return htmlResponse(200, accountPage({ viewer, account, grants, source, filed, actions, ...(retirement ? { platformRetired: retirement } : {}) }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Platform } from '#core/policy';
-import { type AccountView, accountPage, type RegistryListView, registryPage } from '#registry/pages';
+import type { Platform } from '#core/platform';
+import { type AccountView, accountPage, platformRetirement, type RegistryListView, registryPage } from '#registry/pages';
 import { actionsFor } from '#registry/handlers/show-registry';
 import { planQuery } from '#registry/registry-query';
 import { viewerFor } from '#site/navigation';
@@ -114,6 +114,19 @@ describe('registryPage (the list)', () => {
     );
   });
 
+  it('flags an account on a retired platform, and only that one, and still offers the retired platform as a filter', () => {
+    const retired = { id: 'instagram', name: 'Instagram', approved: false, status: 'RETIRED', retiredAt: '2025-04-01T16:00:00.000Z' } as Platform;
+    const shown = list({
+      platforms: [platforms[0] as Platform, retired],
+      accounts: [account(), account({ accountId: 'acct-fb', platformId: 'facebook', platformName: 'Facebook', handle: '@ABQParksFB' })],
+    });
+    expect(shown).toContain(`<a href="/accounts/${accountId}">Instagram @ABQParks</a> <span class="usa-tag">Platform retired</span></td>`);
+    expect(shown).toContain('<a href="/accounts/acct-fb">Facebook @ABQParksFB</a></td>');
+    expect(shown.match(/Platform retired/g)).toHaveLength(1);
+    expect(shown).toContain('<option value="instagram">Instagram (retired)</option>');
+    expect(list()).not.toContain('Platform retired');
+  });
+
   it('escapes handles and search text', () => {
     const shown = list({ accounts: [account({ handle: `@x${attack}` })], filters: { q: attack, status: 'ACTIVE', sort: 'platform' } });
     expect(shown).not.toContain(attack);
@@ -195,6 +208,27 @@ describe('accountPage', () => {
     expect(shown).toContain(`<td data-label="What">Correction (M.b)</td><td data-label="By">${escapedAttack}</td>`);
     expect(shown).toContain('record rec-edit-20250405-0123456789abcdef');
     expect(shown).not.toContain(attack);
+  });
+
+  it('says when, by whom and why the account’s platform was retired, with a link to the platform', () => {
+    const retirement = platformRetirement({
+      id: 'instagram',
+      name: 'Instagram',
+      approved: false,
+      status: 'RETIRED',
+      retiredAt: '2025-04-01T16:00:00.000Z',
+      retiredByName: 'Samuel Ortiz',
+      retiredReason: `Terms changed ${attack}`,
+    });
+    const shown = shownTo('E102', retirement ? { platformRetired: retirement } : {});
+    expect(shown).toContain('<h2 class="usa-alert__heading">Platform retired</h2>');
+    expect(shown).toContain('DTI retired Instagram from the approved list (O.a) on Apr 1, 2025, 10:00:00 AM MDT (Samuel Ortiz).</p>');
+    expect(shown).toContain(`<p class="margin-0">Why: Terms changed ${escapedAttack}</p>`);
+    expect(shown).toContain('<a href="/platforms/instagram">The platform’s page</a>');
+    expect(shown).not.toContain(attack);
+    expect(shownTo('E102')).not.toContain('Platform retired');
+    expect(platformRetirement({ id: 'x', name: 'X', approved: true, status: 'APPROVED' })).toBeUndefined();
+    expect(platformRetirement(undefined)).toBeUndefined();
   });
 
   it('escapes grant names and handles', () => {
