@@ -11,6 +11,9 @@
  * Lambda authorizer); it serves no route and the local host, which signs people in itself, skips it.
  */
 
+import { policy } from '#core/policy';
+import type { YearlyMoment } from '#core/yearly-schedule';
+
 export type TableAccess = 'read' | 'readWrite';
 
 /**
@@ -47,7 +50,7 @@ export const table: { partitionKey: string; sortKey: string; indexes: readonly I
 };
 
 /** State machine names, listed first so function access can refer to them. */
-export const stateMachineKeys = ['approvalChain', 'separationOffboarding'] as const;
+export const stateMachineKeys = ['approvalChain', 'separationOffboarding', 'annualReview'] as const;
 export type StateMachineKey = (typeof stateMachineKeys)[number];
 
 export interface FunctionAccess {
@@ -338,6 +341,78 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
   },
+  managePlatforms: {
+    entry: 'functions/platforms/handlers/manage-platforms.ts',
+    description:
+      'DTI\u2019s approved-platforms list (O.a, P): everyone may read it; DTI adds a platform, edits it or retires it with a reason, each change recorded',
+    access: { table: 'readWrite' },
+    routes: [
+      { method: 'GET', path: '/platforms', auth: 'jwt' },
+      { method: 'GET', path: '/platforms/new', auth: 'jwt' },
+      { method: 'POST', path: '/platforms', auth: 'jwt' },
+      { method: 'GET', path: '/platforms/{platformId}', auth: 'jwt' },
+      { method: 'POST', path: '/platforms/{platformId}', auth: 'jwt' },
+      { method: 'POST', path: '/platforms/{platformId}/retire', auth: 'jwt' },
+    ],
+  },
+  startReview: {
+    entry: 'functions/annual-review/handlers/start-review.ts',
+    description:
+      'Annual review (O.a, P, B, C, O.b): starts the year\u2019s review once (execution annual-review-<year>), from its schedule, from DTI\u2019s page or from npm run review; lists the reviews',
+    access: { table: 'read', startExecution: ['annualReview'] },
+    routes: [
+      { method: 'GET', path: '/reviews', auth: 'jwt' },
+      { method: 'POST', path: '/reviews', auth: 'jwt' },
+    ],
+    timeoutSeconds: 20,
+  },
+  showReview: {
+    entry: 'functions/annual-review/handlers/show-review.ts',
+    description:
+      'An annual review\u2019s progress while it runs and its report when done: per platform and per account what was found, decided, by whom, and changed',
+    access: { table: 'read' },
+    routes: [{ method: 'GET', path: '/reviews/{reviewId}', auth: 'jwt' }],
+  },
+  answerReview: {
+    entry: 'functions/annual-review/handlers/answer-review.ts',
+    description:
+      'Review pages (signed-in reviewer only): DTI\u2019s review of each platform, a director\u2019s review of their department\u2019s accounts; saves answers, applies them on submit',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'redeem', sendTaskResult: ['annualReview'] },
+    routes: [
+      { method: 'GET', path: '/reviews/{reviewId}/platforms', auth: 'jwt' },
+      { method: 'POST', path: '/reviews/{reviewId}/platforms', auth: 'jwt' },
+      { method: 'GET', path: '/reviews/{reviewId}/departments/{departmentCode}', auth: 'jwt' },
+      { method: 'POST', path: '/reviews/{reviewId}/departments/{departmentCode}', auth: 'jwt' },
+    ],
+    timeoutSeconds: 20,
+  },
+  openReview: {
+    entry: 'functions/annual-review/handlers/open-review.ts',
+    description: 'State machine task: records the review once, lists the departments to review and opens DTI\u2019s platform review with its findings',
+    access: { table: 'readWrite', sendEmail: true },
+    timeoutSeconds: 30,
+  },
+  prepareDepartmentReview: {
+    entry: 'functions/annual-review/handlers/prepare-department-review.ts',
+    description:
+      'State machine task (one per department): computes each account\u2019s findings in batches, opens the department\u2019s review page and emails its reviewer once',
+    access: { table: 'readWrite', sendEmail: true },
+    timeoutSeconds: 60,
+  },
+  trackReview: {
+    entry: 'functions/annual-review/handlers/track-review.ts',
+    description:
+      'State machine task: waits for every review page; on each timeout sends reminders, escalates to the designee and then the Communications Director, and at the due date marks a department not attested',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['annualReview'] },
+    timeoutSeconds: 120,
+  },
+  reportReview: {
+    entry: 'functions/annual-review/handlers/report-review.ts',
+    description:
+      'State machine task: the summary to DTI and the Communications Coordinator when the review starts and when it ends, and the alert when it fails',
+    access: { table: 'readWrite', sendEmail: true },
+    timeoutSeconds: 30,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof functions;
@@ -363,16 +438,33 @@ export const stateMachines = {
       'Separation offboarding (C, O.b): waits for the separation date, revokes every grant, rotates each shared credential the employee could know, has a new admin appointed where they were the only one, tells DTI',
     invokes: ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
   },
+  annualReview: {
+    definition: 'statemachines/annual-review.asl.json',
+    description:
+      'Annual review (O.a, P, B, C, O.b): once a year (execution annual-review-<year>), DTI reviews every approved platform and each department director their accounts, from one page each; answers are applied, reminders, escalation and not-attested at the due date, and a report to DTI',
+    invokes: ['openReview', 'prepareDepartmentReview', 'trackReview', 'reportReview'],
+  },
 } as const satisfies Record<StateMachineKey, StateMachineSpec>;
 
-export interface ScheduleSpec {
+interface ScheduleBase {
   /** The function the schedule invokes, with `input` as its event. */
   target: FunctionKey;
-  /** Minutes between runs (AWS: an EventBridge Scheduler rate schedule; local: a timer in the host). */
-  everyMinutes: number;
+  /**
+   * The event. `<aws.scheduler.scheduled-time>` (scheduledTimeAttribute) is replaced with the
+   * instant the run was due: by EventBridge Scheduler in AWS, by the local host's clock locally.
+   */
   input: Record<string, unknown>;
   description: string;
 }
+
+/**
+ * Minutes between runs (AWS: an EventBridge Scheduler rate schedule; local: a timer in the host),
+ * or once a year at a moment of the policy (AWS: a cron expression in its time zone; local: the
+ * local clock, moved by POST /dev/clock/advance, is checked every minute and after each move).
+ */
+export type ScheduleSpec = ScheduleBase & ({ everyMinutes: number; yearly?: never } | { yearly: YearlyMoment; timeZone: string; everyMinutes?: never });
+
+export const scheduledTimeAttribute = '<aws.scheduler.scheduled-time>';
 
 /** Recurring invocations, run by both hosts. */
 export const schedules = {
@@ -382,6 +474,13 @@ export const schedules = {
     // A request stored in the last minute may still be starting in the handler that stored it.
     input: { olderThanSeconds: 60 },
     description: 'Starts every stored request whose execution was never started (durable starts)',
+  },
+  annualReview: {
+    target: 'startReview',
+    yearly: policy.annualReview.startsOn,
+    timeZone: policy.annualReview.timeZone,
+    input: { trigger: 'schedule', scheduledTime: scheduledTimeAttribute },
+    description: 'Starts the year\u2019s annual review (O.a, P) of every approved platform and every account, once (execution annual-review-<year>)',
   },
 } as const satisfies Record<string, ScheduleSpec>;
 

@@ -10,7 +10,10 @@ export type CheckpointName =
   | 'decideApproval:before-send'
   | 'completeTask:before-resume'
   | 'trackTasks:before-rearm'
-  | 'start:before-start-execution';
+  | 'start:before-start-execution'
+  | 'trackReview:before-rearm'
+  | 'answerReview:before-apply'
+  | 'answerReview:before-resume';
 
 export type CheckpointHook = (name: CheckpointName, detail: Record<string, string | number>) => Promise<void> | void;
 

@@ -2,7 +2,8 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval } from '#core/approval';
 import type { OffboardingTask, TaskLink } from '#offboarding/offboarding';
 import type { GovernanceRequest } from '#approval-chain/kinds';
-import type { AssignedApproval, AssignedTask } from '#my-work/my-work';
+import type { AssignedApproval, AssignedReview, AssignedTask } from '#my-work/my-work';
+import { currentReviewer, type ReviewPage } from '#annual-review/review';
 import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
@@ -32,8 +33,8 @@ const parentKey = (item: Item): { PK: string; SK: string } | undefined => {
 const keyOf = (k: { PK: unknown; SK: unknown }) => `${String(k.PK)}\u0000${String(k.SK)}`;
 
 export class MyWorkStore extends TableClient {
-  /** The open approvals and offboarding tasks assigned to `personId`, oldest first. */
-  async assignedTo(personId: string): Promise<{ approvals: AssignedApproval[]; tasks: AssignedTask[] }> {
+  /** The open approvals, offboarding tasks and review pages assigned to `personId`, oldest first. */
+  async assignedTo(personId: string): Promise<{ approvals: AssignedApproval[]; tasks: AssignedTask[]; reviews: AssignedReview[] }> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -48,8 +49,15 @@ export class MyWorkStore extends TableClient {
     const items = await this.getMany([...pointers, ...parents]);
     const approvals: AssignedApproval[] = [];
     const tasks: AssignedTask[] = [];
+    const reviews: AssignedReview[] = [];
     for (const pointer of pointers) {
       const item = items.get(keyOf(pointer));
+      if (item && pointer.SK.startsWith('PAGE#')) {
+        // A review page is its own item: open while it is OPEN and with this person.
+        const page = strip<ReviewPage & { assignedAt?: string }>(item);
+        if (page.status === 'OPEN' && currentReviewer(page)?.id === personId) reviews.push({ page, assignedAt: page.assignedAt ?? page.createdAt });
+        continue;
+      }
       const parentAt = parentKey(pointer);
       const parent = parentAt ? items.get(keyOf(parentAt)) : undefined;
       if (!item || !parent) continue;
@@ -67,7 +75,8 @@ export class MyWorkStore extends TableClient {
     }
     approvals.sort((a, b) => a.approval.createdAt.localeCompare(b.approval.createdAt));
     tasks.sort((a, b) => a.link.createdAt.localeCompare(b.link.createdAt));
-    return { approvals, tasks };
+    reviews.sort((a, b) => a.assignedAt.localeCompare(b.assignedAt));
+    return { approvals, tasks, reviews };
   }
 
   /** Consistent reads of up to MY_WORK_LIMIT × 2 items, 100 keys per BatchGetItem, unprocessed keys retried. */

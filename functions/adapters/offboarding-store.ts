@@ -347,6 +347,19 @@ export class OffboardingStore extends TableClient {
   }
 
   /** Records that a recipient revealed the new password (each reveal is on the record). */
+  /** The account's shared password changed now (C, O.b): the annual review's credential finding reads it. */
+  async recordCredentialChange(accountId: string, at: string): Promise<void> {
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' },
+        UpdateExpression: 'SET credentialChangedAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(credentialChangedAt) OR credentialChangedAt < :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
   recordReveal(task: OffboardingTask, person: { id: string; name: string }, at: string): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({

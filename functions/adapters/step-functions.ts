@@ -37,6 +37,7 @@ export async function startNamedExecution(stateMachineArn: string, name: string,
 const workflowArns = {
   approvalChain: () => ({ name: 'STATE_MACHINE_ARN_APPROVAL_CHAIN', arn: env().STATE_MACHINE_ARN_APPROVAL_CHAIN }),
   separationOffboarding: () => ({ name: 'STATE_MACHINE_ARN_SEPARATION_OFFBOARDING', arn: env().STATE_MACHINE_ARN_SEPARATION_OFFBOARDING }),
+  annualReview: () => ({ name: 'STATE_MACHINE_ARN_ANNUAL_REVIEW', arn: env().STATE_MACHINE_ARN_ANNUAL_REVIEW }),
 };
 
 /** Starts a workflow once per name (see startNamedExecution); a function without its ARN is misconfigured. */

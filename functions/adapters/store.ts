@@ -340,6 +340,11 @@ export class GovernanceStore extends DirectoryStore {
     return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS#ACTIVE' });
   }
 
+  /** Accounts no longer in use, kept on record (the records export covers them). */
+  retiredAccounts() {
+    return this.queryAll<Account>({ index: 'GSI1', pk: 'ACCOUNTS#RETIRED' });
+  }
+
   grantsForAccount(accountId: string, consistent = false) {
     return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: 'GRANT#', consistent });
   }

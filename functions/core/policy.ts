@@ -46,6 +46,42 @@ export const policySchema = z.object({
       z.object({ label: z.string().check(z.minLength(1)), retainDays: z.number().check(z.int(), z.minimum(1), z.maximum(36500)) }),
     ),
   }),
+  annualReview: z
+    .object({
+      /** When the yearly review starts: a month, a day of it (or its first weekday, Monday to Friday), a time of day. */
+      startsOn: z.object({
+        month: z.number().check(z.int(), z.minimum(1), z.maximum(12)),
+        day: z.union([z.literal('FIRST_WEEKDAY'), z.number().check(z.int(), z.minimum(1), z.maximum(28))]),
+        hour: z.number().check(z.int(), z.minimum(0), z.maximum(23)),
+        minute: z.number().check(z.int(), z.minimum(0), z.maximum(59)),
+      }),
+      /** An IANA zone: the schedule fires at startsOn's local time there, and dates on pages are shown in it. */
+      timeZone: z.string().check(
+        z.refine((zone) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: zone });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a time zone Intl knows (e.g. America/Denver)'),
+      ),
+      dueDays: z.number().check(z.int(), z.minimum(3), z.maximum(90)),
+      /** At most 20: the local engine times a wait with setTimeout, which overflows past 24.8 days. */
+      reminderEveryDays: z.number().check(z.int(), z.minimum(1), z.maximum(20)),
+      credentialMaxAgeDays: z.number().check(z.int(), z.minimum(1), z.maximum(3650)),
+      usageAgreementMaxAgeDays: z.number().check(z.int(), z.minimum(1), z.maximum(3650)),
+      platformDocumentMaxAgeDays: z.number().check(z.int(), z.minimum(1), z.maximum(3650)),
+      inactiveAfterDays: z.number().check(z.int(), z.minimum(1), z.maximum(3650)),
+      /** Off by default: a department that does not answer is reported "not attested", and nothing is revoked for it. */
+      noAnswerRevokesGrants: z.boolean(),
+    })
+    .check(
+      z.refine(
+        (r) => r.dueDays % r.reminderEveryDays === 0 && r.dueDays / r.reminderEveryDays >= 3,
+        'annualReview.dueDays must be a whole number (at least 3) of reminderEveryDays periods: a reminder, the designee, the Communications Director, then the due date',
+      ),
+    ),
   waits: z.object({
     /**
      * How long each approver has before a reminder (then escalation, then expiry). At most 24 days:
@@ -80,12 +116,8 @@ export interface Person {
   separatedOn?: string;
 }
 
-/** A platform on DTI's list (O.a); only an approved one can have a new account. */
-export interface Platform {
-  id: string;
-  name: string;
-  approved: boolean;
-}
+/** A platform on DTI's list (O.a, P); only an approved one can have a new account. Defined in core/platform.ts. */
+export type { Platform } from '#core/platform';
 
 export interface Department {
   code: string;

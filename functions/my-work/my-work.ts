@@ -1,6 +1,7 @@
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import type { Approval } from '#core/approval';
 import type { OffboardingTask, TaskLink } from '#offboarding/offboarding';
+import type { ReviewPage } from '#annual-review/review';
 
 /** An approval or confirmation link waiting for its approver, with the request it decides. */
 export interface AssignedApproval {
@@ -12,4 +13,10 @@ export interface AssignedApproval {
 export interface AssignedTask {
   link: TaskLink;
   task: OffboardingTask;
+}
+
+/** An annual review page waiting for its reviewer (a department's accounts, or DTI's platforms). */
+export interface AssignedReview {
+  page: ReviewPage;
+  assignedAt: string;
 }

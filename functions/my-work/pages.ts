@@ -5,7 +5,8 @@ import { dataTable } from '#core/components';
 import { capitalized } from '#core/description';
 import { formatDate, html, page, type SafeHtml, statusBadge } from '#core/html';
 import type { Approval } from '#core/approval';
-import type { AssignedApproval, AssignedTask } from '#my-work/my-work';
+import type { AssignedApproval, AssignedReview, AssignedTask } from '#my-work/my-work';
+import { missingOnPage, pagePath, pageTitle } from '#annual-review/review';
 import type { Viewer } from '#site/navigation';
 
 /*
@@ -23,6 +24,7 @@ export interface OwnRequest {
 export interface MyWork {
   approvals: AssignedApproval[];
   tasks: AssignedTask[];
+  reviews: AssignedReview[];
   requests: OwnRequest[];
   /** How many of the person's requests there are in all (the list shows the latest). */
   requestCount: number;
@@ -72,6 +74,22 @@ function tasksSection(items: AssignedTask[]): SafeHtml {
   });
 }
 
+function reviewsSection(items: AssignedReview[], now: string): SafeHtml {
+  if (items.length === 0) return html`<p>No review waits for you.</p>`;
+  return dataTable({
+    caption: 'Annual review questions waiting for you',
+    captionHidden: true,
+    headers: ['Review', 'Questions left', 'Since', 'Due', 'Action'],
+    rows: items.map(({ page, assignedAt }) => [
+      html`<strong>${page.reviewId.slice(0, 4)} annual review: ${pageTitle(page)}</strong>${page.stage > 0 ? html`<br><span class="app-hint">(passed to you on escalation)</span>` : ''}`,
+      String(missingOnPage(page).length),
+      formatDate(assignedAt),
+      page.dueAt < now ? html`${formatDate(page.dueAt)} <span class="app-status app-status--expired">overdue</span>` : formatDate(page.dueAt),
+      html`<a class="usa-button" href="${pagePath(page)}">Answer the review</a>`,
+    ]),
+  });
+}
+
 function requestsSection(requests: OwnRequest[], total: number): SafeHtml {
   if (requests.length === 0) return html`<p>You have not asked for anything yet. <a href="/requests/new">Ask for a new social media account</a>.</p>`;
   const rows = requests.map(({ request, approvals }) => [
@@ -86,7 +104,7 @@ function requestsSection(requests: OwnRequest[], total: number): SafeHtml {
 }
 
 export function myWorkPage(work: MyWork, viewer: Viewer): string {
-  const waiting = work.approvals.length + work.tasks.length;
+  const waiting = work.approvals.length + work.tasks.length + work.reviews.length;
   return page({
     title: 'My work',
     viewer,
@@ -95,6 +113,7 @@ export function myWorkPage(work: MyWork, viewer: Viewer): string {
     <p>${waiting === 0 ? 'Nothing is waiting for you.' : `${waiting} ${waiting === 1 ? 'item is' : 'items are'} waiting for you.`} The links in your emails still work; this is where to find one you have lost.</p></div>
     <section class="card" aria-labelledby="approvals-heading"><h2 id="approvals-heading">Waiting for your decision (${work.approvals.length})</h2>${approvalsSection(work.approvals, work.now)}</section>
     <section class="card" aria-labelledby="tasks-heading"><h2 id="tasks-heading">Offboarding tasks (${work.tasks.length})</h2>${tasksSection(work.tasks)}</section>
+    <section class="card" aria-labelledby="reviews-heading"><h2 id="reviews-heading">Review questions (${work.reviews.length})</h2>${reviewsSection(work.reviews, work.now)}</section>
     <section class="card" aria-labelledby="requests-heading"><h2 id="requests-heading">Your requests</h2>${requestsSection(work.requests, work.requestCount)}</section>`,
   });
 }

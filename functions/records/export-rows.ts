@@ -5,6 +5,8 @@ import type { OffboardingTask } from '#offboarding/offboarding';
 import { type GovernanceRecord, recordIntact } from '#core/records';
 import type { Row } from '#records/export-writers';
 import type { Account, Grant } from '#core/registry';
+import type { PlatformChange } from '#core/platform';
+import { type AccountLine, changesOf, changeText, currentReviewer, type DepartmentPage, unansweredOf } from '#annual-review/review';
 
 /**
  * The records export's rows, one builder per stored item. Every row is built field by field from an
@@ -13,7 +15,7 @@ import type { Account, Grant } from '#core/registry';
  * can never reach a file by accident.
  */
 
-export type SheetKey = 'requests' | 'decisions' | 'preservedPosts' | 'edits' | 'moderation' | 'grants' | 'offboardingTasks';
+export type SheetKey = 'requests' | 'decisions' | 'preservedPosts' | 'edits' | 'moderation' | 'grants' | 'offboardingTasks' | 'platformChanges' | 'reviews';
 
 export const label = (a: Account) => `${a.platformName} ${a.handle}`;
 const accountCells = (a: Account) => ({ accountId: a.accountId, account: label(a), departmentCode: a.departmentCode, departmentName: a.departmentName });
@@ -162,5 +164,59 @@ export function taskRow(t: OffboardingTask, account: Account): Row {
     doneByName: t.doneByName ?? null,
     appointedId: t.appointed?.id ?? null,
     appointedName: t.appointed?.name ?? null,
+  };
+}
+
+/** "Site: https://a → https://b": each field a change touched, one per line of the cell (export.json keeps the same lines). */
+const changeLines = (c: PlatformChange) => c.changes.map((f) => `${f.label}: ${f.before ?? '(none)'} → ${f.after ?? '(none)'}`);
+
+export function platformChangeRow(c: PlatformChange): Row {
+  return {
+    platformId: c.platformId,
+    platformName: c.platformName,
+    version: c.version,
+    change: c.kind,
+    changedFields: c.changes.map((f) => f.field),
+    whatChanged: changeLines(c),
+    changedAt: c.at,
+    changedById: c.byId,
+    changedByName: c.byName,
+    retirementReason: c.reason ?? null,
+  };
+}
+
+/** One account's line of a department's annual review page (B, C, O.b): found, answered, by whom, changed. */
+export function reviewRow(page: DepartmentPage, line: AccountLine): Row {
+  const answer = page.answers[line.accountId] ?? {};
+  const names = (keep: 'yes' | 'no') => line.grants.filter((g) => answer.keep?.[g.personId] === keep).map((g) => `${g.personName} (${g.role.toLowerCase()})`);
+  const reviewer = page.submittedBy ?? currentReviewer(page);
+  return {
+    reviewId: page.reviewId,
+    year: Number(page.reviewId.slice(0, 4)),
+    departmentCode: page.departmentCode,
+    departmentName: page.departmentName,
+    accountId: line.accountId,
+    account: line.label,
+    pageStatus: page.status,
+    reviewerId: reviewer?.id ?? null,
+    reviewerName: reviewer?.name ?? null,
+    openedAt: page.createdAt,
+    dueAt: page.dueAt,
+    submittedAt: page.submittedAt ?? null,
+    notAttestedAt: page.notAttestedAt ?? null,
+    findings: line.findings.map((f) => f.text),
+    inUse: answer.inUse ?? null,
+    grantsKept: names('yes'),
+    grantsRevoked: names('no'),
+    newAdmin: answer.newAdminName ?? null,
+    officialSite: answer.officialSite ?? null,
+    purposeNotice: answer.purposeNotice ?? null,
+    changes:
+      page.status === 'SUBMITTED'
+        ? changesOf(page)
+            .filter((c) => c.accountId === line.accountId)
+            .map(changeText)
+        : [],
+    unanswered: page.status === 'SUBMITTED' ? [] : unansweredOf(line, answer),
   };
 }

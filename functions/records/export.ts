@@ -7,7 +7,9 @@ import { type GovernanceRecord, recordIntact, sha256Hex } from '#core/records';
 import type { Account, Grant } from '#core/registry';
 import type { OffboardingTask } from '#offboarding/offboarding';
 import { type ExportQuery, rangeInstants } from '#records/export-query';
-import { decisionRow, grantRow, label, recordRow, requestRow, type SheetKey, taskRow } from '#records/export-rows';
+import { decisionRow, grantRow, label, platformChangeRow, recordRow, requestRow, reviewRow, type SheetKey, taskRow } from '#records/export-rows';
+import type { DepartmentPage } from '#annual-review/review';
+import type { PlatformChange } from '#core/platform';
 import { sheets } from '#records/export-sheets';
 import { csvNote, type Row, toCsv } from '#records/export-writers';
 
@@ -40,6 +42,13 @@ export interface ExportInput {
   generatedAt: Date;
   generatedBy: Pick<Person, 'id' | 'name'>;
   histories: AccountHistory[];
+  /**
+   * Changes to DTI's platforms list (O.a, P) made in the range. The list is City-wide, so an
+   * account's or a department's export carries every change of the range, not only its platform's.
+   */
+  platformChanges?: PlatformChange[];
+  /** The annual review pages of the scope's department(s); an account export keeps only that account's lines. */
+  reviewPages?: DepartmentPage[];
 }
 
 // Files -----------------------------------------------------------------------------------------
@@ -83,7 +92,17 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
     return t >= start && t <= end;
   };
 
-  const rows: Record<SheetKey, Row[]> = { requests: [], decisions: [], preservedPosts: [], edits: [], moderation: [], grants: [], offboardingTasks: [] };
+  const rows: Record<SheetKey, Row[]> = {
+    requests: [],
+    decisions: [],
+    preservedPosts: [],
+    edits: [],
+    moderation: [],
+    grants: [],
+    offboardingTasks: [],
+    platformChanges: [],
+    reviews: [],
+  };
   const recordEntries: Manifest['records'] = [];
   const seen = new Set<string>();
   // A department's accounts are read one by one: an item read twice is exported once.
@@ -117,11 +136,22 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
         rows.offboardingTasks.push(taskRow(t, account));
     }
   }
+  for (const c of input.platformChanges ?? [])
+    if (within(c.at) && once(`platform#${c.platformId}#${c.version}`)) rows.platformChanges.push(platformChangeRow(c));
+  const inScope = new Set(input.histories.map((h) => h.account.accountId));
+  for (const page of input.reviewPages ?? []) {
+    if (!within(page.createdAt) && !within(page.submittedAt) && !within(page.notAttestedAt)) continue;
+    for (const line of page.accounts)
+      if (inScope.has(line.accountId) && once(`review#${page.reviewId}#${line.accountId}`)) rows.reviews.push(reviewRow(page, line));
+  }
   rows.requests.sort(byTime('createdAt'));
   rows.decisions.sort((a, b) => String(a.requestId).localeCompare(String(b.requestId)) || Number(a.step) - Number(b.step) || byTime('askedAt')(a, b));
   for (const key of ['preservedPosts', 'edits', 'moderation'] as const) rows[key].sort(byTime('recordedAt'));
   rows.grants.sort(byTime('authorizedAt'));
   rows.offboardingTasks.sort(byTime('createdAt'));
+  rows.platformChanges.sort(
+    (a, b) => byTime('changedAt')(a, b) || String(a.platformId).localeCompare(String(b.platformId)) || Number(a.version) - Number(b.version),
+  );
   recordEntries.sort((a, b) => a.recordId.localeCompare(b.recordId));
 
   const scope: Manifest['scope'] =

@@ -1,17 +1,24 @@
 import { type Person, type Policy, policy, type RoleHolder } from '#core/policy';
 import { canViewOffboarding } from '#offboarding/offboarding';
 import { canExportRecords } from '#records/export-access';
+import { mayManagePlatforms } from '#platforms/platforms';
+import { canReadReport, canStartReview } from '#annual-review/access';
 
 /**
  * What the signed-in person may reach, and so what the navigation offers them: every page shows
  * the same links to the same person, and never a link that would answer 403. The checks are the
- * ones the pages themselves enforce (canViewOffboarding, canExportRecords), not copies of them.
+ * ones the pages themselves enforce (canViewOffboarding, canExportRecords, mayManagePlatforms), not
+ * copies of them.
  */
 export interface Capabilities {
   /** DTI and the City-wide role holders (the offboarding records, O.b). */
   offboardings: boolean;
   /** DTI and the policy's export roles (H): the City Clerk's records contact. */
   recordsExport: boolean;
+  /** DTI, which maintains the approved-platforms list (O.a, P); everyone may read it, from the New Social Media form's link. */
+  platforms: boolean;
+  /** DTI (who start them) and the Communications Director and Coordinator: the annual reviews and their reports (O.a, P). */
+  reviews: boolean;
   /**
    * Departments whose accounts this person reviews as their own list: the APD Director of
    * Communications (and designee) for the departments whose new accounts they approve (S).
@@ -44,6 +51,8 @@ export function capabilitiesOf(person: Pick<Person, 'id' | 'departmentCode'>, ro
   return {
     offboardings: canViewOffboarding({ viewer: person, roleHolders, departments: [], tasks: [] }),
     recordsExport: canExportRecords(person, roleHolders, p),
+    platforms: mayManagePlatforms(person),
+    reviews: canStartReview(person) || canReadReport(person, roleHolders),
     ownDepartments,
   };
 }
@@ -56,6 +65,8 @@ export function navigationFor(capabilities: Capabilities): NavLink[] {
     { href: '/requests', label: 'My requests' },
     { href: '/accounts', label: 'Registry' },
     ...capabilities.ownDepartments.map((code) => ({ href: `/accounts?department=${encodeURIComponent(code)}`, label: `${code} accounts` })),
+    ...(capabilities.platforms ? [{ href: '/platforms', label: 'Platforms' }] : []),
+    ...(capabilities.reviews ? [{ href: '/reviews', label: 'Annual reviews' }] : []),
     ...(capabilities.offboardings ? [{ href: '/offboardings', label: 'Offboardings' }] : []),
     ...(capabilities.recordsExport ? [{ href: '/records/export', label: 'Records export' }] : []),
   ];

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { FunctionKey, ScheduleKey, ScheduleSpec } from '../../functions/catalogue.ts';
+import { cronExpression } from '../../functions/core/yearly-schedule.ts';
 import { alarmOnDeadLetters } from './monitoring.ts';
 import { DEAD_LETTER_RETENTION, pascal } from './settings.ts';
 
@@ -48,7 +49,9 @@ export class CatalogueSchedules extends Construct {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetterQueue.queueArn] }));
       this.schedules[key] = new Schedule(this, `${name}Schedule`, {
         description: spec.description,
-        schedule: ScheduleExpression.rate(Duration.minutes(spec.everyMinutes)),
+        schedule: spec.yearly
+          ? ScheduleExpression.expression(cronExpression(spec.yearly), TimeZone.of(spec.timeZone))
+          : ScheduleExpression.rate(Duration.minutes(spec.everyMinutes)),
         // A target of our own instead of aws-scheduler-targets' LambdaInvoke, which would also grant
         // invoke on every version and alias (`<arn>:*`) to the role.
         target: {
@@ -56,8 +59,7 @@ export class CatalogueSchedules extends Construct {
             arn: target.functionArn,
             role,
             input: ScheduleTargetInput.fromObject(spec.input),
-            // A run later than one period is superseded by the next one, which does the same work.
-            retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: spec.everyMinutes * 60 },
+            retryPolicy: retryPolicyOf(spec),
             deadLetterConfig: { arn: deadLetterQueue.queueArn },
           }),
         },
@@ -66,9 +68,21 @@ export class CatalogueSchedules extends Construct {
         this,
         `${name}DeadLetterAlarm`,
         deadLetterQueue,
-        `The ${key} schedule could not invoke ${spec.target} (after 3 retries). ${spec.description}: look at ${spec.target}'s log and the queue's message for the reason.`,
+        `The ${key} schedule could not invoke ${spec.target} (after ${retryPolicyOf(spec).maximumRetryAttempts} retries). ${spec.description}: look at ${spec.target}'s log and the queue's message for the reason.`,
         props.alarmAction,
       );
     }
   }
+}
+
+/**
+ * A frequent run later than one period is superseded by the next one, which does the same work: 3
+ * retries within the period. A yearly run has no next one for a year: it keeps trying for the
+ * longest EventBridge Scheduler allows (24 hours), and its target is idempotent (one execution per
+ * year), so a retry of a run that did start starts nothing.
+ */
+export function retryPolicyOf(spec: ScheduleSpec): { maximumRetryAttempts: number; maximumEventAgeInSeconds: number } {
+  return spec.yearly
+    ? { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 24 * 3600 }
+    : { maximumRetryAttempts: 3, maximumEventAgeInSeconds: spec.everyMinutes * 60 };
 }

@@ -9,6 +9,7 @@ import { alert, requiredMark } from '#core/components';
 import { html, page } from '#core/html';
 import type { Person } from '#core/policy';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
+import type { ScheduleRun } from '#local/schedules';
 
 /**
  * The local HTTP API: the catalogue's routes, each turned into the API Gateway v2 event its
@@ -37,7 +38,7 @@ export interface LocalHttpApiOptions {
   personById: (id: string) => Promise<Person | undefined>;
   mailboxUrl: string;
   /** The local clock: ends every pending wait, after moving calendar time forward `days`. */
-  advanceClock?: (days: number) => number;
+  advanceClock?: (days: number) => Promise<{ endedWaits: number; schedules: ScheduleRun[] }>;
   /** The local HR bus (POST /dev/hr/events, what `npm run hr` calls). */
   putHrEvent?: (entry: HrEntry) => Promise<HrDelivery>;
 }
@@ -182,8 +183,20 @@ export class LocalHttpApi {
       if (!Number.isInteger(days) || days < 0 || days > 366) {
         return send(400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'days is a whole number from 0 to 366.' }));
       }
-      const ended = this.options.advanceClock(days);
-      return send(200, { 'content-type': 'application/json' }, JSON.stringify({ endedWaits: ended, movedDays: days }));
+      const { endedWaits, schedules } = await this.options.advanceClock(days);
+      return send(200, { 'content-type': 'application/json' }, JSON.stringify({ endedWaits, movedDays: days, schedules }));
+    }
+    if (url.pathname === '/dev/reviews' && method === 'POST') {
+      // `npm run review -- start`: the same event an operator sends with `aws lambda invoke` in AWS.
+      const year = url.searchParams.get('year');
+      const departmentCode = url.searchParams.get('department') ?? undefined;
+      const event = { trigger: 'cli', ...(year ? { year: Number(year) } : {}), ...(departmentCode ? { departmentCode } : {}) };
+      try {
+        return send(200, { 'content-type': 'application/json' }, JSON.stringify(await this.options.invoke('startReview', event)));
+      } catch (error) {
+        const e = error as Error & { status?: number };
+        return send(e.status && e.status < 500 ? e.status : 500, { 'content-type': 'application/json' }, JSON.stringify({ error: e.name, message: e.message }));
+      }
     }
     if (url.pathname === '/dev/hr/events' && method === 'POST' && this.options.putHrEvent) {
       let entry: HrEntry;

@@ -33,6 +33,7 @@ try {
     ports: { http: Number(values.port), ses: Number(values['mail-port']) },
     decisionWaitSeconds: waitSeconds,
     logLevel: 'WARN',
+    demoAccounts: true,
   });
   console.log(`
   Social media governance — local stack is up (no AWS account needed)
@@ -44,6 +45,8 @@ try {
     Skip a wait          curl -X POST ${stack.baseUrl}/dev/clock/advance   (reminders, escalation, expiry now; ?days=N moves the calendar)
     HR event             npm run hr -- separated E102${values.port === '3000' ? '' : ` --port ${values.port}`}       (offboarding; --date YYYY-MM-DD for a future one)
     Offboardings         ${stack.baseUrl}/offboardings      (DTI, Communications)
+    Annual review        npm run review -- start${values.port === '3000' ? '' : ` --port ${values.port}`}        (now; or move the clock past Feb 1: ?days=N)
+    Reviews, platforms   ${stack.baseUrl}/reviews  ${stack.baseUrl}/platforms   (DTI)
 
   Data: ${resolve(values.data ?? '.local')} ${stack.seeded ? '(demo directory seeded)' : '(kept from last time)'}${stack.resumed.length ? `\n  Resumed ${stack.resumed.length} unfinished execution(s) from before the restart.` : ''}${stack.reconciled.started ? `\n  Started ${stack.reconciled.started} stored request(s) whose workflow had not started before the last stop.` : ''}
   Ctrl-C stops everything.

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type FunctionKey, type ScheduleKey, type ScheduleSpec, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type FunctionKey, type ScheduleKey, schedules, stateMachineArnEnv, stateMachineKeys } from '#catalogue';
 import demo from '#config/demo-directory.json' with { type: 'json' };
 import type { Department, Person, RoleHolder } from '#core/policy';
 import { loadFunctions } from '#local/functions';
 import { localHrBus } from '#local/hr-bus';
 import { LocalHttpApi } from '#local/http-api';
+import { localSchedules, type ScheduleRun } from '#local/schedules';
 import { LocalSecretsManager } from '#local/secrets-manager';
 import { freePort, type RunningDynamo, startDynamo, startSes } from '#local/services';
 import { LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
@@ -25,6 +27,8 @@ export interface LocalStackOptions {
   /** Seconds each approver has before a reminder; defaults to policy.json. */
   decisionWaitSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Seeds the demo registry accounts with the demo directory (npm start; the tests seed their own). */
+  demoAccounts?: boolean;
   /** Runs around every function invocation, from the HTTP API and the state machines alike (the benchmark attributes DynamoDB calls with it). */
   aroundInvoke?: (key: FunctionKey, invoke: () => Promise<unknown>) => Promise<unknown>;
 }
@@ -49,6 +53,11 @@ export interface LocalStack {
   resumed: string[];
   /** Runs one of the catalogue's schedules now, as its timer (or EventBridge Scheduler in AWS) would. */
   runSchedule(key: ScheduleKey): Promise<unknown>;
+  /**
+   * Runs the yearly schedules whose moment the local clock has passed (advanceClock starts this
+   * check itself; awaiting this waits for it). The annual review starts this way.
+   */
+  runDueSchedules(): Promise<ScheduleRun[]>;
   /** Stored requests whose execution was started at start-up by the reconciler (they had none). */
   reconciled: { started: number; existing: number; cleared: number };
   seeded: boolean;
@@ -90,8 +99,12 @@ function vaultKey(dataDir: string | undefined): Buffer {
  * also moves calendar time (LOCAL_CLOCK_OFFSET_MS, read by functions' adapters/clock) so that a
  * separation dated in the future can be seen to take effect.
  */
-function advanceClock(sfn: LocalStepFunctions, days: number): number {
-  if (days > 0) process.env.LOCAL_CLOCK_OFFSET_MS = String(Number(process.env.LOCAL_CLOCK_OFFSET_MS ?? 0) + days * 86_400_000);
+function advanceClock(sfn: LocalStepFunctions, days: number, schedulesDue?: () => Promise<ScheduleRun[]>): number {
+  if (days > 0) {
+    process.env.LOCAL_CLOCK_OFFSET_MS = String(Number(process.env.LOCAL_CLOCK_OFFSET_MS ?? 0) + days * 86_400_000);
+    // The yearly schedules the move passed run in the background (runDueSchedules waits for them).
+    if (schedulesDue) void schedulesDue();
+  }
   return sfn.expireWaits();
 }
 
@@ -154,14 +167,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const store = new GovernanceStore();
   const seeded = created || (await store.people()).length === 0;
   if (seeded) await store.putDirectory(demoDirectory);
+  if (seeded && options.demoAccounts) {
+    const { seedDemoAccounts } = await import('#local/demo-accounts');
+    await seedDemoAccounts(DynamoDBDocumentClient.from(client), tableName);
+  }
 
+  const timers = localSchedules(invoke);
   const hrBus = localHrBus(invoke, () => process.env.HR_EVENT_SOURCE ?? 'cabq.hr');
   const api = new LocalHttpApi({
     invoke,
     people: () => store.people(),
     personById: (id) => (/^[A-Za-z0-9-]{1,20}$/.test(id) ? store.person(id) : Promise.resolve(undefined)),
     mailboxUrl: ses.endpoint,
-    advanceClock: (days) => advanceClock(sfn, days),
+    advanceClock: async (days) => {
+      // The moment's runs are answered with the move (POST /dev/clock/advance shows what started).
+      const endedWaits = advanceClock(sfn, days);
+      return { endedWaits, schedules: await timers.runDue() };
+    },
     putHrEvent: (entry) => hrBus.put(entry),
   });
   await api.listen(httpPort);
@@ -175,13 +197,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     return { started: 0, existing: 0, cleared: 0 };
   })) as LocalStack['reconciled'];
-  const timers = (Object.values(schedules) as ScheduleSpec[]).map((schedule) =>
-    setInterval(() => {
-      (invoke as NonNullable<typeof invoke>)(schedule.target, schedule.input).catch((error: Error) => {
-        console.error(`Scheduled ${schedule.target} failed: ${error.message}`);
-      });
-    }, schedule.everyMinutes * 60_000).unref(),
-  );
 
   return {
     baseUrl,
@@ -195,13 +210,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secrets,
     client,
     hr: hrBus,
-    advanceClock: (days = 0) => advanceClock(sfn, days),
+    advanceClock: (days = 0) => advanceClock(sfn, days, timers.runDue),
     resumed,
     reconciled,
-    runSchedule: (key) => (invoke as NonNullable<typeof invoke>)(schedules[key].target, schedules[key].input),
+    runSchedule: timers.runNow,
+    runDueSchedules: timers.runDue,
     seeded,
     async stop() {
-      for (const timer of timers) clearInterval(timer);
+      timers.stop();
       await api.stop();
       await sfn.stop();
       await secrets.stop();

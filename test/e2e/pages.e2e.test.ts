@@ -188,7 +188,16 @@ describe('every page, at a desk and on a phone', () => {
 
     const dti = await person();
     await signIn(dti, { personId: 'E400' }, '/offboardings');
-    expect(await navLabels(dti)).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
+    expect(await navLabels(dti)).toEqual([
+      'My work',
+      'New account',
+      'My requests',
+      'Registry',
+      'Platforms',
+      'Annual reviews',
+      'Offboardings',
+      'Records export',
+    ]);
     await checkPage(dti, 'the offboardings list');
     await dti.goto(`${e2e.stack.baseUrl}/records/export`);
     await checkPage(dti, 'the records export form');

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordsStore } from '../../functions/adapters/records-store.ts';
+import { PlatformStore } from '../../functions/adapters/platform-store.ts';
 import { type GovernanceRecord, makeRecord } from '#core/records';
 import type { Manifest } from '#records/export';
 import type { LocalStack } from '../../infra/local/stack.ts';
@@ -31,6 +32,8 @@ interface History {
   records: { post: GovernanceRecord; edit: GovernanceRecord; moderation: GovernanceRecord; oldEdit: GovernanceRecord };
   password: string;
   other: { accountId: string; requestId: string; recordIds: string[] };
+  /** DTI's changes to its platforms list (City-wide): three in the range, one added two years back. */
+  platforms: { inRange: string; outOfRange: string };
 }
 let history: History;
 
@@ -109,7 +112,10 @@ async function buildHistory(): Promise<History> {
   const otherRecords = [record(other.accountId, 'Other', 'POST_EDIT'), record(other.accountId, 'Other', 'MODERATION')];
   for (const r of otherRecords) expect(await records.putRecord(r)).toBe(true);
 
+  const platforms = await changePlatforms();
+
   return {
+    platforms,
     accountId,
     newAccountRequestId,
     postingRequestId,
@@ -120,6 +126,47 @@ async function buildHistory(): Promise<History> {
     password,
     other: { accountId: other.accountId, requestId: otherRequestId, recordIds: otherRecords.map((r) => r.recordId) },
   };
+}
+
+/** Through the platforms pages: DTI adds a platform, edits it, retires it. And one added two years back, outside the range. */
+async function changePlatforms(): Promise<History['platforms']> {
+  const added = await as(stack, 'E400').post('/platforms', {
+    id: 'exportgram',
+    name: 'Exportgram',
+    siteUrl: 'https://www.exportgram.example',
+    agreementTitle: 'Exportgram Terms',
+    agreementUrl: 'https://www.exportgram.example/terms',
+    agreementReviewedOn: denverDaysFromNow(-10),
+  });
+  expect(added.status).toBe(201);
+  const { platform } = (await added.json()) as { platform: Record<string, unknown> & { usageAgreement: Record<string, string> } };
+  const edited = await as(stack, 'E401').post('/platforms/exportgram', {
+    version: '1',
+    name: 'Exportgram',
+    siteUrl: platform.siteUrl,
+    agreementTitle: platform.usageAgreement.title,
+    agreementUrl: platform.usageAgreement.url,
+    agreementReviewedOn: denverDaysFromNow(-1),
+  });
+  expect(edited.status).toBe(200);
+  const retired = await as(stack, 'E400').post('/platforms/exportgram/retire', { version: '2', reason: 'Offering ended, terms withdrawn.' });
+  expect(retired.status).toBe(200);
+
+  const store = new PlatformStore(DynamoDBDocumentClient.from(stack.client, { marshallOptions: { removeUndefinedValues: true } }), stack.tableName);
+  const longAgo = new Date(Date.now() - 730 * 86_400_000).toISOString();
+  const old = { id: 'ancientgram', name: 'Ancientgram', approved: true, status: 'APPROVED' as const, version: 1 };
+  const change = {
+    platformId: 'ancientgram',
+    platformName: 'Ancientgram',
+    version: 1,
+    kind: 'ADDED' as const,
+    at: longAgo,
+    byId: 'E400',
+    byName: 'Samuel Ortiz',
+    changes: [],
+  };
+  expect(await store.addPlatform(old, change)).toBe(true);
+  return { inRange: 'exportgram', outOfRange: 'ancientgram' };
 }
 
 beforeAll(async () => {
@@ -169,7 +216,17 @@ const sha256 = (b: Uint8Array | undefined) =>
   createHash('sha256')
     .update(b ?? new Uint8Array())
     .digest('hex');
-const csvFiles = ['requests.csv', 'decisions.csv', 'preserved-posts.csv', 'edits.csv', 'moderation.csv', 'grants.csv', 'offboarding-tasks.csv'];
+const csvFiles = [
+  'requests.csv',
+  'decisions.csv',
+  'preserved-posts.csv',
+  'edits.csv',
+  'moderation.csv',
+  'grants.csv',
+  'offboarding-tasks.csv',
+  'platform-changes.csv',
+  'reviews.csv',
+];
 const jsonKey: Record<string, string> = {
   'requests.csv': 'requests',
   'decisions.csv': 'decisions',
@@ -178,6 +235,8 @@ const jsonKey: Record<string, string> = {
   'moderation.csv': 'moderation',
   'grants.csv': 'grants',
   'offboarding-tasks.csv': 'offboardingTasks',
+  'platform-changes.csv': 'platformChanges',
+  'reviews.csv': 'reviews',
 };
 
 describe('records export (H, I)', () => {
@@ -212,7 +271,27 @@ describe('records export (H, I)', () => {
     const everything = Object.values(files)
       .map((b) => decoder.decode(b))
       .join('\n');
-    for (const absent of [h.other.accountId, h.other.requestId, ...h.other.recordIds, h.records.oldEdit.recordId]) expect(everything).not.toContain(absent);
+    for (const absent of [h.other.accountId, h.other.requestId, ...h.other.recordIds, h.records.oldEdit.recordId, h.platforms.outOfRange])
+      expect(everything).not.toContain(absent);
+  });
+
+  it('lists DTI’s platform changes of the range in platform-changes.csv: what changed before → after, who, when, why retired', async () => {
+    const { text, doc } = await download('E600', { accountId: history.accountId, ...range });
+    const rows = csv(text('platform-changes.csv'));
+    expect(rows.map((r) => `${r.platformId}/${r.version}/${r.change}/${r.changedById}/${r.changedByName}`)).toEqual([
+      'exportgram/1/ADDED/E400/Samuel Ortiz',
+      'exportgram/2/EDITED/E401/Julia Vigil',
+      'exportgram/3/RETIRED/E400/Samuel Ortiz',
+    ]);
+    expect(rows[1]).toMatchObject({
+      platformName: 'Exportgram',
+      changedFields: 'usageAgreement.reviewedOn',
+      whatChanged: `Usage agreement reviewed by DTI on: ${denverDaysFromNow(-10)} → ${denverDaysFromNow(-1)}`,
+      retirementReason: '',
+    });
+    expect(rows[2]).toMatchObject({ whatChanged: 'Status: APPROVED → RETIRED', retirementReason: 'Offering ended, terms withdrawn.' });
+    expect(rows[0]?.whatChanged).toContain('Site: (none) → https://www.exportgram.example');
+    expect(doc.platformChanges?.[2]).toMatchObject({ change: 'RETIRED', whatChanged: ['Status: APPROVED → RETIRED'] });
   });
 
   it('lists in the manifest each file’s rows and SHA-256, which match the files, and each record’s checksum', async () => {
@@ -255,9 +334,21 @@ describe('records export (H, I)', () => {
     const parks = await download('E400', { department: 'PRD', ...range });
     expect(parks.res.headers.get('content-disposition')).toBe(`attachment; filename="records-PRD-${range.from}-${range.to}.zip"`);
     expect(parks.manifest.accounts.map((a) => a.accountId)).toEqual([h.accountId]);
-    expect(parks.manifest.counts).toMatchObject({ requests: 2, decisions: 3, preservedPosts: 1, edits: 1, moderation: 1, grants: 3, offboardingTasks: 1 });
+    expect(parks.manifest.counts).toMatchObject({
+      requests: 2,
+      decisions: 3,
+      preservedPosts: 1,
+      edits: 1,
+      moderation: 1,
+      grants: 3,
+      offboardingTasks: 1,
+      platformChanges: 3,
+      reviews: 0,
+    });
     const library = await download('E400', { department: 'lib', ...range });
     expect(library.manifest.accounts.map((a) => a.accountId)).toEqual([h.other.accountId]);
+    // The platforms list is City-wide: every department's export carries its changes.
+    expect(library.manifest.counts.platformChanges).toBe(3);
     expect([...csv(library.text('edits.csv')), ...csv(library.text('moderation.csv'))].map((r) => r.recordId).sort()).toEqual([...h.other.recordIds].sort());
     // The Clerk's designee may export too.
     expect((await as(stack, 'E601').get(query({ department: 'PRD', ...range }))).status).toBe(200);

@@ -26,7 +26,7 @@ import {
 synthesizeGovernanceStack();
 
 describe('durable starts: the reconciler and its schedule', () => {
-  const schedulesOf = () => ofType('AWS::Scheduler::Schedule');
+  const schedulesOf = () => ofType('AWS::Scheduler::Schedule').filter(([, s]) => s.Properties.Target.Arn['Fn::GetAtt']?.[0] === fnId('reconcileStarts'));
 
   it('the table has the sparse ByPendingStart index, keys only, that the reconciler queries', () => {
     const [, table] = ofType('AWS::DynamoDB::GlobalTable')[0] as [string, Json];
@@ -80,6 +80,36 @@ describe('durable starts: the reconciler and its schedule', () => {
     const name = resources[smId('approvalChain')]?.Properties.StateMachineName as string;
     expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`]);
     expect(actionsOf(roleId('reconcileStarts'))).not.toContain('states:SendTaskSuccess');
+  });
+});
+
+describe('the annual review and its yearly schedule', () => {
+  const reviewSchedule = () =>
+    (ofType('AWS::Scheduler::Schedule').find(([, s]) => s.Properties.Target.Arn['Fn::GetAtt']?.[0] === fnId('startReview')) as [string, Json])[1].Properties;
+
+  it('starts the review on the first weekday of February at 08:00 in Denver, with 20 retries over 24 hours and an alarmed dead-letter queue', () => {
+    const p = reviewSchedule();
+    expect(p.ScheduleExpression).toBe('cron(0 8 1W 2 ? *)');
+    expect(p.ScheduleExpressionTimezone).toBe('America/Denver');
+    expect(p.State).toBe('ENABLED');
+    expect(JSON.parse(p.Target.Input)).toEqual({ trigger: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 86400 });
+    const dlq = p.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+    expect(resources[dlq]?.Type).toBe('AWS::SQS::Queue');
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => asArray<Json>(a.Properties.Dimensions).some((d) => d.Value?.['Fn::GetAtt']?.[0] === dlq));
+    expect(alarms).toHaveLength(1);
+  });
+
+  it("the schedule's role may invoke startReview and send to its dead-letter queue, nothing else; startReview may start only the annual review", () => {
+    const p = reviewSchedule();
+    const role = p.Target.RoleArn['Fn::GetAtt'][0] as string;
+    expect(statementsOf(role).map((s) => ({ actions: asArray(s.Action), resources: asArray(s.Resource) }))).toEqual([
+      { actions: ['lambda:InvokeFunction'], resources: [getAtt(fnId('startReview'))] },
+      { actions: ['sqs:SendMessage'], resources: [p.Target.DeadLetterConfig.Arn] },
+    ]);
+    const starts = statementsOf(roleId('startReview')).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    const name = resources[smId('annualReview')]?.Properties.StateMachineName as string;
+    expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`]);
   });
 });
 

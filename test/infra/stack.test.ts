@@ -287,10 +287,22 @@ describe('catalogue-driven: every resource of the template is accounted for by t
     expect(found).toHaveLength(Object.keys(schedules).length);
     for (const spec of Object.values(schedules)) {
       const schedule = found.find((s) => s.Description === spec.description) as Json;
-      expect(schedule.ScheduleExpression).toBe(`rate(${spec.everyMinutes} minutes)`);
       expect(schedule.Target.Arn).toEqual(getAtt(fnId(spec.target)));
       expect(JSON.parse(schedule.Target.Input)).toEqual(spec.input);
     }
+  });
+
+  it('the durable-starts schedule runs every 5 minutes and the annual review once a year, on the first weekday of February at 08:00 in Denver', () => {
+    const found = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties as Json);
+    const byTarget = (key: string) => found.find((s) => JSON.stringify(s.Target.Arn) === JSON.stringify(getAtt(fnId(key as never)))) as Json;
+    expect(byTarget('reconcileStarts').ScheduleExpression).toBe('rate(5 minutes)');
+    expect(byTarget('reconcileStarts').Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 });
+    const review = byTarget('startReview');
+    expect(review.ScheduleExpression).toBe('cron(0 8 1W 2 ? *)');
+    expect(review.ScheduleExpressionTimezone).toBe('America/Denver');
+    expect(review.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 86400 });
+    expect(JSON.parse(review.Target.Input)).toEqual({ trigger: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expect(review.Target.DeadLetterConfig.Arn).toBeDefined();
   });
 
   it('every alarm watches a catalogue function, state machine, schedule or HR consumer, or the records backups', () => {

@@ -4,6 +4,7 @@ import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, redirect, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { MyWorkStore } from '#adapters/my-work-store';
+import { pagePath } from '#annual-review/review';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
 import { myWorkPage, type OwnRequest } from '#my-work/pages';
@@ -56,6 +57,13 @@ export async function showMyWork(event: HttpEvent): Promise<HttpResult> {
       kind: task.kind,
       account: task.accountLabel,
       since: link.createdAt,
+    })),
+    reviews: assigned.reviews.map(({ page, assignedAt }) => ({
+      reviewId: page.reviewId,
+      page: page.kind === 'PLATFORMS' ? 'PLATFORMS' : page.departmentCode,
+      path: pagePath(page),
+      dueAt: page.dueAt,
+      since: assignedAt,
     })),
     requests: requests.map(({ request }) => ({ requestId: request.requestId, kind: request.kind, status: request.status, createdAt: request.createdAt })),
   });

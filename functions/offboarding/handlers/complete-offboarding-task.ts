@@ -117,7 +117,9 @@ async function confirm(ctx: Context, setOnPlatform: boolean): Promise<HttpResult
   }
   // Promote first: a confirmed rotation always has the new password current in the vault.
   await vault.promote(ctx.task.accountId, ctx.task.versionId as string);
-  if (!(await s.complete(ctx.task, ctx.viewer, new Date().toISOString()))) return showLatest(ctx);
+  const at = new Date().toISOString();
+  if (!(await s.complete(ctx.task, ctx.viewer, at))) return showLatest(ctx);
+  await s.recordCredentialChange(ctx.task.accountId, at);
   await s.clearOpen(ctx.task);
   logger.info('rotation confirmed', { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId });
   await resumeIfSettled(ctx.offboarding.offboardingId);

@@ -7,7 +7,9 @@ import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { OffboardingStore } from '#adapters/offboarding-store';
+import { PlatformStore } from '#adapters/platform-store';
 import { RecordsStore } from '#adapters/records-store';
+import { ReviewStore } from '#adapters/review-store';
 import { GovernanceStore } from '#adapters/store';
 import { assertMayExport } from '#records/export-access';
 import { defaultRange, type ExportQuery, exportParameterNames, exportParameters, parseExportQuery, rangeInstants } from '#records/export-query';
@@ -15,6 +17,8 @@ import { defaultRange, type ExportQuery, exportParameterNames, exportParameters,
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
 let offboardings: OffboardingStore | undefined;
+let platforms: PlatformStore | undefined;
+let reviews: ReviewStore | undefined;
 
 /**
  * GET /records/export: without a scope, the form (HTML) or its parameters (JSON); with
@@ -49,8 +53,18 @@ export async function exportRecords(event: HttpEvent): Promise<HttpResult> {
   // A department is read account by account (about 3 queries an account, plus one per request and two per offboarding), a few at a time.
   for (let i = 0; i < accounts.length; i += 8) histories.push(...(await Promise.all(accounts.slice(i, i + 8).map((a) => readHistory(s, a, query)))));
 
+  // DTI's platforms list is City-wide: every change of the range, one query of its index (platform-store.ts).
+  platforms ??= new PlatformStore();
+  const { fromInstant, toInstant } = rangeInstants(query.from, query.to);
+  const platformChanges = await platforms.changesBetween(fromInstant, toInstant);
+
+  // The annual reviews of the departments in scope: one a year, each one page per department.
+  reviews ??= new ReviewStore();
+  const codes = [...new Set(accounts.map((a) => a.departmentCode).concat(query.scope.kind === 'department' ? [query.scope.departmentCode] : []))];
+  const reviewPages = await reviews.departmentPagesBetween(codes, fromInstant, toInstant);
+
   const generatedAt = new Date();
-  const built = buildRecordsExport({ query, departmentName, generatedAt, generatedBy: viewer, histories });
+  const built = buildRecordsExport({ query, departmentName, generatedAt, generatedBy: viewer, histories, platformChanges, reviewPages });
   const body = Buffer.from(zipExport(built, generatedAt)).toString('base64');
   logger.info('records exported', { scope: query.scope, from: query.from, to: query.to, counts: built.manifest.counts, base64Bytes: body.length });
   assertDownloadable(body.length, query);
@@ -77,7 +91,9 @@ async function accountsInScope(s: GovernanceStore, query: ExportQuery): Promise<
   const code = query.scope.departmentCode;
   const department = await s.department(code);
   if (!department) throw new NotFoundError(`There is no department ${code} in the directory. Choose one from the list.`);
-  return { accounts: (await s.accounts()).filter((a) => a.departmentCode === code), departmentName: department.name };
+  // Retired accounts too: their records are kept (H), and a records request covers them.
+  const [active, retired] = await Promise.all([s.accounts(), s.retiredAccounts()]);
+  return { accounts: [...active, ...retired].filter((a) => a.departmentCode === code), departmentName: department.name };
 }
 
 /** Everything about one account: its filed requests and records in the range, the request that created it, every grant, offboarding tasks. */

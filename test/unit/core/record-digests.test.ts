@@ -168,7 +168,8 @@ describe('records export file checksums', () => {
   it('writes each file with the SHA-256 it has always had, and lists that in the manifest', () => {
     const listed = Object.fromEntries(built.manifest.files.map((f) => [f.name, f.sha256]));
     expect(listed).toEqual({
-      'export.json': 'd46c811a560b18eee78b30bd31653a7bdd56f86c34aa61ce3f06dd4d780f83dd',
+      // export.json gained the platform changes and the annual reviews (empty here); the other files are as they were.
+      'export.json': '9196d02ad523fda0070c7ecb2bc488b9904ed1302503947cf4ac0ef3b2aab0a2',
       'requests.csv': 'f3425c2e688219e08ec5ce06b4df3d4f8f75191dc46d69492b9ce80b508b1417',
       'decisions.csv': '00bb1d0a3f4cd2620592e79079a11860980d5e298b0f0abeeffa6780ce14ed20',
       'preserved-posts.csv': 'aa6b28058d5da50141bbbc0c046d15fbf4c865a2000b6acbcb9c7be86de2303c',
@@ -176,6 +177,9 @@ describe('records export file checksums', () => {
       'moderation.csv': '2e5b88a984b81ef4a6771e617f77d7df2b9556dfa695bd4f9bff7f0839b4d7e3',
       'grants.csv': 'f89f0f2afe3caf9563c000bc1510669765dc018fa5ff0880938995ffb2076bac',
       'offboarding-tasks.csv': 'c763eb51a840b74b05cd76ebb919773a281cbf563eb09b639f4c3707097263a7',
+      // Header only: no platform change and no review in this export.
+      'platform-changes.csv': 'ebdded707073766cfa6a04231f51cd9854b7dc2d55c3778cac106b6c68736430',
+      'reviews.csv': '7d87893dd070a4a8aa9f0f5b7654db3f0bc90d543ea1b68f437ff6419e2710a3',
     });
     for (const f of built.manifest.files)
       expect(

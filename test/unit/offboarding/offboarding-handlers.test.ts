@@ -513,9 +513,15 @@ describe('complete-offboarding-task', () => {
       MoveToVersionId: versionId,
       RemoveFromVersionId: previous,
     });
-    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: taskKey,
       ExpressionAttributeValues: expect.objectContaining({ ':done': 'DONE', ':id': 'E103' }),
+    });
+    // The account's password change is on record for the annual review (C, O.b), after the task closes.
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
+      Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' },
+      UpdateExpression: 'SET credentialChangedAt = :at',
     });
     const promoted = sm.commandCalls(UpdateSecretVersionStageCommand)[0];
     const closed = ddb.commandCalls(UpdateCommand)[0];

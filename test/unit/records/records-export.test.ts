@@ -20,6 +20,7 @@ import {
 } from '#records/export';
 import { csvCell, toCsv } from '#records/export-writers';
 import type { Grant } from '#core/registry';
+import type { PlatformChange } from '#core/platform';
 import { account, accountId, accountRequest, approval, grant, paRequestId, person, postingAuthorityRequest, requestId, roleHolders } from '../fixtures.ts';
 import { viewerFor } from '#site/navigation';
 import { assertMayExport, canExportRecords } from '#records/export-access';
@@ -229,12 +230,62 @@ function history(): { history: AccountHistory; records: Record<string, Governanc
   };
 }
 
+/** DTI's platform changes around March: an edit and a retirement in it, an addition before it and an edit after it, carrying planted secrets. */
+function platformChanges(): PlatformChange[] {
+  const by = { byId: 'E400', byName: 'Samuel Ortiz' };
+  return [
+    {
+      platformId: 'nextdoor',
+      platformName: 'Nextdoor',
+      version: 3,
+      kind: 'RETIRED',
+      at: '2025-03-20T16:00:00.000Z',
+      ...by,
+      changes: [{ field: 'status', label: 'Status', before: 'APPROVED', after: 'RETIRED' }],
+      reason: 'The agency terms expired; no City use since 2024.',
+      ...({ secretHash: planted.secretHash } as object),
+    },
+    {
+      platformId: 'nextdoor',
+      platformName: 'Nextdoor',
+      version: 2,
+      kind: 'EDITED',
+      at: inRange,
+      byId: 'E401',
+      byName: 'Julia Vigil',
+      changes: [
+        { field: 'usageAgreement.reviewedOn', label: 'Usage agreement reviewed by DTI on', before: '2024-08-25', after: '2025-03-15' },
+        { field: 'documents.brandingStandards.url', label: 'Branding standards address', before: null, after: 'https://dti.cabq.example/sm/nextdoor/branding' },
+      ],
+    },
+    {
+      platformId: 'threads',
+      platformName: 'Threads',
+      version: 1,
+      kind: 'ADDED',
+      at: beforeRange,
+      ...by,
+      changes: [{ field: 'name', label: 'Name', before: null, after: 'Threads' }],
+    },
+    {
+      platformId: 'threads',
+      platformName: 'Threads',
+      version: 2,
+      kind: 'EDITED',
+      at: afterRange,
+      ...by,
+      changes: [{ field: 'name', label: 'Name', before: 'Threads', after: 'Threads (Meta)' }],
+    },
+  ];
+}
+
 const generatedAt = new Date('2025-04-02T15:00:00.000Z');
 const input = (h: AccountHistory = history().history): ExportInput => ({
   query: { scope: { kind: 'account', accountId }, ...march },
   generatedAt,
   generatedBy: { id: 'E600', name: 'Teresa Padilla' },
   histories: [h],
+  platformChanges: platformChanges(),
 });
 
 describe('csvCell and toCsv (RFC 4180)', () => {
@@ -295,7 +346,21 @@ describe('buildRecordsExport', () => {
     expect(ids('moderation.csv', 'recordId')).toEqual([records.mod?.recordId]);
     expect(csvObjects(files['grants.csv']).map((r) => `${r.personId}/${r.status}`)).toEqual(['E102/REVOKED', 'E103/ACTIVE']);
     expect(csvObjects(files['offboarding-tasks.csv']).map((r) => `${r.offboardingId}/${r.kind}`)).toEqual(['off-E102-20250320/ROTATE']);
-    expect(manifest.counts).toEqual({ requests: 3, decisions: 4, preservedPosts: 1, edits: 1, moderation: 1, grants: 2, offboardingTasks: 1 });
+    expect(csvObjects(files['platform-changes.csv']).map((r) => `${r.platformId}/${r.version}/${r.change}`)).toEqual([
+      'nextdoor/2/EDITED',
+      'nextdoor/3/RETIRED',
+    ]);
+    expect(manifest.counts).toEqual({
+      requests: 3,
+      decisions: 4,
+      preservedPosts: 1,
+      edits: 1,
+      moderation: 1,
+      grants: 2,
+      offboardingTasks: 1,
+      platformChanges: 2,
+      reviews: 0,
+    });
 
     const doc = JSON.parse(strFromU8(files['export.json'] ?? new Uint8Array())) as Record<string, unknown>;
     expect(doc).toMatchObject({
@@ -324,6 +389,46 @@ describe('buildRecordsExport', () => {
       decidedByName: 'Felipe Romero',
       decidedAt: '2025-03-02T16:00:00.000Z',
     });
+  });
+
+  it('lists each platform change of the range with what changed before → after, who, when and the retirement reason', () => {
+    const { files, manifest } = buildRecordsExport(input());
+    const [edited, retired] = csvObjects(files['platform-changes.csv']);
+    expect(edited).toEqual({
+      platformId: 'nextdoor',
+      platformName: 'Nextdoor',
+      version: '2',
+      change: 'EDITED',
+      changedFields: 'usageAgreement.reviewedOn\ndocuments.brandingStandards.url',
+      whatChanged:
+        'Usage agreement reviewed by DTI on: 2024-08-25 → 2025-03-15\nBranding standards address: (none) → https://dti.cabq.example/sm/nextdoor/branding',
+      changedAt: inRange,
+      changedById: 'E401',
+      changedByName: 'Julia Vigil',
+      retirementReason: '',
+    });
+    expect(retired).toMatchObject({
+      change: 'RETIRED',
+      whatChanged: 'Status: APPROVED → RETIRED',
+      retirementReason: 'The agency terms expired; no City use since 2024.',
+    });
+    expect(manifest.files.find((f) => f.name === 'platform-changes.csv')).toMatchObject({
+      rows: 2,
+      description: expect.stringMatching(/^DTI’s approved-platforms list \(O.a, P\)/),
+    });
+    const doc = JSON.parse(strFromU8(files['export.json'] ?? new Uint8Array())) as { platformChanges: { whatChanged: string[] }[] };
+    expect(doc.platformChanges[0]?.whatChanged).toEqual([
+      'Usage agreement reviewed by DTI on: 2024-08-25 → 2025-03-15',
+      'Branding standards address: (none) → https://dti.cabq.example/sm/nextdoor/branding',
+    ]);
+    // City-wide: a department's export carries the same changes.
+    const department = buildRecordsExport({
+      ...input(),
+      query: { scope: { kind: 'department', departmentCode: 'PRD' }, ...march },
+      departmentName: 'Parks and Recreation',
+    });
+    expect(department.manifest.counts.platformChanges).toBe(2);
+    expect(buildRecordsExport({ ...input(), platformChanges: undefined }).manifest.counts.platformChanges).toBe(0);
   });
 
   it('keeps a grant authorized before the range but revoked in it, with its revocation', () => {

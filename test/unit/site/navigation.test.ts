@@ -20,14 +20,41 @@ describe('role-aware navigation', () => {
     expect(labels(person('E102', 'PRD'))).toEqual(['My work', 'New account', 'My requests', 'Registry']);
   });
 
-  it('adds offboardings and the records export for DTI', () => {
-    expect(labels(person('E400', 'DTI'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
+  it('adds the platforms list, the annual reviews, offboardings and the records export for DTI', () => {
+    expect(labels(person('E400', 'DTI'))).toEqual([
+      'My work',
+      'New account',
+      'My requests',
+      'Registry',
+      'Platforms',
+      'Annual reviews',
+      'Offboardings',
+      'Records export',
+    ]);
+    expect(viewerFor(person('E401', 'DTI'), roles).nav).toContainEqual({ href: '/platforms', label: 'Platforms' });
+  });
+
+  it('gives the platforms link to DTI only: the forms behind it are DTI’s (O.a)', () => {
+    for (const p of [person('E102', 'PRD'), person('E500', 'CMO'), person('E600', 'CLERK'), person('E310', 'APD')]) {
+      const viewer = viewerFor(p, roles);
+      expect(viewer.capabilities.platforms, p.id).toBe(false);
+      expect(
+        viewer.nav.map((l) => l.href),
+        p.id,
+      ).not.toContain('/platforms');
+    }
+    expect(viewerFor(person('E400', 'DTI'), roles).capabilities.platforms).toBe(true);
   });
 
   it('adds the records export for the City Clerk’s records contact and designee, and offboardings for role holders', () => {
     expect(labels(person('E600', 'CLERK'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
     expect(labels(person('E601', 'CLERK'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
-    expect(labels(person('E502', 'CMO'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings']);
+    expect(labels(person('E502', 'CMO'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Annual reviews', 'Offboardings']);
+  });
+
+  it('gives the annual reviews to DTI and the Communications Director and Coordinator only; a director answers from My work', () => {
+    expect(viewerFor(person('E500', 'CMO'), roles).nav).toContainEqual({ href: '/reviews', label: 'Annual reviews' });
+    for (const p of [person('E100', 'PRD'), person('E600', 'CLERK'), person('E310', 'APD')]) expect(viewerFor(p, roles).capabilities.reviews, p.id).toBe(false);
   });
 
   it('gives APD’s Director of Communications and designee APD’s accounts as their own list (S)', () => {
@@ -48,6 +75,8 @@ describe('role-aware navigation', () => {
     expect(anonymous).toContain('<a href="/auth/sign-in">Sign in</a>');
     expect(anonymous).not.toContain('/auth/sign-out');
     expect(anonymous).not.toContain('href="/offboardings"');
-    expect(navigationFor({ offboardings: false, recordsExport: false, ownDepartments: [] })).toHaveLength(4);
+    expect(navigationFor({ offboardings: false, recordsExport: false, platforms: false, reviews: false, ownDepartments: [] })).toHaveLength(4);
+    const onPlatform = page({ title: 'T', body: html`<p>x</p>`, viewer, path: '/platforms/nextdoor' });
+    expect(onPlatform).toContain('<a class="app-nav__link" href="/platforms" aria-current="page">Platforms</a>');
   });
 });
