@@ -12,8 +12,8 @@ import { validForm } from '../support/forms.ts';
 import { denverToday, seedAccounts } from '../support/offboarding.ts';
 
 /**
- * The crash tier: the local stack runs as a child, a burst of submissions, decisions and HR
- * separations (offboarding) hits it,
+ * The crash tier: the local stack runs as a child, a burst of submissions, decisions, HR
+ * separations (offboarding) and annual review answers (a director's page, DTI's platforms) hits it,
  * and the whole process group (DynamoDB Local's java too) is SIGKILLed at a point a seeded random
  * generator picks. It restarts on the same data, and the invariants are checked:
  * - every stored request has its execution and its first email, within seconds;
@@ -21,7 +21,9 @@ import { denverToday, seedAccounts } from '../support/offboarding.ts';
  * - no decision is recorded without its run moving on (the next step emailed, or the outcome recorded);
  * - nobody is emailed twice for one step (except a send the kill cut between the provider taking
  *   it and its confirmation: the ledger marks it `uncertain`, and its copy carries the same link);
- * - the history tells the truth (a request's status agrees with its decisions).
+ * - the history tells the truth (a request's status agrees with its decisions);
+ * - an acknowledged review answer is submitted and applied (its revocation made, the person told once),
+ *   and every review page was emailed once.
  * A failing seed is in the test's name: `CRASH_SEEDS=<seed> npx vitest run --project crash` replays it.
  */
 const seeds = (process.env.CRASH_SEEDS ?? '11,23,37,41,59').split(',').map(Number);
@@ -109,6 +111,13 @@ function client(baseUrl: string) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ source: 'cabq.hr', 'detail-type': detailType, detail }),
       }),
+    review: (path: string, body: Record<string, unknown>, personId: string) =>
+      fetch(`${baseUrl}${path}`, { method: 'POST', headers: { ...headers, cookie: `dev_user=${personId}` }, body: JSON.stringify(body) }),
+    reviewPage: async (path: string, personId: string) =>
+      (await (await fetch(`${baseUrl}${path}`, { headers: { ...headers, cookie: `dev_user=${personId}` } })).json()) as {
+        accounts?: { accountId: string; grants: { personId: string }[] }[];
+        platforms?: { platformId: string }[];
+      },
     decide: (approvalId: string, secret: string, outcome: 'APPROVED' | 'REJECTED') =>
       fetch(`${baseUrl}/approvals/${approvalId}`, {
         method: 'POST',
@@ -190,10 +199,33 @@ describe('the local stack killed mid-burst', () => {
         return found.map((e) => linkOf(e?.text ?? '') as RegExpExecArray);
       });
 
-      const acknowledged = { submitted: new Set<string>(), decided: new Map<string, string>(), separated: new Set<string>() };
+      // The year's annual review, open before the burst: the Parks director's page (the leavers' accounts)
+      // and DTI's platforms page, both answered in the burst; the director revokes one co-admin.
+      const year = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', year: 'numeric' }).format(new Date());
+      expect((await api.review('/reviews', { year }, 'E400')).status).toBe(202);
+      const parksPath = `/reviews/${year}/departments/PRD`;
+      const { page: parks, platformsPage } = await eventually(async () => {
+        const page = await api.reviewPage(parksPath, 'E100');
+        const platformsPage = await api.reviewPage(`/reviews/${year}/platforms`, 'E400');
+        if (!page.accounts?.length || !platformsPage.platforms?.length) throw new Error('review pages not open yet');
+        return { page, platformsPage };
+      });
+      const revoked = { accountId: leavers[0]?.accounts[0]?.accountId as string, person: leavers[0]?.coAdmin as (typeof staff)[number] };
+      const parksAnswers = Object.fromEntries(
+        (parks.accounts ?? []).flatMap((a) => [
+          [`a.${a.accountId}.inUse`, 'yes'],
+          [`a.${a.accountId}.officialSite`, 'yes'],
+          [`a.${a.accountId}.purposeNotice`, 'yes'],
+          ...a.grants.map((g) => [`a.${a.accountId}.keep.${g.personId}`, a.accountId === revoked.accountId && g.personId === revoked.person.id ? 'no' : 'yes']),
+          ...(a.accountId === revoked.accountId ? [[`a.${a.accountId}.newAdminEmail`, 'tsandoval@cabq.example']] : []),
+        ]),
+      );
+      const platformAnswers = Object.fromEntries((platformsPage.platforms ?? []).map((p) => [`p.${p.platformId}.decision`, 'KEEP']));
+
+      const acknowledged = { submitted: new Set<string>(), decided: new Map<string, string>(), separated: new Set<string>(), reviewed: new Set<string>() };
       // The kill point: after the k-th answer of the burst, then a few more milliseconds, both seeded,
       // so it lands while requests, starts, emails and decisions are in flight.
-      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst - 10));
+      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst + 2 - 10));
       const killAfterMs = Math.floor(random() * 40);
       let answers = 0;
       let answered!: () => void;
@@ -215,6 +247,14 @@ describe('the local stack killed mid-burst', () => {
           const outcome = random() < 0.7 ? 'APPROVED' : 'REJECTED';
           const res = await api.decide(approvalId as string, secret as string, outcome);
           if (res.status === 200) acknowledged.decided.set(approvalId as string, `${before[i]?.requestId}:${outcome}`);
+          count();
+        }),
+        ...[
+          { path: parksPath, body: parksAnswers, personId: 'E100' },
+          { path: `/reviews/${year}/platforms`, body: platformAnswers, personId: 'E400' },
+        ].map(async ({ path, body, personId }) => {
+          const res = await api.review(path, { action: 'submit', confirmed: true, ...body }, personId);
+          if (res.status === 200) acknowledged.reviewed.add(path);
           count();
         }),
         ...leavers.map(async ({ leaver }) => {
@@ -326,6 +366,36 @@ describe('the local stack killed mid-burst', () => {
             expect(outcomes.length, `rejection email of ${r.requestId} (slot ${JSON.stringify(slot)})`).toBe(
               slot?.uncertain ? Math.min(outcomes.length, 2) : 1,
             );
+          }
+          // The annual review: its execution survives; an acknowledged answer is submitted and applied;
+          // each page's first email and the revoked co-admin's notice went out once (but for an uncertain send).
+          expect(executions.get(`annual-review-${year}`)?.status, 'the annual review').toMatch(/RUNNING|SUCCEEDED/);
+          const pages = rows.filter((r) => r.PK === `REVIEW#${year}` && r.SK.startsWith('PAGE#'));
+          const ledgers = rows.filter((r) => r.PK === `REVIEW#${year}` && r.SK.startsWith('MAIL#'));
+          const slotsOf = (sk: string, prefix: string) =>
+            Object.entries(ledgers.find((l) => l.SK === sk) ?? {}).filter(([k]) => k.startsWith(`mail:${prefix}`)) as [string, { uncertain?: boolean; sentAt?: string }][];
+          for (const [sk, to] of [
+            ['PAGE#DEPT#PRD', director],
+            ['PAGE#PLATFORMS', 'sortiz@cabq.example'],
+          ] as const) {
+            const page = pages.find((p) => p.SK === sk);
+            if (acknowledged.reviewed.has(sk === 'PAGE#PLATFORMS' ? `/reviews/${year}/platforms` : parksPath)) {
+              expect(page?.status, `${sk} acknowledged`).toBe('SUBMITTED');
+              expect(page?.appliedAt, `${sk} applied`).toBeDefined();
+            }
+            const first = slotsOf(sk.replace('PAGE#', 'MAIL#'), 'initial-0-0-');
+            expect(first.length, `${sk}: one first email`).toBe(1);
+            const sent = emails.filter((e) => e.to === to && e.text.includes(`/reviews/${year}/`) && !e.subject.startsWith('Reminder'));
+            expect(sent.length, `${sk} emails (slot ${JSON.stringify(first)})`).toBe(first[0]?.[1].uncertain ? Math.min(sent.length, 2) : 1);
+          }
+          if (acknowledged.reviewed.has(parksPath)) {
+            const grant = rows.find((r) => r.PK === `ACCOUNT#${revoked.accountId}` && r.SK.startsWith(`GRANT#${revoked.person.id}#`));
+            expect(grant?.status, 'the co-admin the director revoked').toBe('REVOKED');
+            const appointed = rows.find((r) => r.PK === `ACCOUNT#${revoked.accountId}` && r.SK === `GRANT#E103#rev-${year}-PRD`);
+            expect(appointed?.status, 'the admin the director named').toBe('ACTIVE');
+            const notice = slotsOf('MAIL#DEPT#PRD', `revoked-${revoked.accountId}-${revoked.person.id}`);
+            const told = emails.filter((e) => e.to === revoked.person.email && e.subject.startsWith('Your posting authority'));
+            expect(told.length, `notice to ${revoked.person.id} (slot ${JSON.stringify(notice)})`).toBe(notice[0]?.[1].uncertain ? Math.min(told.length, 2) : 1);
           }
         });
         // What the kill left for recovery, so a run shows the tier exercised something.
