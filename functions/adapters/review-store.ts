@@ -163,9 +163,9 @@ export class ReviewStore extends TableClient {
         TableName: this.table,
         Key: { PK: pk(page.reviewId), SK: pageSk(page) },
         UpdateExpression: 'SET appliedAt = :at',
-        ConditionExpression: '#s = :submitted AND attribute_not_exists(appliedAt)',
+        ConditionExpression: '#s IN (:submitted, :notAttested) AND attribute_not_exists(appliedAt)',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':at': at, ':submitted': 'SUBMITTED' },
+        ExpressionAttributeValues: { ':at': at, ':submitted': 'SUBMITTED', ':notAttested': 'NOT_ATTESTED' },
       }),
     );
   }

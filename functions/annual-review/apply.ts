@@ -1,7 +1,8 @@
 import type { Grant } from '#core/registry';
 import type { NamedPerson } from '#core/request';
 import type { EmailContent } from '#core/email-layout';
-import { authorityRevokedEmail } from '#annual-review/emails';
+import { authorityLapsedEmail, authorityRevokedEmail } from '#annual-review/emails';
+import { type Policy, policy } from '#core/policy';
 import { type Change, changesOf, type DepartmentPage, type PlatformPage, type ReviewPage, reviewSourceId } from '#annual-review/review';
 
 /**
@@ -25,11 +26,43 @@ export interface ApplyPorts {
   };
 }
 
-export async function applyPage(page: ReviewPage, ports: ApplyPorts, at: string): Promise<number> {
-  if (page.status !== 'SUBMITTED' || page.appliedAt) return 0;
-  const count = page.kind === 'PLATFORMS' ? await applyPlatforms(page, ports, at) : await applyDepartment(page, ports, at);
+/**
+ * A submitted page's answers; or, for a department page marked not attested, the policy's default
+ * decision when (and only when) policy.annualReview.noAnswerRevokesGrants turns one on: every grant
+ * nobody confirmed lapses. Off by default, so a non-answer revokes nothing.
+ */
+export async function applyPage(page: ReviewPage, ports: ApplyPorts, at: string, p: Policy = policy): Promise<number> {
+  if (page.appliedAt) return 0;
+  let count: number;
+  if (page.status === 'SUBMITTED') count = page.kind === 'PLATFORMS' ? await applyPlatforms(page, ports, at) : await applyDepartment(page, ports, at);
+  else if (page.status === 'NOT_ATTESTED' && page.kind === 'DEPARTMENT' && p.annualReview.noAnswerRevokesGrants) count = await applyNoAnswer(page, ports, at);
+  else return 0;
   await ports.markApplied(page, at);
   return count;
+}
+
+/** The default decision for a non-answer, when the policy turns it on: each grant not confirmed by the due date is revoked, and its holder told. */
+async function applyNoAnswer(page: DepartmentPage, ports: ApplyPorts, at: string): Promise<number> {
+  const year = Number(page.reviewId.slice(0, 4));
+  const source = reviewSourceId(page);
+  let n = 0;
+  for (const line of page.accounts) {
+    const answer = page.answers[line.accountId] ?? {};
+    for (const g of line.grants) {
+      if (answer.inUse === 'yes' && answer.keep?.[g.personId] === 'yes') continue;
+      await ports.revokeGrant(
+        { accountId: line.accountId, personId: g.personId, sourceRequestId: g.sourceRequestId },
+        at,
+        `Not confirmed by the due date of the ${year} annual review (B)`,
+        source,
+      );
+      n += 1;
+      const person = await ports.person(g.personId);
+      if (person)
+        await ports.notify(page, `lapsed-${line.accountId}-${g.personId}`, person.email, authorityLapsedEmail({ person, accountLabel: line.label, year }));
+    }
+  }
+  return n;
 }
 
 async function applyPlatforms(page: PlatformPage, ports: ApplyPorts, at: string): Promise<number> {

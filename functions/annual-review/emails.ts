@@ -68,6 +68,18 @@ export function authorityRevokedEmail(input: { person: NamedPerson; accountLabel
   };
 }
 
+/** A grant nobody confirmed by the due date, where the policy makes that lapse it (noAnswerRevokesGrants). */
+export function authorityLapsedEmail(input: { person: NamedPerson; accountLabel: string; year: number }): EmailContent {
+  const subject = `Your posting authority for ${input.accountLabel} has ended`;
+  const why = `The ${input.year} annual review of ${input.accountLabel} was not answered by its due date, and City policy ends every posting authority nobody confirmed (policy B).`;
+  const after = 'Please do not post for it any more. If you still need it, ask for posting authority again from the account\u2019s page in the registry.';
+  return {
+    subject,
+    html: emailLayout(subject, html`<p>${input.person.name},</p><p>${why}</p><p>${after}</p>`),
+    text: `${input.person.name},\n\n${why}\n\n${after}`,
+  };
+}
+
 /** DTI and the Communications Coordinator, when the review starts and when it ends. */
 export function reviewSummaryEmail(input: {
   review: Review;

@@ -4,6 +4,7 @@ import { policy } from '#core/policy';
 import { isRetired, missingDocuments, type Platform, platformDocumentKinds, platformDocumentTitles } from '#core/platform';
 import type { Account, Grant, GrantRole } from '#core/registry';
 import { yearIn } from '#core/yearly-schedule';
+import { formatDate } from '#core/html';
 import * as z from '#core/zod';
 
 /**
@@ -326,17 +327,19 @@ export function pageAction(page: Pick<PageBase, 'status' | 'lastSweep' | 'stage'
 
 /** Why a person may not answer a page now, or undefined when they may. */
 export function answerRefusal(page: ReviewPage, viewerId: string, at: Date): { status: number; message: string } | undefined {
+  const reviewer = currentReviewer(page);
+  // Someone the page was never with learns only whose it is, whatever its state.
+  if (!page.chain.some((p) => p.id === viewerId)) return { status: 403, message: `This review is assigned to ${reviewer?.name ?? 'someone else'}.` };
   if (page.status === 'SUBMITTED') {
     return {
       status: 409,
-      message: `This review was submitted by ${page.submittedBy?.name ?? 'its reviewer'} on ${page.submittedAt?.slice(0, 10)}; it cannot be changed.`,
+      message: `This review was submitted by ${page.submittedBy?.name ?? 'its reviewer'} on ${formatDate(page.submittedAt)}; it cannot be changed.`,
     };
   }
   if (page.status === 'NOT_ATTESTED')
     return { status: 410, message: 'This review passed its due date without being submitted and is reported as not attested.' };
   if (page.status === 'NOTHING_TO_REVIEW') return { status: 409, message: 'This department has no accounts to review.' };
   if (page.status === 'FAILED') return { status: 410, message: 'This review page could not be prepared; DTI has been told and will follow it up.' };
-  const reviewer = currentReviewer(page);
   if (reviewer?.id !== viewerId) {
     const earlier = page.chain.slice(0, page.stage).some((p) => p.id === viewerId);
     return earlier
@@ -346,7 +349,7 @@ export function answerRefusal(page: ReviewPage, viewerId: string, at: Date): { s
         }
       : { status: 403, message: `This review is assigned to ${reviewer?.name ?? 'someone else'}.` };
   }
-  if (at.getTime() > Date.parse(page.dueAt)) return { status: 410, message: `This review was due ${page.dueAt.slice(0, 10)}; it can no longer be answered.` };
+  if (at.getTime() > Date.parse(page.dueAt)) return { status: 410, message: `This review was due ${formatDate(page.dueAt)}; it can no longer be answered.` };
   return undefined;
 }
 

@@ -12,7 +12,7 @@ import { LocalHttpApi } from '#local/http-api';
 import { localSchedules, type ScheduleRun } from '#local/schedules';
 import { LocalSecretsManager } from '#local/secrets-manager';
 import { freePort, type RunningDynamo, startDynamo, startSes } from '#local/services';
-import { LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
+import { executionsTableFor, LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
 import { ensureGovernanceTable } from '#local/table';
 
 export interface LocalStackOptions {
@@ -132,10 +132,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const secretsEndpoint = await secrets.listen(options.ports?.secrets);
 
   let invoke: Awaited<ReturnType<typeof loadFunctions>> | undefined;
-  const sfn = new LocalStepFunctions(client, (key, payload) => {
-    if (!invoke) throw new Error('functions not loaded yet');
-    return invoke(key, payload);
-  });
+  const sfn = new LocalStepFunctions(
+    client,
+    (key, payload) => {
+      if (!invoke) throw new Error('functions not loaded yet');
+      return invoke(key, payload);
+    },
+    executionsTableFor(tableName),
+  );
   await sfn.ensureTable();
   const sfnEndpoint = await sfn.listen(options.ports?.sfn);
 

@@ -22,7 +22,9 @@ export const localStateMachineArn = (key: StateMachineKey) => `arn:aws:states:${
 const executionArn = (key: StateMachineKey, name: string) => `arn:aws:states:${region}:${accountId}:execution:${key}:${name}`;
 
 const tokenSentinel = '__LOCAL_TASK_TOKEN__';
-const executionsTable = 'local-step-functions-executions';
+/** Where executions are kept for the default table (npm start); any other table gets its own, so stacks sharing one DynamoDB Local never share execution names. */
+export const defaultExecutionsTable = 'local-step-functions-executions';
+export const executionsTableFor = (tableName: string) => (tableName === 'social-media-governance' ? defaultExecutionsTable : `${tableName}-executions`);
 
 export type Invoke = (key: FunctionKey, payload: unknown) => Promise<unknown>;
 
@@ -96,6 +98,7 @@ export class LocalStepFunctions {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly invoke: Invoke,
+    readonly executionsTable: string = defaultExecutionsTable,
   ) {
     this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     for (const [key, spec] of Object.entries(stateMachines) as [StateMachineKey, (typeof stateMachines)[StateMachineKey]][]) {
@@ -105,7 +108,7 @@ export class LocalStepFunctions {
   }
 
   ensureTable(): Promise<void> {
-    return ensureNamedTable(this.client, executionsTable);
+    return ensureNamedTable(this.client, this.executionsTable);
   }
 
   private overrides(key: StateMachineKey, execution: string) {
@@ -170,7 +173,7 @@ export class LocalStepFunctions {
     try {
       await this.db.send(
         new PutCommand({
-          TableName: executionsTable,
+          TableName: this.executionsTable,
           Item: record,
           ConditionExpression: 'attribute_not_exists(#n)',
           ExpressionAttributeNames: { '#n': 'name' },
@@ -231,7 +234,7 @@ export class LocalStepFunctions {
   private async finish(name: string, result: Partial<ExecutionRecord>, transitions: number): Promise<ExecutionRecord> {
     const out = await this.db.send(
       new UpdateCommand({
-        TableName: executionsTable,
+        TableName: this.executionsTable,
         Key: { name },
         UpdateExpression: 'SET #s = :s, stopDate = :d, #o = :o, #e = :e, #c = :c ADD transitions :t',
         ExpressionAttributeNames: { '#s': 'status', '#o': 'output', '#e': 'error', '#c': 'cause' },
@@ -250,7 +253,7 @@ export class LocalStepFunctions {
   }
 
   async describe(name: string): Promise<ExecutionRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: executionsTable, Key: { name }, ConsistentRead: true }));
+    const out = await this.db.send(new GetCommand({ TableName: this.executionsTable, Key: { name }, ConsistentRead: true }));
     return out.Item as ExecutionRecord | undefined;
   }
 
@@ -304,7 +307,7 @@ export class LocalStepFunctions {
     do {
       const page = await this.db.send(
         new ScanCommand({
-          TableName: executionsTable,
+          TableName: this.executionsTable,
           FilterExpression: '#s = :r',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':r': 'RUNNING' },

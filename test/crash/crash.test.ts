@@ -373,7 +373,10 @@ describe('the local stack killed mid-burst', () => {
           const pages = rows.filter((r) => r.PK === `REVIEW#${year}` && r.SK.startsWith('PAGE#'));
           const ledgers = rows.filter((r) => r.PK === `REVIEW#${year}` && r.SK.startsWith('MAIL#'));
           const slotsOf = (sk: string, prefix: string) =>
-            Object.entries(ledgers.find((l) => l.SK === sk) ?? {}).filter(([k]) => k.startsWith(`mail:${prefix}`)) as [string, { uncertain?: boolean; sentAt?: string }][];
+            Object.entries(ledgers.find((l) => l.SK === sk) ?? {}).filter(([k]) => k.startsWith(`mail:${prefix}`)) as [
+              string,
+              { uncertain?: boolean; sentAt?: string },
+            ][];
           for (const [sk, to] of [
             ['PAGE#DEPT#PRD', director],
             ['PAGE#PLATFORMS', 'sortiz@cabq.example'],
@@ -395,7 +398,9 @@ describe('the local stack killed mid-burst', () => {
             expect(appointed?.status, 'the admin the director named').toBe('ACTIVE');
             const notice = slotsOf('MAIL#DEPT#PRD', `revoked-${revoked.accountId}-${revoked.person.id}`);
             const told = emails.filter((e) => e.to === revoked.person.email && e.subject.startsWith('Your posting authority'));
-            expect(told.length, `notice to ${revoked.person.id} (slot ${JSON.stringify(notice)})`).toBe(notice[0]?.[1].uncertain ? Math.min(told.length, 2) : 1);
+            expect(told.length, `notice to ${revoked.person.id} (slot ${JSON.stringify(notice)})`).toBe(
+              notice[0]?.[1].uncertain ? Math.min(told.length, 2) : 1,
+            );
           }
         });
         // What the kill left for recovery, so a run shows the tier exercised something.

@@ -31,7 +31,7 @@ const grantItems = async (accountId: string) =>
 const accountStatus = async (accountId: string) =>
   ((await (await as(stack, 'E400').get(`/accounts/${accountId}`)).json()) as { account: { status: string } }).account.status;
 const executions = async (prefix: string) =>
-  ((await db().send(new ScanCommand({ TableName: 'local-step-functions-executions' }))).Items ?? []).filter((e) => String(e.name).startsWith(prefix));
+  ((await db().send(new ScanCommand({ TableName: stack.sfn.executionsTable }))).Items ?? []).filter((e) => String(e.name).startsWith(prefix));
 
 describe('annual review (the real ASL on the local engine)', () => {
   it('reviews 3 departments: keeps, revokes a grant, retires an account, names a second admin, and one department never answers and is escalated, then not attested', async () => {
@@ -168,7 +168,12 @@ describe('annual review (the real ASL on the local engine)', () => {
     const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
     const rows = parse(strFromU8(files['reviews.csv'] ?? new Uint8Array()).replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
     const byAccount = Object.fromEntries(rows.filter((r) => r.reviewId === reviewId).map((r) => [r.accountId, r]));
-    expect(byAccount[ids.kept]).toMatchObject({ pageStatus: 'SUBMITTED', reviewerName: 'Dolores Baca', inUse: 'yes', grantsRevoked: `${poster.name} (poster)` });
+    expect(byAccount[ids.kept]).toMatchObject({
+      pageStatus: 'SUBMITTED',
+      reviewerName: 'Dolores Baca',
+      inUse: 'yes',
+      grantsRevoked: `${poster.name} (poster)`,
+    });
     expect(byAccount[ids.kept]?.changes).toContain('posting authority (poster) revoked');
     expect(byAccount[ids.retired]).toMatchObject({ inUse: 'no' });
     expect(byAccount[ids.retired]?.changes).toContain('retired, every grant revoked');

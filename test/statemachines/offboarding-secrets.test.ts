@@ -65,7 +65,7 @@ describe('credentials after offboarding', () => {
       logs: logText,
       emails: JSON.stringify(await mailbox(stack)),
       table: await scan(stack.tableName),
-      executions: await scan('local-step-functions-executions'),
+      executions: await scan(stack.sfn.executionsTable),
       vaultStorage: await scan('local-secrets-manager'),
     };
     for (const password of passwords) {

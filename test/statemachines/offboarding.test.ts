@@ -32,7 +32,7 @@ type GrantJson = { personId: string; role: string; status: string; revokedBySour
 const grantsOn = async (accountId: string) => ((await (await as(stack, 'E400').get(`/accounts/${accountId}`)).json()) as { grants: GrantJson[] }).grants;
 const library = { code: 'LIB', name: 'Albuquerque Public Library' };
 const scan = async (table: string) => (await DynamoDBDocumentClient.from(stack.client).send(new ScanCommand({ TableName: table }))).Items ?? [];
-const executionsNamed = async (prefix: string) => (await scan('local-step-functions-executions')).filter((e) => String(e.name).startsWith(prefix));
+const executionsNamed = async (prefix: string) => (await scan(stack.sfn.executionsTable)).filter((e) => String(e.name).startsWith(prefix));
 const db = () => DynamoDBDocumentClient.from(stack.client);
 /** An account's grant items as stored (the registry page lists only accounts it has an entry for). */
 const grantItems = async (accountId: string) =>
@@ -343,12 +343,12 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
       /needs name, email and departmentCode/,
     ],
   ])('refuses a malformed event (%s) with what is wrong, and starts nothing', async (_what, entry, message) => {
-    const executions = (await scan('local-step-functions-executions')).length;
+    const executions = (await scan(stack.sfn.executionsTable)).length;
     const items = (await scan(stack.tableName)).length;
     const put = await stack.hr.put(entry);
     expect(put.status).toBeGreaterThanOrEqual(400);
     expect(String(put.body.message)).toMatch(message);
-    expect((await scan('local-step-functions-executions')).length).toBe(executions);
+    expect((await scan(stack.sfn.executionsTable)).length).toBe(executions);
     expect((await scan(stack.tableName)).length).toBe(items);
   });
 

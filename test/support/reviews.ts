@@ -1,5 +1,9 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { as, type SentEmail, waitForEmail } from './harness.ts';
+import type { Account } from '#core/registry';
+import { accountItem } from '../../functions/adapters/registry-store.ts';
+import { as, type SentEmail, waitForEmail, waitUntilWaiting } from './harness.ts';
+import { type SeedGrant, seedAccounts } from './offboarding.ts';
 
 /** A review's state as its report answers it (JSON). */
 export interface ReviewJson {
@@ -70,4 +74,58 @@ export function keepAll(accountId: string, personIds: string[]): Record<string, 
     [`a.${accountId}.purposeNotice`]: 'yes',
     ...Object.fromEntries(personIds.map((id) => [`a.${accountId}.keep.${id}`, 'yes'])),
   };
+}
+
+/** Starts one department's review as DTI and waits until its execution waits for the answers; returns its id. */
+export async function openDepartmentReview(stack: LocalStack, year: number, departmentCode: string): Promise<string> {
+  const reviewId = `${year}-${departmentCode}`;
+  const res = await startReview(stack, { year: String(year), departmentCode });
+  if (res.status !== 202) throw new Error(`start ${reviewId}: ${res.status} ${await res.text()}`);
+  await waitUntilWaiting(stack, executionOf(reviewId));
+  return reviewId;
+}
+
+export const executionOf = (reviewId: string) => `annual-review-${reviewId}`;
+
+/** A department page as its JSON answers a GET (what the answer handler shows). */
+export interface ReviewPageJson {
+  reviewId: string;
+  status: string;
+  reviewer?: string;
+  dueAt: string;
+  departmentCode: string;
+  accounts: { accountId: string; label: string; platformId: string; grants: { personId: string }[]; findings: { code: string; text: string }[] }[];
+  answers: Record<string, unknown>;
+}
+
+export async function departmentPage(stack: LocalStack, personId: string, reviewId: string, code: string): Promise<ReviewPageJson> {
+  const res = await as(stack, personId).get(`/reviews/${reviewId}/departments/${code}`);
+  if (res.status !== 200) throw new Error(`page ${reviewId}/${code} as ${personId}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as ReviewPageJson;
+}
+
+/**
+ * One follow-up sweep of one review: waits until its execution waits for the answers, then ends
+ * that wait as if its days had passed. Other reviews running in the same stack are not chased.
+ */
+export async function sweepReview(stack: LocalStack, reviewId: string): Promise<void> {
+  const execution = executionOf(reviewId);
+  await waitUntilWaiting(stack, execution);
+  if (stack.sfn.expireWaits(execution) !== 1) throw new Error(`${execution} had no wait to end`);
+}
+
+/** One registry account on `platform` (seedAccounts seeds Facebook ones), with these grants. */
+export async function seedAccountOn(
+  stack: LocalStack,
+  platform: { id: string; name: string },
+  grants: SeedGrant[],
+  department: { code: string; name: string },
+): Promise<{ accountId: string; handle: string }> {
+  const [seeded] = await seedAccounts(stack, 1, grants, department);
+  if (!seeded) throw new Error('no account seeded');
+  const db = DynamoDBDocumentClient.from(stack.client);
+  const { Item } = await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: `ACCOUNT#${seeded.accountId}`, SK: 'PROFILE' } }));
+  const account = { ...(Item as Account), platformId: platform.id, platformName: platform.name };
+  await db.send(new PutCommand({ TableName: stack.tableName, Item: accountItem(account) }));
+  return seeded;
 }

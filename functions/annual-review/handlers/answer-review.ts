@@ -119,10 +119,12 @@ async function confirm(ctx: Context, savedAt: string | undefined, body: Record<s
   const s = store as ReviewStore;
   let page = ctx.page;
   if (body.confirmed === true) {
-    // JSON in one POST: the answers come with it.
+    // JSON in one POST: the answers come with it, and are saved as a save would (kept if some are missing).
     const { answers, errors } = await parsed(ctx, body);
     if (Object.keys(errors).length) return show(ctx, 400, { open: true, answers, errors });
-    page = { ...page, answers } as ReviewPage;
+    const savedAt = now().toISOString();
+    if (!(await s.saveAnswers(page, answers, savedAt))) return latest(ctx);
+    page = { ...page, answers, savedAt } as ReviewPage;
   } else if ((savedAt ?? '') !== (page.savedAt ?? '')) {
     // The answers changed since the confirmation was shown (another tab): show it again as it is now.
     return htmlResponse(409, confirmPage({ viewer: ctx.viewer, review: ctx.review, page }));

@@ -50,13 +50,14 @@ export async function trackReview(input: unknown): Promise<{ open: number }> {
   const ports = reviewApplyPorts(store, reviewId);
   let open = 0;
   for (const page of await store.pages(reviewId)) {
-    if (page.status === 'SUBMITTED' && !page.appliedAt) await applyPage(page, ports, at);
     const action = pageAction(page, sweep);
     let current: ReviewPage | undefined = page;
     if (action !== 'none') {
       const unanswered = action === 'not-attested' ? missingOnPage(page).map((m) => m.text) : [];
       if (await store.chase(page, action, sweep, at, unanswered)) current = await store.pageByKey(reviewId, pageKey(page));
     }
+    // A submitted page a crash left unapplied, or the policy's default decision for a non-answer (if on).
+    if (current && !current.appliedAt) await applyPage(current, ports, at);
     if (current?.status !== 'OPEN') continue;
     open += 1;
     // The email this sweep owes, also when an earlier attempt of this sweep moved the page and then

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApplyPorts, applyPage } from '#annual-review/apply';
 import type { ReviewPage } from '#annual-review/review';
 import type { NamedPerson } from '#core/request';
+import { policy } from '#core/policy';
 import { ana, departmentPage, directory, dolores, instagramLine, namedOf, platformsPage, reviewed, samuel } from './review-fixtures.ts';
 
 const at = '2027-02-10T16:00:00.000Z';
@@ -129,6 +130,30 @@ describe('applyPage on a department page', () => {
       expect(await applyPage(submittedParks({ status }), ports, at)).toBe(0);
       expect(calls).toEqual([]);
     }
+  });
+});
+
+describe('applyPage on a page not attested', () => {
+  const lapsing = { ...policy, annualReview: { ...policy.annualReview, noAnswerRevokesGrants: true } };
+  const unanswered = () =>
+    submittedParks({ status: 'NOT_ATTESTED', submittedBy: undefined, submittedAt: undefined, answers: { 'acct-ig': { inUse: 'yes', keep: { E102: 'yes' } } } });
+
+  it('revokes nothing for a non-answer under the default policy', async () => {
+    const { calls, ports } = recordingPorts();
+    expect(await applyPage(unanswered(), ports, at)).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it('lets every grant nobody confirmed lapse, and tells each holder, when the policy turns the default decision on', async () => {
+    const { calls, ports } = recordingPorts();
+    expect(await applyPage(unanswered(), ports, at, lapsing)).toBe(2);
+    const reason = 'Not confirmed by the due date of the 2027 annual review (B)';
+    expect(calls.filter((c) => c[0] === 'revokeGrant')).toEqual([
+      ['revokeGrant', { accountId: 'acct-x', personId: 'E102', sourceRequestId: 'na-x' }, at, reason, 'rev-2027-PRD'],
+      ['revokeGrant', { accountId: 'acct-ig', personId: 'E103', sourceRequestId: 'pa-ig-tom' }, at, reason, 'rev-2027-PRD'],
+    ]);
+    expect(calls.filter((c) => c[0] === 'notify').map((c) => c[2])).toEqual(['lapsed-acct-x-E102', 'lapsed-acct-ig-E103']);
+    expect(calls.filter((c) => c[0] === 'markApplied')).toHaveLength(1);
   });
 });
 

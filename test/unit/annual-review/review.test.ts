@@ -347,7 +347,7 @@ describe('answerRefusal', () => {
     const page = departmentPage({ status: 'SUBMITTED', submittedBy: namedOf(dolores), submittedAt: '2027-02-10T16:00:00.000Z' });
     expect(answerRefusal(page, 'E100', before)).toEqual({
       status: 409,
-      message: 'This review was submitted by Dolores Baca on 2027-02-10; it cannot be changed.',
+      message: 'This review was submitted by Dolores Baca on Feb 10, 2027; it cannot be changed.',
     });
   });
 
@@ -372,6 +372,12 @@ describe('answerRefusal', () => {
     });
   });
 
+  it('answers someone the page was never with 403 naming whose it is, whatever its state', () => {
+    for (const status of ['SUBMITTED', 'NOT_ATTESTED', 'OPEN'] as const) {
+      expect(answerRefusal(departmentPage({ status }), 'E102', before), status).toEqual({ status: 403, message: 'This review is assigned to Dolores Baca.' });
+    }
+  });
+
   it('refuses someone the page is not with, naming who it is with', () => {
     expect(answerRefusal(departmentPage(), 'E102', before)).toEqual({ status: 403, message: 'This review is assigned to Dolores Baca.' });
     expect(answerRefusal(departmentPage(), 'E500', before)).toEqual({ status: 403, message: 'This review is assigned to Dolores Baca.' });
@@ -387,7 +393,7 @@ describe('answerRefusal', () => {
   it('refuses the current reviewer with 410 after the due date', () => {
     expect(answerRefusal(departmentPage(), 'E100', new Date('2027-03-01T15:00:05.001Z'))).toEqual({
       status: 410,
-      message: 'This review was due 2027-03-01; it can no longer be answered.',
+      message: 'This review was due Mar 1, 2027; it can no longer be answered.',
     });
   });
 
