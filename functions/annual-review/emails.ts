@@ -88,6 +88,7 @@ export function reviewSummaryEmail(input: {
   reportUrl: string;
   notAttested: string[];
   noDirector: string[];
+  failed?: string[];
 }): EmailContent {
   const { review, progress } = input;
   const subject = `${reviewName(review)} ${input.stage === 'STARTED' ? 'has started' : 'is finished'}`;
@@ -103,6 +104,7 @@ export function reviewSummaryEmail(input: {
   ];
   if (input.notAttested.length) facts.push(['Not attested', input.notAttested.join(', ')]);
   if (input.noDirector.length) facts.push(['No director or designee (sent to the Communications Director)', input.noDirector.join(', ')]);
+  if (input.failed?.length) facts.push(['Could not be prepared (see the report)', input.failed.join(', ')]);
   const lead =
     input.stage === 'STARTED'
       ? 'Each department with accounts has its review page and one email; DTI has the platforms page.'

@@ -303,6 +303,7 @@ export function reportPage(o: { viewer: Viewer; reviewId: string; review?: Revie
         ? ([['Not attested', `${formatWhen(p.notAttestedAt)}: ${(p.unanswered ?? []).length} question(s) left unanswered`]] as [string, string][])
         : []),
       ...(p.noDirector ? ([['Routing', 'No director or designee in the directory: sent to the Communications Director']] as [string, string][]) : []),
+      ...(p.failure ? ([['Could not be prepared', `${p.failure} DTI was told; the other departments went on.`]] as [string, string][]) : []),
     ])}
     ${p.status === 'NOTHING_TO_REVIEW' ? html`<p>Nothing to review: no active accounts.</p>` : answersRead(p)}</section>`;
   const unansweredTotal = platforms ? unansweredPlatforms(platforms).length : 0;

@@ -1,7 +1,8 @@
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { EventInvokeConfig, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
@@ -64,6 +65,7 @@ export class CatalogueSchedules extends Construct {
           }),
         },
       });
+      if (spec.yearly) this.keepFailedRuns(key, spec, target, props.alarmAction);
       alarmOnDeadLetters(
         this,
         `${name}DeadLetterAlarm`,
@@ -72,6 +74,43 @@ export class CatalogueSchedules extends Construct {
         props.alarmAction,
       );
     }
+  }
+
+  /**
+   * A yearly run has no next run to redo it. The scheduler's retries and dead-letter queue cover
+   * handing the event to Lambda; a run that Lambda accepted but that failed (after Lambda's own two
+   * retries) goes to this queue, with the event, and alarms, so an operator can invoke it again.
+   */
+  private keepFailedRuns(key: string, spec: ScheduleSpec, target: IFunction, alarmAction: IAlarmAction): void {
+    const name = pascal(key);
+    const failed = new Queue(this, `${name}FailedRunsQueue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    Validations.of(failed).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue keeps the failed yearly runs of ${spec.target} (its on-failure destination): it is itself where failures end up.`,
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: `This queue keeps the failed yearly runs of ${spec.target} for an operator (14 days, with an alarm), who invokes the function again with the message's requestPayload; nothing reads it automatically.`,
+      },
+    );
+    new EventInvokeConfig(this, `${name}FailedRuns`, {
+      function: target,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(failed),
+    });
+    alarmOnDeadLetters(
+      this,
+      `${name}FailedRunAlarm`,
+      failed,
+      `A yearly run of ${spec.target} (${key}) failed after Lambda's 2 retries: ${spec.description}. Fix the cause in ${spec.target}'s log, then invoke it again with the queued message's requestPayload.`,
+      alarmAction,
+    );
   }
 }
 

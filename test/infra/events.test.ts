@@ -100,6 +100,21 @@ describe('the annual review and its yearly schedule', () => {
     expect(alarms).toHaveLength(1);
   });
 
+  it('keeps a yearly run that Lambda accepted but that failed, after 2 retries, in an alarmed queue', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties as Json);
+    const config = configs.find((c) => JSON.stringify(c.FunctionName) === JSON.stringify({ Ref: fnId('startReview') })) as Json;
+    expect(config.MaximumRetryAttempts).toBe(2);
+    expect(config.MaximumEventAgeInSeconds).toBe(21600);
+    const queue = config.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+    expect(resources[queue]?.Type).toBe('AWS::SQS::Queue');
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      asArray<Json>(a.Properties.Dimensions).some((d) => d.Value?.['Fn::GetAtt']?.[0] === queue),
+    );
+    expect(alarms).toHaveLength(1);
+    // Only the yearly schedule's target has one: a failed durable-starts run is redone 5 minutes later.
+    expect(configs).toHaveLength(1);
+  });
+
   it("the schedule's role may invoke startReview and send to its dead-letter queue, nothing else; startReview may start only the annual review", () => {
     const p = reviewSchedule();
     const role = p.Target.RoleArn['Fn::GetAtt'][0] as string;
@@ -197,7 +212,7 @@ describe('HR events', () => {
     expect(receive).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
   });
 
-  it('no other function has an event source mapping, HR_EVENT_SOURCE or any SQS permission', () => {
+  it('no other function has an event source mapping, HR_EVENT_SOURCE or any SQS permission (but the yearly schedule target, to its failed-runs queue)', () => {
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(consumers.length);
     for (const [key, spec] of functionEntries) {
       const env = fnProps(key).Environment.Variables as Json;
@@ -208,7 +223,7 @@ describe('HR events', () => {
         expect(
           actionsOf(roleId(key)).filter((a) => a.startsWith('sqs:')),
           key,
-        ).toEqual([]);
+        ).toEqual(key === 'startReview' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []);
       }
     }
   });

@@ -190,7 +190,8 @@ describe('IAM actions, stated literally', () => {
     trackOffboardingTasks: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...issueLinks, ...taskResult],
     reportOffboarding: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
     managePlatforms: [...logsAndTraces, ...tableReadWrite],
-    startReview: [...logsAndTraces, ...tableRead, 'states:StartExecution'],
+    // Its failed yearly runs go to their on-failure queue (schedules.ts).
+    startReview: [...logsAndTraces, ...tableRead, 'states:StartExecution', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     showReview: [...logsAndTraces, ...tableRead],
     answerReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...redeemLinks, ...taskResult],
     openReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail],

@@ -318,7 +318,9 @@ describe('catalogue-driven: every resource of the template is accounted for by t
     );
     const deadLetters = alarms.filter((a) => a.Namespace === 'AWS/SQS');
     const hrConsumers = functionEntries.filter(([, spec]) => spec.hrEvents?.length);
-    expect(deadLetters).toHaveLength(Object.keys(schedules).length + hrConsumers.length);
+    // A dead-letter queue per schedule and HR consumer, and the yearly schedule's failed-runs queue.
+    const yearly = Object.values(schedules).filter((spec) => 'yearly' in spec && spec.yearly);
+    expect(deadLetters).toHaveLength(Object.keys(schedules).length + hrConsumers.length + yearly.length);
     expect(alarms.filter((a) => a.Namespace === 'AWS/Backup')).toHaveLength(2);
     expect(alarms).toHaveLength(errors.length + executions.length + deadLetters.length + 2);
   });

@@ -63,10 +63,13 @@ export async function openReview(input: unknown): Promise<{ reviewId: string; de
 async function openPlatformPage(review: Review, waitSeconds: number): Promise<void> {
   const d = directory as GovernanceStore;
   const s = store as ReviewStore;
-  const [platforms, dti] = await Promise.all([d.approvedPlatforms(), d.department('DTI')]);
+  const [platforms, dti, roleHolders] = await Promise.all([d.approvedPlatforms(), d.department('DTI'), d.roleHolders()]);
   const at = now();
   const lines = await Promise.all(platforms.map(async (p) => platformFindings(p, await s.accountsOnPlatform(p.id), at)));
-  const people = await Promise.all([dti?.directorId, dti?.designeeId].map((id) => (id ? d.person(id) : undefined)));
+  // DTI's director, then the designee, then (as for every page) the Communications Director.
+  const comms = roleHolders.find((r) => r.role === 'COMMUNICATIONS_DIRECTOR');
+  const ids = [dti?.directorId, dti?.designeeId, comms?.holderId].filter((id, i, all): id is string => Boolean(id) && all.indexOf(id) === i);
+  const people = await Promise.all(ids.map((id) => d.person(id)));
   const chain = people.filter((p) => p && !p.separatedOn).map((p) => ({ id: p?.id ?? '', name: p?.name ?? '', email: p?.email ?? '' }));
   const page: PlatformPage = {
     kind: 'PLATFORMS',
@@ -82,7 +85,7 @@ async function openPlatformPage(review: Review, waitSeconds: number): Promise<vo
     answers: {},
   };
   const stored = (await s.putPage(page)).page;
-  if (stored.status === 'OPEN') await sendPageEmail(review, stored, 'initial', 0, waitSeconds);
+  if (stored.status === 'OPEN' && stored.stage === 0) await sendPageEmail(review, stored, 'initial', 0, waitSeconds);
 }
 
 export const handler = taskHandler(openReview);

@@ -94,7 +94,8 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
     ...(noDirector ? { noDirector } : {}),
   };
   const stored = (await store.putPage(page)).page;
-  if (stored.status === 'OPEN') await sendPageEmail(review, stored, 'initial', 0, waitSeconds);
+  // The first email, once; a re-run after an escalation leaves it to the follow-up (the page is with someone else now).
+  if (stored.status === 'OPEN' && stored.stage === 0) await sendPageEmail(review, stored, 'initial', 0, waitSeconds);
   logger.info('department review opened', { reviewId, departmentCode, accounts: lines.length, status: stored.status });
   return { departmentCode, status: stored.status, accounts: lines.length };
 }

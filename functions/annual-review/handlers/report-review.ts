@@ -74,6 +74,7 @@ export async function reportReview(input: unknown): Promise<{ status: string }> 
       reportUrl,
       notAttested: departments.filter((d) => d.status === 'NOT_ATTESTED').map((d) => d.departmentName),
       noDirector: departments.filter((d) => d.noDirector).map((d) => d.departmentName),
+      failed: departments.filter((d) => d.status === 'FAILED').map((d) => d.departmentName),
     }),
   );
   logger.info('annual review reported', { reviewId, stage });
