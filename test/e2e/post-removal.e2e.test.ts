@@ -244,7 +244,17 @@ describe('post removal, in the browser', () => {
     // The manifest counts what the files hold, and each file is the one it lists.
     expect(manifest.scope).toEqual({ kind: 'account', accountId });
     expect(manifest.generatedBy).toEqual({ id: 'E600', name: 'Teresa Padilla' });
-    expect(manifest.counts).toEqual({ requests: 1, decisions: 2, preservedPosts: 1, edits: 0, moderation: 0, grants: 1, offboardingTasks: 0 });
+    expect(manifest.counts).toEqual({
+      requests: 1,
+      decisions: 2,
+      preservedPosts: 1,
+      edits: 0,
+      moderation: 0,
+      grants: 1,
+      offboardingTasks: 0,
+      platformChanges: 0,
+      reviews: 0,
+    });
     for (const [key, count] of Object.entries(manifest.counts)) expect(doc[key], key).toHaveLength(count);
     for (const f of manifest.files) {
       expect(f.sha256, f.name).toBe(sha256(files[f.name]));
