@@ -208,6 +208,23 @@ export function platformFindings(platform: Platform, accounts: number, now: Date
   return { platformId: platform.id, name: platform.name, accounts, findings };
 }
 
+/**
+ * A page as it reads now: an account whose platform DTI has retired since the page opened gets the
+ * PLATFORM_RETIRED finding too, and keeps every question (the page itself is never rewritten).
+ */
+export function withRetiredPlatforms<P extends ReviewPage>(page: P, platforms: readonly Platform[]): P {
+  if (page.kind !== 'DEPARTMENT') return page;
+  const retired = new Map(platforms.filter((p) => isRetired(p)).map((p) => [p.id, p]));
+  if (retired.size === 0) return page;
+  const accounts = page.accounts.map((line) => {
+    const platform = retired.get(line.platformId);
+    if (!platform || line.findings.some((f) => f.code === 'PLATFORM_RETIRED')) return line;
+    const text = `DTI retired ${line.platformName} during this review${platform.retiredReason ? `: ${platform.retiredReason}` : ''} (O.a).`;
+    return { ...line, findings: [...line.findings.filter((f) => f.code !== 'PLATFORM_INCOMPLETE'), { code: 'PLATFORM_RETIRED' as const, text }] };
+  });
+  return { ...page, accounts };
+}
+
 // Who is asked ---------------------------------------------------------------------------------
 
 /**

@@ -283,7 +283,7 @@ it('sends the page of a department with no director or designee to the Communica
   expect((await submitDepartment(stack, 'E500', reviewId, 'ZZT', keepAll(id, ['E102', 'E103']))).status).toBe(200);
 });
 
-it('flags an account on a platform retired during a review in the next review, and leaves the open page as it was', async () => {
+it('flags an account on a platform retired during a review, on the open page and in the next review, and keeps its questions', async () => {
   const added = await as(stack, 'E400').post('/platforms', {
     id: 'revgram',
     name: 'Revgram',
@@ -318,9 +318,10 @@ it('flags an account on a platform retired during a review in the next review, a
   expect(flagged.accounts[0]?.accountId).toBe(account.accountId);
   expect(flagged.accounts[0]?.findings).toContainEqual({ code: 'PLATFORM_RETIRED', text: `DTI retired Revgram: ${reason} (O.a).` });
 
-  // The first review's page is as it was opened: same account, grants and findings, every question still asked.
-  const unchanged = await departmentPage(stack, 'E400', first, 'DTI');
-  expect(unchanged.accounts).toEqual(before.accounts);
+  // The open review's page shows it too, with the same account and grants, and every question still asked.
+  const open = await departmentPage(stack, 'E400', first, 'DTI');
+  expect(open.accounts.map((a) => [a.accountId, a.grants])).toEqual(before.accounts.map((a) => [a.accountId, a.grants]));
+  expect(open.accounts[0]?.findings).toContainEqual({ code: 'PLATFORM_RETIRED', text: `DTI retired Revgram during this review: ${reason} (O.a).` });
   const submit = await as(stack, 'E400').post(pagePath(first, 'DTI'), { action: 'submit' });
   expect(submit.status).toBe(400);
   expect(Object.keys(((await submit.json()) as { fields: Record<string, string> }).fields)).toEqual([`a.${account.accountId}.inUse`]);

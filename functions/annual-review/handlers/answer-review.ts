@@ -16,6 +16,7 @@ import {
   type Review,
   type ReviewPage,
   reviewIdPattern,
+  withRetiredPlatforms,
 } from '#annual-review/review';
 import { applyPage } from '#annual-review/apply';
 import { answerPage, confirmPage, refusalPage, submittedPage } from '#annual-review/pages';
@@ -27,12 +28,14 @@ import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody,
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { reviewApplyPorts } from '#adapters/review-apply-ports';
+import { PlatformStore } from '#adapters/platform-store';
 import { ReviewStore } from '#adapters/review-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
 let directory: GovernanceStore | undefined;
 let store: ReviewStore | undefined;
+let platforms: PlatformStore | undefined;
 
 interface Context {
   event: HttpEvent;
@@ -54,8 +57,14 @@ export async function answerReview(event: HttpEvent): Promise<HttpResult> {
   const reviewId = event.pathParameters?.reviewId ?? '';
   const code = event.pathParameters?.departmentCode;
   if (!reviewIdPattern.test(reviewId) || (code !== undefined && !/^[A-Z]{2,8}$/.test(code))) throw new NotFoundError('There is no such review page.');
-  const [review, page] = await Promise.all([store.review(reviewId), store.pageByKey(reviewId, code ? `DEPT#${code}` : 'PLATFORMS')]);
-  if (!review || !page) throw new NotFoundError('There is no such review page.');
+  platforms ??= new PlatformStore();
+  const [review, stored, allPlatforms] = await Promise.all([
+    store.review(reviewId),
+    store.pageByKey(reviewId, code ? `DEPT#${code}` : 'PLATFORMS'),
+    platforms.platforms(),
+  ]);
+  if (!review || !stored) throw new NotFoundError('There is no such review page.');
+  const page = withRetiredPlatforms(stored, allPlatforms);
   const ctx: Context = { event, viewer, review, page };
   const refusal = answerRefusal(page, viewer.person.id, now());
   if (event.requestContext.http.method !== 'POST') {

@@ -1,13 +1,15 @@
 import { ForbiddenError, NotFoundError } from '#core/errors';
-import { canReadReport, progressOf, reviewIdPattern } from '#annual-review/review';
+import { canReadReport, progressOf, reviewIdPattern, withRetiredPlatforms } from '#annual-review/review';
 import { reportPage } from '#annual-review/pages';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
+import { PlatformStore } from '#adapters/platform-store';
 import { ReviewStore } from '#adapters/review-store';
 import { GovernanceStore } from '#adapters/store';
 
 let directory: GovernanceStore | undefined;
 let store: ReviewStore | undefined;
+let platforms: PlatformStore | undefined;
 
 /**
  * GET /reviews/{reviewId}: progress while the review runs (departments done of total, answers,
@@ -21,7 +23,10 @@ export async function showReview(event: HttpEvent): Promise<HttpResult> {
   const reviewId = event.pathParameters?.reviewId ?? '';
   if (!reviewIdPattern.test(reviewId))
     throw new NotFoundError('There is no such review: a review is named by its year (2027) or its year and department (2027-PRD).');
-  const [review, pages] = await Promise.all([store.review(reviewId), store.pages(reviewId)]);
+  platforms ??= new PlatformStore();
+  const [review, stored, allPlatforms] = await Promise.all([store.review(reviewId), store.pages(reviewId), platforms.platforms()]);
+  // While it runs, a platform DTI retires shows on the accounts on it; once done, the report is as it was answered.
+  const pages = review?.status === 'RUNNING' ? stored.map((p) => withRetiredPlatforms(p, allPlatforms)) : stored;
   const full = canReadReport(viewer.person, viewer.roleHolders);
   const own = pages.filter((p) => p.chain.some((person) => person.id === viewer.person.id));
   if (!full && own.length === 0) {

@@ -17,6 +17,7 @@ import {
   progressOf,
   reviewChain,
   reviewSourceId,
+  withRetiredPlatforms,
   yearProblem,
 } from '#annual-review/review';
 import type { Person } from '#core/policy';
@@ -735,5 +736,32 @@ describe('canReadReport', () => {
   it('does not let a department director or another role holder read it', () => {
     expect(canReadReport(dolores, roleHolders)).toBe(false);
     expect(canReadReport(carla, roleHolders)).toBe(false);
+  });
+});
+
+describe('withRetiredPlatforms', () => {
+  const retiredInstagram = {
+    id: 'instagram',
+    name: 'Instagram',
+    approved: false,
+    status: 'RETIRED' as const,
+    retiredReason: 'No longer offered to governments',
+  };
+  const facebook = { id: 'facebook', name: 'Facebook', approved: true, status: 'APPROVED' as const };
+
+  it('adds the platform-retired finding to the accounts on a platform DTI retired since the page opened, and keeps their questions', () => {
+    const page = withRetiredPlatforms(departmentPage(), [retiredInstagram, facebook]);
+    expect(page.accounts.find((a) => a.accountId === 'acct-ig')?.findings).toEqual([
+      { code: 'PLATFORM_RETIRED', text: 'DTI retired Instagram during this review: No longer offered to governments (O.a).' },
+    ]);
+    expect(page.accounts.find((a) => a.platformId === 'facebook')?.findings).toEqual([]);
+    expect(missingOnPage(page)).toHaveLength(missingOnPage(departmentPage()).length);
+  });
+
+  it('leaves a page alone when no platform is retired, and a platforms page always', () => {
+    const page = departmentPage();
+    expect(withRetiredPlatforms(page, [facebook])).toBe(page);
+    const platforms = platformsPage();
+    expect(withRetiredPlatforms(platforms, [retiredInstagram])).toBe(platforms);
   });
 });
