@@ -131,11 +131,11 @@ export function accountFindings(input: {
   }
   if (active.some((g) => g.receivesCredential)) {
     if (!account.credentialChangedAt) {
-      findings.push({ code: 'CREDENTIAL_UNKNOWN', text: 'No change of the shared password is on record (C, O.b): change it and record it in the vault.' });
+      findings.push({ code: 'CREDENTIAL_UNKNOWN', text: 'No change of the shared password is on record (C, O.b): ask DTI to have it changed.' });
     } else if (daysBetween(account.credentialChangedAt, now) > p.credentialMaxAgeDays) {
       findings.push({
         code: 'CREDENTIAL_STALE',
-        text: `The shared password was last changed ${account.credentialChangedAt.slice(0, 10)}, over ${p.credentialMaxAgeDays} days ago (C, O.b).`,
+        text: `The shared password was last changed ${account.credentialChangedAt.slice(0, 10)}, over ${p.credentialMaxAgeDays} days ago (C, O.b): ask DTI to have it changed.`,
       });
     }
   }

@@ -160,13 +160,13 @@ describe('accountFindings', () => {
 
   it('finds a shared password whose change was never recorded', () => {
     expect(findings({ credentialChangedAt: '' })).toEqual([
-      { code: 'CREDENTIAL_UNKNOWN', text: 'No change of the shared password is on record (C, O.b): change it and record it in the vault.' },
+      { code: 'CREDENTIAL_UNKNOWN', text: 'No change of the shared password is on record (C, O.b): ask DTI to have it changed.' },
     ]);
   });
 
   it('finds a shared password changed more than credentialMaxAgeDays ago', () => {
     expect(findings({ credentialChangedAt: '2026-01-31T15:00:00.000Z' })).toEqual([
-      { code: 'CREDENTIAL_STALE', text: 'The shared password was last changed 2026-01-31, over 365 days ago (C, O.b).' },
+      { code: 'CREDENTIAL_STALE', text: 'The shared password was last changed 2026-01-31, over 365 days ago (C, O.b): ask DTI to have it changed.' },
     ]);
   });
 
