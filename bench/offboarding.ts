@@ -6,8 +6,9 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StackSession } from './stack-session.ts';
+import { type StateEntries, tapStateEntries } from './state-entries.ts';
 import { round, sleep, spread } from './stats.ts';
-import type { Op } from './store-calls.ts';
+import { capacityByCall, type Op } from './store-calls.ts';
 
 /** Accounts held by the separated employee, each with one remaining admin (the co-admin). */
 export const OFFBOARDING_SIZES = [10, 50] as const;
@@ -17,55 +18,6 @@ const OFFBOARDING_POLL_MS = 10;
 /** Per-account figures at both sizes within this fraction of each other count as linear in accounts. */
 export const LINEAR_WITHIN = 0.05;
 export const LINEAR_WITHIN_TIME = 0.2;
-
-interface StateEvent {
-  type: string;
-  /** Set on the events aws-local-stepfunctions forwards from a Map iteration (forwardNestedMapEvent). */
-  index?: number;
-  state?: { name: string };
-}
-
-interface StateEntries {
-  topLevel: number;
-  inMapIterations: number;
-  retries: number;
-  byState: Record<string, number>;
-}
-
-/**
- * Counts, while an execution runs, the `StateEntered` events the local host counts at its end
- * (ExecutionRecord.transitions), by wrapping the event log the host reads; nothing else changes.
- * The host keeps its machines private, so this reaches in, and answers undefined if it cannot.
- */
-function tapStateEntries(sfn: unknown, key: string): ((execution: string) => StateEntries | undefined) | undefined {
-  type Run = (input: unknown, options?: { context?: { Execution?: { Name?: string } } }) => { eventLogs: AsyncIterable<StateEvent> };
-  const machine = (sfn as { machines?: Map<string, { machine?: { run?: Run } }> }).machines?.get(key)?.machine;
-  if (!machine || typeof machine.run !== 'function') return undefined;
-  const counts = new Map<string, StateEntries>();
-  const run = machine.run.bind(machine);
-  machine.run = (input, options) => {
-    const execution = run(input, options);
-    const count: StateEntries = { topLevel: 0, inMapIterations: 0, retries: 0, byState: {} };
-    counts.set(options?.context?.Execution?.Name ?? '?', count);
-    const events = execution.eventLogs;
-    execution.eventLogs = (async function* () {
-      for await (const event of events) {
-        if (event.type === 'StateEntered') {
-          if (event.index === undefined) count.topLevel += 1;
-          else count.inMapIterations += 1;
-          const name = event.state?.name ?? '?';
-          count.byState[name] = (count.byState[name] ?? 0) + 1;
-        } else if (event.type === 'StateRetried') count.retries += 1;
-        yield event;
-      }
-    })();
-    return execution;
-  };
-  return (execution) => {
-    const c = counts.get(execution);
-    return c && { ...c, byState: { ...c.byState } };
-  };
-}
 
 interface OffboardingRun {
   accounts: number;
@@ -211,22 +163,7 @@ export async function benchOffboarding({ stack, meter: capacityMeter, recorder, 
     const units = (phase: string, f: (o: Op) => number, include: (o: Op) => boolean = (o) => !local(o)) =>
       ops.filter((o) => o.phase === phase && include(o)).reduce((s, o) => s + f(o), 0);
     const runs = timed.filter((t) => t.accounts === n);
-    const byFn = new Map<string, { phase: string; fn: string; calls: number; read: number; write: number }>();
-    const byOp = new Map<string, { phase: string; fn: string; op: string; calls: number; read: number; write: number; gsiWrite: number }>();
-    for (const o of ops) {
-      const f = byFn.get(`${o.phase}\u0000${o.fn}`) ?? { phase: o.phase, fn: o.fn, calls: 0, read: 0, write: 0 };
-      f.calls += 1;
-      f.read += o.read;
-      f.write += o.write;
-      byFn.set(`${o.phase}\u0000${o.fn}`, f);
-      const k = `${o.phase}\u0000${o.fn}\u0000${o.op}`;
-      const c = byOp.get(k) ?? { phase: o.phase, fn: o.fn, op: o.op, calls: 0, read: 0, write: 0, gsiWrite: 0 };
-      c.calls += 1;
-      c.read += o.read;
-      c.write += o.write;
-      if (o.write) c.gsiWrite += Object.values(o.gsi).reduce((s, u) => s + u, 0);
-      byOp.set(k, c);
-    }
+    const { byFn, byOp } = capacityByCall(ops);
     const recorded = { read: ops.reduce((s, o) => s + o.read, 0), write: ops.reduce((s, o) => s + o.write, 0) };
     const metre = (m.phases ?? []).reduce((s, p) => ({ read: s.read + p.read, write: s.write + p.write }), { read: 0, write: 0 });
     return {
@@ -253,8 +190,8 @@ export async function benchOffboarding({ stack, meter: capacityMeter, recorder, 
         revealConfirm: { read: units('reveal+confirm', (o) => o.read), write: units('reveal+confirm', (o) => o.write) },
         localDevSignIn: { read: units('reveal+confirm', (o) => o.read, local) + units('revoke+rotate', (o) => o.read, local) },
         recorderMatchesMeter: round(recorded.read, 3) === round(metre.read, 3) && round(recorded.write, 3) === round(metre.write, 3),
-        byFunction: [...byFn.values()],
-        byCall: [...byOp.values()],
+        byFunction: byFn,
+        byCall: byOp,
       },
       emails: m.emails,
       emailsStableAcrossRuns: runs.every(

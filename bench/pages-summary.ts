@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { runBenchChild } from './child.ts';
 import type { PagesResults } from './pages.ts';
 import { median, percentile, round } from './stats.ts';
 
@@ -12,25 +9,7 @@ import { median, percentile, round } from './stats.ts';
 
 /** Runs this file in a process of its own (see the header) and sums up: per page and size, latency and read units, and how the units grow. */
 export async function benchPages(repoRoot: string, env: NodeJS.ProcessEnv) {
-  const dir = mkdtempSync(join(tmpdir(), 'smg-bench-pages-out-'));
-  const out = join(dir, 'pages.json');
-  let raw: PagesResults;
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'pages.ts'), out], {
-      cwd: repoRoot,
-      // In memory whatever the rest of the bench uses (see the header).
-      env: { ...env, BENCH_DYNAMO: 'memory' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    if (code !== 0) throw new Error(`bench/pages.ts exited with ${code}`);
-    raw = JSON.parse(readFileSync(out, 'utf8')) as PagesResults;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const raw = await runBenchChild<PagesResults>(repoRoot, env, 'pages.ts');
   const sizes = raw.sizes.map((s) => ({
     ...s,
     pages: s.pages.map(({ ms, readUnits, warmupReadUnits, signInReadUnits, ...p }) => {

@@ -10,6 +10,9 @@
  * E. pages.ts: the everyday pages (My work, the registry, a search, a filter, an account) at 50 and
  *    at 2,000 accounts, in a process of its own. `BENCH_ONLY=pages npm run bench` runs E alone and
  *    writes bench/results/pages.json instead (latest.json is left as it was).
+ * F. review.ts: the annual review, City-wide, of 100 accounts in 5 departments and of 500 in 25, each
+ *    size on fresh tables in processes of its own; then every director's "keep all" until it completes.
+ *    `BENCH_ONLY=review npm run bench` runs F alone and writes bench/results/review.json instead.
  *
  * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints.
  */
@@ -26,8 +29,9 @@ import { benchOffboarding } from './offboarding.ts';
 import { PAGES_REQUESTS, PAGES_SIZES, PAGES_WARMUP } from './pages.ts';
 import { benchPages } from './pages-summary.ts';
 import { offboardingGrowth } from './offboarding-growth.ts';
-import { reportApprovals, reportBundles, reportOffboarding, reportPages, reportRestart } from './report.ts';
+import { reportApprovals, reportBundles, reportOffboarding, reportPages, reportRestart, reportReview } from './report.ts';
 import { benchRestart } from './restart.ts';
+import { benchReview, REVIEW_PROCESSES, REVIEW_PROCESSES_ALONE, REVIEW_SIZES } from './review.ts';
 import { openStackSession } from './stack-session.ts';
 import { round } from './stats.ts';
 
@@ -43,7 +47,8 @@ const loadAtStart = loadavg();
 // The environment as it was given, for D's process: the local stack below rewrites this one's.
 const givenEnv = { ...process.env };
 // A stuck stack must not hang CI: exiting runs startDynamo's exit hook, which kills DynamoDB Local.
-// A whole run took about 4.5 minutes on this 2-core machine with other test runs loading it, D about one of them.
+// A whole run took about 4.5 minutes on this 2-core machine with other test runs loading it, D about one of them; with E and
+// F (two processes per size) 565 s under a load of 5 (A 220 s of it), so F runs one process per size here (about 45 s).
 setTimeout(() => {
   console.error('bench: still running after 10 minutes; giving up.');
   process.exit(1);
@@ -73,14 +78,25 @@ async function pages() {
   reportPages(result);
   return result;
 }
-if (process.env.BENCH_ONLY === 'pages') {
-  const only = await pages();
+/** F, as the full run and BENCH_ONLY=review run it. */
+async function review(processes: number) {
+  console.log(
+    `\nF. The annual review, City-wide: ${REVIEW_SIZES.map((s) => `${s.accounts} accounts in ${s.departments} departments`).join(', then ')} (each size on fresh tables, ${processes === 1 ? 'a process' : `${processes} processes`} of its own, DynamoDB Local in memory); in each a metered review of this year, then a timed one of next year, each to every director's "keep all" and completion…`,
+  );
+  const result = await section('F. review', () => benchReview(repoRoot, givenEnv, processes));
+  reportReview(result);
+  return result;
+}
+/** BENCH_ONLY=pages or =review: that section alone, written to its own file (latest.json is left as it was). */
+const only = process.env.BENCH_ONLY;
+if (only === 'pages' || only === 'review') {
+  const result = only === 'pages' ? await pages() : await review(REVIEW_PROCESSES_ALONE);
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
   writeFileSync(
-    join(repoRoot, 'bench', 'results', 'pages.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, pages: only, sectionSeconds }, null, 2)}\n`,
+    join(repoRoot, 'bench', 'results', `${only}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverageAtStart: loadAtStart.map((x) => round(x, 2)), [only]: result, sectionSeconds }, null, 2)}\n`,
   );
-  console.log(`\nWrote bench/results/pages.json (${round((Date.now() - started) / 1000, 1)} s).`);
+  console.log(`\nWrote bench/results/${only}.json (${round((Date.now() - started) / 1000, 1)} s).`);
   process.exit(0);
 }
 
@@ -118,6 +134,8 @@ reportRestart(restart);
 
 const pagesResults = await pages();
 
+const reviewResults = await review(REVIEW_PROCESSES);
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -143,6 +161,7 @@ const results = {
   offboarding: { ...local.offboarding, growth: growth.growth, notes: growth.notes },
   restart,
   pages: pagesResults,
+  review: reviewResults,
   sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });

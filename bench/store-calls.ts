@@ -141,3 +141,38 @@ export function totalsByCall<T extends { fn: string; op: string; read: number; w
   }
   return [...byCall.values()];
 }
+
+export interface FunctionCapacity {
+  phase: string;
+  fn: string;
+  calls: number;
+  read: number;
+  write: number;
+}
+
+export interface CallCapacity extends FunctionCapacity {
+  op: string;
+  /** Write units that went to the indexes. */
+  gsiWrite: number;
+}
+
+/** The recorded calls summed by phase and function, and by phase, function and store call (sections C and F). */
+export function capacityByCall(ops: readonly Op[]): { byFn: FunctionCapacity[]; byOp: CallCapacity[] } {
+  const byFn = new Map<string, FunctionCapacity>();
+  const byOp = new Map<string, CallCapacity>();
+  for (const o of ops) {
+    const f = byFn.get(`${o.phase}\u0000${o.fn}`) ?? { phase: o.phase, fn: o.fn, calls: 0, read: 0, write: 0 };
+    f.calls += 1;
+    f.read += o.read;
+    f.write += o.write;
+    byFn.set(`${o.phase}\u0000${o.fn}`, f);
+    const k = `${o.phase}\u0000${o.fn}\u0000${o.op}`;
+    const c = byOp.get(k) ?? { phase: o.phase, fn: o.fn, op: o.op, calls: 0, read: 0, write: 0, gsiWrite: 0 };
+    c.calls += 1;
+    c.read += o.read;
+    c.write += o.write;
+    if (o.write) c.gsiWrite += Object.values(o.gsi).reduce((sum, u) => sum + u, 0);
+    byOp.set(k, c);
+  }
+  return { byFn: [...byFn.values()], byOp: [...byOp.values()] };
+}
