@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { as, startTestStack, waitForEmail } from '../support/harness.ts';
@@ -339,6 +339,15 @@ it('lists the reviews for the Communications Director without the start form, re
   expect(page).toContain(`${year}-PRD`);
   expect(page).not.toContain('action="/reviews"');
   expect(await (await html('E400')).text()).toContain('<form class="usa-form" method="post" action="/reviews" novalidate>');
+  // The list in JSON: the running review is there, and its sealed task token is not (it never leaves the table).
+  const listed = (await (await as(stack, 'E500').get('/reviews')).json()) as { reviews: Record<string, unknown>[] };
+  const running = listed.reviews.find((r) => r.reviewId === `${year}-PRD`);
+  expect(running).toMatchObject({ status: 'RUNNING', departmentCode: 'PRD' });
+  expect(Object.keys(running ?? {})).not.toContain('sealedToken');
+  const stored = await DynamoDBDocumentClient.from(stack.client).send(
+    new GetCommand({ TableName: stack.tableName, Key: { PK: `REVIEW#${year}-PRD`, SK: 'META' }, ConsistentRead: true }),
+  );
+  expect(typeof stored.Item?.sealedToken).toBe('string');
 
   const start = await startReview(stack, { year: String(year + 1), departmentCode: 'CLERK' }, 'E500');
   expect(start.status).toBe(403);

@@ -61,7 +61,9 @@ export async function startReviewHttp(event: HttpEvent): Promise<HttpResult> {
   }
   const list = async (values?: Record<string, unknown>, errors?: Record<string, string>, status = 200) => {
     const [all, departments] = await Promise.all([(reviews as ReviewStore).reviews(), (directory as GovernanceStore).departments()]);
-    if (!wantsHtml(event)) return jsonResponse(status, errors ? { error: 'InvalidInputError', fields: errors } : { reviews: all });
+    // The sealed task token stays in the table: nobody's client needs it.
+    if (!wantsHtml(event))
+      return jsonResponse(status, errors ? { error: 'InvalidInputError', fields: errors } : { reviews: all.map(({ sealedToken, ...r }) => r) });
     return htmlResponse(
       status,
       reviewsPage({ viewer, reviews: all, departments, mayStart, values, errors, currentYear: yearIn(now(), policy.annualReview.timeZone) }),
