@@ -11,10 +11,12 @@
  *    at 2,000 accounts, in a process of its own. `BENCH_ONLY=pages npm run bench` runs E alone and
  *    writes bench/results/pages.json instead (latest.json is left as it was).
  * F. review.ts: the annual review, City-wide, of 100 accounts in 5 departments and of 500 in 25, each
- *    size on fresh tables in processes of its own; then every director's "keep all" until it completes.
+ *    size on fresh tables in processes of its own (run and summed up by review-summary.ts); then every
+ *    director's "keep all" until it completes.
  *    `BENCH_ONLY=review npm run bench` runs F alone and writes bench/results/review.json instead.
  *
- * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints.
+ * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints
+ * (report-review.ts prints F).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,9 +31,10 @@ import { benchOffboarding } from './offboarding.ts';
 import { PAGES_REQUESTS, PAGES_SIZES, PAGES_WARMUP } from './pages.ts';
 import { benchPages } from './pages-summary.ts';
 import { offboardingGrowth } from './offboarding-growth.ts';
-import { reportApprovals, reportBundles, reportOffboarding, reportPages, reportRestart, reportReview } from './report.ts';
+import { reportApprovals, reportBundles, reportOffboarding, reportPages, reportRestart } from './report.ts';
+import { reportReview } from './report-review.ts';
 import { benchRestart } from './restart.ts';
-import { benchReview, REVIEW_PROCESSES, REVIEW_PROCESSES_ALONE, REVIEW_SIZES } from './review.ts';
+import { benchReview, REVIEW_PROCESSES, REVIEW_PROCESSES_ALONE, REVIEW_SIZES } from './review-summary.ts';
 import { openStackSession } from './stack-session.ts';
 import { round } from './stats.ts';
 
