@@ -405,7 +405,7 @@ describe('the local stack killed mid-burst', () => {
         });
         // What the kill left for recovery, so a run shows the tier exercised something.
         console.log(
-          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.decided.size}/${decisionsInBurst} decisions and ${acknowledged.separated.size}/${separationsInBurst} separations acknowledged; ` +
+          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.decided.size}/${decisionsInBurst} decisions, ${acknowledged.separated.size}/${separationsInBurst} separations and ${acknowledged.reviewed.size}/2 review pages acknowledged; ` +
             `at restart ${ready.reconciled.started} stored request(s) had no execution; invariants held ${Date.now() - restartedAt} ms after the restart`,
         );
       } finally {
