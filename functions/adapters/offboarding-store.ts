@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccountFailure, AccountPlan, Offboarding, OffboardingStatus, OffboardingTask, TaskKind, TaskLink } from '#offboarding/offboarding';
 import type { Grant } from '#core/registry';
 import { claimedAtCreation } from '#adapters/mail-slots';
@@ -99,16 +99,8 @@ export class OffboardingStore extends TableClient {
     );
   }
 
-  async storeToken(offboardingId: string, sealedToken: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: pk(offboardingId), SK: 'META' },
-        UpdateExpression: 'SET sealedToken = :t',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':t': sealedToken },
-      }),
-    );
+  storeToken(offboardingId: string, sealedToken: string): Promise<void> {
+    return this.storeSealedToken(pk(offboardingId), sealedToken);
   }
 
   /** The record with every account plan, task and link: the whole audit trail in one query. */
@@ -183,16 +175,7 @@ export class OffboardingStore extends TableClient {
 
   /** Revokes one grant (recorded, not deleted); false when it was no longer active. */
   revokeGrant(g: Pick<Grant, 'accountId' | 'personId' | 'sourceRequestId'>, at: string, reason: string, bySourceId: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: `ACCOUNT#${g.accountId}`, SK: `GRANT#${g.personId}#${g.sourceRequestId}` },
-        UpdateExpression: 'SET #s = :revoked, revokedAt = :at, revokedReason = :why, revokedBySourceId = :by',
-        ConditionExpression: '#s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':revoked': 'REVOKED', ':active': 'ACTIVE', ':at': at, ':why': reason, ':by': bySourceId },
-      }),
-    );
+    return this.revokeGrantItem(g, at, reason, bySourceId);
   }
 
   /** Marks the person separated in the directory, so nobody can pick them as an admin or approver. */
@@ -237,23 +220,11 @@ export class OffboardingStore extends TableClient {
    * Whether any task is still open, reading one marker at a time. A marker left behind by a crash
    * between settling a task and clearing it is checked against its task and cleared.
    */
-  async anyOpen(offboardingId: string): Promise<boolean> {
-    for (;;) {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :open)',
-          ExpressionAttributeValues: { ':pk': pk(offboardingId), ':open': 'OPEN#' },
-          ConsistentRead: true,
-          Limit: 1,
-        }),
-      );
-      const marker = out.Items?.[0];
-      if (!marker) return false;
-      const [, accountId, kind] = String(marker.SK).split('#') as [string, string, TaskKind];
-      if ((await this.task(offboardingId, accountId, kind))?.status === 'OPEN') return true;
-      await this.clearOpen({ offboardingId, accountId, kind });
-    }
+  anyOpen(offboardingId: string): Promise<boolean> {
+    return this.anyOpenMarker(pk(offboardingId), async (key) => {
+      const [accountId, kind] = key.split('#') as [string, TaskKind];
+      return (await this.task(offboardingId, accountId, kind))?.status === 'OPEN';
+    });
   }
 
   task(offboardingId: string, accountId: string, kind: TaskKind) {

@@ -67,16 +67,8 @@ export class ReviewStore extends TableClient {
     return made ? codes : ((await this.review(reviewId))?.departmentCodes ?? []);
   }
 
-  async storeToken(reviewId: string, sealedToken: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: pk(reviewId), SK: 'META' },
-        UpdateExpression: 'SET sealedToken = :t',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':t': sealedToken },
-      }),
-    );
+  storeToken(reviewId: string, sealedToken: string): Promise<void> {
+    return this.storeSealedToken(pk(reviewId), sealedToken);
   }
 
   finish(reviewId: string, status: Extract<ReviewStatus, 'COMPLETED' | 'FAILED'>, at: string, failure?: string): Promise<boolean> {
@@ -208,39 +200,15 @@ export class ReviewStore extends TableClient {
    * Whether any page is still open, reading one marker at a time. A marker left behind by a crash
    * between closing a page and clearing its marker is checked against its page and cleared.
    */
-  async anyOpen(reviewId: string): Promise<boolean> {
-    for (;;) {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :open)',
-          ExpressionAttributeValues: { ':pk': pk(reviewId), ':open': 'OPEN#' },
-          ConsistentRead: true,
-          Limit: 1,
-        }),
-      );
-      const marker = out.Items?.[0];
-      if (!marker) return false;
-      const key = String(marker.SK).slice('OPEN#'.length);
-      const page = await this.pageByKey(reviewId, key);
-      if (page?.status === 'OPEN') return true;
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { PK: pk(reviewId), SK: String(marker.SK) } }));
-    }
+  anyOpen(reviewId: string): Promise<boolean> {
+    return this.anyOpenMarker(pk(reviewId), async (key) => (await this.pageByKey(reviewId, key))?.status === 'OPEN');
   }
 
   // What a submitted page changes: each conditional, so applying twice changes nothing twice ----------
 
+  /** Revokes one grant (recorded, not deleted); false when it was no longer active. */
   revokeGrant(g: Pick<Grant, 'accountId' | 'personId' | 'sourceRequestId'>, at: string, reason: string, bySourceId: string): Promise<boolean> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { PK: `ACCOUNT#${g.accountId}`, SK: `GRANT#${g.personId}#${g.sourceRequestId}` },
-        UpdateExpression: 'SET #s = :revoked, revokedAt = :at, revokedReason = :why, revokedBySourceId = :by',
-        ConditionExpression: '#s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':revoked': 'REVOKED', ':active': 'ACTIVE', ':at': at, ':why': reason, ':by': bySourceId },
-      }),
-    );
+    return this.revokeGrantItem(g, at, reason, bySourceId);
   }
 
   /** A new admin's grant, once per review and person (its source id is the review's). */

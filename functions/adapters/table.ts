@@ -1,5 +1,13 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { capacityMeter, documentClient } from '#adapters/dynamo-client';
 import { env } from '#adapters/env';
 
@@ -106,6 +114,61 @@ export abstract class TableClient {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Whether any open marker (`<pk> / OPEN#…`) is still open, reading one marker at a time: an
+   * offboarding's tasks, a review's pages. A marker left behind by a crash between closing its item
+   * and clearing the marker is checked (`stillOpen`, given the marker's key after `OPEN#`) and cleared.
+   */
+  protected async anyOpenMarker(pk: string, stillOpen: (key: string) => Promise<boolean>): Promise<boolean> {
+    for (;;) {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :open)',
+          ExpressionAttributeValues: { ':pk': pk, ':open': 'OPEN#' },
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      );
+      const marker = out.Items?.[0];
+      if (!marker) return false;
+      if (await stillOpen(String(marker.SK).slice('OPEN#'.length))) return true;
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { PK: pk, SK: String(marker.SK) } }));
+    }
+  }
+
+  /** Parks a waiting execution's task token, sealed, on its record (an offboarding, a review). */
+  protected async storeSealedToken(pk: string, sealedToken: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk, SK: 'META' },
+        UpdateExpression: 'SET sealedToken = :t',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':t': sealedToken },
+      }),
+    );
+  }
+
+  /** Revokes one grant (recorded, never deleted): false when it was no longer active. */
+  protected revokeGrantItem(
+    g: { accountId: string; personId: string; sourceRequestId: string },
+    at: string,
+    reason: string,
+    bySourceId: string,
+  ): Promise<boolean> {
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: `ACCOUNT#${g.accountId}`, SK: `GRANT#${g.personId}#${g.sourceRequestId}` },
+        UpdateExpression: 'SET #s = :revoked, revokedAt = :at, revokedReason = :why, revokedBySourceId = :by',
+        ConditionExpression: '#s = :active',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':revoked': 'REVOKED', ':active': 'ACTIVE', ':at': at, ':why': reason, ':by': bySourceId },
+      }),
+    );
   }
 
   /** The key of the item an emailed link's opaque id belongs to (the sparse KEYS_ONLY ByApprovalId index). */

@@ -1,9 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserTests, squash, text, tick } from '../support/e2e.ts';
+import { checkPage, cspWatch, focusedId } from '../support/page-checks.ts';
 import { as, waitUntilWaiting } from '../support/harness.ts';
 import { grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';
 import { reviewWhen } from '../support/reviews.ts';
@@ -26,52 +24,11 @@ const year = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver
 const reviewId = `${year}-${parks.code}`;
 const title = `${year} annual review (${parks.code})`;
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const screenshots = 'docs/screenshots';
-const widths = { desktop: 1280, phone: 390 } as const;
-type Width = keyof typeof widths;
-
-/** WCAG 2.1 A and AA, and axe's best practices (as the pages tier checks them). */
-const axeOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } };
-
-interface AxeViolation {
-  id: string;
-  nodes: string[];
-}
-
-const cspRefusals: string[] = [];
+const csp = cspWatch();
+const cspRefusals = csp.refusals;
 
 async function person(): Promise<Page> {
-  const page = await newPerson();
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspRefusals.push(`${page.url()}: ${message.text()}`);
-  });
-  return page;
-}
-
-/**
- * The page as it is now, at both widths: no horizontal overflow, no axe violation. `shot` names its
- * screenshots (`<shot>-desktop.png`, `<shot>-phone.png`), taken at the widths listed in `at`.
- */
-async function checkPage(page: Page, name: string, shot?: { name: string; at: Width[] }): Promise<void> {
-  await page.evaluate(axeSource);
-  for (const [label, width] of Object.entries(widths) as [Width, number][]) {
-    await page.setViewportSize({ width, height: 900 });
-    const size = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as {
-      scroll: number;
-      client: number;
-    };
-    expect(size.scroll, `${name} is wider than the screen at ${width} px`).toBeLessThanOrEqual(size.client);
-    const violations = await page.evaluate(
-      `axe.run(document, ${JSON.stringify(axeOptions)}).then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) })))`,
-    );
-    expect(violations as AxeViolation[], `${name} at ${width} px`).toEqual([]);
-    if (shot?.at.includes(label)) {
-      mkdirSync(screenshots, { recursive: true });
-      await page.screenshot({ path: join(screenshots, `${shot.name}-${label}.png`), fullPage: true });
-    }
-  }
-  await page.setViewportSize({ width: widths.desktop, height: 900 });
+  return csp.watch(await newPerson());
 }
 
 /** The value beside a label in the page's first list of facts (USWDS-styled `dl.app-facts`). */
@@ -83,8 +40,6 @@ const fact = (scope: Page | ReturnType<Page['locator']>, label: string) =>
       .locator('dt', { hasText: new RegExp(`^${label}$`) })
       .locator('xpath=following-sibling::dd[1]'),
   );
-
-const focusedId = (page: Page) => page.evaluate("document.activeElement ? document.activeElement.id : ''");
 
 /** A radio's id, as the answer page names it: the field with its dots as dashes, then the value. */
 const radio = (page: Page, field: string, value: 'yes' | 'no') => page.locator(`#${field.replaceAll('.', '-')}-${value}`);

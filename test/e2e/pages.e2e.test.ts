@@ -1,9 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserTests, squash } from '../support/e2e.ts';
+import { checkPage, cspWatch, focusedId } from '../support/page-checks.ts';
 import { approvalLinkIn, submit, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
 import { grantFor, hire, seedAccounts, separate, taskLinkFor } from '../support/offboarding.ts';
 
@@ -19,64 +17,14 @@ import { grantFor, hire, seedAccounts, separate, taskLinkFor } from '../support/
 const e2e = browserTests();
 const { newPerson, signIn } = e2e;
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const screenshots = 'docs/screenshots';
-const widths = { desktop: 1280, phone: 390 } as const;
-
-/** WCAG 2.1 A and AA, and axe's best practices. */
-const axeOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } };
-
-interface AxeViolation {
-  id: string;
-  nodes: string[];
-}
-
-/** Pages whose refusals by the CSP were heard; none is allowed. */
-const cspRefusals: string[] = [];
-const watched = new WeakSet<Page>();
+const csp = cspWatch();
+const cspRefusals = csp.refusals;
 
 async function person(): Promise<Page> {
-  const page = await newPerson();
-  return watch(page);
-}
-
-function watch(page: Page): Page {
-  if (watched.has(page)) return page;
-  watched.add(page);
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspRefusals.push(`${page.url()}: ${message.text()}`);
-  });
-  return page;
-}
-
-/**
- * The page as it is now, at both widths: no horizontal overflow, no axe violation (WCAG 2.1 A and AA
- * and axe's best practices). `shot` names its screenshots.
- */
-async function checkPage(page: Page, name: string, shot?: string): Promise<void> {
-  await page.evaluate(axeSource);
-  for (const [label, width] of Object.entries(widths)) {
-    await page.setViewportSize({ width, height: 900 });
-    const size = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as {
-      scroll: number;
-      client: number;
-    };
-    expect(size.scroll, `${name} is wider than the screen at ${width} px`).toBeLessThanOrEqual(size.client);
-    const violations = await page.evaluate(
-      `axe.run(document, ${JSON.stringify(axeOptions)}).then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) })))`,
-    );
-    expect(violations as AxeViolation[], `${name} at ${width} px`).toEqual([]);
-    if (shot) {
-      mkdirSync(screenshots, { recursive: true });
-      await page.screenshot({ path: join(screenshots, `${shot}-${label}.png`), fullPage: true });
-    }
-  }
-  await page.setViewportSize({ width: widths.desktop, height: 900 });
+  return csp.watch(await newPerson());
 }
 
 const navLabels = async (page: Page) => (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).map(squash);
-
-const focusedId = (page: Page) => page.evaluate("document.activeElement ? document.activeElement.id : ''");
 
 describe('every page, at a desk and on a phone', () => {
   it('walks a new-account decision from My work, and every page on the way is accessible and fits a phone', async () => {

@@ -1,0 +1,117 @@
+/**
+ * The shapes of the catalogue (catalogue.ts): the table's key design, the state machines' names,
+ * and what a function's entry says — its least-privilege access, its routes and its limits. Both
+ * hosts read them through the catalogue, which re-exports them.
+ */
+
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * The governance table's key design, created from here by both hosts (CDK TableV2 and the local
+ * runtime's CreateTable), so the two cannot drift. GSI1 and GSI2 are the overloaded lookup indexes
+ * (projection ALL). ByApprovalId finds an approval from its link: it is sparse (only approvals
+ * carry `approvalId`) and KEYS_ONLY, so the updates an approval goes through afterwards (emailed,
+ * reminded, decided) write nothing to it. ByPendingStart lists the stored requests whose execution
+ * is not yet known to have started (durable starts, see reconcile-starts.ts): sparse, KEYS_ONLY,
+ * and each request leaves it as soon as its execution is started. GSI3 is a third overloaded lookup
+ * (projection ALL): the registry by handle, and the directory by email. ByAssignee is "My work": it
+ * lists the open items assigned to a person (approval links, offboarding tasks) by when they were
+ * assigned; sparse and KEYS_ONLY, and an item leaves it in the same write that decides, supersedes
+ * or completes it.
+ */
+export interface IndexDesign {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export const table: { partitionKey: string; sortKey: string; indexes: readonly IndexDesign[] } = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [
+    { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+    { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
+    { name: 'ByApprovalId', partitionKey: 'approvalId', projection: 'KEYS_ONLY' },
+    { name: 'ByPendingStart', partitionKey: 'pendingStart', sortKey: 'pendingSince', projection: 'KEYS_ONLY' },
+    { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+    { name: 'ByAssignee', partitionKey: 'assigneeId', sortKey: 'assignedAt', projection: 'KEYS_ONLY' },
+  ],
+};
+
+/** State machine names, listed first so function access can refer to them. */
+export const stateMachineKeys = ['approvalChain', 'separationOffboarding', 'annualReview'] as const;
+export type StateMachineKey = (typeof stateMachineKeys)[number];
+
+export interface FunctionAccess {
+  /** DynamoDB governance table. */
+  table?: TableAccess;
+  /** ses:SendEmail from the configured identity. */
+  sendEmail?: boolean;
+  /** states:StartExecution on these state machines (catalogue keys). */
+  startExecution?: StateMachineKey[];
+  /** states:SendTaskSuccess / SendTaskFailure on these state machines' tasks. */
+  sendTaskResult?: StateMachineKey[];
+  /**
+   * Approval-link keys. 'issue': kms:Encrypt on the token key (seal task tokens) and
+   * kms:GenerateMac on the link key (derive link secrets, so a reminder can resend the same link
+   * without the secret ever being stored). 'redeem': kms:Decrypt on the token key only. 'derive':
+   * kms:GenerateMac on the link key only ("My work" rebuilds a signed-in person's own open link).
+   */
+  linkKeys?: 'issue' | 'redeem' | 'derive';
+  /**
+   * Reads the Cognito user pool's ids and sign-in domain (USER_POOL_ID, USER_POOL_CLIENT_ID,
+   * AUTH_DOMAIN_URL). No IAM permission: the OAuth endpoints and the JWKS are public HTTPS.
+   */
+  userPool?: boolean;
+  /**
+   * The accounts' shared credentials (Secrets Manager in AWS, one secret per account under
+   * `social-media/`, encrypted with the credentials key; the local host speaks the same API).
+   * 'stage': create the secret and put a new AWSPENDING version; 'reveal': read a version;
+   * 'promote': move AWSCURRENT to a version. Nothing else may touch them.
+   */
+  vault?: readonly ('stage' | 'reveal' | 'promote')[];
+  /**
+   * Public records (H): 'write' may put new RECORD# items (preserved posts, edits, moderation) —
+   * never update or delete one. In AWS every other function with table access is denied any write
+   * to RECORD# partitions (IAM dynamodb:LeadingKeys), and no function may update or delete them.
+   */
+  records?: 'write';
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  auth: 'jwt' | 'link' | 'public';
+}
+
+export interface FunctionSpec {
+  /** Entry file, relative to the repository root. */
+  entry: string;
+  description: string;
+  access: FunctionAccess;
+  routes?: RouteSpec[];
+  /** The HTTP API Lambda authorizer of the `jwt` routes (AWS host only). */
+  authorizer?: boolean;
+  /**
+   * The HTTP API's `$default` route: every request no route matches (an unknown address, a method
+   * the address does not answer, OPTIONS) goes to this function, in AWS and in the local host. It is
+   * public, so its access must be empty.
+   */
+  defaultRoute?: boolean;
+  /**
+   * Serves the site's static assets (the U.S. Web Design System's stylesheet, fonts and icons, and
+   * the app's own stylesheet and script): the AWS bundle carries a copy of those files beside the code.
+   */
+  staticAssets?: boolean;
+  /**
+   * HR events this function consumes (EventBridge `detail-type`s on the HR bus, source from
+   * configuration). AWS: bus → rule → SQS queue (with a dead-letter queue and an alarm) → this
+   * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
+   */
+  hrEvents?: readonly string[];
+  /** MB; Lambda default is 128 (the records export builds a zip in memory). */
+  memoryMb?: number;
+  /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */
+  timeoutSeconds?: number;
+}
