@@ -167,11 +167,13 @@ describe('the local stack killed mid-burst', () => {
 
       // Offboarding too: employees who each administer two accounts with a co-admin, separated in the burst.
       const tag = randomBytes(3).toString('hex');
-      const staff = Array.from({ length: separationsInBurst * 2 }, (_, i) => ({
+      // And a poster on every one of those accounts, whose posting authority the annual review below ends.
+      const staff = Array.from({ length: separationsInBurst * 2 + 1 }, (_, i) => ({
         id: `C${tag}${i}`,
         name: `Crash Test ${tag} ${i}`,
         email: `c${tag}${i}@cabq.example`,
       }));
+      const poster = staff[separationsInBurst * 2] as (typeof staff)[number];
       for (const p of staff) {
         expect((await api.hr('Employee Updated', { employeeId: p.id, name: p.name, email: p.email, departmentCode: 'PRD' })).status).toBe(202);
       }
@@ -183,6 +185,7 @@ describe('the local stack killed mid-burst', () => {
           const accounts = await seedAccounts(shim, 2, [
             { personId: leaver.id, personName: leaver.name, role: 'ADMIN' },
             { personId: coAdmin.id, personName: coAdmin.name, role: 'ADMIN' },
+            { personId: poster.id, personName: poster.name, role: 'POSTER' },
           ]);
           return { leaver, coAdmin, accounts };
         }),
@@ -200,7 +203,7 @@ describe('the local stack killed mid-burst', () => {
       });
 
       // The year's annual review, open before the burst: the Parks director's page (the leavers' accounts)
-      // and DTI's platforms page, both answered in the burst; the director revokes one co-admin.
+      // and DTI's platforms page, both answered in the burst; the director revokes one poster.
       const year = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', year: 'numeric' }).format(new Date());
       expect((await api.review('/reviews', { year }, 'E400')).status).toBe(202);
       const parksPath = `/reviews/${year}/departments/PRD`;
@@ -210,14 +213,14 @@ describe('the local stack killed mid-burst', () => {
         if (!page.accounts?.length || !platformsPage.platforms?.length) throw new Error('review pages not open yet');
         return { page, platformsPage };
       });
-      const revoked = { accountId: leavers[0]?.accounts[0]?.accountId as string, person: leavers[0]?.coAdmin as (typeof staff)[number] };
+      // The director revokes the poster (not an admin: the offboarding's rotation goes to the co-admins).
+      const revoked = { accountId: leavers[0]?.accounts[0]?.accountId as string, person: poster };
       const parksAnswers = Object.fromEntries(
         (parks.accounts ?? []).flatMap((a) => [
           [`a.${a.accountId}.inUse`, 'yes'],
           [`a.${a.accountId}.officialSite`, 'yes'],
           [`a.${a.accountId}.purposeNotice`, 'yes'],
           ...a.grants.map((g) => [`a.${a.accountId}.keep.${g.personId}`, a.accountId === revoked.accountId && g.personId === revoked.person.id ? 'no' : 'yes']),
-          ...(a.accountId === revoked.accountId ? [[`a.${a.accountId}.newAdminEmail`, 'tsandoval@cabq.example']] : []),
         ]),
       );
       const platformAnswers = Object.fromEntries((platformsPage.platforms ?? []).map((p) => [`p.${p.platformId}.decision`, 'KEEP']));
@@ -236,6 +239,18 @@ describe('the local stack killed mid-burst', () => {
         answers += 1;
         if (answers === killAfterAnswers) answered();
       };
+      // The review answers are the burst's slowest requests, so an early kill always cuts them; in
+      // about half the seeds the kill waits for the director's answer to be acknowledged too, so that
+      // an acknowledged answer is also seen to survive (its changes made, its notice sent once).
+      const afterDirectorsAnswer = (seed >> 1) % 2 === 1;
+      const reviewAnswers = [
+        { path: parksPath, body: parksAnswers, personId: 'E100' },
+        { path: `/reviews/${year}/platforms`, body: platformAnswers, personId: 'E400' },
+      ].map(async ({ path, body, personId }) => {
+        const res = await api.review(path, { action: 'submit', confirmed: true, ...body }, personId);
+        if (res.status === 200) acknowledged.reviewed.add(path);
+        count();
+      });
       const burst = [
         ...Array.from({ length: burstSubmissions }, async () => {
           const res = await api.submit();
@@ -249,14 +264,7 @@ describe('the local stack killed mid-burst', () => {
           if (res.status === 200) acknowledged.decided.set(approvalId as string, `${before[i]?.requestId}:${outcome}`);
           count();
         }),
-        ...[
-          { path: parksPath, body: parksAnswers, personId: 'E100' },
-          { path: `/reviews/${year}/platforms`, body: platformAnswers, personId: 'E400' },
-        ].map(async ({ path, body, personId }) => {
-          const res = await api.review(path, { action: 'submit', confirmed: true, ...body }, personId);
-          if (res.status === 200) acknowledged.reviewed.add(path);
-          count();
-        }),
+        ...reviewAnswers,
         ...leavers.map(async ({ leaver }) => {
           const res = await api.hr('Employee Separated', { employeeId: leaver.id, separationDate });
           if (res.status === 202) acknowledged.separated.add(leaver.id);
@@ -264,6 +272,7 @@ describe('the local stack killed mid-burst', () => {
         }),
       ].map((p) => p.catch(() => undefined));
       await enoughAnswers;
+      if (afterDirectorsAnswer) await reviewAnswers[0]?.catch(() => undefined);
       await new Promise((r) => setTimeout(r, killAfterMs));
       await killGroup(child);
       await Promise.all(burst);
@@ -394,8 +403,6 @@ describe('the local stack killed mid-burst', () => {
           if (acknowledged.reviewed.has(parksPath)) {
             const grant = rows.find((r) => r.PK === `ACCOUNT#${revoked.accountId}` && r.SK.startsWith(`GRANT#${revoked.person.id}#`));
             expect(grant?.status, 'the co-admin the director revoked').toBe('REVOKED');
-            const appointed = rows.find((r) => r.PK === `ACCOUNT#${revoked.accountId}` && r.SK === `GRANT#E103#rev-${year}-PRD`);
-            expect(appointed?.status, 'the admin the director named').toBe('ACTIVE');
             const notice = slotsOf('MAIL#DEPT#PRD', `revoked-${revoked.accountId}-${revoked.person.id}`);
             const told = emails.filter((e) => e.to === revoked.person.email && e.subject.startsWith('Your posting authority'));
             expect(told.length, `notice to ${revoked.person.id} (slot ${JSON.stringify(notice)})`).toBe(
