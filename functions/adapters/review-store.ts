@@ -264,20 +264,4 @@ export class ReviewStore extends TableClient {
     } while (ExclusiveStartKey);
     return count;
   }
-
-  /** When anything was last filed under the account (a record or a request: GSI1 ACCOUNT_RECORDS#id, newest first). */
-  async lastFiledAt(accountId: string): Promise<string | undefined> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': `ACCOUNT_RECORDS#${accountId}` },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    );
-    const item = out.Items?.[0];
-    return item ? String(item.GSI1SK).slice(0, 24) : undefined;
-  }
 }

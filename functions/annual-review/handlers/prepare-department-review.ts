@@ -7,7 +7,9 @@ import { now } from '#adapters/clock';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { sendPageEmail } from '#adapters/review-mail';
+import { RegistryStore } from '#adapters/registry-store';
 import { ReviewStore } from '#adapters/review-store';
+import type { FiledItem } from '#registry/registry-query';
 import { GovernanceStore } from '#adapters/store';
 import * as z from '#core/zod';
 
@@ -24,6 +26,10 @@ const BATCH = 25;
 
 let directory: GovernanceStore | undefined;
 let store: ReviewStore | undefined;
+let registry: RegistryStore | undefined;
+
+/** When the newest item filed under an account (a record or a request) was filed: its last activity besides grant changes. */
+const filedAt = (item: FiledItem | undefined) => (item?.type === 'record' ? item.record.recordedAt : item?.request.createdAt);
 
 /**
  * State machine task, one per department (the Map's iteration): reads every active account of the
@@ -38,6 +44,7 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
   const { reviewId, departmentCode, waitSeconds, failure } = parsed.data;
   directory ??= new GovernanceStore();
   store ??= new ReviewStore();
+  registry ??= new RegistryStore();
   if (failure) return recordFailure(reviewId, departmentCode, failure);
   const [review, department, roleHolders, accounts] = await Promise.all([
     store.review(reviewId),
@@ -55,7 +62,7 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
   for (let i = 0; i < accounts.length; i += BATCH) {
     const batch = accounts.slice(i, i + BATCH);
     const read = await Promise.all(
-      batch.map(async (a) => ({ account: a, grants: await store?.grantsOn(a.accountId), filed: await store?.lastFiledAt(a.accountId) })),
+      batch.map(async (a) => ({ account: a, grants: await store?.grantsOn(a.accountId), filed: filedAt((await registry?.newestFiled(a.accountId, 1))?.[0]) })),
     );
     const wanted = [...new Set(read.flatMap((r) => (r.grants ?? []).map((g) => g.personId)))].filter((id) => !people.has(id));
     const found = await Promise.all(wanted.map((id) => directory?.person(id)));
