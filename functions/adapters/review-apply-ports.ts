@@ -1,7 +1,6 @@
 import type { ApplyPorts } from '#annual-review/apply';
 import type { Platform, PlatformChange } from '#core/platform';
-import type { NamedPerson } from '#core/request';
-import { denverToday, diffPlatforms, retiredPlatform } from '#platforms/platforms';
+import { retiredPlatform, reviewedPlatform } from '#platforms/platforms';
 import { PlatformStore } from '#adapters/platform-store';
 import { sendAboutPage } from '#adapters/review-mail';
 import type { ReviewStore } from '#adapters/review-store';
@@ -26,41 +25,6 @@ async function changePlatform(id: string, make: (current: Platform) => { platfor
   }
 }
 
-/** The review's reading of a platform kept: its usage agreement is reviewed as of today (O.a). */
-function reviewedPlatform(
-  current: Platform,
-  note: string | undefined,
-  by: NamedPerson,
-  now: Date,
-  reviewId: string,
-): { platform: Platform; change: PlatformChange } | undefined {
-  const at = now.toISOString();
-  const next: Platform = {
-    ...current,
-    ...(current.usageAgreement ? { usageAgreement: { ...current.usageAgreement, reviewedOn: denverToday(now) } } : {}),
-    version: (current.version ?? 0) + 1,
-    updatedAt: at,
-    updatedById: by.id,
-    updatedByName: by.name,
-  };
-  const changes = diffPlatforms(current, next).filter((c) => c.field !== 'version' && !c.field.startsWith('updated'));
-  if (changes.length === 0 && !note) return undefined;
-  return {
-    platform: next,
-    change: {
-      platformId: current.id,
-      platformName: current.name,
-      version: next.version ?? 1,
-      kind: 'EDITED',
-      at,
-      byId: by.id,
-      byName: by.name,
-      changes,
-      reason: `Annual review ${reviewId}: ${note ? `kept with changes: ${note}` : 'kept'}`,
-    },
-  };
-}
-
 /** The ports applyPage works over, on the governance table and the mail ledger. */
 export function reviewApplyPorts(store: ReviewStore, reviewId = ''): ApplyPorts {
   directory ??= new GovernanceStore();
@@ -79,7 +43,7 @@ export function reviewApplyPorts(store: ReviewStore, reviewId = ''): ApplyPorts 
     notify: (page, key, to, email) => sendAboutPage(page, key, to, email),
     markApplied: (page, at) => store.markApplied(page, at),
     platforms: {
-      reviewed: (platformId, note, by, at) => changePlatform(platformId, (current) => reviewedPlatform(current, note, by, new Date(at), reviewId)),
+      reviewed: (platformId, note, by, at) => changePlatform(platformId, (current) => reviewedPlatform({ current, note, by, now: new Date(at), reviewId })),
       retire: (platformId, reason, by, at) =>
         changePlatform(platformId, (current) =>
           retiredPlatform({ current, version: current.version ?? 0, reason: `${reason} (annual review ${reviewId})`, by, now: new Date(at) }),

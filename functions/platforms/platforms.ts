@@ -345,6 +345,31 @@ export function retiredPlatform(input: { current: Platform; version: number; rea
   return { platform: next, change: { ...changeOf(current, next, 'RETIRED', by, at), reason } };
 }
 
+/**
+ * A platform DTI kept in an annual review (O.a): its usage agreement, if it has one, counts as
+ * reviewed today, and the change says so (with what changed, for "keep with changes"). Undefined
+ * when nothing would be recorded: no agreement to mark and no note.
+ */
+export function reviewedPlatform(input: {
+  current: Platform;
+  note: string | undefined;
+  by: Author;
+  now: Date;
+  reviewId: string;
+}): { platform: Platform; change: PlatformChange } | undefined {
+  const { current, note, by } = input;
+  const at = input.now.toISOString();
+  const next: Platform = {
+    ...current,
+    ...(current.usageAgreement ? { usageAgreement: { ...current.usageAgreement, reviewedOn: denverToday(input.now) } } : {}),
+    version: (current.version ?? 0) + 1,
+    ...stamped(by, at),
+  };
+  const change = changeOf(current, next, 'EDITED', by, at);
+  if (change.changes.length === 0 && !note) return undefined;
+  return { platform: next, change: { ...change, reason: `Annual review ${input.reviewId}: ${note ? `kept with changes: ${note}` : 'kept'}` } };
+}
+
 function changeOf(before: Platform | undefined, after: Platform, kind: PlatformChange['kind'], by: Author, at: string): PlatformChange {
   return {
     platformId: after.id,

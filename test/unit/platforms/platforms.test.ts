@@ -15,6 +15,7 @@ import {
   parsePlatformForm,
   parseRetireForm,
   retiredPlatform,
+  reviewedPlatform,
   StalePlatformError,
 } from '#platforms/platforms';
 import { addPlatformPage, platformPage, platformsListPage } from '#platforms/pages';
@@ -379,5 +380,34 @@ describe('the platforms pages', () => {
     expect(page).toContain('<a href="#siteUrl">give the site address as an https:// address');
     expect(page).toContain('id="siteUrl" name="siteUrl" value="http://x" required aria-invalid="true" aria-describedby="siteUrl-error siteUrl-hint"');
     expect(page).toContain(`max="${today}"`);
+  });
+});
+
+describe('a platform kept in the annual review (O.a)', () => {
+  it('counts its usage agreement as reviewed today and records why, with what changed', () => {
+    const made = reviewedPlatform({ current: seeded(), note: 'New agency terms', by: dti, now, reviewId: '2026' });
+    expect(made?.platform).toMatchObject({
+      version: 2,
+      usageAgreement: { title: 'Nextdoor Public Agency Terms', reviewedOn: '2026-03-15' },
+      updatedById: 'E400',
+      updatedAt: '2026-03-15T18:00:00.000Z',
+    });
+    expect(made?.change).toEqual({
+      platformId: 'nextdoor',
+      platformName: 'Nextdoor',
+      version: 2,
+      kind: 'EDITED',
+      at: '2026-03-15T18:00:00.000Z',
+      byId: 'E400',
+      byName: 'Samuel Ortiz',
+      changes: [{ field: 'usageAgreement.reviewedOn', label: 'Usage agreement reviewed by DTI on', before: '2025-08-25', after: '2026-03-15' }],
+      reason: 'Annual review 2026: kept with changes: New agency terms',
+    });
+  });
+
+  it('records nothing for a platform kept as it is with no agreement to mark reviewed', () => {
+    expect(reviewedPlatform({ current: seeded({ usageAgreement: undefined }), note: undefined, by: dti, now, reviewId: '2026' })).toBeUndefined();
+    const kept = reviewedPlatform({ current: seeded({ usageAgreement: undefined }), note: 'Still used by two departments', by: dti, now, reviewId: '2026' });
+    expect(kept?.change).toMatchObject({ changes: [], reason: 'Annual review 2026: kept with changes: Still used by two departments' });
   });
 });
