@@ -1,11 +1,9 @@
 import { InvalidInputError } from '#core/errors';
 import type { EmailContent } from '#core/email-layout';
-import { policy } from '#core/policy';
 import { reviewAlertEmail, reviewSummaryEmail } from '#annual-review/emails';
 import { type DepartmentPage, progressOf, reviewIdPattern } from '#annual-review/review';
 import { applyPage } from '#annual-review/apply';
 import { now } from '#adapters/clock';
-import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { sendOnce } from '#adapters/mail-ledger';
@@ -13,6 +11,7 @@ import { reviewApplyPorts } from '#adapters/review-apply-ports';
 import { reviewUrl } from '#adapters/review-mail';
 import { ReviewStore } from '#adapters/review-store';
 import { GovernanceStore } from '#adapters/store';
+import { summaryAudience } from '#adapters/summary-audience';
 import * as z from '#core/zod';
 
 const inputSchema = z.strictObject({
@@ -23,13 +22,6 @@ const inputSchema = z.strictObject({
 
 let directory: GovernanceStore | undefined;
 let store: ReviewStore | undefined;
-
-/** DTI and the Communications Coordinator (and whoever else policy.offboarding.notify names: the same audience as O.b's summaries). */
-async function audience(d: GovernanceStore): Promise<string[]> {
-  const holders = (await d.roleHolders()).filter((r) => (policy.offboarding.notify as readonly string[]).includes(r.role));
-  const people = await Promise.all(holders.map((h) => d.person(h.holderId)));
-  return [...new Set([env().DTI_EMAIL, ...people.flatMap((p) => (p ? [p.email] : []))])];
-}
 
 /**
  * State machine task: the review's summaries to DTI and the Communications Coordinator, each once
@@ -43,7 +35,7 @@ export async function reportReview(input: unknown): Promise<{ status: string }> 
   directory ??= new GovernanceStore();
   store ??= new ReviewStore();
   const review = await store.review(reviewId);
-  const recipients = await audience(directory);
+  const recipients = await summaryAudience(directory);
   const once = (what: string, email: EmailContent) =>
     Promise.all(recipients.map((to) => sendOnce({ PK: `REVIEW#${reviewId}`, SK: 'MAIL#REPORT', key: `${what}-${to}`, ownItem: true }, { to: [to], ...email })));
   const reportUrl = reviewUrl(`/reviews/${reviewId}`);

@@ -4,7 +4,6 @@ import { employeeIdPattern, offboardingIdPattern } from '#offboarding/hr-events'
 import { formatWhen } from '#core/html';
 import { accountSummaries } from '#offboarding/offboarding';
 import { offboardingAlertEmail, offboardingSummaryEmail } from '#offboarding/emails';
-import { policy } from '#core/policy';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -12,6 +11,7 @@ import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { sesMailer } from '#adapters/mailer';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
+import { summaryAudience } from '#adapters/summary-audience';
 import * as z from '#core/zod';
 
 const inputSchema = z.strictObject({
@@ -24,13 +24,6 @@ const inputSchema = z.strictObject({
 
 let directory: GovernanceStore | undefined;
 let store: OffboardingStore | undefined;
-
-/** DTI and the roles policy.offboarding.notify names (the Communications Coordinator). */
-async function audience(d: GovernanceStore): Promise<string[]> {
-  const holders = (await d.roleHolders()).filter((r) => (policy.offboarding.notify as readonly string[]).includes(r.role));
-  const people = await Promise.all(holders.map((h) => d.person(h.holderId)));
-  return [...new Set([env().DTI_EMAIL, ...people.flatMap((p) => (p ? [p.email] : []))])];
-}
 
 /**
  * State machine task: tells DTI and the Communications Coordinator (O.b). STARTED: what was revoked
@@ -47,7 +40,7 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   directory ??= new GovernanceStore();
   store ??= new OffboardingStore();
   const recordUrl = `${env().PUBLIC_BASE_URL.replace(/\/+$/, '')}/offboardings/${offboardingId}`;
-  const recipients = await audience(directory);
+  const recipients = await summaryAudience(directory);
   // One message per recipient: each is told directly (and the SES emulator keeps only the first
   // ToAddress of a v1 SendEmail, so a shared message would hide the second recipient in the tests).
   const send = (email: EmailContent) => Promise.all(recipients.map((to) => sesMailer.send({ to: [to], ...email })));
