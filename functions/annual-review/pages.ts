@@ -5,7 +5,6 @@ import type { Viewer } from '#site/navigation';
 import {
   type AccountAnswer,
   type AccountLine,
-  type Change,
   changesOf,
   changeText,
   currentReviewer,
@@ -342,5 +341,3 @@ export function refusalPage(o: { viewer: Viewer; title: string; message: string 
     body: html`<h1>${o.title}</h1>${alert('warning', o.message, { role: 'alert' })}<p><a class="usa-link" href="/">Back to My work</a></p>`,
   });
 }
-
-export type { Change };
