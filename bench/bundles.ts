@@ -71,7 +71,7 @@ const importEnv = {
   PUBLIC_BASE_URL: 'https://example.invalid',
   MAIL_FROM: 'noreply@example.invalid',
   DTI_EMAIL: 'dti@example.invalid',
-  STATE_MACHINE_ARN_APPROVAL_CHAIN: 'arn:aws:states:us-east-1:000000000000:stateMachine:approvalChain',
+  STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL: 'arn:aws:states:us-east-1:000000000000:stateMachine:newAccountApproval',
 };
 
 function importOnce(file: string): { ms: number; node: string; handler: string } {

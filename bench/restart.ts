@@ -166,7 +166,7 @@ async function main(outFile: string | undefined) {
       const pending = new Set<string>();
       let page: Awaited<ReturnType<InstanceType<typeof GovernanceStore>['pendingStarts']>> | undefined;
       do {
-        page = await store.pendingStarts(new Date(Date.now() + 60_000).toISOString(), page?.next);
+        page = await store.pendingStarts('newAccountApproval', new Date(Date.now() + 60_000).toISOString(), page?.next);
         for (const id of page.requestIds) pending.add(id);
       } while (page.next);
       const started = (await Promise.all(ids.map((id) => live.sfn.describe(id)))).filter(Boolean).length;

@@ -39,9 +39,45 @@ export const table: { partitionKey: string; sortKey: string; indexes: readonly I
   ],
 };
 
-/** State machine names, listed first so function access can refer to them. */
-export const stateMachineKeys = ['approvalChain', 'separationOffboarding', 'annualReview'] as const;
+/**
+ * State machine names, listed first so function access can refer to them. One per workflow;
+ * `approvalChain` is the retired shared chain, kept deployed until its last execution ends.
+ */
+export const stateMachineKeys = [
+  'newAccountApproval',
+  'postingAuthorityApproval',
+  'postRemovalApproval',
+  'departmentPolicyApproval',
+  'exceptionApproval',
+  'websiteDisplayApproval',
+  'platformProposalApproval',
+  'separationOffboarding',
+  'annualReview',
+  'approvalChain',
+] as const;
 export type StateMachineKey = (typeof stateMachineKeys)[number];
+
+/**
+ * The state machines a request kind can run on (an approval by email link): the kinds' own, and
+ * the retired shared chain while executions started on it are still running. The functions of every
+ * approval (emailing a link, taking a decision, recording the outcome, durable starts) serve them all.
+ */
+export const approvalWorkflows = [
+  'newAccountApproval',
+  'postingAuthorityApproval',
+  'postRemovalApproval',
+  'departmentPolicyApproval',
+  'exceptionApproval',
+  'websiteDisplayApproval',
+  'platformProposalApproval',
+  'approvalChain',
+] as const satisfies readonly StateMachineKey[];
+export type ApprovalWorkflow = (typeof approvalWorkflows)[number];
+
+/** `newAccountApproval` → `STATE_MACHINE_ARN_NEW_ACCOUNT_APPROVAL`: the env var a starter reads. */
+export function stateMachineArnEnv(key: StateMachineKey): string {
+  return `STATE_MACHINE_ARN_${key.replace(/[A-Z]/g, (c: string) => `_${c}`).toUpperCase()}`;
+}
 
 export interface FunctionAccess {
   /** DynamoDB governance table. */

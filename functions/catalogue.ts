@@ -13,14 +13,17 @@
 
 import { policy } from '#core/policy';
 import type { YearlyMoment } from '#core/yearly-schedule';
-import type { FunctionSpec, StateMachineKey } from './catalogue-types.ts';
+import { approvalWorkflows, type FunctionSpec, type StateMachineKey } from './catalogue-types.ts';
 
 export {
+  type ApprovalWorkflow,
+  approvalWorkflows,
   type FunctionAccess,
   type FunctionSpec,
   type IndexDesign,
   type RouteSpec,
   type StateMachineKey,
+  stateMachineArnEnv,
   stateMachineKeys,
   type TableAccess,
   table,
@@ -55,7 +58,7 @@ export const functions = {
   submitRequest: {
     entry: 'functions/new-account/handlers/submit-request.ts',
     description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
-    access: { table: 'readWrite', startExecution: ['approvalChain'] },
+    access: { table: 'readWrite', startExecution: ['newAccountApproval'] },
     routes: [
       { method: 'GET', path: '/requests/new', auth: 'jwt' },
       { method: 'POST', path: '/requests', auth: 'jwt' },
@@ -83,7 +86,7 @@ export const functions = {
   decideApproval: {
     entry: 'functions/approval-chain/handlers/decide-approval.ts',
     description: 'Approval link: GET shows the request and the form, POST records the decision once',
-    access: { table: 'readWrite', sendTaskResult: ['approvalChain'], linkKeys: 'redeem' },
+    access: { table: 'readWrite', sendTaskResult: [...approvalWorkflows], linkKeys: 'redeem' },
     routes: [
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
       { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
@@ -109,26 +112,27 @@ export const functions = {
   requestApproval: {
     entry: 'functions/approval-chain/handlers/request-approval.ts',
     description: 'State machine task: emails an approver a decision link (or a reminder, or the designee on escalation) and parks the task token',
-    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['approvalChain'], linkKeys: 'issue' },
+    access: { table: 'readWrite', sendEmail: true, sendTaskResult: [...approvalWorkflows], linkKeys: 'issue' },
     timeoutSeconds: 20,
   },
   recordOutcome: {
     entry: 'functions/approval-chain/handlers/record-outcome.ts',
-    description: 'State machine task: records the final outcome; on approval creates the registry entry and the admins\u2019 posting grants',
-    access: { table: 'readWrite', sendEmail: true },
+    description:
+      'State machine task: records the final outcome and does what its kind\u2019s approval does (a registry entry and posting grants, an approved departmental policy kept write-once, an exception, a display, a platform)',
+    access: { table: 'readWrite', sendEmail: true, records: 'write' },
     timeoutSeconds: 20,
   },
   reconcileStarts: {
     entry: 'functions/approval-chain/handlers/reconcile-starts.ts',
     description:
       'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it); runs at local start-up and on a schedule',
-    access: { table: 'readWrite', startExecution: ['approvalChain'] },
+    access: { table: 'readWrite', startExecution: [...approvalWorkflows] },
     timeoutSeconds: 60,
   },
   requestPostingAuthority: {
     entry: 'functions/posting-authority/handlers/request-posting-authority.ts',
     description: 'Posting authority (B): an employee or an account admin asks for person X to post for account Y; starts the director\u2019s approval',
-    access: { table: 'readWrite', startExecution: ['approvalChain'] },
+    access: { table: 'readWrite', startExecution: ['postingAuthorityApproval'] },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/authority/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/authority', auth: 'jwt' },
@@ -194,7 +198,7 @@ export const functions = {
     entry: 'functions/post-removal/handlers/request-post-removal.ts',
     description:
       'Post removal (M.c, H): someone with posting authority asks to delete, merge or unpublish a post; its content is preserved first, then the supervisor decides',
-    access: { table: 'readWrite', startExecution: ['approvalChain'], records: 'write' },
+    access: { table: 'readWrite', startExecution: ['postRemovalApproval'], records: 'write' },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/removals/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/removals', auth: 'jwt' },
@@ -313,6 +317,54 @@ export const functions = {
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 30,
   },
+  requestDepartmentPolicy: {
+    entry: 'functions/department-policy/handlers/request-department-policy.ts',
+    description:
+      'Departmental social media policy (R): the department\u2019s director, designee or an account admin submits its policy (text, version, what it adds); lists the department\u2019s approved versions; starts the Communications Director\u2019s approval',
+    access: { table: 'readWrite', startExecution: ['departmentPolicyApproval'] },
+    routes: [
+      { method: 'GET', path: '/departments/{departmentCode}/policies', auth: 'jwt' },
+      { method: 'GET', path: '/departments/{departmentCode}/policies/new', auth: 'jwt' },
+      { method: 'POST', path: '/departments/{departmentCode}/policies', auth: 'jwt' },
+    ],
+  },
+  requestException: {
+    entry: 'functions/exception/handlers/request-exception.ts',
+    description:
+      'Exceptions (F.d): someone holding a grant on an account asks for an exception to F.a, F.b or F.c (why, until when); starts the Communications Coordinator\u2019s approval',
+    access: { table: 'readWrite', startExecution: ['exceptionApproval'] },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/exceptions/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/exceptions', auth: 'jwt' },
+    ],
+  },
+  lapseException: {
+    entry: 'functions/exception/handlers/lapse-exception.ts',
+    description:
+      'State machine task: waits for an approved exception\u2019s notice day (tells the requester and the Communications Coordinator it is ending) and then its end date, when it lapses',
+    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['exceptionApproval'] },
+    timeoutSeconds: 20,
+  },
+  requestWebsiteDisplay: {
+    entry: 'functions/website-display/handlers/request-website-display.ts',
+    description:
+      'Social media on a City website (Q): someone holding a grant on an account asks to show its content on a City web page (which page, what content, how it is moderated); starts DTI\u2019s review',
+    access: { table: 'readWrite', startExecution: ['websiteDisplayApproval'] },
+    routes: [
+      { method: 'GET', path: '/accounts/{accountId}/displays/new', auth: 'jwt' },
+      { method: 'POST', path: '/accounts/{accountId}/displays', auth: 'jwt' },
+    ],
+  },
+  proposePlatform: {
+    entry: 'functions/platform-proposal/handlers/propose-platform.ts',
+    description:
+      'A new platform (O.a): a department proposes a platform not on the approved list (what it is, why, its usage agreement); starts DTI\u2019s decision',
+    access: { table: 'readWrite', startExecution: ['platformProposalApproval'] },
+    routes: [
+      { method: 'GET', path: '/platform-proposals/new', auth: 'jwt' },
+      { method: 'POST', path: '/platform-proposals', auth: 'jwt' },
+    ],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof functions;
@@ -323,13 +375,53 @@ export interface StateMachineSpec {
   description: string;
   /** Functions the definition invokes, each through a `${<Key>FunctionArn}` placeholder. */
   invokes: readonly FunctionKey[];
+  /**
+   * Kept deployed, with its definition unchanged, only so that the executions already running on it
+   * finish (a deploy must not strand a request waiting on a link); no request kind starts it.
+   */
+  retired?: boolean;
 }
 
 export const stateMachines = {
-  approvalChain: {
-    definition: 'statemachines/approval-chain.asl.json',
+  newAccountApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
     description:
-      'Approval chain by email link: new accounts (Department Director, then Communications Director; APD: APD Director of Communications), posting authority (Department Director), post removal (the supervisor, then the requester confirms)',
+      'New social media accounts (D, E, S.a): the Department Director, then the Communications Director (APD: the APD Director of Communications), each by email link; approval creates the registry entry',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+  postingAuthorityApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
+    description: 'Posting authority (B): the account department\u2019s Department Director decides by email link; approval records the grant and tells DTI',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+  postRemovalApproval: {
+    definition: 'statemachines/post-removal-approval.asl.json',
+    description:
+      'Supervisor-approved deletions (M.c, H): the post is preserved first, the requester\u2019s supervisor decides by email link, then the requester removes the post and confirms it removed',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+  departmentPolicyApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
+    description:
+      'Departmental social media policies (R): the Communications Director (or designee) approves or rejects by email link; the approved version is kept write-once with its SHA-256',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+  exceptionApproval: {
+    definition: 'statemachines/exception-approval.asl.json',
+    description:
+      'Exceptions to F.a\u2013c (F.d): the Communications Coordinator (or designee) decides by email link; an approved exception is told its coming end and lapses by itself at its end date',
+    invokes: ['requestApproval', 'recordOutcome', 'lapseException'],
+  },
+  websiteDisplayApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
+    description:
+      'Social media content shown on a City website (Q): DTI reviews the monitoring protocol and decides by email link; no automatic feed of uncensored content',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
+  platformProposalApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
+    description:
+      'A platform not on the approved list (O.a): DTI decides by email link; an approved platform joins the list incomplete until its three P documents are recorded',
     invokes: ['requestApproval', 'recordOutcome'],
   },
   separationOffboarding: {
@@ -343,6 +435,13 @@ export const stateMachines = {
     description:
       'Annual review (O.a, P, B, C, O.b): once a year (execution annual-review-<year>), DTI reviews every approved platform and each department director their accounts, from one page each; answers are applied, reminders, escalation and not-attested at the due date, and a report to DTI',
     invokes: ['openReview', 'prepareDepartmentReview', 'trackReview', 'reportReview'],
+  },
+  approvalChain: {
+    definition: 'statemachines/approval-chain.asl.json',
+    description:
+      'Retired: the one approval chain every request kind ran on before each got its own state machine. Nothing new starts on it (only the reconciler, for a request stored for it before the upgrade); it stays deployed, unchanged, until its last execution ends',
+    invokes: ['requestApproval', 'recordOutcome'],
+    retired: true,
   },
 } as const satisfies Record<StateMachineKey, StateMachineSpec>;
 
@@ -389,9 +488,4 @@ export type ScheduleKey = keyof typeof schedules;
 /** `requestApproval` → `RequestApprovalFunctionArn`: the ASL placeholder for a function. */
 export function functionArnPlaceholder(key: FunctionKey): string {
   return `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionArn`;
-}
-
-/** `approvalChain` → `STATE_MACHINE_ARN_APPROVAL_CHAIN`: the env var a starter reads. */
-export function stateMachineArnEnv(key: StateMachineKey): string {
-  return `STATE_MACHINE_ARN_${key.replace(/[A-Z]/g, (c: string) => `_${c}`).toUpperCase()}`;
 }

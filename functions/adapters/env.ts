@@ -13,9 +13,6 @@ const envSchema = z.object({
   MAIL_FROM: z.email(),
   DTI_EMAIL: z.email(),
   SES_CONFIGURATION_SET: z.optional(z.string()),
-  STATE_MACHINE_ARN_APPROVAL_CHAIN: z.optional(z.string()),
-  STATE_MACHINE_ARN_SEPARATION_OFFBOARDING: z.optional(z.string()),
-  STATE_MACHINE_ARN_ANNUAL_REVIEW: z.optional(z.string()),
   /** The accounts' shared credentials: secret names are this prefix + account id. */
   VAULT_SECRET_PREFIX: z._default(z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]{1,100}$/)), 'social-media/'),
   /** AWS: the customer-managed KMS key new credential secrets are created with. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '#core/errors';
-import { env } from '#adapters/env';
+import { type StateMachineKey, stateMachineArnEnv } from '#catalogue-types';
 import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 /** Step Functions in AWS; the local runtime's endpoint locally (AWS_ENDPOINT_URL_SFN). */
@@ -33,16 +33,14 @@ export async function startNamedExecution(stateMachineArn: string, name: string,
   }
 }
 
-/** The state machines functions start, each through the ARN its starter's environment holds. */
-const workflowArns = {
-  approvalChain: () => ({ name: 'STATE_MACHINE_ARN_APPROVAL_CHAIN', arn: env().STATE_MACHINE_ARN_APPROVAL_CHAIN }),
-  separationOffboarding: () => ({ name: 'STATE_MACHINE_ARN_SEPARATION_OFFBOARDING', arn: env().STATE_MACHINE_ARN_SEPARATION_OFFBOARDING }),
-  annualReview: () => ({ name: 'STATE_MACHINE_ARN_ANNUAL_REVIEW', arn: env().STATE_MACHINE_ARN_ANNUAL_REVIEW }),
-};
-
-/** Starts a workflow once per name (see startNamedExecution); a function without its ARN is misconfigured. */
-export async function startWorkflow(workflow: keyof typeof workflowArns, name: string, input: unknown): Promise<'started' | 'exists'> {
-  const { name: variable, arn } = workflowArns[workflow]();
+/**
+ * Starts a workflow once per name (see startNamedExecution), through the ARN its starter's
+ * environment holds (the catalogue's STATE_MACHINE_ARN_<KEY>, set only for the state machines the
+ * function may start); a function without it is misconfigured.
+ */
+export async function startWorkflow(workflow: StateMachineKey, name: string, input: unknown): Promise<'started' | 'exists'> {
+  const variable = stateMachineArnEnv(workflow);
+  const arn = process.env[variable];
   if (!arn) throw new ConfigurationError(`${variable} is not set.`);
   return startNamedExecution(arn, name, input);
 }

@@ -1,4 +1,5 @@
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import type { ApprovalWorkflow } from '#catalogue-types';
+import type { RequestBase, RequestKindModule } from '#core/request-kind';
 import { approvalExecutionInput } from '#core/request';
 import { checkpoint } from '#adapters/checkpoints';
 import { waits } from '#adapters/env';
@@ -12,11 +13,14 @@ import type { GovernanceStore } from '#adapters/store';
  * timeout or throttle anywhere in between leaves the marker, and the reconciler (at local start-up
  * and on a schedule in both hosts) starts it: delivery at least once, effect exactly once, because
  * Step Functions runs one execution per name (the same name and input answer with the existing one).
- * The input depends only on the stored request, so every starter sends the same.
+ * The input depends only on the stored request, so every starter sends the same. Each kind runs on
+ * its own state machine (its module's `stateMachine`), and the marker names it, so the reconciler
+ * starts a request where it was stored to run, even one stored for the retired shared chain.
  */
-export async function startStoredRequest(store: GovernanceStore, request: Pick<GovernanceRequest, 'requestId' | 'steps'>): Promise<'started' | 'exists'> {
+type StartableRequest = Pick<RequestBase, 'requestId' | 'steps'>;
+export async function startStoredRequest(store: GovernanceStore, request: StartableRequest, workflow: ApprovalWorkflow): Promise<'started' | 'exists'> {
   await checkpoint('start:before-start-execution', { requestId: request.requestId });
-  const result = await startWorkflow('approvalChain', request.requestId, approvalExecutionInput(request, waits()));
+  const result = await startWorkflow(workflow, request.requestId, approvalExecutionInput(request, waits()));
   await store.markStarted(request.requestId);
   return result;
 }
@@ -26,9 +30,9 @@ export async function startStoredRequest(store: GovernanceStore, request: Pick<G
  * is not the requester's problem (the request is stored, and the reconciler will start it), so it
  * is logged, not thrown.
  */
-export async function startSoon(store: GovernanceStore, request: Pick<GovernanceRequest, 'requestId' | 'steps'>): Promise<void> {
+export async function startSoon(store: GovernanceStore, request: StartableRequest, kind: Pick<RequestKindModule<never>, 'stateMachine'>): Promise<void> {
   try {
-    await startStoredRequest(store, request);
+    await startStoredRequest(store, request, kind.stateMachine);
   } catch (error) {
     logger.warn('stored request not started yet; the reconciler will start it', { requestId: request.requestId, error: (error as Error).name });
   }

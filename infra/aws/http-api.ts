@@ -106,7 +106,10 @@ export class GovernanceHttpApi extends Construct {
         `${key} serves HTTP API routes with a ${timeoutSeconds} s timeout, but an HTTP API waits at most ${HTTP_API_MAX_INTEGRATION_SECONDS} s: a request still running then gets a 503 while the function runs on, billed, up to ${timeoutSeconds} s.`,
       );
     }
-    const integration = new HttpLambdaIntegration(`${pascal(key)}Integration`, fn);
+    // One invoke permission per function for this API (`<api>/*/*/*`), not one per route: a
+    // function is reached only through the routes whose integration it is, and per-route
+    // permissions (one resource each) would take the stack past CloudFormation's 500 resources.
+    const integration = new HttpLambdaIntegration(`${pascal(key)}Integration`, fn, { scopePermissionToRoute: false });
     for (const route of spec.routes ?? []) {
       // A GET route answers HEAD too, as the local host does (the handler drops the body).
       const httpRoutes = this.api.addRoutes({
@@ -156,7 +159,7 @@ export class GovernanceHttpApi extends Construct {
     const defaultRoute = new HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration(`${pascal(fallback.key)}Integration`, fallback.function),
+      integration: new HttpLambdaIntegration(`${pascal(fallback.key)}Integration`, fallback.function, { scopePermissionToRoute: false }),
     });
     Validations.of(defaultRoute).acknowledge({
       id: 'AwsSolutions-APIG4',

@@ -9,8 +9,8 @@ import { type FunctionKey, functionArnPlaceholder, functions, type StateMachineK
 /**
  * The local Step Functions host. It runs the real ASL files on aws-local-stepfunctions, binds every
  * Task to the same handler module that Lambda runs, and speaks the Step Functions JSON protocol
- * (StartExecution, SendTaskSuccess, SendTaskFailure, DescribeExecution) so handlers use the real
- * @aws-sdk/client-sfn against it. Executions are saved in DynamoDB Local and unfinished ones are
+ * (StartExecution, SendTaskSuccess, SendTaskFailure, DescribeExecution, and ListExecutions per
+ * state machine) so handlers, scripts and tests use the real @aws-sdk/client-sfn against it. Executions are saved in DynamoDB Local and unfinished ones are
  * re-run from their saved input at start-up: the handlers are idempotent, so a re-run returns
  * stored decisions at once and waits again where nobody has decided yet.
  */
@@ -158,8 +158,7 @@ export class LocalStepFunctions {
 
   /** StartExecution: idempotent for the same name and input, like Step Functions. */
   async startExecution(stateMachineArn: string, name: string, input: string): Promise<ExecutionRecord> {
-    const key = ([...this.machines.keys()] as StateMachineKey[]).find((k) => localStateMachineArn(k) === stateMachineArn);
-    if (!key) throw new AwsServiceError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
+    const key = this.machineOf(stateMachineArn);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new AwsServiceError('InvalidName', `Invalid execution name: ${name}`);
     const record: ExecutionRecord = {
       name,
@@ -250,6 +249,37 @@ export class LocalStepFunctions {
       }),
     );
     return out.Attributes as ExecutionRecord;
+  }
+
+  /**
+   * ListExecutions: one state machine's executions, newest first, optionally of one status (as Step
+   * Functions lists them per state machine). The local table is small, so it is scanned.
+   */
+  async list(key: StateMachineKey, status?: ExecutionRecord['status']): Promise<ExecutionRecord[]> {
+    const found: ExecutionRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.executionsTable,
+          FilterExpression: status ? 'stateMachine = :k AND #s = :s' : 'stateMachine = :k',
+          ...(status ? { ExpressionAttributeNames: { '#s': 'status' } } : {}),
+          ExpressionAttributeValues: { ':k': key, ...(status ? { ':s': status } : {}) },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      found.push(...((page.Items ?? []) as ExecutionRecord[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found.sort((a, b) => b.startDate.localeCompare(a.startDate) || b.name.localeCompare(a.name));
+  }
+
+  /** The state machine an ARN names, or StateMachineDoesNotExist. */
+  machineOf(stateMachineArn: string): StateMachineKey {
+    const key = ([...this.machines.keys()] as StateMachineKey[]).find((k) => localStateMachineArn(k) === stateMachineArn);
+    if (!key) throw new AwsServiceError('StateMachineDoesNotExist', `State machine does not exist: ${stateMachineArn}`);
+    return key;
   }
 
   async describe(name: string): Promise<ExecutionRecord | undefined> {
@@ -344,6 +374,22 @@ export class LocalStepFunctions {
         SendTaskFailure: (body) => {
           this.sendTaskFailure(text(body.taskToken), text(body.error), text(body.cause));
           return {};
+        },
+        ListExecutions: async (body) => {
+          const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED'] as const;
+          const filter = text(body.statusFilter);
+          if (filter && !(statuses as readonly string[]).includes(filter)) throw new AwsServiceError('ValidationException', `Unknown statusFilter ${filter}.`);
+          const records = await this.list(this.machineOf(text(body.stateMachineArn)), (filter || undefined) as ExecutionRecord['status'] | undefined);
+          return {
+            executions: records.map((r) => ({
+              executionArn: r.executionArn,
+              stateMachineArn: localStateMachineArn(r.stateMachine),
+              name: r.name,
+              status: r.status,
+              startDate: Date.parse(r.startDate) / 1000,
+              ...(r.stopDate ? { stopDate: Date.parse(r.stopDate) / 1000 } : {}),
+            })),
+          };
         },
         DescribeExecution: async (body) => {
           const name = text(body.executionArn).split(':').pop() ?? '';

@@ -118,6 +118,23 @@ describe('HTTP API', () => {
     expect(flatten(p.SourceArn)).toBe(`arn:aws:execute-api:${stack.region}:<token>:<token>/authorizers/<token>`);
   });
 
+  it('API Gateway may invoke each routed function from this API only, with one permission per function (not one per route)', () => {
+    const routed = functionEntries.filter(([, spec]) => spec.routes?.length || spec.defaultRoute);
+    for (const [key] of routed) {
+      const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify(getAtt(fnId(key))));
+      expect(permissions, key).toHaveLength(1);
+      const p = (permissions[0] as [string, Json])[1].Properties;
+      expect(p.Principal).toBe('apigateway.amazonaws.com');
+      // Any stage, method and path of this API (its id is the Ref): the routes' integrations decide which reach it.
+      const [apiRef] = ofType('AWS::ApiGatewayV2::Api').map(([id]) => id);
+      expect(p.SourceArn).toEqual({ 'Fn::Join': ['', [`arn:aws:execute-api:${stack.region}:`, { Ref: 'AWS::AccountId' }, ':', { Ref: apiRef }, '/*/*/*']] });
+    }
+  });
+
+  it('stays well inside CloudFormation’s 500 resources a stack (a per-route permission would have passed it)', () => {
+    expect(Object.keys(resources).length).toBeLessThanOrEqual(470);
+  });
+
   it('throttles the stage and writes JSON access logs that never record the path or the query string', () => {
     const stages = ofType('AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);

@@ -170,6 +170,7 @@ describe('IAM actions, stated literally', () => {
     signIn: [...logsAndTraces],
     authorizeRequest: [...logsAndTraces],
     requestApproval: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...issueLinks],
+    // records: 'write' adds nothing here: it lifts the RECORD# deny (checked in the records guard tests) for an approved departmental policy (R).
     recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
     reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
     requestPostingAuthority: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
@@ -214,6 +215,11 @@ describe('IAM actions, stated literally', () => {
     showGuidelines: [...logsAndTraces],
     answerUnknownRoute: [...logsAndTraces],
     exportRecords: [...logsAndTraces, ...tableRead],
+    requestDepartmentPolicy: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    requestException: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    lapseException: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult],
+    requestWebsiteDisplay: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    proposePlatform: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
   };
   const distinctSorted = (actions: readonly string[]) => [...new Set(actions)].sort();
 

@@ -90,8 +90,8 @@ describe('write-once records (H): IAM on RECORD# partitions', () => {
   });
 
   it('the catalogue has functions of every kind (the tests below are not vacuous)', () => {
-    expect(recorders.map(([key]) => key)).toEqual(expect.arrayContaining(['requestPostRemoval', 'recordPostEdit', 'recordModeration']));
-    expect(otherWriters.map(([key]) => key)).toContain('recordOutcome');
+    expect(recorders.map(([key]) => key)).toEqual(expect.arrayContaining(['requestPostRemoval', 'recordPostEdit', 'recordModeration', 'recordOutcome']));
+    expect(otherWriters.map(([key]) => key)).toContain('decideApproval');
     expect(nonWriters.map(([key]) => key)).toEqual(expect.arrayContaining(['exportRecords', 'showGuidelines', authorizerKey]));
   });
 
@@ -115,11 +115,18 @@ describe('write-once records (H): IAM on RECORD# partitions', () => {
     ).toEqual([]);
   });
 
-  it('recordOutcome: an explicit Deny of Put, Update, Delete and BatchWrite on the table for any RECORD# leading key', () => {
-    const denials = denialsOf(roleId('recordOutcome'));
+  it('decideApproval: an explicit Deny of Put, Update, Delete and BatchWrite on the table for any RECORD# leading key', () => {
+    const denials = denialsOf(roleId('decideApproval'));
     expect(denials).toHaveLength(1);
     expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
     expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('recordOutcome (keeps an approved departmental policy on record, R): it may put a RECORD# item, never update or delete one', () => {
+    const denials = denialsOf(roleId('recordOutcome'));
+    expect(denials).toHaveLength(1);
+    expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
+    expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
   });
 
   it('recordModeration: Update, Delete and BatchWrite denied on RECORD# keys, no Deny of PutItem anywhere (a put is how it records)', () => {

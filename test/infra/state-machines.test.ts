@@ -140,3 +140,82 @@ describe('separation offboarding state machine', () => {
     expect(env.STATE_MACHINE_ARN_APPROVAL_CHAIN).toBeUndefined();
   });
 });
+
+describe('one state machine per workflow (issue 12)', () => {
+  // Stated literally: a catalogue change that merges two workflows, or lets a machine invoke more, fails here.
+  const expected: [StateMachineKey, string, string[]][] = [
+    ['newAccountApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    ['postingAuthorityApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    ['postRemovalApproval', 'statemachines/post-removal-approval.asl.json', ['requestApproval', 'recordOutcome']],
+    ['departmentPolicyApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    ['exceptionApproval', 'statemachines/exception-approval.asl.json', ['requestApproval', 'recordOutcome', 'lapseException']],
+    ['websiteDisplayApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    ['platformProposalApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    [
+      'separationOffboarding',
+      'statemachines/separation-offboarding.asl.json',
+      ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
+    ],
+    ['annualReview', 'statemachines/annual-review.asl.json', ['openReview', 'prepareDepartmentReview', 'trackReview', 'reportReview']],
+    ['approvalChain', 'statemachines/approval-chain.asl.json', ['requestApproval', 'recordOutcome']],
+  ];
+  it('deploys ten, each under its own name, role and log group', () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual(
+      [
+        'NewAccountApproval',
+        'PostingAuthorityApproval',
+        'PostRemovalApproval',
+        'DepartmentPolicyApproval',
+        'ExceptionApproval',
+        'WebsiteDisplayApproval',
+        'PlatformProposalApproval',
+        'SeparationOffboarding',
+        'AnnualReview',
+        'ApprovalChain',
+      ]
+        .map((n) => `${stack.stackName}-${n}`)
+        .sort(),
+    );
+    const roles = machines.map(([, m]) => JSON.stringify(m.Properties.RoleArn));
+    const logGroups = machines.map(([, m]) => JSON.stringify(m.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn));
+    expect(new Set(roles).size).toBe(10);
+    expect(new Set(logGroups).size).toBe(10);
+  });
+
+  it.each(expected)('%s runs %s and its role invokes exactly %j', (key, definition, invokes) => {
+    expect(stateMachineEntries.find(([k]) => k === key)?.[1].definition).toBe(definition);
+    const role = resources[smId(key)]?.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const targets = statementsOf(role)
+      .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'))
+      .flatMap((s) => asArray(s.Resource))
+      .map((r) => JSON.stringify(r))
+      .sort();
+    expect(targets).toEqual(invokes.map((k) => JSON.stringify(getAtt(fnId(k as FunctionKey)))).sort());
+  });
+
+  it.each([
+    ['submitRequest', 'NewAccountApproval'],
+    ['requestPostingAuthority', 'PostingAuthorityApproval'],
+    ['requestPostRemoval', 'PostRemovalApproval'],
+    ['requestDepartmentPolicy', 'DepartmentPolicyApproval'],
+    ['requestException', 'ExceptionApproval'],
+    ['requestWebsiteDisplay', 'WebsiteDisplayApproval'],
+    ['proposePlatform', 'PlatformProposalApproval'],
+  ] as [FunctionKey, string][])('%s starts only its own state machine, %s', (fnKey, name) => {
+    const starts = statementsOf(roleId(fnKey)).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${stack.stackName}-${name}`]);
+  });
+
+  it('nothing starts the retired shared chain but the reconciler (a request stored for it before the upgrade)', () => {
+    const name = `${stack.stackName}-ApprovalChain`;
+    const starters = functionEntries
+      .filter(([k]) =>
+        statementsOf(roleId(k))
+          .filter((s) => asArray(s.Action).includes('states:StartExecution'))
+          .some((s) => asArray(s.Resource).map(flatten).includes(`arn:aws:states:${stack.region}:<token>:stateMachine:${name}`)),
+      )
+      .map(([k]) => k);
+    expect(starters).toEqual(['reconcileStarts']);
+  });
+});

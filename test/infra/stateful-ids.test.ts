@@ -27,10 +27,37 @@ const STATEFUL: Record<string, string[]> = {
   'AWS::Backup::BackupVault': ['RecordsBackupVaultBB6FB7CA'],
   'AWS::SES::EmailIdentity': ['MailIdentity4EC7C521'],
   'AWS::Events::EventBus': ['HrEventsBus357DD079'],
+  // A state machine holds its running executions: replacing one (a changed logical id) would strand
+  // every request waiting on a link there. The retired shared chain keeps the id it had before the
+  // upgrade that gave each workflow its own (README, "Upgrading from the shared approval chain").
+  'AWS::StepFunctions::StateMachine': [
+    'StateMachinesNewAccountApprovalStateMachine71F15617',
+    'StateMachinesPostingAuthorityApprovalStateMachine97F60EBC',
+    'StateMachinesPostRemovalApprovalStateMachineE4EAF92B',
+    'StateMachinesDepartmentPolicyApprovalStateMachineB9275CF1',
+    'StateMachinesExceptionApprovalStateMachine144C7745',
+    'StateMachinesWebsiteDisplayApprovalStateMachineCFDC390D',
+    'StateMachinesPlatformProposalApprovalStateMachineBC706944',
+    'StateMachinesSeparationOffboardingStateMachine312B0DD6',
+    'StateMachinesAnnualReviewStateMachine6B043BCD',
+    'StateMachinesApprovalChainStateMachineAEBDFC7A',
+  ],
 };
 
 /** The state machines' logs (every state transition: the workflows' audit trail) and the HTTP API's access logs. */
-const AUDIT_LOG_GROUPS = ['StateMachinesApprovalChainLogs0CFDCE82', 'StateMachinesSeparationOffboardingLogsA699DCBE', 'ApiAccessLogs50B185DB'];
+const AUDIT_LOG_GROUPS = [
+  'StateMachinesNewAccountApprovalLogs195D4181',
+  'StateMachinesPostingAuthorityApprovalLogs6B8D7717',
+  'StateMachinesPostRemovalApprovalLogsE184B1E5',
+  'StateMachinesDepartmentPolicyApprovalLogs4A9DA800',
+  'StateMachinesExceptionApprovalLogsF8868575',
+  'StateMachinesWebsiteDisplayApprovalLogs71641B9A',
+  'StateMachinesPlatformProposalApprovalLogs49608776',
+  'StateMachinesSeparationOffboardingLogsA699DCBE',
+  'StateMachinesAnnualReviewLogs099FA333',
+  'StateMachinesApprovalChainLogs0CFDCE82',
+  'ApiAccessLogs50B185DB',
+];
 
 describe('stateful resources keep their logical ids (a change replaces the resource: data loss after go-live)', () => {
   it.each(Object.entries(STATEFUL))('%s: exactly the pinned logical ids (a new one is pinned here deliberately)', (type, ids) => {

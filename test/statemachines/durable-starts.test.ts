@@ -36,7 +36,7 @@ describe('durable starts', () => {
       .post('/requests', form())
       .catch(() => undefined);
     await held.reached;
-    const [pending] = (await new GovernanceStore().pendingStarts(new Date(Date.now() + 1000).toISOString())).requestIds;
+    const [pending] = (await new GovernanceStore().pendingStarts('newAccountApproval', new Date(Date.now() + 1000).toISOString())).requestIds;
     expect(pending).toMatch(/^na-/);
     const requestId = pending as string;
     expect(await stack.sfn.describe(requestId)).toBeUndefined();
@@ -50,7 +50,7 @@ describe('durable starts', () => {
     await submitted;
     await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(requestId));
     expect((await stack.sfn.describe(requestId))?.status).toBe('RUNNING');
-    expect((await new GovernanceStore().pendingStarts(new Date(Date.now() + 1000).toISOString())).requestIds).not.toContain(requestId);
+    expect((await new GovernanceStore().pendingStarts('newAccountApproval', new Date(Date.now() + 1000).toISOString())).requestIds).not.toContain(requestId);
     expect(await firstEmails(requestId)).toBe(1);
     // The requester's receipt too: sent by the run the restart started, not again by the held handler's.
     const receipts = (await mailbox(stack)).filter((e) => e.subject.startsWith('Received:') && e.text.includes(requestId));

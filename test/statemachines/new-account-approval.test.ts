@@ -172,7 +172,7 @@ describe('new account approval (the real ASL on the local engine)', () => {
   ])('fails the execution with %s on bad input, sending nothing', async (errorName, input) => {
     const name = `bad-${errorName}`;
     const before = (await mailbox(stack)).length;
-    await stack.sfn.startExecution(localStateMachineArn('approvalChain'), name, JSON.stringify(input));
+    await stack.sfn.startExecution(localStateMachineArn('newAccountApproval'), name, JSON.stringify(input));
     const result = await stack.sfn.result(name);
     expect(result).toMatchObject({ status: 'FAILED', error: errorName });
     expect((await mailbox(stack)).length).toBe(before);

@@ -1,3 +1,4 @@
+import { approvalWorkflows } from '#catalogue-types';
 import { InvalidInputError } from '#core/errors';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -28,29 +29,33 @@ export async function reconcileStarts(input: unknown): Promise<{ started: number
   let failed = 0;
   // One pass over the index, page by page: a request whose start fails is logged and the rest go on;
   // the run then fails, so the schedule retries it and its dead-letter queue alarms.
-  let page: Awaited<ReturnType<GovernanceStore['pendingStarts']>> | undefined;
-  do {
-    page = await s.pendingStarts(before, page?.next);
-    // Ten at a time: a restart after a crash may find many, and each start is independent.
-    const ids = [...page.requestIds];
-    const worker = async () => {
-      for (let requestId = ids.shift(); requestId; requestId = ids.shift()) {
-        try {
-          const request = await s.request(requestId, true);
-          if (request?.status !== 'PENDING') {
-            await s.markStarted(requestId);
-            counts.cleared += 1;
-            continue;
+  // Each approval workflow's stored requests, on the state machine each was stored to run on (the
+  // retired shared chain too, for a request stored before the upgrade that split it).
+  for (const workflow of approvalWorkflows) {
+    let page: Awaited<ReturnType<GovernanceStore['pendingStarts']>> | undefined;
+    do {
+      page = await s.pendingStarts(workflow, before, page?.next);
+      // Ten at a time: a restart after a crash may find many, and each start is independent.
+      const ids = [...page.requestIds];
+      const worker = async () => {
+        for (let requestId = ids.shift(); requestId; requestId = ids.shift()) {
+          try {
+            const request = await s.request(requestId, true);
+            if (request?.status !== 'PENDING') {
+              await s.markStarted(requestId);
+              counts.cleared += 1;
+              continue;
+            }
+            counts[(await startStoredRequest(s, request, workflow)) === 'started' ? 'started' : 'existing'] += 1;
+          } catch (error) {
+            failed += 1;
+            logger.error('could not start a stored request', { requestId, workflow, error: error as Error });
           }
-          counts[(await startStoredRequest(s, request)) === 'started' ? 'started' : 'existing'] += 1;
-        } catch (error) {
-          failed += 1;
-          logger.error('could not start a stored request', { requestId, error: error as Error });
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
-  } while (page.next);
+      };
+      await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
+    } while (page.next);
+  }
   if (counts.started) logger.warn('started stored requests that had no execution', counts);
   if (failed) throw new Error(`${failed} stored request(s) could not be started; the next run tries again.`);
   return counts;

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '#core/errors';
 import { type AccountRequest, accountRequest, normalizeHandle } from '#new-account/new-account';
 import { namedSteps } from '#core/request';
-import { type Person, policy } from '#core/policy';
-import { isApproved, isRetired } from '#core/platform';
+import { type Person, type Platform, policy } from '#core/policy';
+import { isApproved, isRetired, mayHaveNewAccounts, missingDocuments, platformDocumentTitles } from '#core/platform';
 import { newAccountKind } from '#new-account/kind';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
@@ -15,10 +15,13 @@ import { type PersonSummary, resolvePersonFields, usesPersonFields } from '#core
 
 let store: GovernanceStore | undefined;
 
-/** The form's lists. People are not listed: the admin fields search the directory (people-picker.ts). */
+/**
+ * The form's lists. People are not listed: the admin fields search the directory (people-picker.ts).
+ * Only platforms with all three P documents are offered: an approved one missing any is incomplete (O.a, P).
+ */
 async function formChoices(s: GovernanceStore) {
   const [departments, platforms] = await Promise.all([s.departments(), s.approvedPlatforms()]);
-  return { departments, platforms };
+  return { departments, platforms: platforms.filter(mayHaveNewAccounts) };
 }
 
 /** GET /requests/new (the form) and POST /requests (submit it). */
@@ -60,7 +63,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
 
   const created = await store.createRequest(request, newAccountKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(store, request);
+  await startSoon(store, request, newAccountKind);
   logger.info('request submitted', { requestId: request.requestId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);
@@ -97,6 +100,7 @@ async function buildRequest(s: GovernanceStore, person: Person, body: Record<str
   if (isRetired(platform))
     fields.platformId = `${platform?.name ?? form.platformId} was retired from DTI’s approved list (O.a); choose a platform from the approved list`;
   else if (!isApproved(platform)) fields.platformId = 'choose a platform from the approved list (O.a)';
+  else if (platform && !mayHaveNewAccounts(platform)) fields.platformId = incompleteWords(platform);
   if (handleTaken) fields.proposedHandle = 'this handle is already in the City registry on that platform';
   const unknown = form.adminIds.filter((_, i) => !admins[i]);
   const separated = admins.filter((a) => a?.separatedOn).map((a) => a?.name);
@@ -117,5 +121,11 @@ async function buildRequest(s: GovernanceStore, person: Person, body: Record<str
     now: new Date(),
   });
 }
+
+/** Why an approved platform cannot have a new account yet: the P documents DTI has still to record. */
+const incompleteWords = (platform: Platform) =>
+  `${platform.name} is incomplete on DTI’s list: its ${missingDocuments(platform)
+    .map((k) => platformDocumentTitles[k].toLowerCase())
+    .join(', ')} (P) are not recorded yet; choose another platform, or ask DTI to record them`;
 
 export const handler = httpHandler(submitRequest);

@@ -14,12 +14,15 @@ beforeAll(async () => {
 });
 
 const now = '2025-03-01T17:00:00.000Z';
-const stateMachineArn = 'arn:aws:states:us-west-2:123456789012:stateMachine:new-account-approval';
+const stateMachineArn = 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-NewAccountApproval';
+const postingAuthorityArn = 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-PostingAuthorityApproval';
+const retiredChainArn = 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-ApprovalChain';
 const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
 const paMetaKey = { PK: `REQ#${paRequestId}`, SK: 'META' };
-const pendingQuery = { IndexName: 'ByPendingStart' };
-/** What ByPendingStart holds for a request not yet known to have started. */
-const listed = (key: { PK: string; SK: string }, since: string) => ({ ...key, pendingStart: 'approvalChain', pendingSince: since });
+/** The ByPendingStart query of one state machine's stored requests. */
+const pendingQuery = (workflow: string) => ({ IndexName: 'ByPendingStart', ExpressionAttributeValues: { ':w': workflow } });
+/** What ByPendingStart holds for a request not yet known to have started, under the state machine it is to run on. */
+const listed = (key: { PK: string; SK: string }, since: string, workflow = 'newAccountApproval') => ({ ...key, pendingStart: workflow, pendingSince: since });
 const markStarted = { UpdateExpression: 'REMOVE pendingStart, pendingSince' };
 
 describe('reconcile-starts', () => {
@@ -31,10 +34,11 @@ describe('reconcile-starts', () => {
     sfn.reset();
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date(now));
-    ddb.on(QueryCommand, pendingQuery).resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z')] });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand, pendingQuery('newAccountApproval')).resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z')] });
     ddb
       .on(GetCommand, { Key: metaKey })
-      .resolves({ Item: { ...metaKey, ...accountRequest(), pendingStart: 'approvalChain', pendingSince: '2025-03-01T16:00:00.000Z' } });
+      .resolves({ Item: { ...metaKey, ...accountRequest(), pendingStart: 'newAccountApproval', pendingSince: '2025-03-01T16:00:00.000Z' } });
     ddb.on(UpdateCommand).resolves({});
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${stateMachineArn}:${requestId}`, startDate: new Date(now) });
   });
@@ -75,7 +79,7 @@ describe('reconcile-starts', () => {
   });
 
   it('clears the marker of a request that is no longer pending without starting it', async () => {
-    ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest({ status: 'REJECTED' }), pendingStart: 'approvalChain' } });
+    ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest({ status: 'REJECTED' }), pendingStart: 'newAccountApproval' } });
 
     expect(await reconcileStarts({})).toEqual({ started: 0, existing: 0, cleared: 1 });
 
@@ -96,36 +100,64 @@ describe('reconcile-starts', () => {
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
   });
 
-  it('lists only requests stored longer ago than olderThanSeconds', async () => {
+  it('lists, for each approval state machine, only requests stored longer ago than olderThanSeconds', async () => {
     await reconcileStarts({ olderThanSeconds: 300 });
 
-    expect(ddb).toHaveReceivedCommandExactlyOnceWith(QueryCommand, {
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual(
+      [
+        'newAccountApproval',
+        'postingAuthorityApproval',
+        'postRemovalApproval',
+        'departmentPolicyApproval',
+        'exceptionApproval',
+        'websiteDisplayApproval',
+        'platformProposalApproval',
+        'approvalChain',
+      ].map((w) => ({ ':w': w, ':before': '2025-03-01T16:55:00.000Z' })),
+    );
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: 'governance-test',
       IndexName: 'ByPendingStart',
       KeyConditionExpression: 'pendingStart = :w AND pendingSince < :before',
-      ExpressionAttributeValues: { ':w': 'approvalChain', ':before': '2025-03-01T16:55:00.000Z' },
     });
   });
 
   it('leaves a minute for a submit handler to start its own request when no age is given', async () => {
     await reconcileStarts(undefined);
 
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ExpressionAttributeValues: { ':w': 'approvalChain', ':before': '2025-03-01T16:59:00.000Z' } });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ExpressionAttributeValues: { ':w': 'newAccountApproval', ':before': '2025-03-01T16:59:00.000Z' } });
+  });
+
+  it('starts a request stored for the retired shared chain (before the upgrade) on that chain, where its marker says', async () => {
+    ddb.on(QueryCommand, pendingQuery('newAccountApproval')).resolves({ Items: [] });
+    ddb.on(QueryCommand, pendingQuery('approvalChain')).resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z', 'approvalChain')] });
+
+    expect(await reconcileStarts({})).toEqual({ started: 1, existing: 0, cleared: 0 });
+
+    expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn: retiredChainArn, name: requestId });
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
   });
 
   it('lists again while the index has more, starting each request of each page', async () => {
     ddb
-      .on(QueryCommand, pendingQuery)
+      .on(QueryCommand, pendingQuery('newAccountApproval'))
       .resolvesOnce({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z')], LastEvaluatedKey: listed(metaKey, '2025-03-01T16:00:00.000Z') })
-      .resolves({ Items: [listed(paMetaKey, '2025-03-01T16:30:00.000Z')] });
-    ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'approvalChain' } });
+      .resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, pendingQuery('postingAuthorityApproval'))
+      .resolves({ Items: [listed(paMetaKey, '2025-03-01T16:30:00.000Z', 'postingAuthorityApproval')] });
+    ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'postingAuthorityApproval' } });
 
     expect(await reconcileStarts({ olderThanSeconds: 0 })).toEqual({ started: 2, existing: 0, cleared: 0 });
 
-    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
+    // Two pages of the new-account machine's list, then one query per other approval machine (7).
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 9);
     // One pass: the second page starts after the first, not again from the top.
     expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual(listed(metaKey, '2025-03-01T16:00:00.000Z'));
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([requestId, paRequestId]);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.stateMachineArn, c.args[0].input.name])).toEqual([
+      [stateMachineArn, requestId],
+      [postingAuthorityArn, paRequestId],
+    ]);
     expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[1]?.args[0].input.input ?? '{}')).toEqual({
       requestId: paRequestId,
       stepCount: 1,
@@ -136,8 +168,10 @@ describe('reconcile-starts', () => {
   });
 
   it('keeps the marker of a request whose start fails, starts the rest, then fails the run so it is retried', async () => {
-    ddb.on(QueryCommand, pendingQuery).resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z'), listed(paMetaKey, '2025-03-01T16:30:00.000Z')] });
-    ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'approvalChain' } });
+    ddb
+      .on(QueryCommand, pendingQuery('newAccountApproval'))
+      .resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z'), listed(paMetaKey, '2025-03-01T16:30:00.000Z')] });
+    ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'newAccountApproval' } });
     sfn.on(StartExecutionCommand, { name: requestId }).rejects(new Error('Rate exceeded'));
 
     await expect(reconcileStarts({})).rejects.toThrow('1 stored request(s) could not be started; the next run tries again.');

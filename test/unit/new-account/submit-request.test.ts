@@ -20,6 +20,17 @@ beforeAll(async () => {
 
 const form = { ...validForm, submissionId: 'sub-12345678', proposedHandle: '@ABQParks' };
 
+/** Instagram as DTI's list holds it: approved, with its three P documents (an incomplete platform is offered to no new account). */
+const instagram = {
+  id: 'instagram',
+  name: 'Instagram',
+  approved: true,
+  status: 'APPROVED',
+  documents: Object.fromEntries(
+    ['userGuidelines', 'accountStandards', 'brandingStandards'].map((k) => [k, { url: `https://dti.cabq.example/sm/instagram/${k}`, adoptedOn: '2023-02-01' }]),
+  ),
+};
+
 describe('submit-request', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const sfn = mockClient(SFNClient);
@@ -33,7 +44,7 @@ describe('submit-request', () => {
     mockPeople(ddb);
     ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'ROLES' } }).resolves({ Items: roleHolders });
     ddb.on(GetCommand, { Key: { PK: 'DEPT#PRD', SK: 'PROFILE' } }).resolves({ Item: department('PRD') });
-    ddb.on(GetCommand, { Key: { PK: 'PLATFORM#instagram', SK: 'PROFILE' } }).resolves({ Item: { id: 'instagram', name: 'Instagram', approved: true } });
+    ddb.on(GetCommand, { Key: { PK: 'PLATFORM#instagram', SK: 'PROFILE' } }).resolves({ Item: instagram });
     ddb.on(PutCommand).resolves({});
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec' });
   });
@@ -60,7 +71,7 @@ describe('submit-request', () => {
     const res = await submitRequest(jsonPost('/requests', form, { email: 'agallegos@cabq.example' }));
     const { requestId } = JSON.parse(res.body as string) as { requestId: string };
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: process.env.STATE_MACHINE_ARN_APPROVAL_CHAIN,
+      stateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-NewAccountApproval',
       name: requestId,
     });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}') as {

@@ -99,7 +99,7 @@ describe('request-post-removal', () => {
     expect(recordIntact(record)).toBe(true);
 
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: process.env.STATE_MACHINE_ARN_APPROVAL_CHAIN,
+      stateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-PostRemovalApproval',
       name: request.requestId,
     });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}') as { stepCount: number };

@@ -58,7 +58,7 @@ describe('request-posting-authority', () => {
     });
     expect(item.steps.map((s) => [s.approverId, s.approverName, s.escalateToId])).toEqual([['E100', 'Dolores Baca', 'E101']]);
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
-      stateMachineArn: process.env.STATE_MACHINE_ARN_APPROVAL_CHAIN,
+      stateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:gov-PostingAuthorityApproval',
       name: item.requestId,
     });
     expect(json(res)).toMatchObject({ requestId: item.requestId, href: `/requests/${item.requestId}`, steps: ['Department Director (Parks and Recreation)'] });
