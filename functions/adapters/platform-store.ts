@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Platform, PlatformChange } from '#core/platform';
+import { type Platform, type PlatformChange, platformChangeItem, platformItem } from '#core/platform';
 import { type Item, strip, TableClient } from '#adapters/table';
 
 /**
@@ -13,25 +13,8 @@ import { type Item, strip, TableClient } from '#adapters/table';
  * and the change item, which cannot exist yet. A platform is never deleted.
  */
 
-/** Versions padded, so a platform's changes sort in the order they were made. */
-const versionKey = (version: number) => String(version).padStart(6, '0');
-const changeSortKey = (version: number) => `CHANGE#${versionKey(version)}`;
-
-/** The platform's PROFILE item, the one builder every writer uses (the seed, the platforms pages). */
-export function platformItem(platform: Platform): Item {
-  return { ...platform, PK: `PLATFORM#${platform.id}`, SK: 'PROFILE', GSI1PK: 'PLATFORMS', GSI1SK: platform.name, entity: 'Platform' };
-}
-
-export function platformChangeItem(change: PlatformChange): Item {
-  return {
-    ...change,
-    PK: `PLATFORM#${change.platformId}`,
-    SK: changeSortKey(change.version),
-    GSI2PK: 'PLATFORM_CHANGES',
-    GSI2SK: `${change.at}#${change.platformId}#${versionKey(change.version)}`,
-    entity: 'PlatformChange',
-  };
-}
+/** The items are built by the domain (core/platform.ts), where an approval that adds a platform builds them too. */
+export { platformChangeItem, platformItem } from '#core/platform';
 
 export class PlatformStore extends TableClient {
   /** Every platform, approved and retired, by name: one Query (the list is a handful of items). */

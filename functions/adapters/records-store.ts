@@ -55,7 +55,16 @@ export class RecordsStore extends TableClient {
    * Everything filed under an account between two instants (ISO strings, inclusive): its records,
    * and the requests about it. Paginated to the end.
    */
-  async forAccount(accountId: string, from: string, to: string): Promise<{ records: GovernanceRecord[]; requests: GovernanceRequest[] }> {
+  forAccount(accountId: string, from: string, to: string): Promise<{ records: GovernanceRecord[]; requests: GovernanceRequest[] }> {
+    return this.filedBetween(`ACCOUNT_RECORDS#${accountId}`, from, to);
+  }
+
+  /** The requests of a department that are not about an existing account (new accounts, platform proposals) made in [from, to]. */
+  async forDepartment(departmentCode: string, from: string, to: string): Promise<GovernanceRequest[]> {
+    return (await this.filedBetween(`DEPARTMENT_RECORDS#${departmentCode}`, from, to)).requests;
+  }
+
+  private async filedBetween(pk: string, from: string, to: string): Promise<{ records: GovernanceRecord[]; requests: GovernanceRequest[] }> {
     const records: GovernanceRecord[] = [];
     const requests: GovernanceRequest[] = [];
     let ExclusiveStartKey: Item | undefined;
@@ -66,7 +75,7 @@ export class RecordsStore extends TableClient {
           IndexName: 'GSI1',
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to',
           // `~` sorts after every id character, so the whole of the last instant is included.
-          ExpressionAttributeValues: { ':pk': `ACCOUNT_RECORDS#${accountId}`, ':from': from, ':to': `${to}~` },
+          ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': `${to}~` },
           ExclusiveStartKey,
         }),
       );

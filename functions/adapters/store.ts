@@ -3,7 +3,9 @@ import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { Approval, Decision } from '#core/approval';
 import type { Account, Grant } from '#core/registry';
 import type { GovernanceRequest } from '#approval-chain/kinds';
-import type { RequestBase, RequestKindModule } from '#core/request-kind';
+import type { ApprovalWorkflow } from '#catalogue-types';
+import type { OutcomeWrite, RequestBase, RequestKindModule } from '#core/request-kind';
+import { approvedUpdate, approveWithWrites } from '#adapters/outcome-writes';
 import type { RequestStatus } from '#core/request';
 import { DirectoryStore } from '#adapters/directory-store';
 import { claimedAtCreation } from '#adapters/mail-slots';
@@ -14,7 +16,8 @@ import { isConditionFailure, type Item, strip } from '#adapters/table';
 /**
  * The governance table (single-table design). Keys (the directory's: directory-store.ts):
  *   REQ#id / META                  GSI2 REQUESTER#personId / createdAt   (na- new account, pa- posting authority, pr- post removal)
- *                                  GSI1 ACCOUNT_RECORDS#accountId / createdAt#id (requests about an existing account)
+ *                                  GSI1 ACCOUNT_RECORDS#accountId / createdAt#id (requests about an existing account),
+ *                                  or DEPARTMENT_RECORDS#code / createdAt#id (the others: the department's export reads them)
  *   RECORD#id / RECORD             GSI1 ACCOUNT_RECORDS#accountId / recordedAt#id (preserved posts, edits,
  *                                  moderation: written once, never updated; see records-store.ts)
  *   REQ#id / APPR#step#round       ByApprovalId approvalId (sparse, KEYS_ONLY: later updates cost no index write)
@@ -44,9 +47,11 @@ export function grantItem(g: Grant): Item {
 }
 
 /**
- * A request's item. Requests about an existing account (posting authority, post removal) are also
- * filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a records export (H) finds
- * them with the account's preserved posts, edits and moderation records in one query. The kind's
+ * A request's item. Requests about an existing account (posting authority, post removal, exceptions,
+ * displays) are also filed under the account's records (GSI1 ACCOUNT_RECORDS#id by time), so a
+ * records export (H) finds them with the account's preserved posts, edits and moderation records in
+ * one query; the others (new accounts, platform proposals) under their department's
+ * (DEPARTMENT_RECORDS#code), where a department's export finds them, approved or not. The kind's
  * module says which account and its entity name; the caller passes its own kind, so a function that
  * stores no request does not bundle every kind's module.
  */
@@ -58,17 +63,22 @@ export function requestItem<R extends RequestBase>(request: R, kind: StoredKind<
     SK: 'META',
     GSI2PK: `REQUESTER#${request.requester.id}`,
     GSI2SK: request.createdAt,
-    ...(accountId ? { GSI1PK: `ACCOUNT_RECORDS#${accountId}`, GSI1SK: `${request.createdAt}#${request.requestId}` } : {}),
+    // Filed under its account, or (a request not about an existing account) under its department.
+    GSI1PK: accountId ? `ACCOUNT_RECORDS#${accountId}` : `DEPARTMENT_RECORDS#${request.departmentCode}`,
+    GSI1SK: `${request.createdAt}#${request.requestId}`,
     entity: kind.entity,
     ...fields,
-    // Durable start: listed in ByPendingStart until its execution is known to have started.
-    pendingStart: 'approvalChain',
+    // Durable start: listed in ByPendingStart, under the state machine it is to run on, until its execution is known to have started.
+    pendingStart: kind.stateMachine,
     pendingSince: request.createdAt,
   };
 }
 
 /** What the store needs of a request's kind to file it. */
-export type StoredKind<R extends RequestBase> = Pick<RequestKindModule<R>, 'kind' | 'entity' | 'accountOf'>;
+export type StoredKind<R extends RequestBase> = Pick<RequestKindModule<R>, 'kind' | 'entity' | 'accountOf'> & {
+  /** The state machine it is to run on: its kind's (the retired shared chain only in a test that stores a request as the release before did). */
+  stateMachine: ApprovalWorkflow;
+};
 
 /** The directory (directory-store.ts), and the requests, approvals and registry of every workflow. */
 export class GovernanceStore extends DirectoryStore {
@@ -91,14 +101,17 @@ export class GovernanceStore extends DirectoryStore {
     );
   }
 
-  /** Ids of requests stored before `before` whose execution is not yet known to have started, oldest first, a page at a time. */
-  async pendingStarts(before: string, after?: Item): Promise<{ requestIds: string[]; next?: Item }> {
+  /**
+   * Ids of requests stored to run on `workflow` before `before` whose execution is not yet known to
+   * have started, oldest first, a page at a time.
+   */
+  async pendingStarts(workflow: ApprovalWorkflow, before: string, after?: Item): Promise<{ requestIds: string[]; next?: Item }> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'ByPendingStart',
         KeyConditionExpression: 'pendingStart = :w AND pendingSince < :before',
-        ExpressionAttributeValues: { ':w': 'approvalChain', ':before': before },
+        ExpressionAttributeValues: { ':w': workflow, ':before': before },
         ExclusiveStartKey: after,
         Limit: 100,
       }),
@@ -267,19 +280,13 @@ export class GovernanceStore extends DirectoryStore {
 
   // Registry ----------------------------------------------------------------------------------
 
-  /** The transaction item that closes a pending request as APPROVED (and sets `extra` on it). */
   private approvedUpdate(requestId: string, at: string, extra: Record<string, string> = {}) {
-    const names = Object.keys(extra);
-    return {
-      Update: {
-        TableName: this.table,
-        Key: { PK: `REQ#${requestId}`, SK: 'META' },
-        UpdateExpression: `SET #status = :approved, closedAt = :at${names.map((n) => `, ${n} = :${n}`).join('')}`,
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':approved': 'APPROVED', ':pending': 'PENDING', ':at': at, ...Object.fromEntries(names.map((n) => [`:${n}`, extra[n]])) },
-      },
-    };
+    return approvedUpdate(this.table, requestId, at, extra);
+  }
+
+  /** Closes a pending request as APPROVED with its kind's writes, in one transaction (outcome-writes.ts). */
+  approveWith(requestId: string, at: string, writes: readonly OutcomeWrite[], extra?: Record<string, string>) {
+    return approveWithWrites(this.db, this.table, requestId, at, writes, extra);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Person, Policy } from '#core/policy';
 import { policy } from '#core/policy';
 import { isRetired, missingDocuments, type Platform, platformDocumentKinds, platformDocumentTitles } from '#core/platform';
 import type { Account, Grant } from '#core/registry';
+import { inForce, type Standing, standingLine } from '#core/standing';
 import type { AccountLine, Finding, PlatformLine, ReviewPage } from '#annual-review/model';
 
 /**
@@ -21,6 +22,8 @@ const daysBetween = (from: string, to: Date) => Math.floor((to.getTime() - Date.
 export function accountFindings(input: {
   account: Account & { credentialChangedAt?: string };
   grants: Grant[];
+  /** Its standings (exceptions F.d, displays Q); those in force are listed on its row. */
+  standings?: readonly Standing[];
   people: Map<string, Person>;
   platform?: Platform;
   lastActivityAt?: string;
@@ -77,6 +80,7 @@ export function accountFindings(input: {
         : 'Nothing recorded for it yet: no removal, correction, moderation or grant change.',
     });
   }
+  const standings = inForce(input.standings ?? []).active.map(standingLine);
   return {
     accountId: account.accountId,
     label: `${account.platformName} ${account.handle}`,
@@ -90,6 +94,7 @@ export function accountFindings(input: {
       sourceRequestId: g.sourceRequestId,
     })),
     findings,
+    ...(standings.length ? { standings } : {}),
   };
 }
 

@@ -77,6 +77,8 @@ export interface AccountLine {
   platformName: string;
   grants: ReviewedGrant[];
   findings: Finding[];
+  /** What is in force on it (core/standing.ts), one line each: "Exception to F.b (…) until 2027-03-01", "Shown on https://…". Absent on pages opened before standings existed. */
+  standings?: string[];
 }
 
 export interface PlatformLine {

@@ -38,6 +38,13 @@ function findingList(findings: readonly Finding[]): SafeHtml | '' {
     <p class="usa-hint">These help you decide; none of them changes anything by itself.</p></div></div>`;
 }
 
+/** What is in force on the account (exceptions F.d, displays Q): the director sees what they are keeping. */
+function standingList(standings: readonly string[] | undefined): SafeHtml | '' {
+  if (!standings?.length) return '';
+  return html`<div class="app-standings"><p class="text-bold margin-bottom-0">In force on this account</p>
+    <ul class="usa-list">${standings.map((line) => html`<li>${line}</li>`)}</ul></div>`;
+}
+
 /** A yes/no question as a USWDS radio fieldset, its error under the legend. */
 function yesNo(field: string, legend: string, value: string | undefined, errors: Record<string, string> | undefined, labels = ['Yes', 'No']): SafeHtml {
   const id = idOf(field);
@@ -70,6 +77,7 @@ function accountQuestions(account: AccountLine, answer: AccountAnswer, errors: R
   const emailError = errors?.[emailField];
   return html`<fieldset class="usa-fieldset app-review-account"><legend class="usa-legend usa-legend--large">${account.label}</legend>
     ${findingList(account.findings)}
+    ${standingList(account.standings)}
     ${yesNo(f('inUse'), 'Is this account still in use and still needed?', answer.inUse, errors, ['Yes, keep it', 'No, retire it (its access ends; its records are kept)'])}
     ${account.grants.map((g) =>
       yesNo(`${f('keep')}.${g.personId}`, `Does ${g.personName} (${roleWords(g)}) still need posting authority? (B)`, answer.keep?.[g.personId], errors, [

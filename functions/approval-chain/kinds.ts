@@ -1,13 +1,21 @@
 import type { Approval } from '#core/approval';
+import type { ExceptionRequest } from '#exception/exception';
+import { exceptionKind } from '#exception/kind';
 import type { DescribeContext, RequestDescription } from '#core/description';
 import type { GovernanceRecord } from '#core/records';
 import type { RequestKindModule, Told } from '#core/request-kind';
+import type { DepartmentPolicyRequest } from '#department-policy/department-policy';
+import { departmentPolicyKind } from '#department-policy/kind';
 import { newAccountKind } from '#new-account/kind';
+import { platformProposalKind } from '#platform-proposal/kind';
+import type { PlatformProposalRequest } from '#platform-proposal/platform-proposal';
 import type { AccountRequest } from '#new-account/new-account';
 import { postRemovalKind } from '#post-removal/kind';
 import type { PostRemovalRequest } from '#post-removal/post-removal';
 import { postingAuthorityKind } from '#posting-authority/kind';
 import type { PostingAuthorityRequest } from '#posting-authority/posting-authority';
+import { websiteDisplayKind } from '#website-display/kind';
+import type { WebsiteDisplayRequest } from '#website-display/website-display';
 
 /*
  * The registry of request kinds: the one place that lists them. Every part of the system that
@@ -18,7 +26,14 @@ import type { PostingAuthorityRequest } from '#posting-authority/posting-authori
  */
 
 /** Every kind of request that goes through the approval chain, as stored and shown. */
-export type GovernanceRequest = AccountRequest | PostingAuthorityRequest | PostRemovalRequest;
+export type GovernanceRequest =
+  | AccountRequest
+  | PostingAuthorityRequest
+  | PostRemovalRequest
+  | DepartmentPolicyRequest
+  | ExceptionRequest
+  | WebsiteDisplayRequest
+  | PlatformProposalRequest;
 export type RequestKindName = GovernanceRequest['kind'];
 
 type ModuleFor<K extends RequestKindName> = RequestKindModule<Extract<GovernanceRequest, { kind: K }>>;
@@ -28,6 +43,10 @@ export const requestKinds: { [K in RequestKindName]: ModuleFor<K> } = {
   NEW_ACCOUNT: newAccountKind,
   POSTING_AUTHORITY: postingAuthorityKind,
   POST_REMOVAL: postRemovalKind,
+  DEPARTMENT_POLICY: departmentPolicyKind,
+  EXCEPTION: exceptionKind,
+  WEBSITE_DISPLAY: websiteDisplayKind,
+  PLATFORM_PROPOSAL: platformProposalKind,
 };
 
 /** Any request's id, of every registered kind: its kind's two-letter prefix, the UTC day, a digest (core/request.ts). */

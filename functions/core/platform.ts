@@ -1,8 +1,9 @@
 /**
  * A platform on DTI's approved list (O.a) and the three documents rule P asks DTI to adopt for it.
  * Shared by the platforms list (functions/platforms), the New Social Media form (only an APPROVED
- * platform is offered), the registry (accounts on a RETIRED platform are flagged) and the annual
- * review (its findings). A platform is never deleted: retiring keeps it, and its accounts, on record.
+ * platform with all three P documents is offered), a department's proposal of a new platform
+ * (functions/platform-proposal), the registry (accounts on a RETIRED platform are flagged) and the
+ * annual review (its findings). A platform is never deleted: retiring keeps it, and its accounts, on record.
  */
 
 export const platformStatuses = ['APPROVED', 'RETIRED'] as const;
@@ -64,6 +65,14 @@ export const isRetired = (platform: Pick<Platform, 'status'> | undefined) => pla
 export const isApproved = (platform: Pick<Platform, 'approved' | 'status'> | undefined) =>
   platform !== undefined && platform.approved === true && platform.status !== 'RETIRED';
 
+/**
+ * Whether a New Social Media form may offer the platform (O.a, P): approved, and with all three P
+ * documents recorded. An approved platform missing any (one just approved from a department's
+ * proposal, say) stays on the list marked incomplete, and no new account may choose it.
+ */
+export const mayHaveNewAccounts = (platform: Pick<Platform, 'approved' | 'status' | 'documents'> | undefined) =>
+  isApproved(platform) && platform !== undefined && missingDocuments(platform).length === 0;
+
 /** A platform id as DTI gives it when adding one (the slug in its address); fixed once added. */
 export const platformIdPattern = /^[a-z0-9-]{1,40}$/;
 
@@ -95,6 +104,35 @@ export interface PlatformChange {
   byId: string;
   byName: string;
   changes: PlatformFieldChange[];
-  /** Why it was retired (RETIRED only). */
+  /** Why it was retired (RETIRED only), or how it was added (by a proposal's approval). */
   reason?: string;
+  /** The request whose approval made the change (a platform added from a department's proposal, O.a). */
+  requestId?: string;
+}
+
+/*
+ * The list's items in the governance table (adapters/platform-store.ts reads and writes them; an
+ * approval that adds a platform writes them in its own transaction, so both build them here):
+ *   PLATFORM#id / PROFILE            GSI1 PLATFORMS / name
+ *   PLATFORM#id / CHANGE#<version>   GSI2 PLATFORM_CHANGES / <at>#id#<version>
+ */
+
+/** Versions padded, so a platform's changes sort in the order they were made. */
+const versionKey = (version: number) => String(version).padStart(6, '0');
+
+/** The platform's PROFILE item. */
+export function platformItem(platform: Platform): Record<string, unknown> {
+  return { ...platform, PK: `PLATFORM#${platform.id}`, SK: 'PROFILE', GSI1PK: 'PLATFORMS', GSI1SK: platform.name, entity: 'Platform' };
+}
+
+/** A change's item, written once beside the platform's profile. */
+export function platformChangeItem(change: PlatformChange): Record<string, unknown> {
+  return {
+    ...change,
+    PK: `PLATFORM#${change.platformId}`,
+    SK: `CHANGE#${versionKey(change.version)}`,
+    GSI2PK: 'PLATFORM_CHANGES',
+    GSI2SK: `${change.at}#${change.platformId}#${versionKey(change.version)}`,
+    entity: 'PlatformChange',
+  };
 }

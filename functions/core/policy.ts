@@ -2,13 +2,26 @@ import policyJson from '#config/policy.json' with { type: 'json' };
 import { ConfigurationError } from '#core/errors';
 import * as z from '#core/zod';
 
-/** Who can stand in an approval chain. DEPARTMENT_DIRECTOR is resolved per request from its department. */
-export const chainRoles = ['DEPARTMENT_DIRECTOR', 'COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS'] as const;
-export type ChainRole = (typeof chainRoles)[number];
-
-/** City-wide roles held in the directory: the chain roles, who is told of offboardings (O.b), and the City Clerk's records contact (H). */
-export const directoryRoles = [...chainRoles, 'COMMUNICATIONS_COORDINATOR', 'CITY_CLERK_CONTACT'] as const;
+/**
+ * City-wide roles held in the directory: those that decide approvals (D.b, S.a, F.d), and the City
+ * Clerk's records contact (H). The Communications Coordinator is also told of offboardings (O.b).
+ */
+export const directoryRoles = ['COMMUNICATIONS_DIRECTOR', 'APD_DIRECTOR_OF_COMMUNICATIONS', 'COMMUNICATIONS_COORDINATOR', 'CITY_CLERK_CONTACT'] as const;
 export type DirectoryRole = (typeof directoryRoles)[number];
+
+/**
+ * Who can stand in an approval chain. DEPARTMENT_DIRECTOR is resolved per request from its
+ * department, DTI_DIRECTOR from the DTI department (O.a, Q: DTI decides); the others are City-wide
+ * roles in the directory.
+ */
+export const chainRoles = [
+  'DEPARTMENT_DIRECTOR',
+  'DTI_DIRECTOR',
+  'COMMUNICATIONS_DIRECTOR',
+  'APD_DIRECTOR_OF_COMMUNICATIONS',
+  'COMMUNICATIONS_COORDINATOR',
+] as const satisfies readonly (DirectoryRole | 'DEPARTMENT_DIRECTOR' | 'DTI_DIRECTOR')[];
+export type ChainRole = (typeof chainRoles)[number];
 
 const chainSchema = z.array(z.enum(chainRoles)).check(z.minLength(1, 'an approval chain needs at least one step'));
 
@@ -29,6 +42,34 @@ export const policySchema = z.object({
   }),
   postRemoval: z.object({
     actions: z.record(z.enum(['DELETE', 'MERGE', 'UNPUBLISH']), z.string().check(z.minLength(1))),
+  }),
+  departmentPolicy: z.object({
+    /** Who approves a department's own social media policy (R): the Communications Director. */
+    chain: chainSchema,
+  }),
+  exceptions: z
+    .object({
+      /** Who approves an exception (F.d): the Communications Coordinator. */
+      chain: chainSchema,
+      /** The standards of F an exception may be asked from, by letter. */
+      standards: z.record(z.enum(['a', 'b', 'c']), z.string().check(z.minLength(1))),
+      /** The longest an exception may last, in days (under the year a Standard execution may live). */
+      maxDays: z.number().check(z.int(), z.minimum(1), z.maximum(360)),
+      /** Days before its end date that the requester and the Coordinator are told it will lapse. */
+      noticeDaysBeforeEnd: z.number().check(z.int(), z.minimum(1), z.maximum(90)),
+    })
+    .check(z.refine((e) => e.noticeDaysBeforeEnd < e.maxDays, 'exceptions.noticeDaysBeforeEnd must be less than maxDays')),
+  websiteDisplay: z.object({
+    /** Who approves showing social media content on a City website (Q): DTI. */
+    chain: chainSchema,
+    /** The City's web domains: a display is for a page on one of them or a subdomain. */
+    citySites: z.array(z.string().check(z.regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a City site is a lower-case domain, e.g. cabq.gov'))).check(z.minLength(1)),
+    /** Rule Q's text, quoted where the form refuses an automatic feed of uncensored content. */
+    rule: z.string().check(z.minLength(1)),
+  }),
+  platformProposal: z.object({
+    /** Who approves a platform not on the approved list (O.a): DTI. */
+    chain: chainSchema,
   }),
   moderation: z.object({
     /** Rule K's categories, a–l: the same list is enforced on records and shown to users (L). */
@@ -150,8 +191,9 @@ export interface ApprovalStep {
   routedToDesignee: boolean;
 }
 
-export function roleTitle(role: ChainRole, department: Department, p: Policy = policy): string {
+export function roleTitle(role: ChainRole, department: Department, p: Policy = policy, dti?: Department): string {
   if (role === 'DEPARTMENT_DIRECTOR') return `Department Director (${department.name})`;
+  if (role === 'DTI_DIRECTOR') return `DTI Director (${dti?.name ?? 'Department of Technology and Innovation'})`;
   return p.roles[role]?.title ?? role;
 }
 
@@ -172,16 +214,20 @@ export function planApprovalSteps(input: {
   chain: readonly ChainRole[];
   department: Department;
   roleHolders: RoleHolder[];
+  /** The DTI department, for a chain with a DTI_DIRECTOR step (its director and designee decide). */
+  dti?: Department;
   policy?: Policy;
 }): ApprovalStep[] {
   const p = input.policy ?? policy;
   const interested = new Set([input.requesterId, ...(input.forIds ?? [])]);
   return input.chain.map((role) => {
-    const title = roleTitle(role, input.department, p);
+    const title = roleTitle(role, input.department, p, input.dti);
     const holder =
       role === 'DEPARTMENT_DIRECTOR'
         ? { holderId: input.department.directorId, designeeId: input.department.designeeId }
-        : input.roleHolders.find((r) => r.role === role);
+        : role === 'DTI_DIRECTOR'
+          ? input.dti && { holderId: input.dti.directorId, designeeId: input.dti.designeeId }
+          : input.roleHolders.find((r) => r.role === role);
     if (!holder) throw new ConfigurationError(`Nobody holds the role ${title}; add it to the directory.`);
     if (!interested.has(holder.holderId)) {
       const escalateToId = !interested.has(holder.designeeId) && holder.designeeId !== holder.holderId ? holder.designeeId : null;

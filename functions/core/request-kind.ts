@@ -2,9 +2,10 @@ import type { Approval, Decision } from '#core/approval';
 import type { DescribeContext, RequestDescription } from '#core/description';
 import type { EmailContent } from '#core/email-layout';
 import type { SafeHtml } from '#core/html';
-import type { ApprovalStep } from '#core/policy';
+import type { ApprovalStep, Department, Person } from '#core/policy';
 import type { Account, Grant } from '#core/registry';
-import type { NamedPerson, PlannedStep, RequestStatus } from '#core/request';
+import { type NamedPerson, type PlannedStep, type RequestStatus, requestIdFor } from '#core/request';
+import type { ApprovalWorkflow } from '#catalogue';
 
 /*
  * What a kind of request declares, in one module per kind (new-account/kind.ts, …): everything the
@@ -29,6 +30,38 @@ export interface RequestBase {
   outcomeReason?: string;
 }
 
+/**
+ * The head every request about a registry account starts with (an exception, a display): its id
+ * (the kind's prefix, the day, a digest of requester and submission), PENDING, who asks, the account
+ * and its department, the planned steps. The kind's own fields follow it.
+ */
+export function accountRequestHead<K extends string>(input: {
+  kind: K;
+  idPrefix: string;
+  requester: Person;
+  account: Pick<Account, 'accountId' | 'platformId' | 'platformName' | 'handle'>;
+  department: Pick<Department, 'code' | 'name'>;
+  steps: PlannedStep[];
+  submissionId: string;
+  now: Date;
+}) {
+  const { requester, account } = input;
+  return {
+    requestId: requestIdFor(requester.id, input.submissionId, input.now, input.idPrefix),
+    kind: input.kind,
+    status: 'PENDING' as const,
+    requester: { id: requester.id, name: requester.name, email: requester.email },
+    accountId: account.accountId,
+    platformId: account.platformId,
+    platformName: account.platformName,
+    handle: account.handle,
+    departmentCode: input.department.code,
+    departmentName: input.department.name,
+    steps: input.steps,
+    createdAt: input.now.toISOString(),
+  };
+}
+
 /** Someone told of the outcome, once per audience (the audience names the email's idempotency key). */
 export interface Told {
   audience: string;
@@ -51,6 +84,16 @@ export interface RequestCells {
   preservedRecordId: string | null;
   removedAt: string | null;
   removedByName: string | null;
+  /** What the request is about, in a few words: a policy's version, the standard an exception is from, a page shown, a platform proposed. */
+  subject: string | null;
+  /** The day (YYYY-MM-DD) an exception or a display takes effect, when it has one. */
+  startsOn: string | null;
+  /** The day (YYYY-MM-DD) an exception lapses. */
+  endsOn: string | null;
+  /** The City web page a display is for (Q). */
+  webPageUrl: string | null;
+  /** The SHA-256 (hex) of a submitted document: a departmental policy's text (R). */
+  documentSha256: string | null;
 }
 
 export type OutcomeKind = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'FAILED';
@@ -59,6 +102,17 @@ export interface OutcomeResult {
   status: string;
   accountId: string | null;
 }
+
+/**
+ * One write an approval makes besides closing its request (committed together, see
+ * adapters/outcome-writes.ts): a new item (`mustBeNew`: refused if its key exists, as for a
+ * write-once record), an update of named attributes (only if the item exists and/or holds the
+ * given values), or a check that an item holds the given values.
+ */
+export type OutcomeWrite =
+  | { put: Record<string, unknown>; mustBeNew?: boolean }
+  | { update: { key: { PK: string; SK: string }; set: Record<string, unknown>; ifEquals?: Record<string, unknown>; ifExists?: boolean } }
+  | { check: { key: { PK: string; SK: string }; equals: Record<string, unknown> } };
 
 /** The writes closing a request makes, as the store offers them (a port: the handler passes the adapter in). */
 export interface OutcomeStore {
@@ -73,6 +127,16 @@ export interface OutcomeStore {
   approveIntoRegistry(requestId: string, account: Account, grants: Grant[], at: string): Promise<'ok' | 'handle-taken' | 'closed'>;
   grantsOn(accountId: string, personId: string): Promise<Grant[]>;
   approvePostingAuthority(requestId: string, grant: Grant, replaced: Grant[], at: string): Promise<'ok' | 'closed' | 'account-gone' | 'grants-changed'>;
+  /**
+   * Closes the request as APPROVED and makes its kind's writes in one transaction: 'closed' when it
+   * was not pending; 'conflict' (with the failed write's index) when a write's condition failed.
+   */
+  approveWith(
+    requestId: string,
+    at: string,
+    writes: readonly OutcomeWrite[],
+    extra?: Record<string, string>,
+  ): Promise<{ result: 'ok' | 'closed' } | { result: 'conflict'; failed: number }>;
 }
 
 /** What a kind's `close` works with: the request, its decisions, the store, and who to tell. */
@@ -110,6 +174,10 @@ export interface RequestKindModule<R extends RequestBase, Parse extends AnyParse
   idPrefix: string;
   /** The stored item's `entity`. */
   entity: string;
+  /** What one is called in a list of an account's history: "Posting authority request (B)". */
+  label: string;
+  /** The state machine its requests run on (the catalogue's; one per workflow, so each has its own executions, logs and alarms). */
+  stateMachine: Exclude<ApprovalWorkflow, 'approvalChain'>;
   /** The form a person fills in: it validates at the boundary (HTTP 400 with a message per field). Its handler parses through it. */
   parseForm: Parse;
   /** How its approval chain is planned, from the directory (never from the form). Its handler plans through it. */

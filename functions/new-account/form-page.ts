@@ -31,7 +31,7 @@ export const adminFields: readonly PersonFieldSpec[] = [
 /** The form's rules, shown before anything is submitted. They are the rules new-account.ts checks. */
 const hints = {
   departmentCode: 'The department the account speaks for. Its director decides first.',
-  platformId: html`Only platforms on <a class="usa-link" href="/platforms">DTI’s approved list</a> (O.a).`,
+  platformId: html`Only platforms on <a class="usa-link" href="/platforms">DTI’s approved list</a> (O.a). One is offered once DTI has adopted its P documents. Not there? <a class="usa-link" href="/platform-proposals/new">Propose a platform</a>.`,
   proposedHandle: '2 to 50 letters, digits, dots, dashes or underscores, optionally after @, for example @ABQParks.',
   purpose: 'Purpose and strategy (D.a), at least 20 characters.',
   audience: 'Who the account is for, at least 5 characters.',

@@ -68,6 +68,8 @@ export const newAccountKind: RequestKindModule<AccountRequest, typeof parseNewAc
   kind: 'NEW_ACCOUNT',
   idPrefix: newAccountIdPrefix,
   entity: 'AccountRequest',
+  label: 'New account request',
+  stateMachine: 'newAccountApproval',
   parseForm: parseNewAccountForm,
   planSteps: newAccountSteps,
   describe: describeNewAccount,

@@ -42,7 +42,8 @@ export function platformsListPage(v: PlatformsListView): string {
     path: '/platforms',
     body: html`<h1>Approved social media platforms</h1>
 ${policyNote}
-${v.mayManage ? html`<p><a class="usa-button" href="/platforms/new">Add a platform</a></p>` : html`<p>DTI maintains this list. A new City account may use only an approved platform (<a href="/requests/new">New Social Media form</a>).</p>`}
+${v.mayManage ? html`<p><a class="usa-button" href="/platforms/new">Add a platform</a></p>` : html`<p>DTI maintains this list. A new City account may use only an approved platform with its P documents adopted (<a href="/requests/new">New Social Media form</a>).</p>`}
+<p>Your department needs a platform that is not here? <a class="usa-link" href="/platform-proposals/new">Propose a platform</a>; DTI decides.</p>
 ${incomplete.length ? alert('warning', html`${incomplete.length === 1 ? '1 approved platform is' : `${incomplete.length} approved platforms are`} missing P documents: ${incomplete.map((p, i) => html`${i ? ', ' : ''}<a href="${platformHref(p.id)}">${p.name}</a>`)}.`, { slim: true }) : ''}
 ${
   ordered.length
@@ -172,7 +173,7 @@ function history(changes: PlatformChange[]): SafeHtml {
         formatWhen(c.at),
         html`${changeWords[c.kind]} (version ${c.version})`,
         c.byName,
-        html`<ul class="usa-list margin-0">${c.changes.map((f) => html`<li>${changeLine(f)}</li>`)}${c.reason ? html`<li>Reason: ${c.reason}</li>` : ''}</ul>`,
+        html`<ul class="usa-list margin-0">${c.changes.map((f) => html`<li>${changeLine(f)}</li>`)}${c.reason ? html`<li>Reason: ${c.reason}</li>` : ''}${c.requestId ? html`<li><a href="/requests/${encodeURIComponent(c.requestId)}">The request ${c.requestId}</a></li>` : ''}</ul>`,
       ]),
   });
 }

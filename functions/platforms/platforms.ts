@@ -279,6 +279,21 @@ export function addedPlatform(input: { form: PlatformForm; by: Author; now: Date
 }
 
 /**
+ * A platform a department proposed (O.a), added by DTI's approval of the request: approved at
+ * version 1 without any P document, so it is listed as incomplete (and offered to no New Social
+ * Media form) until DTI records the three on its page. Its change cites the request.
+ */
+export function addedByApproval(input: { platform: Omit<Platform, 'approved' | 'status' | 'version'>; requestId: string; by: Author; at: string }): {
+  platform: Platform;
+  change: PlatformChange;
+} {
+  const { by, at } = input;
+  const platform: Platform = { ...input.platform, approved: true, status: 'APPROVED', documents: {}, version: 1, ...stamped(by, at) };
+  const reason = `Added by approval of ${input.requestId}`;
+  return { platform, change: { ...changeOf(undefined, platform, 'ADDED', by, at), reason, requestId: input.requestId } };
+}
+
+/**
  * Refuses (409) a change made from a version that is no longer the platform's, or to a retired
  * platform (retiring is final). Checked before the write; the write's condition checks it again.
  */

@@ -136,6 +136,8 @@ export const postRemovalKind: RequestKindModule<PostRemovalRequest, typeof parse
   kind: 'POST_REMOVAL',
   idPrefix: postRemovalIdPrefix,
   entity: 'PostRemovalRequest',
+  label: 'Post removal request (M.c)',
+  stateMachine: 'postRemovalApproval',
   parseForm: parsePostRemovalForm,
   planSteps: removalSteps,
   describe: describePostRemoval,

@@ -83,6 +83,8 @@ export const postingAuthorityKind: RequestKindModule<PostingAuthorityRequest, ty
   kind: 'POSTING_AUTHORITY',
   idPrefix: postingAuthorityIdPrefix,
   entity: 'PostingAuthorityRequest',
+  label: 'Posting authority request (B)',
+  stateMachine: 'postingAuthorityApproval',
   parseForm: parsePostingAuthorityForm,
   planSteps: postingAuthoritySteps,
   describe: describePostingAuthority,

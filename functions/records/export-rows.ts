@@ -6,6 +6,7 @@ import { type GovernanceRecord, recordIntact } from '#core/records';
 import type { Row } from '#records/export-writers';
 import type { Account, Grant } from '#core/registry';
 import type { PlatformChange } from '#core/platform';
+import { type DepartmentPolicyRecord, textSha256 } from '#department-policy/department-policy';
 import { type AccountLine, changesOf, changeText, currentReviewer, type DepartmentPage, unansweredOf } from '#annual-review/review';
 
 /**
@@ -15,17 +16,28 @@ import { type AccountLine, changesOf, changeText, currentReviewer, type Departme
  * can never reach a file by accident.
  */
 
-export type SheetKey = 'requests' | 'decisions' | 'preservedPosts' | 'edits' | 'moderation' | 'grants' | 'offboardingTasks' | 'platformChanges' | 'reviews';
+export type SheetKey =
+  | 'requests'
+  | 'decisions'
+  | 'preservedPosts'
+  | 'edits'
+  | 'moderation'
+  | 'grants'
+  | 'offboardingTasks'
+  | 'platformChanges'
+  | 'reviews'
+  | 'departmentPolicies';
 
 export const label = (a: Account) => `${a.platformName} ${a.handle}`;
 const accountCells = (a: Account) => ({ accountId: a.accountId, account: label(a), departmentCode: a.departmentCode, departmentName: a.departmentName });
 
-export function requestRow(request: GovernanceRequest, account: Account): Row {
+/** A request's row; `account` undefined for a request not about an existing account (its department's). */
+export function requestRow(request: GovernanceRequest, account: Account | undefined): Row {
   const common = {
     requestId: request.requestId,
     kind: request.kind,
     status: request.status,
-    ...accountCells(account),
+    ...(account ? accountCells(account) : { accountId: null, account: null, departmentCode: request.departmentCode, departmentName: request.departmentName }),
     requesterId: request.requester.id,
     requesterName: request.requester.name,
     createdAt: request.createdAt,
@@ -47,8 +59,35 @@ export function requestRow(request: GovernanceRequest, account: Account): Row {
     preservedRecordId: null,
     removedAt: null,
     removedByName: null,
+    subject: null,
+    startsOn: null,
+    endsOn: null,
+    webPageUrl: null,
+    documentSha256: null,
   };
   return { ...common, ...none, ...kindOf(request).exportCells(request) };
+}
+
+/** An approved departmental policy kept on record (R): its text, and whether it still matches the SHA-256 taken when it was approved. */
+export function departmentPolicyRow(r: DepartmentPolicyRecord): Row {
+  return {
+    recordId: r.recordId,
+    departmentCode: r.departmentCode,
+    departmentName: r.departmentName,
+    version: r.version,
+    sequence: r.sequence,
+    requestId: r.requestId,
+    submittedByName: r.submittedByName,
+    submittedAt: r.submittedAt,
+    approvedByName: r.approvedByName,
+    approvedAt: r.approvedAt,
+    recordedAt: r.recordedAt,
+    additions: r.additions,
+    documentUrl: r.documentUrl ?? null,
+    text: r.text,
+    sha256: r.sha256,
+    intact: textSha256(r.text) === r.sha256,
+  };
 }
 
 export function decisionRow(a: Approval, request: GovernanceRequest | undefined): Row {

@@ -17,7 +17,8 @@ export const sheets: readonly Sheet[] = [
   {
     key: 'requests',
     file: 'requests.csv',
-    description: 'Requests: new accounts (D), posting authority (B), post removals (M.c); by when they were made',
+    description:
+      'Requests: new accounts (D), posting authority (B), post removals (M.c), departmental policies (R), exceptions (F.d), displays on City websites (Q), new platforms (O.a); by when they were made',
     columns: [
       'requestId',
       'kind',
@@ -39,6 +40,11 @@ export const sheets: readonly Sheet[] = [
       'preservedRecordId',
       'removedAt',
       'removedByName',
+      'subject',
+      'startsOn',
+      'endsOn',
+      'webPageUrl',
+      'documentSha256',
       'createdAt',
       'closedAt',
       'outcomeReason',
@@ -178,6 +184,30 @@ export const sheets: readonly Sheet[] = [
       'purposeNotice',
       'changes',
       'unanswered',
+    ],
+  },
+  {
+    key: 'departmentPolicies',
+    file: 'department-policies.csv',
+    description:
+      'Departmental social media policies approved by the Communications Director (R), each version kept write-once with the SHA-256 of its text; intact says whether the stored text still matches it; by when recorded',
+    columns: [
+      'recordId',
+      'departmentCode',
+      'departmentName',
+      'version',
+      'sequence',
+      'requestId',
+      'submittedByName',
+      'submittedAt',
+      'approvedByName',
+      'approvedAt',
+      'recordedAt',
+      'additions',
+      'documentUrl',
+      'text',
+      'sha256',
+      'intact',
     ],
   },
 ];

@@ -7,8 +7,20 @@ import { type GovernanceRecord, recordIntact, sha256Hex } from '#core/records';
 import type { Account, Grant } from '#core/registry';
 import type { OffboardingTask } from '#offboarding/offboarding';
 import { type ExportQuery, rangeInstants } from '#records/export-query';
-import { decisionRow, grantRow, label, platformChangeRow, recordRow, requestRow, reviewRow, type SheetKey, taskRow } from '#records/export-rows';
+import {
+  decisionRow,
+  departmentPolicyRow,
+  grantRow,
+  label,
+  platformChangeRow,
+  recordRow,
+  requestRow,
+  reviewRow,
+  type SheetKey,
+  taskRow,
+} from '#records/export-rows';
 import type { DepartmentPage } from '#annual-review/review';
+import type { DepartmentPolicyRecord } from '#department-policy/department-policy';
 import type { PlatformChange } from '#core/platform';
 import { sheets } from '#records/export-sheets';
 import { csvNote, type Row, toCsv } from '#records/export-writers';
@@ -49,6 +61,11 @@ export interface ExportInput {
   platformChanges?: PlatformChange[];
   /** The annual review pages of the scope's department(s); an account export keeps only that account's lines. */
   reviewPages?: DepartmentPage[];
+  /**
+   * A department export: its requests not about an existing account (new accounts, platform
+   * proposals, its own policies), approved or not, with their approvals; and its approved policies (R).
+   */
+  department?: { requests: GovernanceRequest[]; approvals: Approval[]; policies: DepartmentPolicyRecord[] };
 }
 
 // Files -----------------------------------------------------------------------------------------
@@ -102,6 +119,7 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
     offboardingTasks: [],
     platformChanges: [],
     reviews: [],
+    departmentPolicies: [],
   };
   const recordEntries: Manifest['records'] = [];
   const seen = new Set<string>();
@@ -136,6 +154,21 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
         rows.offboardingTasks.push(taskRow(t, account));
     }
   }
+  if (input.department) {
+    const requests = new Map(input.department.requests.map((r) => [r.requestId, r]));
+    for (const r of requests.values()) if (within(r.createdAt) && once(`req#${r.requestId}`)) rows.requests.push(requestRow(r, undefined));
+    for (const a of input.department.approvals) {
+      if ((within(a.createdAt) || within(a.decision?.decidedAt)) && once(`appr#${a.requestId}#${a.step}#${a.round}`)) {
+        rows.decisions.push(decisionRow(a, requests.get(a.requestId)));
+      }
+    }
+    for (const p of input.department.policies) {
+      if (!within(p.recordedAt) || !once(`rec#${p.recordId}`)) continue;
+      const row = departmentPolicyRow(p);
+      rows.departmentPolicies.push(row);
+      recordEntries.push({ recordId: p.recordId, kind: 'DEPARTMENT_POLICY', file: 'department-policies.csv', sha256: p.sha256, intact: row.intact === true });
+    }
+  }
   for (const c of input.platformChanges ?? [])
     if (within(c.at) && once(`platform#${c.platformId}#${c.version}`)) rows.platformChanges.push(platformChangeRow(c));
   const inScope = new Set(input.histories.map((h) => h.account.accountId));
@@ -146,7 +179,7 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
   }
   rows.requests.sort(byTime('createdAt'));
   rows.decisions.sort((a, b) => String(a.requestId).localeCompare(String(b.requestId)) || Number(a.step) - Number(b.step) || byTime('askedAt')(a, b));
-  for (const key of ['preservedPosts', 'edits', 'moderation'] as const) rows[key].sort(byTime('recordedAt'));
+  for (const key of ['preservedPosts', 'edits', 'moderation', 'departmentPolicies'] as const) rows[key].sort(byTime('recordedAt'));
   rows.grants.sort(byTime('authorizedAt'));
   rows.offboardingTasks.sort(byTime('createdAt'));
   rows.platformChanges.sort(
@@ -190,7 +223,7 @@ export function buildRecordsExport(input: ExportInput): BuiltExport {
     records: recordEntries,
     notes: {
       checksums:
-        'Each file’s sha256 is the SHA-256 of its exact bytes. Each record’s sha256 is the SHA-256 of the canonical JSON (keys sorted) of its content (the preserved post, the edit or the moderation removal), taken when it was recorded; intact says whether the stored content still matches it. manifest.json lists every other file; it cannot hold its own checksum.',
+        'Each file’s sha256 is the SHA-256 of its exact bytes. Each record’s sha256 is the SHA-256 of the canonical JSON (keys sorted) of its content (the preserved post, the edit or the moderation removal), taken when it was recorded — a departmental policy’s is the SHA-256 of its text’s UTF-8 bytes; intact says whether the stored content still matches it. manifest.json lists every other file; it cannot hold its own checksum.',
       csv: csvNote,
       excluded: 'No password, approval or task link (id or secret), Step Functions task token or credential vault version is ever part of an export.',
     },

@@ -1,4 +1,4 @@
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
 import type { Approval } from '#core/approval';
 import { alert, dataTable, facts } from '#core/components';
 import { formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
@@ -6,6 +6,9 @@ import { isRetired, type Platform } from '#core/platform';
 import type { Department } from '#core/policy';
 import type { GovernanceRecord } from '#core/records';
 import { type Account, type Grant, grantRoles, isActive } from '#core/registry';
+import type { Standing } from '#core/standing';
+import { type DepartmentPolicyRecord, policiesPath } from '#department-policy/department-policy';
+import { standingSection } from '#registry/standing-section';
 import { csvRowCap, type Cursor, encodeCursor, type FiledItem, orderWords, type QueryPlan, queryString, type RegistryFilters } from '#registry/registry-query';
 import type { Viewer } from '#site/navigation';
 
@@ -203,6 +206,9 @@ export interface AccountActions {
   removal: boolean;
   correction: boolean;
   moderation: boolean;
+  /** An exception (F.d) and a display on a City website (Q): with posting authority on an active account. */
+  exception: boolean;
+  websiteDisplay: boolean;
 }
 
 export interface AccountView {
@@ -212,6 +218,10 @@ export interface AccountView {
   /** The request that created the account and its approvals (the audit trail). */
   source: { request?: GovernanceRequest; approvals: Approval[] };
   filed: FiledItem[];
+  /** What stays in force on the account (exceptions F.d, displays Q), ended ones too. */
+  standings?: readonly Standing[];
+  /** The account department's own social media policy (R), its approved version now in force. */
+  departmentPolicy?: Pick<DepartmentPolicyRecord, 'version' | 'approvedAt' | 'approvedByName' | 'sha256'>;
   actions: AccountActions;
   /** Set when DTI has retired the account's platform (O.a). */
   platformRetired?: PlatformRetirement;
@@ -223,16 +233,10 @@ const recordWords: Record<GovernanceRecord['kind'], string> = {
   MODERATION: 'Moderation removal (K)',
 };
 
-const requestWords: Record<GovernanceRequest['kind'], string> = {
-  NEW_ACCOUNT: 'New account request',
-  POSTING_AUTHORITY: 'Posting authority request (B)',
-  POST_REMOVAL: 'Post removal request (M.c)',
-};
-
 function filedRow(item: FiledItem): (SafeHtml | string)[] {
   if (item.type === 'request') {
     const r = item.request;
-    return [formatWhen(r.createdAt), requestWords[r.kind] ?? r.kind, r.requester.name, html`${sourceLink(r.requestId)} ${statusBadge(r.status)}`];
+    return [formatWhen(r.createdAt), kindOf(r).label, r.requester.name, html`${sourceLink(r.requestId)} ${statusBadge(r.status)}`];
   }
   const r = item.record;
   const link = r.preserved?.requestId ? sourceLink(r.preserved.requestId) : html`record ${r.recordId}`;
@@ -259,6 +263,10 @@ export function accountPage(v: AccountView): string {
     ...(actions.removal ? [html`<li><a href="/accounts/${id}/removals/new">Request a post removal</a> (your supervisor approves it first, M.c)</li>`] : []),
     ...(actions.correction ? [html`<li><a href="/accounts/${id}/edits/new">Record a correction</a> (M.b)</li>`] : []),
     ...(actions.moderation ? [html`<li><a href="/accounts/${id}/moderation/new">Record a moderation removal</a> (K)</li>`] : []),
+    ...(actions.websiteDisplay ? [html`<li><a href="/accounts/${id}/displays/new">Ask to show it on a City website (Q)</a> (DTI decides)</li>`] : []),
+    ...(actions.exception
+      ? [html`<li><a href="/accounts/${id}/exceptions/new">Ask for an exception (F.d)</a> (the Communications Coordinator decides)</li>`]
+      : []),
   ];
   return page({
     title: accountLabel(a),
@@ -286,10 +294,19 @@ ${facts([
   ['Status', statusBadge(a.status)],
   ['In the registry since', formatWhen(a.createdAt)],
   ['Approved', html`${decision ? html`by ${decision.decidedByName}, ${formatWhen(decision.decidedAt)}, ` : ''}through ${sourceLink(a.sourceRequestId)}`],
+  [
+    'Department’s own policy (R)',
+    v.departmentPolicy
+      ? html`<a href="${policiesPath(a.departmentCode)}">version ${v.departmentPolicy.version}</a>, approved by ${v.departmentPolicy.approvedByName}, ${formatWhen(
+          v.departmentPolicy.approvedAt,
+        )} (SHA-256 <code>${v.departmentPolicy.sha256.slice(0, 12)}…</code>)`
+      : html`none approved: the City policy alone applies (<a href="${policiesPath(a.departmentCode)}">the department’s policies</a>)`,
+  ],
 ])}
 <h2>What you can do</h2>
 ${actionLinks.length ? html`<ul class="usa-list">${actionLinks}</ul>` : html`<p>Nothing can be asked or recorded on this account now.</p>`}
-<p class="usa-hint">Only what you may do is listed: removals and corrections need posting authority on this account (B); moderation removals are recorded by the Communications Director or their designee (K).</p>
+<p class="usa-hint">Only what you may do is listed: removals, corrections, exceptions and displays on a City website need posting authority on this account (B); moderation removals are recorded by the Communications Director or their designee (K).</p>
+${standingSection(v.standings ?? [])}
 <h2>Admins and posters</h2>
 ${
   active.length

@@ -254,6 +254,7 @@ describe('post removal, in the browser', () => {
       offboardingTasks: 0,
       platformChanges: 0,
       reviews: 0,
+      departmentPolicies: 0,
     });
     for (const [key, count] of Object.entries(manifest.counts)) expect(doc[key], key).toHaveLength(count);
     for (const f of manifest.files) {

@@ -294,7 +294,15 @@ describe('a retired platform', () => {
   const reason = 'The usage agreement expired and was not renewed (O.a review).';
 
   beforeAll(async () => {
-    expect((await as(stack, 'E400').post('/platforms', newPlatform('oldgram', 'Oldgram'))).status).toBe(201);
+    // With all three P documents: a new account may use only a complete platform (O.a, P).
+    const complete = {
+      ...newPlatform('oldgram', 'Oldgram'),
+      accountStandardsUrl: 'https://dti.cabq.example/sm/oldgram/accounts',
+      accountStandardsAdoptedOn: today(),
+      brandingStandardsUrl: 'https://dti.cabq.example/sm/oldgram/branding',
+      brandingStandardsAdoptedOn: today(),
+    };
+    expect((await as(stack, 'E400').post('/platforms', complete)).status).toBe(201);
     // An account on it, through the same approval flow as every new account.
     accountId = await approvedAccount(stack, 'E102', { platformId: 'oldgram' });
     const { platform } = await stored('oldgram');
@@ -332,7 +340,8 @@ describe('a retired platform', () => {
 
   it('is no longer offered by the New Social Media form, and a request naming it is refused', async () => {
     const form = (await (await as(stack, 'E102').get('/requests/new')).json()) as { platforms: Platform[] };
-    expect(form.platforms.map((p) => p.id)).toContain('threads');
+    // Threads (added above with only its user guidelines) is incomplete, so not offered either (P).
+    expect(form.platforms.map((p) => p.id)).toEqual(['facebook', 'instagram', 'x', 'youtube']);
     expect(form.platforms.map((p) => p.id)).not.toContain('oldgram');
     expect(await (await browser('E102').get('/requests/new')).text()).not.toContain('value="oldgram"');
     await expect(submit(stack, 'E102', { platformId: 'oldgram' })).rejects.toThrow(

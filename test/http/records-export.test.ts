@@ -226,6 +226,7 @@ const csvFiles = [
   'offboarding-tasks.csv',
   'platform-changes.csv',
   'reviews.csv',
+  'department-policies.csv',
 ];
 const jsonKey: Record<string, string> = {
   'requests.csv': 'requests',
@@ -237,6 +238,7 @@ const jsonKey: Record<string, string> = {
   'offboarding-tasks.csv': 'offboardingTasks',
   'platform-changes.csv': 'platformChanges',
   'reviews.csv': 'reviews',
+  'department-policies.csv': 'departmentPolicies',
 };
 
 describe('records export (H, I)', () => {

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,26 @@ describe('annual review (the real ASL on the local engine)', () => {
       },
     );
     const ids = { kept: kept?.accountId ?? '', retired: retired?.accountId ?? '', library: library?.accountId ?? '', police: police?.accountId ?? '' };
+    // A display on a City website (Q) in force on the kept account, as its approval leaves it: the director sees it on the account's row.
+    await db().send(
+      new PutCommand({
+        TableName: stack.tableName,
+        Item: {
+          PK: `ACCOUNT#${ids.kept}`,
+          SK: 'STANDING#DISPLAY#wd-20260101-00000000000000aa',
+          entity: 'Standing',
+          accountId: ids.kept,
+          kind: 'DISPLAY',
+          requestId: 'wd-20260101-00000000000000aa',
+          title: 'Shown on https://www.cabq.gov/parks',
+          facts: [['Content', 'The latest 3 posts']],
+          approvedAt: '2026-01-01T17:00:00.000Z',
+          approvedByName: 'Samuel Ortiz',
+          startsOn: '2026-01-01',
+          status: 'ACTIVE',
+        },
+      }),
+    );
 
     const started = await startReview(stack, { year: String(year) });
     expect(started.status).toBe(202);
@@ -83,6 +103,13 @@ describe('annual review (the real ASL on the local engine)', () => {
     // (its grant, just made, is recent activity).
     const lib = opened.pages.find((p) => p.departmentCode === 'LIB');
     expect(lib?.accounts?.[0]?.findings.map((f) => f.code).sort()).toEqual(['CREDENTIAL_UNKNOWN', 'SOLE_ADMIN']);
+
+    const prdPage = await (
+      await fetch(`${stack.baseUrl}/reviews/${reviewId}/departments/PRD`, { headers: { cookie: 'dev_user=E100', accept: 'text/html' } })
+    ).text();
+    expect(prdPage).toContain(
+      '<p class="text-bold margin-bottom-0">In force on this account</p>\n    <ul class="usa-list"><li>Shown on https://www.cabq.gov/parks</li></ul>',
+    );
 
     // Parks: keeps the first account without the poster, retires the second.
     const prd = await submitDepartment(stack, 'E100', reviewId, 'PRD', {

@@ -9,6 +9,7 @@ import { logger } from '#adapters/logger';
 import { sendPageEmail } from '#adapters/review-mail';
 import { RegistryStore } from '#adapters/registry-store';
 import { ReviewStore } from '#adapters/review-store';
+import { StandingStore } from '#adapters/standing-store';
 import type { FiledItem } from '#registry/registry-query';
 import { GovernanceStore } from '#adapters/store';
 import * as z from '#core/zod';
@@ -21,19 +22,20 @@ const inputSchema = z.strictObject({
   failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 
-/** Accounts read at once: their grants and newest activity in parallel, a batch at a time. */
+/** Accounts read at once: their grants and standings (one Query) and newest activity in parallel, a batch at a time. */
 const BATCH = 25;
 
 let directory: GovernanceStore | undefined;
 let store: ReviewStore | undefined;
 let registry: RegistryStore | undefined;
+let holdings: StandingStore | undefined;
 
 /** When the newest item filed under an account (a record or a request) was filed: its last activity besides grant changes. */
 const filedAt = (item: FiledItem | undefined) => (item?.type === 'record' ? item.record.recordedAt : item?.request.createdAt);
 
 /**
  * State machine task, one per department (the Map's iteration): reads every active account of the
- * department with its grants, the people holding them, its platform and its newest activity, in
+ * department with its grants and standings, the people holding them, its platform and its newest activity, in
  * batches; computes each account's findings; opens the department's one review page and emails its
  * reviewer once. A department with no accounts gets no page to answer and no email. A re-run finds
  * the page made the first time and the email already sent.
@@ -45,6 +47,7 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
   directory ??= new GovernanceStore();
   store ??= new ReviewStore();
   registry ??= new RegistryStore();
+  holdings ??= new StandingStore();
   if (failure) return recordFailure(reviewId, departmentCode, failure);
   const [review, department, roleHolders, accounts] = await Promise.all([
     store.review(reviewId),
@@ -62,7 +65,11 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
   for (let i = 0; i < accounts.length; i += BATCH) {
     const batch = accounts.slice(i, i + BATCH);
     const read = await Promise.all(
-      batch.map(async (a) => ({ account: a, grants: await store?.grantsOn(a.accountId), filed: filedAt((await registry?.newestFiled(a.accountId, 1))?.[0]) })),
+      batch.map(async (a) => {
+        // One Query of the account's partition gives its grants and its standings (exceptions F.d, displays Q).
+        const [held, newest] = await Promise.all([holdings?.holdingsOf(a.accountId), registry?.newestFiled(a.accountId, 1)]);
+        return { account: a, grants: held?.grants, standings: held?.standings, filed: filedAt(newest?.[0]) };
+      }),
     );
     const wanted = [...new Set(read.flatMap((r) => (r.grants ?? []).map((g) => g.personId)))].filter((id) => !people.has(id));
     const found = await Promise.all(wanted.map((id) => directory?.person(id)));
@@ -70,10 +77,10 @@ export async function prepareDepartmentReview(input: unknown): Promise<{ departm
     const platformIds = [...new Set(batch.map((a) => a.platformId))].filter((id) => !platforms.has(id));
     const foundPlatforms = await Promise.all(platformIds.map((id) => directory?.platform(id)));
     for (const [n, id] of platformIds.entries()) platforms.set(id, foundPlatforms[n] as Platform | undefined);
-    for (const { account, grants = [], filed } of read) {
+    for (const { account, grants = [], standings = [], filed } of read) {
       const changes = grants.flatMap((g) => [g.authorizedAt, g.revokedAt ?? '']).filter(Boolean);
       const lastActivityAt = [filed ?? '', ...changes].sort().at(-1) || undefined;
-      lines.push(accountFindings({ account, grants, people, platform: platforms.get(account.platformId), lastActivityAt, now: at }));
+      lines.push(accountFindings({ account, grants, standings, people, platform: platforms.get(account.platformId), lastActivityAt, now: at }));
     }
   }
 

@@ -11,6 +11,7 @@ import { PlatformStore } from '#adapters/platform-store';
 import { RecordsStore } from '#adapters/records-store';
 import { ReviewStore } from '#adapters/review-store';
 import { GovernanceStore } from '#adapters/store';
+import { DepartmentPolicyStore } from '#adapters/department-policy-store';
 import { assertMayExport } from '#records/export-access';
 import { defaultRange, type ExportQuery, exportParameterNames, exportParameters, parseExportQuery, rangeInstants } from '#records/export-query';
 
@@ -19,6 +20,7 @@ let records: RecordsStore | undefined;
 let offboardings: OffboardingStore | undefined;
 let platforms: PlatformStore | undefined;
 let reviews: ReviewStore | undefined;
+let policies: DepartmentPolicyStore | undefined;
 
 /**
  * GET /records/export: without a scope, the form (HTML) or its parameters (JSON); with
@@ -63,8 +65,10 @@ export async function exportRecords(event: HttpEvent): Promise<HttpResult> {
   const codes = [...new Set(accounts.map((a) => a.departmentCode).concat(query.scope.kind === 'department' ? [query.scope.departmentCode] : []))];
   const reviewPages = await reviews.departmentPagesBetween(codes, fromInstant, toInstant);
 
+  const department = query.scope.kind === 'department' ? await readDepartment(s, query.scope.departmentCode, fromInstant, toInstant) : undefined;
+
   const generatedAt = new Date();
-  const built = buildRecordsExport({ query, departmentName, generatedAt, generatedBy: viewer, histories, platformChanges, reviewPages });
+  const built = buildRecordsExport({ query, departmentName, generatedAt, generatedBy: viewer, histories, platformChanges, reviewPages, department });
   const body = Buffer.from(zipExport(built, generatedAt)).toString('base64');
   logger.info('records exported', { scope: query.scope, from: query.from, to: query.to, counts: built.manifest.counts, base64Bytes: body.length });
   assertDownloadable(body.length, query);
@@ -120,6 +124,25 @@ async function readHistory(s: GovernanceStore, account: Account, query: ExportQu
     records: filed.records,
     grants,
     offboardingTasks: tasks.flatMap((t) => (t ? [t] : [])),
+  };
+}
+
+/**
+ * A department's own requests and records, not about an existing account: those filed under it
+ * (new accounts, platform proposals) and its policies (R: requests and approved versions), each
+ * request read with its approvals. A new-account request that was approved is also its account's.
+ */
+async function readDepartment(s: GovernanceStore, code: string, from: string, to: string) {
+  records ??= new RecordsStore();
+  policies ??= new DepartmentPolicyStore();
+  const [filed, own] = await Promise.all([records.forDepartment(code, from, to), policies.departmentPolicies(code)]);
+  const ids = [...new Set([...filed, ...own.requests.filter((r) => r.createdAt >= from && r.createdAt <= `${to}~`)].map((r) => r.requestId))];
+  const trails: Awaited<ReturnType<GovernanceStore['requestWithApprovals']>>[] = [];
+  for (let i = 0; i < ids.length; i += 8) trails.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => s.requestWithApprovals(id)))));
+  return {
+    requests: trails.flatMap((t) => (t.request ? [t.request] : [])),
+    approvals: trails.flatMap((t) => t.approvals),
+    policies: own.records,
   };
 }
 

@@ -1,5 +1,6 @@
 import { NotFoundError } from '#core/errors';
 import { type Account, accountIdPattern, isActive } from '#core/registry';
+import { assertMayAskException } from '#exception/exception';
 import { assertMayAsk } from '#posting-authority/posting-authority';
 import { removalGrant } from '#post-removal/post-removal';
 import { toCsv } from '#records/export-writers';
@@ -7,18 +8,23 @@ import { canRecordEdit, isModerator } from '#records/moderation';
 import { accountPage, type AccountActions, accountHref, platformRetirement, registryPage } from '#registry/pages';
 import { csvRowCap, encodeCursor, parseRegistryQuery, planQuery, type RegistryFilters } from '#registry/registry-query';
 import type { Viewer } from '#site/navigation';
+import { assertMayAskDisplay } from '#website-display/website-display';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { RegistryStore } from '#adapters/registry-store';
+import { StandingStore } from '#adapters/standing-store';
+import { currentDepartmentPolicy } from '#adapters/department-policy-store';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 let registry: RegistryStore | undefined;
+let standingStore: StandingStore | undefined;
 
 /**
  * GET /accounts: the registry (O.b), searched, filtered and paged with Queries (registry-query.ts
  * plans them), as HTML, JSON ({ accounts, next }) or CSV (format=csv). GET /accounts/{accountId}:
- * one account, its admins and posters (B), its newest records (H), and what this person may do.
+ * one account, its admins and posters (B), what is in force on it (exceptions F.d, displays Q), its
+ * newest records (H), and what this person may do.
  */
 export async function showRegistry(event: HttpEvent): Promise<HttpResult> {
   store ??= new GovernanceStore();
@@ -103,25 +109,36 @@ async function csvDownload(r: RegistryStore, filters: RegistryFilters): Promise<
 async function showAccount(event: HttpEvent, viewer: Viewer, s: GovernanceStore, r: RegistryStore, accountId: string): Promise<HttpResult> {
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
-  const [grants, source, filed, platform] = await Promise.all([
+  standingStore ??= new StandingStore();
+  const [grants, source, filed, platform, standings, departmentPolicy] = await Promise.all([
     s.grantsForAccount(account.accountId),
     s.requestWithApprovals(account.sourceRequestId),
     r.newestFiled(account.accountId),
     s.platform(account.platformId),
+    standingStore.standingsOn(account.accountId),
+    currentDepartmentPolicy(account.departmentCode),
   ]);
   const actions = actionsFor(viewer, account, grants);
   const retirement = platformRetirement(platform);
   if (!wantsHtml(event)) {
-    return jsonResponse(200, { account, grants, records: filed, actions, platformRetired: retirement ?? null });
+    const policy = departmentPolicy
+      ? { version: departmentPolicy.version, recordId: departmentPolicy.recordId, sha256: departmentPolicy.sha256, approvedAt: departmentPolicy.approvedAt }
+      : null;
+    return jsonResponse(200, { account, grants, standings, departmentPolicy: policy, records: filed, actions, platformRetired: retirement ?? null });
   }
-  return htmlResponse(200, accountPage({ viewer, account, grants, source, filed, actions, ...(retirement ? { platformRetired: retirement } : {}) }));
+  return htmlResponse(
+    200,
+    accountPage({ viewer, account, grants, standings, departmentPolicy, source, filed, actions, ...(retirement ? { platformRetired: retirement } : {}) }),
+  );
 }
 
 /**
  * What this person may do here, by the same rules the forms enforce (never copies): posting
  * authority for themselves (assertMayAsk) on an active account (its approval checks the account
  * is active); a removal and a correction with posting authority on it (removalGrant,
- * canRecordEdit); a moderation removal as the Communications Director or designee (isModerator).
+ * canRecordEdit); a moderation removal as the Communications Director or designee (isModerator);
+ * an exception (assertMayAskException) and a display on a City website (assertMayAskDisplay) with
+ * posting authority on an active account.
  */
 export function actionsFor(viewer: Viewer, account: Account, grants: Parameters<typeof canRecordEdit>[2]): AccountActions {
   const person = viewer.person;
@@ -131,8 +148,18 @@ export function actionsFor(viewer: Viewer, account: Account, grants: Parameters<
   } catch {
     mayAskForSelf = false;
   }
+  const allows = (check: () => void) => {
+    try {
+      check();
+      return account.status === 'ACTIVE';
+    } catch {
+      return false;
+    }
+  };
   return {
     postingAuthority: mayAskForSelf && account.status === 'ACTIVE',
+    exception: allows(() => assertMayAskException({ requester: person, account, grants })),
+    websiteDisplay: allows(() => assertMayAskDisplay({ requester: person, account, grants })),
     removal: removalGrant({ requester: person, account, grants }) !== undefined,
     correction: canRecordEdit(person, account, grants.filter(isActive)),
     moderation: isModerator(person, viewer.roleHolders),

@@ -30,6 +30,11 @@ const cells = [
   'preservedRecordId',
   'removedAt',
   'removedByName',
+  'subject',
+  'startsOn',
+  'endsOn',
+  'webPageUrl',
+  'documentSha256',
 ];
 
 async function removal(): Promise<GovernanceRequest> {
@@ -58,8 +63,28 @@ async function removal(): Promise<GovernanceRequest> {
 const samples = async (): Promise<GovernanceRequest[]> => [accountRequest(), postingAuthorityRequest(), await removal()];
 
 describe('the registry of request kinds', () => {
-  it('registers the new-account, posting-authority and post-removal kinds', () => {
-    expect(Object.keys(requestKinds).sort()).toEqual(['NEW_ACCOUNT', 'POSTING_AUTHORITY', 'POST_REMOVAL']);
+  it('registers every kind of approval the policy names', () => {
+    expect(Object.keys(requestKinds).sort()).toEqual([
+      'DEPARTMENT_POLICY',
+      'EXCEPTION',
+      'NEW_ACCOUNT',
+      'PLATFORM_PROPOSAL',
+      'POSTING_AUTHORITY',
+      'POST_REMOVAL',
+      'WEBSITE_DISPLAY',
+    ]);
+  });
+
+  it('runs each kind on its own state machine (issue 12: one per workflow, none on the retired shared chain)', () => {
+    expect(Object.fromEntries(Object.values(requestKinds).map((k) => [k.kind, k.stateMachine]))).toEqual({
+      NEW_ACCOUNT: 'newAccountApproval',
+      POSTING_AUTHORITY: 'postingAuthorityApproval',
+      POST_REMOVAL: 'postRemovalApproval',
+      DEPARTMENT_POLICY: 'departmentPolicyApproval',
+      EXCEPTION: 'exceptionApproval',
+      WEBSITE_DISPLAY: 'websiteDisplayApproval',
+      PLATFORM_PROPOSAL: 'platformProposalApproval',
+    });
   });
 
   it.each(Object.entries(requestKinds))('files %s under its own name and declares every part', (key, module) => {
@@ -74,6 +99,10 @@ describe('the registry of request kinds', () => {
       NEW_ACCOUNT: ['na', 'AccountRequest'],
       POSTING_AUTHORITY: ['pa', 'PostingAuthorityRequest'],
       POST_REMOVAL: ['pr', 'PostRemovalRequest'],
+      DEPARTMENT_POLICY: ['dp', 'DepartmentPolicyRequest'],
+      EXCEPTION: ['ex', 'ExceptionRequest'],
+      WEBSITE_DISPLAY: ['wd', 'WebsiteDisplayRequest'],
+      PLATFORM_PROPOSAL: ['pp', 'PlatformProposalRequest'],
     });
   });
 
@@ -81,6 +110,7 @@ describe('the registry of request kinds', () => {
     expect('na-20250301-0123456789abcdef').toMatch(requestIdPattern);
     expect('pa-20250301-0123456789abcdef').toMatch(requestIdPattern);
     expect('pr-20250301-0123456789abcdef').toMatch(requestIdPattern);
+    for (const prefix of ['dp', 'ex', 'wd', 'pp']) expect(`${prefix}-20250301-0123456789abcdef`).toMatch(requestIdPattern);
     expect('xx-20250301-0123456789abcdef').not.toMatch(requestIdPattern);
     expect('off-E102-20260115').not.toMatch(requestIdPattern);
   });
@@ -102,13 +132,18 @@ describe('the registry of request kinds', () => {
     }
   });
 
-  it('stores each kind under its entity name, and under its account when it is about one', async () => {
+  it('stores each kind under its entity name, under its account when it is about one (else its department), listed to start on its own state machine', async () => {
     const [na, pa, pr] = await samples();
-    expect(requestItem(na as GovernanceRequest, kindOf(na as GovernanceRequest))).toMatchObject({ entity: 'AccountRequest', PK: `REQ#${na?.requestId}` });
-    expect(requestItem(na as GovernanceRequest, kindOf(na as GovernanceRequest))).not.toHaveProperty('GSI1PK');
+    expect(requestItem(na as GovernanceRequest, kindOf(na as GovernanceRequest))).toMatchObject({
+      entity: 'AccountRequest',
+      PK: `REQ#${na?.requestId}`,
+      GSI1PK: 'DEPARTMENT_RECORDS#PRD',
+      pendingStart: 'newAccountApproval',
+    });
     expect(requestItem(pa as GovernanceRequest, kindOf(pa as GovernanceRequest))).toMatchObject({
       entity: 'PostingAuthorityRequest',
       GSI1PK: 'ACCOUNT_RECORDS#acct-20250301-0123456789abcdef',
+      pendingStart: 'postingAuthorityApproval',
     });
     expect(requestItem(pr as GovernanceRequest, kindOf(pr as GovernanceRequest))).toMatchObject({
       entity: 'PostRemovalRequest',

@@ -25,6 +25,7 @@ function ports(answers: { approve: 'ok' | 'closed'; stored: RequestBase | undefi
     approveIntoRegistry: async () => answers.approve,
     grantsOn: async () => [],
     approvePostingAuthority: async () => 'ok',
+    approveWith: async () => ({ result: answers.approve }),
   };
   const p: OutcomePorts = {
     store,

@@ -168,9 +168,11 @@ describe('records export file checksums', () => {
   it('writes each file with the SHA-256 it has always had, and lists that in the manifest', () => {
     const listed = Object.fromEntries(built.manifest.files.map((f) => [f.name, f.sha256]));
     expect(listed).toEqual({
-      // export.json gained the platform changes and the annual reviews (empty here); the other files are as they were.
-      'export.json': '9196d02ad523fda0070c7ecb2bc488b9904ed1302503947cf4ac0ef3b2aab0a2',
-      'requests.csv': 'f3425c2e688219e08ec5ce06b4df3d4f8f75191dc46d69492b9ce80b508b1417',
+      // export.json gained the platform changes, the annual reviews and the departmental policies (empty here); the
+      // other files are as they were, but requests.csv, which gained the columns of the new kinds (issue 12).
+      'export.json': '7a3a37a15865281dd0332dbad1d399efe9d9e2eaac8eb504bcb34abf1a45ed02',
+      // Header only (no request in this export); the same digest as `printf '\xEF\xBB\xBF<the columns>\r\n' | sha256sum`.
+      'requests.csv': '0348db517b8a4d6f6b9b4f7b262f2deba2e087c64a9077792663d06f9cd4f89c',
       'decisions.csv': '00bb1d0a3f4cd2620592e79079a11860980d5e298b0f0abeeffa6780ce14ed20',
       'preserved-posts.csv': 'aa6b28058d5da50141bbbc0c046d15fbf4c865a2000b6acbcb9c7be86de2303c',
       'edits.csv': 'bd2704eda577a6bef9b7d2abb48fa5217f95e9e2eed4a275a867fc7511df545a',
@@ -180,6 +182,8 @@ describe('records export file checksums', () => {
       // Header only: no platform change and no review in this export.
       'platform-changes.csv': 'ebdded707073766cfa6a04231f51cd9854b7dc2d55c3778cac106b6c68736430',
       'reviews.csv': '7d87893dd070a4a8aa9f0f5b7654db3f0bc90d543ea1b68f437ff6419e2710a3',
+      // Header only, checked the same way with sha256sum.
+      'department-policies.csv': '069565ff3b9cfb527fdda6e5db0bf536bef0382b5677b76e973d56fcc4b92bbe',
     });
     for (const f of built.manifest.files)
       expect(

@@ -360,6 +360,7 @@ describe('buildRecordsExport', () => {
       offboardingTasks: 1,
       platformChanges: 2,
       reviews: 0,
+      departmentPolicies: 0,
     });
 
     const doc = JSON.parse(strFromU8(files['export.json'] ?? new Uint8Array())) as Record<string, unknown>;
