@@ -15,6 +15,10 @@
  *    director's "keep all" until it completes.
  *    `BENCH_ONLY=review npm run bench` runs F alone and writes bench/results/review.json instead.
  *
+ * G. workflows.ts: one approved request of every approval workflow, each on its own state machine,
+ *    beside the new-account figures; a departmental policy at two text sizes. `BENCH_ONLY=workflows
+ *    npm run bench` runs G alone and writes bench/results/workflows.json instead.
+ *
  * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints
  * (report-review.ts prints F).
  */
@@ -36,6 +40,8 @@ import { reportReview } from './report-review.ts';
 import { benchRestart } from './restart.ts';
 import { benchReview, REVIEW_PROCESSES, REVIEW_PROCESSES_ALONE, REVIEW_SIZES } from './review-summary.ts';
 import { openStackSession } from './stack-session.ts';
+import { reportWorkflows } from './report-workflows.ts';
+import { benchWorkflows } from './workflows.ts';
 import { round } from './stats.ts';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -90,10 +96,24 @@ async function review(processes: number) {
   reportReview(result);
   return result;
 }
-/** BENCH_ONLY=pages or =review: that section alone, written to its own file (latest.json is left as it was). */
+/** G, on a stack of its own. */
+async function workflows() {
+  console.log('\nG. One approved request of every approval workflow, each on its own state machine (a stack of its own)…');
+  const result = await section('G. workflows', async () => {
+    const session = await openStackSession();
+    try {
+      return await benchWorkflows(session);
+    } finally {
+      await session.close();
+    }
+  });
+  reportWorkflows(result);
+  return result;
+}
+/** BENCH_ONLY=pages, =review or =workflows: that section alone, written to its own file (latest.json is left as it was). */
 const only = process.env.BENCH_ONLY;
-if (only === 'pages' || only === 'review') {
-  const result = only === 'pages' ? await pages() : await review(REVIEW_PROCESSES_ALONE);
+if (only === 'pages' || only === 'review' || only === 'workflows') {
+  const result = only === 'pages' ? await pages() : only === 'review' ? await review(REVIEW_PROCESSES_ALONE) : await workflows();
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(repoRoot, 'bench', 'results', `${only}.json`),
@@ -139,6 +159,8 @@ const pagesResults = await pages();
 
 const reviewResults = await review(REVIEW_PROCESSES);
 
+const workflowResults = await workflows();
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -165,6 +187,7 @@ const results = {
   restart,
   pages: pagesResults,
   review: reviewResults,
+  workflows: workflowResults,
   sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
