@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { approvalLinkIn, as, decide, mailbox, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import { approvalLinkIn, as, decide, mailbox, startTestStack, waitForEmail, walkToExpiry } from '../support/harness.ts';
 import { seedAccounts } from '../support/offboarding.ts';
 
 /**
@@ -161,22 +161,7 @@ describe('departmental social media policies (R) on the approval chain', () => {
 
   it('reminds, escalates to the designee, reminds again and expires when nobody answers (local clock, no sleeping)', async () => {
     const { requestId } = await submit('E502', 'CMO', { version: '2', text: 'Mayor’s Office posts are scheduled a week ahead.' });
-    const first = await decisionLink(director, requestId);
-    await waitUntilWaiting(stack, requestId);
-    expect(stack.sfn.expireWaits(requestId)).toBe(1);
-    expect(await decisionLink(director, requestId, /^Reminder/)).toEqual(first);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    const escalated = await decisionLink(designee, requestId, /^Escalated to you/);
-    expect(escalated.approvalId).not.toBe(first.approvalId);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    expect(await decisionLink(designee, requestId, /^Reminder/)).toEqual(escalated);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
+    await walkToExpiry(stack, requestId, { approver: director, designee });
     expect(await outcome(requestId)).toEqual({ status: 'SUCCEEDED', result: { status: 'EXPIRED', accountId: null } });
     const expired = await waitForEmail(stack, (e) => e.to.includes('rapodaca@cabq.example') && e.subject.startsWith('Expired') && e.text.includes(requestId));
     expect(expired.subject).toBe("Expired: Communications (Mayor's Office) social media policy 2");

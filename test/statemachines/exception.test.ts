@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { now } from '../../functions/adapters/clock.ts';
 import { addDays, dayIn, daysBetween } from '../../functions/exception/exception.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { approvalLinkIn, approvedAccount, as, decide, mailbox, restartTestStack, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import { approvalLinkIn, approvedAccount, as, decide, mailbox, restartTestStack, startTestStack, waitForEmail, walkToExpiry } from '../support/harness.ts';
 
 /**
  * Exceptions (F.d) on the real ASL (statemachines/exception-approval.asl.json) with DynamoDB Local
@@ -145,22 +145,7 @@ describe('an exception (F.d) decided by the Communications Coordinator', () => {
   it('reminds the Coordinator, escalates to the designee, then expires with nothing on the account', async () => {
     const accountId = await parksAccount();
     const { requestId } = await ask(accountId, { standard: 'b', reason, endsOn: addDays(today(), 60) });
-    const first = await decisionLink(coordinator, requestId);
-    // Only this execution's waits end: a timeout each, as after the decision wait.
-    await waitUntilWaiting(stack, requestId);
-    expect(stack.sfn.expireWaits(requestId)).toBe(1);
-    await waitForEmail(stack, (e) => e.to.includes(coordinator) && e.subject.startsWith('Reminder') && e.text.includes(requestId));
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    const escalated = approvalLinkIn(
-      await waitForEmail(stack, (e) => e.to.includes(designee) && e.subject.startsWith('Escalated to you') && e.text.includes(requestId)),
-    );
-    expect(escalated.approvalId).not.toBe(first.approvalId);
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    await waitForEmail(stack, (e) => e.to.includes(designee) && e.subject.startsWith('Reminder') && e.text.includes(requestId));
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
+    await walkToExpiry(stack, requestId, { approver: coordinator, designee });
     expect(await result(requestId)).toEqual({ status: 'SUCCEEDED', result: { status: 'EXPIRED', accountId: null } });
     expect(await standing(accountId, requestId)).toBeUndefined();
     expect(await recipients(requestId, 'Expired')).toEqual([requester]);

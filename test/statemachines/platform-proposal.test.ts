@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform, PlatformChange } from '#core/platform';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { approvalLinkIn, as, decide, mailbox, startTestStack, submit, validForm, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import { approvalLinkIn, as, decide, mailbox, startTestStack, submit, validForm, waitForEmail, walkToExpiry } from '../support/harness.ts';
 import { denverToday } from '../support/offboarding.ts';
 
 /**
@@ -175,22 +175,7 @@ describe('a new platform (O.a) on the approval chain', () => {
 
   it('reminds, escalates to the DTI designee, reminds again and expires when nobody answers (local clock, no sleeping)', async () => {
     const { requestId } = await propose('E502', 'Tumblr');
-    const first = await decisionLink(director, requestId);
-    await waitUntilWaiting(stack, requestId);
-    expect(stack.sfn.expireWaits(requestId)).toBe(1);
-    expect(await decisionLink(director, requestId, /^Reminder/)).toEqual(first);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    const escalated = await decisionLink(designee, requestId, /^Escalated to you/);
-    expect(escalated.approvalId).not.toBe(first.approvalId);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
-    expect(await decisionLink(designee, requestId, /^Reminder/)).toEqual(escalated);
-
-    await waitUntilWaiting(stack, requestId);
-    stack.sfn.expireWaits(requestId);
+    await walkToExpiry(stack, requestId, { approver: director, designee });
     expect(await outcome(requestId)).toEqual({ status: 'SUCCEEDED', result: { status: 'EXPIRED', accountId: null } });
     const expired = await waitForEmail(stack, (e) => e.to.includes('rapodaca@cabq.example') && e.subject.startsWith('Expired') && e.text.includes(requestId));
     expect(expired.subject).toBe('Expired: New platform Tumblr');

@@ -145,3 +145,27 @@ export async function approvedAccount(stack: LocalStack, requesterId = 'E102', f
 export function askPostingAuthority(stack: LocalStack, personId: string, accountId: string, body: Record<string, unknown>) {
   return as(stack, personId).post(`/accounts/${accountId}/authority`, { submissionId: randomBytes(9).toString('base64url'), ...body });
 }
+
+/**
+ * Nobody answers a one-step approval: each wait is ended by the local clock (no sleeping), and the
+ * chain goes reminder → escalation to the designee (a new link; the first one stops working) →
+ * reminder → expiry. Checks each email on the way and answers the two links.
+ */
+export async function walkToExpiry(stack: LocalStack, requestId: string, people: { approver: string; designee: string }) {
+  const link = async (to: string, subject: RegExp) =>
+    approvalLinkIn(await waitForEmail(stack, (e) => e.to.includes(to) && subject.test(e.subject) && e.text.includes(requestId)));
+  const first = await link(people.approver, /^Decision needed/);
+  const expire = async () => {
+    await waitUntilWaiting(stack, requestId);
+    if (stack.sfn.expireWaits(requestId) !== 1) throw new Error(`${requestId} was not waiting on exactly one link`);
+  };
+  await expire();
+  if ((await link(people.approver, /^Reminder/)).approvalId !== first.approvalId) throw new Error('the reminder carries another link');
+  await expire();
+  const escalated = await link(people.designee, /^Escalated to you/);
+  if (escalated.approvalId === first.approvalId) throw new Error('the escalation reused the first link');
+  await expire();
+  if ((await link(people.designee, /^Reminder/)).approvalId !== escalated.approvalId) throw new Error('the designee’s reminder carries another link');
+  await expire();
+  return { first, escalated };
+}
