@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval, Decision } from '#core/approval';
 import type { Account, Grant } from '#core/registry';
 import type { GovernanceRequest } from '#approval-chain/kinds';
@@ -99,6 +99,14 @@ export class GovernanceStore extends DirectoryStore {
         ConditionExpression: 'attribute_exists(pendingStart)',
       }),
     );
+  }
+
+  /** The state machine a stored request waits to be started on, or undefined once it has started (consistent). */
+  async pendingStartOf(requestId: string): Promise<ApprovalWorkflow | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { PK: `REQ#${requestId}`, SK: 'META' }, ProjectionExpression: 'pendingStart', ConsistentRead: true }),
+    );
+    return out.Item?.pendingStart as ApprovalWorkflow | undefined;
   }
 
   /**

@@ -28,11 +28,20 @@ export async function startStoredRequest(store: GovernanceStore, request: Starta
 /**
  * What a handler that has just stored a request does: starts it now if it can. A failure to start
  * is not the requester's problem (the request is stored, and the reconciler will start it), so it
- * is logged, not thrown.
+ * is logged, not thrown. A repeated submission (`created` false: the request was stored already)
+ * starts it only if its marker says it is not yet started, and then on the state machine the marker
+ * names: a request stored for the retired shared chain before an upgrade must not get a second
+ * execution on its kind's new machine (execution names are unique per state machine only).
  */
-export async function startSoon(store: GovernanceStore, request: StartableRequest, kind: Pick<RequestKindModule<never>, 'stateMachine'>): Promise<void> {
+export async function startSoon(
+  store: GovernanceStore,
+  request: StartableRequest,
+  kind: Pick<RequestKindModule<never>, 'stateMachine'>,
+  created = true,
+): Promise<void> {
   try {
-    await startStoredRequest(store, request, kind.stateMachine);
+    const workflow = created ? kind.stateMachine : await store.pendingStartOf(request.requestId);
+    if (workflow) await startStoredRequest(store, request, workflow);
   } catch (error) {
     logger.warn('stored request not started yet; the reconciler will start it', { requestId: request.requestId, error: (error as Error).name });
   }

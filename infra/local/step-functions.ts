@@ -181,6 +181,14 @@ export class LocalStepFunctions {
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       const existing = await this.describe(name);
+      // Executions are kept by name alone here, where Step Functions keeps them per state machine:
+      // the same name on another machine would be a second execution in AWS, so it fails loudly.
+      if (existing && existing.stateMachine !== key) {
+        throw new AwsServiceError(
+          'LocalExecutionNameTaken',
+          `The local host already runs ${name} on ${existing.stateMachine}; AWS would start a second execution on ${key}.`,
+        );
+      }
       if (existing && existing.input === input) return existing;
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution already exists: ${record.executionArn}`);
     }

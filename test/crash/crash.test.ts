@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningSes, startSes } from '../../infra/local/services.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { validForm } from '../support/forms.ts';
-import { denverToday, seedAccounts } from '../support/offboarding.ts';
+import { denverDaysFromNow, denverToday, seedAccounts } from '../support/offboarding.ts';
 
 /**
  * The crash tier: the local stack runs as a child, a burst of submissions, decisions, HR
@@ -23,7 +23,10 @@ import { denverToday, seedAccounts } from '../support/offboarding.ts';
  *   it and its confirmation: the ledger marks it `uncertain`, and its copy carries the same link);
  * - the history tells the truth (a request's status agrees with its decisions);
  * - an acknowledged review answer is submitted and applied (its revocation made, the person told once),
- *   and every review page was emailed once.
+ *   and every review page was emailed once;
+ * - every other request kind (posting authority, post removal, departmental policy, exception, City
+ *   website display, platform proposal) asked in the burst too: each acknowledged one is stored, runs
+ *   as one execution on its own kind's state machine, and its first approver was emailed once.
  * A failing seed is in the test's name: `CRASH_SEEDS=<seed> npx vitest run --project crash` replays it.
  */
 const seeds = (process.env.CRASH_SEEDS ?? '11,23,37,41,59').split(',').map(Number);
@@ -31,6 +34,80 @@ const burstSubmissions = 30;
 const decisionsInBurst = 10;
 /** Employees separated during the burst, each an admin of two accounts with a co-admin. */
 const separationsInBurst = 3;
+/** Submissions of each other request kind in the burst (six kinds, each on its own state machine). */
+const otherKindSubmissions = 2;
+
+/**
+ * Each request kind by its id's prefix: its state machine, and who decides its first step for a
+ * request of Ana Gallegos (E102, Parks, supervised by Marcus Chavez) about a Parks account.
+ */
+const kinds = {
+  na: { kind: 'NEW_ACCOUNT', stateMachine: 'newAccountApproval', firstApprover: 'dbaca@cabq.example' },
+  pa: { kind: 'POSTING_AUTHORITY', stateMachine: 'postingAuthorityApproval', firstApprover: 'dbaca@cabq.example' },
+  pr: { kind: 'POST_REMOVAL', stateMachine: 'postRemovalApproval', firstApprover: 'mchavez@cabq.example' },
+  dp: { kind: 'DEPARTMENT_POLICY', stateMachine: 'departmentPolicyApproval', firstApprover: 'emartinez@cabq.example' },
+  ex: { kind: 'EXCEPTION', stateMachine: 'exceptionApproval', firstApprover: 'rapodaca@cabq.example' },
+  wd: { kind: 'WEBSITE_DISPLAY', stateMachine: 'websiteDisplayApproval', firstApprover: 'sortiz@cabq.example' },
+  pp: { kind: 'PLATFORM_PROPOSAL', stateMachine: 'platformProposalApproval', firstApprover: 'sortiz@cabq.example' },
+} as const;
+type KindPrefix = keyof typeof kinds;
+const kindOf = (requestId: string) => kinds[requestId.slice(0, 2) as KindPrefix] as (typeof kinds)[KindPrefix] | undefined;
+
+/** What Ana Gallegos asks of each other kind in the burst (valid bodies: see each kind's http and statemachines tests). */
+function otherAsks(accountId: string, tag: string): { prefix: Exclude<KindPrefix, 'na'>; path: string; body: Record<string, unknown> }[] {
+  return Array.from({ length: otherKindSubmissions }, (_, i) => [
+    {
+      prefix: 'pa' as const,
+      path: `/accounts/${accountId}/authority`,
+      body: { granteeId: 'E103', role: 'POSTER', receivesCredential: false, reason: 'Posts the weekly pool schedule and closures.' },
+    },
+    {
+      prefix: 'pr' as const,
+      path: `/accounts/${accountId}/removals`,
+      body: {
+        postRef: `https://www.facebook.com/abqparks/posts/crash${tag}${i}`,
+        action: 'DELETE',
+        reason: 'The post gave the wrong date for the pool opening.',
+        content: { text: 'Pools open June 1!\nBring sunscreen.', author: 'ABQ Parks', publishedAt: '2025-05-20T15:04:00Z', mediaLinks: [] },
+      },
+    },
+    {
+      prefix: 'dp' as const,
+      path: '/departments/PRD/policies',
+      body: {
+        version: `crash-${tag}.${i}`,
+        text: 'Staff reply to comments within one business day.',
+        additions: 'Reply times and a weekend rota for comments.',
+      },
+    },
+    {
+      prefix: 'ex' as const,
+      path: `/accounts/${accountId}/exceptions`,
+      body: { standard: 'b', reason: 'The summer camp page shares partner posts for the season.', endsOn: denverDaysFromNow(30 + i) },
+    },
+    {
+      prefix: 'wd' as const,
+      path: `/accounts/${accountId}/displays`,
+      body: {
+        webPageUrl: `https://www.cabq.gov/parks/crash-${tag}-${i}`,
+        content: 'The latest 3 posts',
+        moderation: 'A Parks web editor approves each post before the embed shows it and checks every link.',
+        automaticFeed: 'no',
+      },
+    },
+    {
+      prefix: 'pp' as const,
+      path: '/platform-proposals',
+      body: {
+        name: `Crashnet ${tag} ${i}`,
+        siteUrl: `https://www.crashnet-${tag}-${i}.example`,
+        description: 'A social network where residents follow local news and events.',
+        reason: 'Residents asked us to post program updates there.',
+        agreementUrl: `https://www.crashnet-${tag}-${i}.example/terms`,
+      },
+    },
+  ]).flat();
+}
 
 let ses: RunningSes;
 beforeAll(async () => {
@@ -111,6 +188,9 @@ function client(baseUrl: string) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ source: 'cabq.hr', 'detail-type': detailType, detail }),
       }),
+    /** A request of another kind, asked by Ana Gallegos (E102). */
+    ask: (path: string, body: Record<string, unknown>) =>
+      fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify({ ...body, submissionId: randomBytes(9).toString('base64url') }) }),
     review: (path: string, body: Record<string, unknown>, personId: string) =>
       fetch(`${baseUrl}${path}`, { method: 'POST', headers: { ...headers, cookie: `dev_user=${personId}` }, body: JSON.stringify(body) }),
     reviewPage: async (path: string, personId: string) =>
@@ -190,7 +270,15 @@ describe('the local stack killed mid-burst', () => {
           return { leaver, coAdmin, accounts };
         }),
       );
+      // The account Ana Gallegos (E102, an active admin) asks about in the burst: posting authority for
+      // Tom Sandoval, post removals, exceptions, displays on a City web page. Two admins, as every account
+      // has (the director's review answer is refused for an account it would leave with fewer).
+      const [asked] = await seedAccounts({ client: seedClient, tableName: ready.tableName } as unknown as LocalStack, 1, [
+        { personId: 'E102', personName: 'Ana Gallegos', role: 'ADMIN' },
+        { personId: 'E101', personName: 'Marcus Chavez', role: 'ADMIN' },
+      ]);
       seedClient.destroy();
+      const asks = otherAsks(asked?.accountId as string, tag);
       const separationDate = denverToday();
 
       // Requests already waiting for the director, whose links the burst decides.
@@ -225,10 +313,19 @@ describe('the local stack killed mid-burst', () => {
       );
       const platformAnswers = Object.fromEntries((platformsPage.platforms ?? []).map((p) => [`p.${p.platformId}.decision`, 'KEEP']));
 
-      const acknowledged = { submitted: new Set<string>(), decided: new Map<string, string>(), separated: new Set<string>(), reviewed: new Set<string>() };
+      const acknowledged = {
+        submitted: new Set<string>(),
+        decided: new Map<string, string>(),
+        separated: new Set<string>(),
+        reviewed: new Set<string>(),
+        /** Acknowledged requests of the other kinds, by id: the prefix the kind's ids start with. */
+        asked: new Map<string, KindPrefix>(),
+      };
+      /** Answers that were not the request's acknowledgement: a refused body would leave a kind untested. */
+      const refused: string[] = [];
       // The kill point: after the k-th answer of the burst, then a few more milliseconds, both seeded,
       // so it lands while requests, starts, emails and decisions are in flight.
-      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst + 2 - 10));
+      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst + 2 + asks.length - 10));
       const killAfterMs = Math.floor(random() * 40);
       let answers = 0;
       let answered!: () => void;
@@ -265,6 +362,14 @@ describe('the local stack killed mid-burst', () => {
           count();
         }),
         ...reviewAnswers,
+        ...asks.map(async ({ prefix, path, body }) => {
+          const res = await api.ask(path, body);
+          const answer = (await res.json()) as { requestId?: string; message?: string };
+          if (res.status === 201 && answer.requestId?.startsWith(`${prefix}-`)) acknowledged.asked.set(answer.requestId, prefix);
+          // A 5xx is the kill cutting the request (DynamoDB Local's java going first); anything else is the body refused.
+          else if (res.status < 500) refused.push(`${prefix} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+          count();
+        }),
         ...leavers.map(async ({ leaver }) => {
           const res = await api.hr('Employee Separated', { employeeId: leaver.id, separationDate });
           if (res.status === 202) acknowledged.separated.add(leaver.id);
@@ -276,6 +381,7 @@ describe('the local stack killed mid-burst', () => {
       await new Promise((r) => setTimeout(r, killAfterMs));
       await killGroup(child);
       await Promise.all(burst);
+      expect(refused, 'every other-kind submission the stack answered before the kill was accepted').toEqual([]);
 
       ({ child, ready } = await boot(dataDir, port));
       const restartedAt = Date.now();
@@ -283,9 +389,15 @@ describe('the local stack killed mid-burst', () => {
         new DynamoDBClient({ endpoint: ready.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
       );
       try {
-        await eventually(async () => {
+        const storedOtherKinds = await eventually(async () => {
           const rows = await scan(db, ready.tableName);
           const executions = new Map((await scan(db, 'local-step-functions-executions')).map((e) => [String(e.name), e]));
+          // Executions by the request they run (the input names it), whatever their name or state machine.
+          const runsOf = new Map<string, number>();
+          for (const e of executions.values()) {
+            const requestId = (JSON.parse(String(e.input ?? '{}')) as { requestId?: string }).requestId;
+            if (requestId) runsOf.set(requestId, (runsOf.get(requestId) ?? 0) + 1);
+          }
           const requests = rows.filter((r) => r.PK.startsWith('REQ#') && r.SK === 'META');
           const approvals = rows.filter((r) => r.PK.startsWith('REQ#') && r.SK.startsWith('APPR#'));
           const emails = await mail();
@@ -293,6 +405,10 @@ describe('the local stack killed mid-burst', () => {
 
           // Nothing acknowledged is lost.
           for (const id of acknowledged.submitted) expect(ids, `acknowledged submission ${id}`).toContain(id);
+          for (const [id, prefix] of acknowledged.asked) {
+            expect(ids, `acknowledged ${kinds[prefix].kind} request ${id}`).toContain(id);
+            expect(requests.find((r) => r.requestId === id)?.kind, `kind of ${id}`).toBe(kinds[prefix].kind);
+          }
           for (const [approvalId, what] of acknowledged.decided) {
             const a = approvals.find((x) => x.approvalId === approvalId);
             expect((a?.decision as { outcome?: string } | undefined)?.outcome, `acknowledged decision ${what}`).toBe(what.split(':')[1]);
@@ -300,14 +416,25 @@ describe('the local stack killed mid-burst', () => {
           for (const r of requests) {
             const id = String(r.requestId);
             // Every stored request has its execution, and nothing is left waiting to be started.
+            // It runs once, on its own kind's state machine.
+            const kind = kindOf(id);
+            expect(kind?.kind, `kind of ${id}`).toBe(r.kind);
             expect(executions.get(id)?.status, `execution of ${id}`).toMatch(/RUNNING|SUCCEEDED/);
+            expect(executions.get(id)?.stateMachine, `state machine of ${id}`).toBe(kind?.stateMachine);
+            expect(runsOf.get(id), `executions of ${id}`).toBe(1);
             expect(r.pendingStart, `start marker of ${id}`).toBeUndefined();
-            expect(
-              emails.some((e) => e.to === director && e.subject.startsWith('Decision needed') && e.text.includes(id)),
-              `first email of ${id}`,
-            ).toBe(true);
             const mine = approvals.filter((a) => a.requestId === id);
-            const step0 = mine.find((a) => a.SK === 'APPR#00#0') as { decision?: { outcome: string } } | undefined;
+            const step0 = mine.find((a) => a.SK === 'APPR#00#0') as
+              | { decision?: { outcome: string }; 'mail:first'?: { uncertain?: boolean; sentAt?: string } }
+              | undefined;
+            // Its first approver was emailed its link once (twice at most for a send the kill left uncertain).
+            const firsts = emails.filter((e) => e.to === kind?.firstApprover && e.subject.startsWith('Decision needed') && e.text.includes(id));
+            const firstSlot = step0?.['mail:first'];
+            expect(firstSlot?.sentAt, `first email of ${id} recorded as sent`).toBeDefined();
+            expect(firsts.length, `first emails of ${id} to ${kind?.firstApprover} (slot ${JSON.stringify(firstSlot)})`).toBeGreaterThanOrEqual(1);
+            expect(firsts.length, `first emails of ${id} to ${kind?.firstApprover} (slot ${JSON.stringify(firstSlot)})`).toBeLessThanOrEqual(
+              firstSlot?.uncertain ? 2 : 1,
+            );
             // No decision without the run moving on; the status tells what the decisions say.
             if (step0?.decision?.outcome === 'APPROVED') {
               expect(
@@ -409,10 +536,11 @@ describe('the local stack killed mid-burst', () => {
               notice[0]?.[1].uncertain ? Math.min(told.length, 2) : 1,
             );
           }
+          return requests.filter((r) => r.kind !== 'NEW_ACCOUNT').length;
         });
         // What the kill left for recovery, so a run shows the tier exercised something.
         console.log(
-          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.decided.size}/${decisionsInBurst} decisions, ${acknowledged.separated.size}/${separationsInBurst} separations and ${acknowledged.reviewed.size}/2 review pages acknowledged; ` +
+          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.asked.size}/${asks.length} of the other kinds (${storedOtherKinds} stored), ${acknowledged.decided.size}/${decisionsInBurst} decisions, ${acknowledged.separated.size}/${separationsInBurst} separations and ${acknowledged.reviewed.size}/2 review pages acknowledged; ` +
             `at restart ${ready.reconciled.started} stored request(s) had no execution; invariants held ${Date.now() - restartedAt} ms after the restart`,
         );
       } finally {

@@ -2,12 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { localStateMachineArn } from '../../infra/local/step-functions.ts';
+import { installCheckpointHook } from '#adapters/checkpoints';
 import { GovernanceStore } from '#adapters/store';
 import { policy } from '#core/policy';
 import { approvalExecutionInput, namedSteps } from '#core/request';
 import { newAccountKind } from '#new-account/kind';
 import { accountRequest, parseNewAccountForm } from '#new-account/new-account';
-import { approvalLinkIn, decide, mailbox, restartTestStack, startTestStack, submit, validForm, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
+import {
+  approvalLinkIn,
+  as,
+  decide,
+  mailbox,
+  restartTestStack,
+  startTestStack,
+  submit,
+  validForm,
+  waitForEmail,
+  waitUntilWaiting,
+} from '../support/harness.ts';
 
 /**
  * The upgrade that gave each workflow its own state machine. Before it, every request ran on one
@@ -27,7 +39,11 @@ afterAll(async () => {
 });
 
 /** A new-account request stored as the release before stored it: listed for, and started on, the shared chain. */
-async function storedBeforeTheUpgrade(started: boolean): Promise<string> {
+async function storedBeforeTheUpgrade(
+  started: boolean,
+  submissionId = randomBytes(9).toString('base64url'),
+  handle = `@u${randomBytes(4).toString('hex')}`,
+): Promise<string> {
   const store = new GovernanceStore();
   const [requester, department, roleHolders, platform, admin1, admin2] = await Promise.all([
     store.person('E102'),
@@ -38,7 +54,7 @@ async function storedBeforeTheUpgrade(started: boolean): Promise<string> {
     store.person('E103'),
   ]);
   if (!requester || !department || !platform || !admin1 || !admin2) throw new Error('the demo directory is missing Parks people');
-  const form = parseNewAccountForm({ ...validForm, proposedHandle: `@u${randomBytes(4).toString('hex')}` });
+  const form = parseNewAccountForm({ ...validForm, proposedHandle: handle, submissionId });
   const steps = newAccountKind.planSteps({ requester, department, roleHolders });
   const approvers = await Promise.all(steps.map((s) => store.person(s.approverId)));
   const request = accountRequest({
@@ -48,7 +64,7 @@ async function storedBeforeTheUpgrade(started: boolean): Promise<string> {
     admins: [admin1, admin2],
     form,
     steps: namedSteps(steps, approvers),
-    submissionId: randomBytes(9).toString('base64url'),
+    submissionId,
     now: new Date(),
   });
   expect(await store.createRequest(request, { ...newAccountKind, stateMachine: 'approvalChain' })).toBe(true);
@@ -103,5 +119,35 @@ describe('upgrade from the shared approval chain', () => {
       (e) => e.to.includes('dbaca@cabq.example') && e.subject.startsWith('Decision needed') && e.text.includes(requestId),
     );
     expect(firsts).toHaveLength(1);
+  });
+
+  it('a resubmission, after the upgrade, of a request started on the retired chain starts nothing on the new machine', async () => {
+    const submissionId = randomBytes(9).toString('base64url');
+    const handle = `@u${randomBytes(4).toString('hex')}`;
+    const requestId = await storedBeforeTheUpgrade(true, submissionId, handle);
+    await waitUntilWaiting(stack, requestId);
+    const starts: string[] = [];
+    installCheckpointHook(async (name, detail) => {
+      if (name === 'start:before-start-execution' && detail.requestId === requestId) starts.push(requestId);
+    });
+    try {
+      // The same person sends the same form again (a back button and a resubmit across the deploy).
+      const again = await as(stack, 'E102').post('/requests', { ...validForm, proposedHandle: handle, submissionId });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { requestId: string }).requestId).toBe(requestId);
+    } finally {
+      installCheckpointHook(undefined);
+    }
+    expect(starts).toEqual([]);
+    expect((await stack.sfn.describe(requestId))?.stateMachine).toBe('approvalChain');
+    expect((await stack.sfn.list('newAccountApproval')).map((e) => e.name)).not.toContain(requestId);
+  });
+
+  it('the local host refuses a second execution of one name on another machine, where AWS would run both', async () => {
+    const requestId = await storedBeforeTheUpgrade(true);
+    const input = (await stack.sfn.describe(requestId))?.input as string;
+    await expect(stack.sfn.startExecution(localStateMachineArn('newAccountApproval'), requestId, input)).rejects.toMatchObject({
+      name: 'LocalExecutionNameTaken',
+    });
   });
 });

@@ -60,7 +60,7 @@ export async function requestDepartmentPolicy(event: HttpEvent): Promise<HttpRes
   }
   const { request, created } = submitted;
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(store, request, departmentPolicyKind);
+  await startSoon(store, request, departmentPolicyKind, created);
   logger.info('department policy submitted', { requestId: request.requestId, departmentCode: department.code, version: request.version, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

@@ -72,7 +72,7 @@ export async function requestException(event: HttpEvent): Promise<HttpResult> {
   });
   const created = await s.createRequest(request, exceptionKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(s, request, exceptionKind);
+  await startSoon(s, request, exceptionKind, created);
   logger.info('exception requested', { requestId: request.requestId, accountId: account.accountId, standard: request.standard, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

@@ -63,7 +63,7 @@ export async function submitRequest(event: HttpEvent): Promise<HttpResult> {
 
   const created = await store.createRequest(request, newAccountKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(store, request, newAccountKind);
+  await startSoon(store, request, newAccountKind, created);
   logger.info('request submitted', { requestId: request.requestId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

@@ -75,7 +75,7 @@ export async function proposePlatform(event: HttpEvent): Promise<HttpResult> {
 
   const created = await s.createRequest(request, platformProposalKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(s, request, platformProposalKind);
+  await startSoon(s, request, platformProposalKind, created);
   logger.info('platform proposed', { requestId: request.requestId, platformId: request.platformId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

@@ -67,7 +67,7 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
   const created = await records.putRequestWithRecord(built.request, postRemovalKind, built.record);
   const request = created ? built.request : ((await s.request(built.request.requestId, true)) as GovernanceRequest | undefined);
   if (request?.kind !== 'POST_REMOVAL') throw new Error(`request ${built.request.requestId} vanished after a conditional write`);
-  await startSoon(s, request, postRemovalKind);
+  await startSoon(s, request, postRemovalKind, created);
   logger.info('post removal requested', { requestId: request.requestId, accountId: account.accountId, recordId: request.recordId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

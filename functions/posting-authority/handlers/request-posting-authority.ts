@@ -66,7 +66,7 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
 
   const created = await store.createRequest(request, postingAuthorityKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(store, request, postingAuthorityKind);
+  await startSoon(store, request, postingAuthorityKind, created);
   logger.info('posting authority requested', { requestId: request.requestId, accountId: account.accountId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);

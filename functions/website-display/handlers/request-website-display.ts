@@ -73,7 +73,7 @@ export async function requestWebsiteDisplay(event: HttpEvent): Promise<HttpResul
   if (!existing) assertNotShownThere({ account, webPageUrl: parsed.webPageUrl, standings: held });
   const created = await s.createRequest(request, websiteDisplayKind);
   // A repeated submission starts nothing new: the execution is named after the request.
-  await startSoon(s, request, websiteDisplayKind);
+  await startSoon(s, request, websiteDisplayKind, created);
   logger.info('website display requested', { requestId: request.requestId, accountId: account.accountId, created });
   const url = `/requests/${request.requestId}`;
   if (wantsHtml(event)) return redirect(`${url}?submitted=1`);
