@@ -320,7 +320,7 @@ export const functions = {
   requestDepartmentPolicy: {
     entry: 'functions/department-policy/handlers/request-department-policy.ts',
     description:
-      'Departmental social media policy (R): the department\u2019s director, designee or an account admin submits its policy (text, version, what it adds); lists the department\u2019s approved versions; starts the Communications Director\u2019s approval',
+      'Departmental social media policy (R): someone of the department submits its policy (text, version, what it adds); lists the department\u2019s current, superseded and pending versions; starts the Communications Director\u2019s approval',
     access: { table: 'readWrite', startExecution: ['departmentPolicyApproval'] },
     routes: [
       { method: 'GET', path: '/departments/{departmentCode}/policies', auth: 'jwt' },

@@ -1,4 +1,5 @@
 import { formatDate, formatWhen, html, type SafeHtml } from '#core/html';
+import { policy } from '#core/policy';
 import { inForce, type Standing } from '#core/standing';
 
 /*
@@ -9,8 +10,17 @@ import { inForce, type Standing } from '#core/standing';
 
 const requestLink = (requestId: string) => html`<a href="/requests/${encodeURIComponent(requestId)}">request ${requestId}</a>`;
 
-/** A fact's value that is a web address becomes a link (only https and http: never a script). */
-const factValue = (value: string): SafeHtml | string => (/^https?:\/\/\S+$/.test(value) ? html`<a class="usa-link" href="${value}">${value}</a>` : value);
+/**
+ * A fact's value that is the address of a City web page (https, on a City site: a display's page,
+ * Q) becomes a link; any other text stays text, so a reason or a protocol that quotes an outside
+ * address never turns into a link on a City page.
+ */
+function factValue(value: string): SafeHtml | string {
+  if (!/^https:\/\/\S+$/.test(value)) return value;
+  const host = URL.canParse(value) ? new URL(value).hostname : '';
+  const citySite = policy.websiteDisplay.citySites.some((d) => host === d || host.endsWith(`.${d}`));
+  return citySite ? html`<a class="usa-link" href="${value}">${value}</a>` : value;
+}
 
 /** One standing as a card: its title, its facts, who approved it and when, until when, its request. */
 function standingCard(s: Standing, ended: boolean): SafeHtml {

@@ -89,3 +89,45 @@ describe.each(Object.entries(stateMachines))('state machine %s', (key, spec) => 
     for (const key of spec.invokes) expect(functions[key]).toBeDefined();
   });
 });
+
+describe('an approved exception’s life does not hang on one email or one outage (exception-approval.asl.json)', () => {
+  const states = (
+    JSON.parse(readFileSync(new URL('../../statemachines/exception-approval.asl.json', import.meta.url), 'utf8')) as { States: Record<string, State> }
+  ).States;
+  const catchAll = (name: string) => states[name]?.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'))?.Next;
+
+  it('a RecordOutcome that failed after the approval was committed still goes on to the notice and the lapse', () => {
+    expect(catchAll('RecordOutcome')).toBe('LiveOnIfApproved');
+    expect(states.LiveOnIfApproved?.Parameters).toEqual({
+      FunctionName: '${LapseExceptionFunctionArn}',
+      Payload: { 'requestId.$': '$.requestId', stage: 'NOTICE' },
+    });
+    expect((states.LiveOnIfApproved as { Next?: string }).Next).toBe('NoticeNext');
+    // Not approved after all (planning refuses it): the failure is recorded as in any approval.
+    expect(catchAll('LiveOnIfApproved')).toBe('RecordFailure');
+  });
+
+  it('a notice that cannot be sent does not stop the lapse', () => {
+    expect(catchAll('TellEnding')).toBe('PlanLapse');
+  });
+
+  it.each(['LiveOnIfApproved', 'PlanNotice', 'AwaitNotice', 'TellEnding', 'PlanLapse', 'AwaitLapse', 'LapseException'])(
+    '%s retries a failed or throttled invoke 10 times from 30 s, doubling (hours, not seconds)',
+    (name) => {
+      const retry = states[name]?.Retry?.find((r) => r.ErrorEquals.includes('States.TaskFailed'));
+      expect(retry).toEqual({
+        ErrorEquals: [
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+          'States.TaskFailed',
+        ],
+        IntervalSeconds: 30,
+        MaxAttempts: 10,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+      });
+    },
+  );
+});

@@ -213,6 +213,26 @@ describe('where a display shows', () => {
     expect(page).toContain(`<a href="/accounts/${accountId}/exceptions/new">Ask for an exception (F.d)</a>`);
   });
 
+  it('links only a City web page among the facts: an outside or plain-http address in free text stays text', () => {
+    const v = viewerFor(person('E103'), roleHolders);
+    const quoting = {
+      ...shown,
+      facts: [['Moderation', 'https://evil.example/login'] as [string, string], ['Content', 'http://www.cabq.gov/parks'] as [string, string]],
+    };
+    const page = accountPage({
+      viewer: v,
+      account: account(),
+      grants,
+      standings: [quoting],
+      source: { approvals: [] },
+      filed: [],
+      actions: actionsFor(v, account(), grants),
+    });
+    expect(page).toContain('<dd>https://evil.example/login</dd>');
+    expect(page).toContain('<dd>http://www.cabq.gov/parks</dd>');
+    expect(page).not.toContain('href="https://evil.example/login"');
+  });
+
   it('offers the two forms only to someone holding a grant on an active account', () => {
     const outsider = viewerFor(person('E101'), roleHolders);
     expect(actionsFor(outsider, account(), grants)).toMatchObject({ exception: false, websiteDisplay: false });
