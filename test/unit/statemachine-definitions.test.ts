@@ -99,7 +99,7 @@ describe('an approved exception’s life does not hang on one email or one outag
   it('a RecordOutcome that failed after the approval was committed still goes on to the notice and the lapse', () => {
     expect(catchAll('RecordOutcome')).toBe('LiveOnIfApproved');
     expect(states.LiveOnIfApproved?.Parameters).toEqual({
-      FunctionName: '${LapseExceptionFunctionArn}',
+      FunctionName: `\${${functionArnPlaceholder('lapseException')}}`,
       Payload: { 'requestId.$': '$.requestId', stage: 'NOTICE' },
     });
     expect((states.LiveOnIfApproved as { Next?: string }).Next).toBe('NoticeNext');
