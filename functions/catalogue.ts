@@ -13,6 +13,7 @@
 
 import { policy } from '#core/policy';
 import type { YearlyMoment } from '#core/yearly-schedule';
+import { approvalKindFunctions } from './catalogue-approvals.ts';
 import { approvalWorkflows, type FunctionSpec, type StateMachineKey } from './catalogue-types.ts';
 
 export {
@@ -30,6 +31,8 @@ export {
 } from './catalogue-types.ts';
 
 export const functions = {
+  // The approvals of R, F.d, Q and O.a: their own file, so this one stays readable.
+  ...approvalKindFunctions,
   showMyWork: {
     entry: 'functions/my-work/handlers/show-my-work.ts',
     description:
@@ -316,54 +319,6 @@ export const functions = {
       'State machine task: the summary to DTI and the Communications Coordinator when the review starts and when it ends, and the alert when it fails',
     access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 30,
-  },
-  requestDepartmentPolicy: {
-    entry: 'functions/department-policy/handlers/request-department-policy.ts',
-    description:
-      'Departmental social media policy (R): someone of the department submits its policy (text, version, what it adds); lists the department\u2019s current, superseded and pending versions; starts the Communications Director\u2019s approval',
-    access: { table: 'readWrite', startExecution: ['departmentPolicyApproval'] },
-    routes: [
-      { method: 'GET', path: '/departments/{departmentCode}/policies', auth: 'jwt' },
-      { method: 'GET', path: '/departments/{departmentCode}/policies/new', auth: 'jwt' },
-      { method: 'POST', path: '/departments/{departmentCode}/policies', auth: 'jwt' },
-    ],
-  },
-  requestException: {
-    entry: 'functions/exception/handlers/request-exception.ts',
-    description:
-      'Exceptions (F.d): someone holding a grant on an account asks for an exception to F.a, F.b or F.c (why, until when); starts the Communications Coordinator\u2019s approval',
-    access: { table: 'readWrite', startExecution: ['exceptionApproval'] },
-    routes: [
-      { method: 'GET', path: '/accounts/{accountId}/exceptions/new', auth: 'jwt' },
-      { method: 'POST', path: '/accounts/{accountId}/exceptions', auth: 'jwt' },
-    ],
-  },
-  lapseException: {
-    entry: 'functions/exception/handlers/lapse-exception.ts',
-    description:
-      'State machine task: waits for an approved exception\u2019s notice day (tells the requester and the Communications Coordinator it is ending) and then its end date, when it lapses',
-    access: { table: 'readWrite', sendEmail: true, sendTaskResult: ['exceptionApproval'] },
-    timeoutSeconds: 20,
-  },
-  requestWebsiteDisplay: {
-    entry: 'functions/website-display/handlers/request-website-display.ts',
-    description:
-      'Social media on a City website (Q): someone holding a grant on an account asks to show its content on a City web page (which page, what content, how it is moderated); starts DTI\u2019s review',
-    access: { table: 'readWrite', startExecution: ['websiteDisplayApproval'] },
-    routes: [
-      { method: 'GET', path: '/accounts/{accountId}/displays/new', auth: 'jwt' },
-      { method: 'POST', path: '/accounts/{accountId}/displays', auth: 'jwt' },
-    ],
-  },
-  proposePlatform: {
-    entry: 'functions/platform-proposal/handlers/propose-platform.ts',
-    description:
-      'A new platform (O.a): a department proposes a platform not on the approved list (what it is, why, its usage agreement); starts DTI\u2019s decision',
-    access: { table: 'readWrite', startExecution: ['platformProposalApproval'] },
-    routes: [
-      { method: 'GET', path: '/platform-proposals/new', auth: 'jwt' },
-      { method: 'POST', path: '/platform-proposals', auth: 'jwt' },
-    ],
   },
 } as const satisfies Record<string, FunctionSpec>;
 
