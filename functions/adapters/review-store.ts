@@ -240,10 +240,6 @@ export class ReviewStore extends TableClient {
     return this.queryAll<Account & { credentialChangedAt?: string }>({ index: 'GSI2', pk: 'ACCOUNTS_BY_DEPARTMENT#ACTIVE', skPrefix: `${departmentCode}#` });
   }
 
-  grantsOn(accountId: string) {
-    return this.queryAll<Grant>({ pk: `ACCOUNT#${accountId}`, skPrefix: 'GRANT#', consistent: true });
-  }
-
   /** How many active accounts a platform has (GSI1 ACCOUNTS#ACTIVE / platformId#…), counted by the index. */
   async accountsOnPlatform(platformId: string): Promise<number> {
     let count = 0;
