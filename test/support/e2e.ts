@@ -134,15 +134,25 @@ export function browserTests(): BrowserTests {
       // The workflow emails in the background: open the viewer once the email is there, as a person
       // would after the notification, so its first render already lists it.
       await waitForEmail(stack, (e) => e.to.includes(to) && matches(e.subject), timeout);
-      await page.goto(`${stack.mailboxUrl}/`);
       const email = page
         .locator('.email')
         .filter({ hasText: `To: ${to}` })
         .filter({ hasText: `Subject: ${shown}` });
-      await email.waitFor();
-      await email.getByRole('button', { name: 'Toggle HTML view' }).click();
       const link = email.frameLocator('iframe').getByRole('link', { name: linkName });
-      await link.waitFor();
+      // The viewer writes each email's HTML into an iframe whose src is javascript:void(0); when that
+      // navigation lands after the write (a loaded machine), the iframe is left empty. A person would
+      // reload the mailbox: so does this, up to three times.
+      for (let attempt = 1; ; attempt += 1) {
+        await page.goto(`${stack.mailboxUrl}/`);
+        await email.waitFor();
+        await email.getByRole('button', { name: 'Toggle HTML view' }).click();
+        try {
+          await link.waitFor({ timeout: 5_000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
       const [opened] = await Promise.all([page.context().waitForEvent('page'), link.click({ modifiers: ['ControlOrMeta'] })]);
       await opened.waitForLoadState();
       return { email, opened };
