@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -72,6 +73,12 @@ export function wantsHtml(event: HeaderCarrier): boolean {
   const accept = header(event, 'accept') ?? '';
   return accept.includes('text/html') && !accept.startsWith('application/json');
 }
+
+/** A form's submission id: a repeated POST of one form carries the same one, so it stores one request. */
+export const newSubmissionId = () => randomBytes(12).toString('base64url');
+
+/** The submission id a form sent (redisplayed with its errors, it keeps it), or a new one. */
+export const submissionIdOf = (body: Record<string, unknown>) => (typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId());
 
 /**
  * Parses a JSON or form-encoded body into a plain object (repeated form keys become arrays).

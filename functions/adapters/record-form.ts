@@ -1,19 +1,26 @@
-import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import type { Person } from '#core/policy';
 import type { Viewer } from '#site/navigation';
 import type { GovernanceRecord } from '#core/records';
 import { recordedPage } from '#records/pages';
 import { type Account, accountIdPattern } from '#core/registry';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /** What differs between the forms that put a record on an account (a correction, a moderation removal). */
 export interface RecordForm<F> {
@@ -57,7 +64,7 @@ export async function serveRecordForm<F>(event: HttpEvent, spec: RecordForm<F>):
     parsed = spec.parse(body);
   } catch (error) {
     if (error instanceof InvalidInputError && wantsHtml(event)) {
-      return htmlResponse(400, form(typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId(), body, error.fields));
+      return htmlResponse(400, form(submissionIdOf(body), body, error.fields));
     }
     throw error;
   }

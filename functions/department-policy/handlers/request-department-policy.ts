@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError, NotFoundError } from '#core/errors';
 import type { Department, Person } from '#core/policy';
 import { namedSteps } from '#core/request';
@@ -8,15 +7,24 @@ import { departmentPolicyKind } from '#department-policy/kind';
 import { departmentPolicies, departmentPoliciesJson, departmentPoliciesPage } from '#department-policy/pages';
 import { DepartmentPolicyStore } from '#adapters/department-policy-store';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { GovernanceStore } from '#adapters/store';
 import { startSoon } from '#adapters/workflow-starts';
 
 let store: GovernanceStore | undefined;
 let policies: DepartmentPolicyStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /departments/{code}/policies (its policies), GET …/policies/new (the form) and POST
@@ -48,7 +56,7 @@ export async function requestDepartmentPolicy(event: HttpEvent): Promise<HttpRes
   }
 
   const body = parseBody(event);
-  const resubmit = typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId();
+  const resubmit = submissionIdOf(body);
   let submitted: { request: DepartmentPolicyRequest; created: boolean };
   try {
     submitted = await submit(store, policies, viewer.person, department, body, current?.sequence ?? 0);

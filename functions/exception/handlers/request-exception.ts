@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ConflictError, InvalidInputError, NotFoundError } from '#core/errors';
 import { type Department, type Person, policy } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
@@ -8,14 +7,23 @@ import { exceptionFormPage } from '#exception/form-page';
 import { exceptionKind } from '#exception/kind';
 import { now } from '#adapters/clock';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { GovernanceStore } from '#adapters/store';
 import { startSoon } from '#adapters/workflow-starts';
 
 let store: GovernanceStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /accounts/{accountId}/exceptions/new (the form) and POST /accounts/{accountId}/exceptions:
@@ -57,7 +65,7 @@ export async function requestException(event: HttpEvent): Promise<HttpResult> {
     parsed = exceptionKind.parseForm(body, today);
   } catch (error) {
     if (error instanceof InvalidInputError && wantsHtml(event)) {
-      return htmlResponse(400, form(typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId(), body, error.fields));
+      return htmlResponse(400, form(submissionIdOf(body), body, error.fields));
     }
     throw error;
   }

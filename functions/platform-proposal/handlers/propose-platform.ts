@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError } from '#core/errors';
 import type { Department, Person } from '#core/policy';
 import { namedSteps, type PlannedStep } from '#core/request';
@@ -14,7 +13,18 @@ import {
 } from '#platform-proposal/platform-proposal';
 import { denverToday } from '#platforms/platforms';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { GovernanceStore } from '#adapters/store';
@@ -22,8 +32,6 @@ import { startSoon } from '#adapters/workflow-starts';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /platform-proposals/new (the form) and POST /platform-proposals: any signed-in City employee
@@ -54,7 +62,7 @@ export async function proposePlatform(event: HttpEvent): Promise<HttpResult> {
   }
 
   const body = parseBody(event);
-  const resubmit = typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId();
+  const resubmit = submissionIdOf(body);
   let request: PlatformProposalRequest;
   try {
     const parsed = platformProposalKind.parseForm(body, today);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 import type { GovernanceRequest } from '#approval-chain/kinds';
 import { namedSteps } from '#core/request';
@@ -7,7 +6,18 @@ import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { postRemovalKind } from '#post-removal/kind';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { RecordsStore } from '#adapters/records-store';
 import { startSoon } from '#adapters/workflow-starts';
@@ -16,8 +26,6 @@ import { postRemovalFormPage } from '#post-removal/form-page';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /accounts/{accountId}/removals/new (the form) and POST /accounts/{accountId}/removals: someone
@@ -58,7 +66,7 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
     built = await buildRequest(s, person, account, body);
   } catch (error) {
     if (error instanceof InvalidInputError && wantsHtml(event)) {
-      return htmlResponse(400, form(typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId(), body, error.fields));
+      return htmlResponse(400, form(submissionIdOf(body), body, error.fields));
     }
     throw error;
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConfigurationError, InvalidInputError, NotFoundError } from '#core/errors';
 import { namedSteps } from '#core/request';
 import type { Person } from '#core/policy';
@@ -12,7 +11,18 @@ import {
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
 import { postingAuthorityKind } from '#posting-authority/kind';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { startSoon } from '#adapters/workflow-starts';
 import { GovernanceStore } from '#adapters/store';
@@ -20,8 +30,6 @@ import { granteeField, postingAuthorityFormPage } from '#posting-authority/form-
 import { type PickedPeople, type PersonSummary, resolvePersonFields, usesPersonFields } from '#core/people-picker';
 
 let store: GovernanceStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /accounts/{accountId}/authority/new (the form) and POST /accounts/{accountId}/authority:
@@ -60,7 +68,7 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
   }
   if (errors || !request) {
     if (!wantsHtml(event)) throw new InvalidInputError('The form has fields to fix.', errors ?? {});
-    const submissionId = typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId();
+    const submissionId = submissionIdOf(body);
     return htmlResponse(400, form(submissionId, picked?.values ?? body, errors ?? {}, picked?.choices));
   }
 

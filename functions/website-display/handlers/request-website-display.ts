@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ConflictError, InvalidInputError, NotFoundError } from '#core/errors';
 import type { Department, Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
@@ -7,7 +6,18 @@ import { websiteDisplayFormPage } from '#website-display/form-page';
 import { websiteDisplayKind } from '#website-display/kind';
 import { assertMayAskDisplay, assertNotShownThere, websiteDisplayRequest } from '#website-display/website-display';
 import { httpHandler } from '#adapters/handler';
-import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, redirect, signedInViewer, wantsHtml } from '#adapters/http';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  jsonResponse,
+  parseBody,
+  redirect,
+  signedInViewer,
+  wantsHtml,
+  newSubmissionId,
+  submissionIdOf,
+} from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { StandingStore } from '#adapters/standing-store';
 import { GovernanceStore } from '#adapters/store';
@@ -15,8 +25,6 @@ import { startSoon } from '#adapters/workflow-starts';
 
 let store: GovernanceStore | undefined;
 let standings: StandingStore | undefined;
-
-const newSubmissionId = () => randomBytes(12).toString('base64url');
 
 /**
  * GET /accounts/{accountId}/displays/new (the form) and POST /accounts/{accountId}/displays:
@@ -55,7 +63,7 @@ export async function requestWebsiteDisplay(event: HttpEvent): Promise<HttpResul
     parsed = websiteDisplayKind.parseForm(body);
   } catch (error) {
     if (error instanceof InvalidInputError && wantsHtml(event)) {
-      return htmlResponse(400, form(typeof body.submissionId === 'string' ? body.submissionId : newSubmissionId(), body, error.fields));
+      return htmlResponse(400, form(submissionIdOf(body), body, error.fields));
     }
     throw error;
   }
