@@ -30,6 +30,12 @@ export interface RequestBase {
   outcomeReason?: string;
 }
 
+/** A request about one registry account (an exception, a display): the account and its handle besides what every request has. */
+export interface AccountRequestBase extends RequestBase {
+  accountId: string;
+  handle: string;
+}
+
 /**
  * The head every request about a registry account starts with (an exception, a display): its id
  * (the kind's prefix, the day, a digest of requester and submission), PENDING, who asks, the account

@@ -2,8 +2,8 @@ import type { Decision } from '#core/approval';
 import { ForbiddenError, InvalidInputError } from '#core/errors';
 import { type ApprovalStep, type Department, type Person, planApprovalSteps, type Policy, policy, type RoleHolder } from '#core/policy';
 import { type Account, type Grant, isActive } from '#core/registry';
-import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, submissionIdSchema } from '#core/request';
-import { accountRequestHead } from '#core/request-kind';
+import { fieldErrors, type PlannedStep, submissionIdSchema } from '#core/request';
+import { type AccountRequestBase, accountRequestHead } from '#core/request-kind';
 import { type Standing, standingItem } from '#core/standing';
 import { zonedInstant } from '#core/yearly-schedule';
 import * as z from '#core/zod';
@@ -18,18 +18,9 @@ import * as z from '#core/zod';
 export type ExceptionStandard = 'a' | 'b' | 'c';
 export const exceptionStandards = ['a', 'b', 'c'] as const satisfies readonly ExceptionStandard[];
 
-export interface ExceptionRequest {
-  requestId: string;
+/** An exception to F.a–c for one account (F.d): what every request about an account has (core/request-kind.ts), and the standard, why, from when until when. The Coordinator decides for every department. */
+export interface ExceptionRequest extends AccountRequestBase {
   kind: 'EXCEPTION';
-  status: RequestStatus;
-  requester: NamedPerson;
-  accountId: string;
-  platformId: string;
-  platformName: string;
-  handle: string;
-  /** The account's department (its name is shown; the Coordinator decides for every department). */
-  departmentCode: string;
-  departmentName: string;
   /** Which standard of F the account is excepted from. */
   standard: ExceptionStandard;
   reason: string;
@@ -37,10 +28,6 @@ export interface ExceptionRequest {
   startsOn: string;
   /** The day it lapses, at 00:00 America/Denver: it holds through the day before. */
   endsOn: string;
-  steps: PlannedStep[];
-  createdAt: string;
-  closedAt?: string;
-  outcomeReason?: string;
 }
 
 /** Exception requests' ids start "ex-". */

@@ -2,8 +2,8 @@ import type { Decision } from '#core/approval';
 import { ConflictError, ForbiddenError, InvalidInputError } from '#core/errors';
 import { type ApprovalStep, type Department, type Person, planApprovalSteps, type Policy, policy, type RoleHolder } from '#core/policy';
 import { type Account, type Grant, isActive } from '#core/registry';
-import { fieldErrors, type NamedPerson, type PlannedStep, type RequestStatus, submissionIdSchema } from '#core/request';
-import { accountRequestHead } from '#core/request-kind';
+import { fieldErrors, type PlannedStep, submissionIdSchema } from '#core/request';
+import { type AccountRequestBase, accountRequestHead } from '#core/request-kind';
 import { type Standing, standingItem } from '#core/standing';
 import * as z from '#core/zod';
 
@@ -16,18 +16,8 @@ import * as z from '#core/zod';
  * content outright; DTI's director (or designee) decides by email link. An approved display is a
  * standing of the account (core/standing.ts): shown on its page and in the annual review.
  */
-export interface WebsiteDisplayRequest {
-  requestId: string;
+export interface WebsiteDisplayRequest extends AccountRequestBase {
   kind: 'WEBSITE_DISPLAY';
-  status: RequestStatus;
-  requester: NamedPerson;
-  accountId: string;
-  platformId: string;
-  platformName: string;
-  handle: string;
-  /** The account's department (DTI decides for every department). */
-  departmentCode: string;
-  departmentName: string;
   /** The City web page the content is to be shown on (https, on a City site). */
   webPageUrl: string;
   /** The page's title, when the requester gave one. */
@@ -38,10 +28,6 @@ export interface WebsiteDisplayRequest {
   moderation: string;
   /** Always false: the form refuses an automatic feed of uncensored content (Q). Kept so the record says it was asked. */
   automaticFeed: false;
-  steps: PlannedStep[];
-  createdAt: string;
-  closedAt?: string;
-  outcomeReason?: string;
 }
 
 /** Website display requests' ids start "wd-". */
