@@ -128,8 +128,8 @@ export const functions = {
   reconcileStarts: {
     entry: 'functions/approval-chain/handlers/reconcile-starts.ts',
     description:
-      'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it); runs at local start-up and on a schedule',
-    access: { table: 'readWrite', startExecution: [...approvalWorkflows] },
+      'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it), and finishes every directory hand-over a crash left undone; runs at local start-up and on a schedule',
+    access: { table: 'readWrite', startExecution: [...approvalWorkflows], sendEmail: true, linkKeys: 'derive' },
     timeoutSeconds: 60,
   },
   requestPostingAuthority: {
@@ -143,9 +143,10 @@ export const functions = {
   },
   receiveHrEvent: {
     entry: 'functions/offboarding/handlers/receive-hr-event.ts',
-    description: 'HR events (C): a separation starts its offboarding once (deterministic execution name); an update keeps the directory current',
-    access: { table: 'readWrite', startExecution: ['separationOffboarding'] },
-    hrEvents: ['Employee Separated', 'Employee Updated'],
+    description:
+      'HR events (C): a separation starts its offboarding once (deterministic execution name); the directory\u2019s events (people, departments, City-wide roles) apply in order per entity, and a change that takes a post from someone moves their open approvals at once',
+    access: { table: 'readWrite', startExecution: ['separationOffboarding'], sendEmail: true, linkKeys: 'derive' },
+    hrEvents: ['Employee Separated', 'Employee Updated', 'Department Updated', 'Role Assigned', 'Role Removed'],
     timeoutSeconds: 20,
   },
   openOffboarding: {
@@ -156,8 +157,9 @@ export const functions = {
   },
   planOffboarding: {
     entry: 'functions/offboarding/handlers/plan-offboarding.ts',
-    description: 'State machine task: lists every account on which the separated employee holds a grant',
-    access: { table: 'readWrite' },
+    description:
+      'State machine task: lists every account on which the separated employee holds a grant, marks them separated, and moves the approvals waiting for them to whoever holds each post now',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'derive' },
     timeoutSeconds: 20,
   },
   offboardAccount: {

@@ -13,7 +13,8 @@ export type CheckpointName =
   | 'start:before-start-execution'
   | 'trackReview:before-rearm'
   | 'answerReview:before-apply'
-  | 'answerReview:before-resume';
+  | 'answerReview:before-resume'
+  | 'handOver:before-move';
 
 export type CheckpointHook = (name: CheckpointName, detail: Record<string, string | number>) => Promise<void> | void;
 

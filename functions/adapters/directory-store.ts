@@ -131,8 +131,9 @@ export class DirectoryStore extends TableClient {
     return this.queryAll<Department>({ index: 'GSI1', pk: 'DEPARTMENTS' });
   }
 
+  /** Who holds each City-wide role; a role nobody holds now (Role Removed) is not listed. */
   async roleHolders(): Promise<RoleHolder[]> {
-    return this.queryAll<RoleHolder>({ index: 'GSI1', pk: 'ROLES' });
+    return (await this.queryAll<RoleHolder>({ index: 'GSI1', pk: 'ROLES' })).filter((r) => r.holderId);
   }
 
   platform(id: string) {

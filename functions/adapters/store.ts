@@ -194,7 +194,10 @@ export class GovernanceStore extends DirectoryStore {
   /** Finds a link's approval (index lookup, then a consistent read of the item itself). */
   async approvalById(approvalId: string): Promise<Approval | undefined> {
     const key = await this.keyOfLink(approvalId);
-    return key ? this.get<Approval>(key.PK, key.SK, true) : undefined;
+    const found = key ? await this.get<Approval>(key.PK, key.SK, true) : undefined;
+    if (!found || found.approvalId === approvalId) return found;
+    // The index still points at the slot a hand-over gave a new link: the old link is in the slot's archive.
+    return (await this.queryAll<Approval>({ pk: key?.PK as string, skPrefix: `${key?.SK}#`, consistent: true })).find((a) => a.approvalId === approvalId);
   }
 
   /**
@@ -218,14 +221,16 @@ export class GovernanceStore extends DirectoryStore {
   }
 
   /** Re-arms an undecided approval with a new sealed task token; false once it is decided. */
-  async storeToken(a: Pick<Approval, 'requestId' | 'step' | 'round'>, sealedToken: string): Promise<boolean> {
+  async storeToken(a: Pick<Approval, 'requestId' | 'step' | 'round' | 'approvalId'>, sealedToken: string): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: approvalKey(a),
-        UpdateExpression: 'SET sealedToken = :t',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
-        ExpressionAttributeValues: { ':t': sealedToken },
+        // Sealed for this link: a token a hand-over carried over (sealedFor) is replaced by it.
+        UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor',
+        // Only the link it was sealed for: a hand-over in between gave the slot another link.
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND approvalId = :id',
+        ExpressionAttributeValues: { ':t': sealedToken, ':id': a.approvalId },
       }),
     );
   }
@@ -235,7 +240,7 @@ export class GovernanceStore extends DirectoryStore {
    * write left it, so its sealed token is the one armed at the moment of the decision (a re-arm
    * after it fails on `decision`, and finds the decision itself); undefined if the write lost.
    */
-  async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round'>, decision: Decision): Promise<Approval | undefined> {
+  async recordDecision(a: Pick<Approval, 'requestId' | 'step' | 'round' | 'approvalId'>, decision: Decision): Promise<Approval | undefined> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -243,8 +248,9 @@ export class GovernanceStore extends DirectoryStore {
           Key: approvalKey(a),
           // Decided: it leaves its approver's My work in the same write.
           UpdateExpression: 'SET decision = :d REMOVE assigneeId, assignedAt',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-          ExpressionAttributeValues: { ':d': decision },
+          // The link decided is still the slot's (a hand-over gives the slot a new one).
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt) AND approvalId = :id',
+          ExpressionAttributeValues: { ':d': decision, ':id': a.approvalId },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -256,14 +262,14 @@ export class GovernanceStore extends DirectoryStore {
   }
 
   /** Escalation: the first link stops working and says who the step went to. */
-  async supersede(a: Pick<Approval, 'requestId' | 'step' | 'round'>, byName: string, at: string): Promise<boolean> {
+  async supersede(a: Pick<Approval, 'requestId' | 'step' | 'round' | 'approvalId'>, byName: string, at: string): Promise<boolean> {
     return this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: approvalKey(a),
         UpdateExpression: 'SET supersededAt = :at, supersededByName = :by REMOVE assigneeId, assignedAt',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-        ExpressionAttributeValues: { ':at': at, ':by': byName },
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt) AND approvalId = :id',
+        ExpressionAttributeValues: { ':at': at, ':by': byName, ':id': a.approvalId },
       }),
     );
   }

@@ -6,7 +6,8 @@ import { capitalized, type DescribeContext } from '#core/description';
 import type { NamedPerson } from '#core/request';
 import type { OutcomeKind } from '#core/request-kind';
 
-export type ApprovalEmailKind = 'initial' | 'reminder' | 'escalation';
+/** `handover`: the step's link moved to this approver from someone who left the post (directory/hand-over.ts). */
+export type ApprovalEmailKind = 'initial' | 'reminder' | 'escalation' | 'handover';
 
 /**
  * What the workflow does when this wait runs out (statemachines/approval-chain.asl.json): another
@@ -52,16 +53,20 @@ export function approvalEmail(input: {
       ? `Reminder: your decision is needed on ${described.article}${described.subject}`
       : kind === 'escalation'
         ? `Escalated to you: decision needed on ${described.article}${described.subject}`
-        : `Decision needed: ${described.ask ?? described.subject}`;
+        : kind === 'handover'
+          ? `Moved to you: decision needed on ${described.article}${described.subject}`
+          : `Decision needed: ${described.ask ?? described.subject}`;
   const intro = confirmation
     ? `${kind === 'reminder' ? 'This removal is still waiting for your confirmation. ' : ''}${confirmation.instruction}`
     : kind === 'escalation'
       ? `${input.escalatedFrom ?? 'The approver'} did not answer in time, so this decision (${step?.title ?? 'approval'}) now comes to you as ${
           step?.role === 'SUPERVISOR' ? 'their supervisor' : 'designee'
         }.`
-      : kind === 'reminder'
-        ? `This request is still waiting for your decision as ${as}.`
-        : `${request.requester.name} asks for your approval as ${as} (policy ${described.rules}).`;
+      : kind === 'handover'
+        ? `This decision (${step?.title ?? 'approval'}) was waiting for ${approval.handedOverFrom?.approverName ?? 'someone else'}. It now comes to you: ${approval.routedBecause ?? 'they no longer hold the post'}. ${request.requester.name} asks for approval (policy ${described.rules}).`
+        : kind === 'reminder'
+          ? `This request is still waiting for your decision as ${as}.`
+          : `${request.requester.name} asks for your approval as ${as} (policy ${described.rules}).${approval.routedBecause ? ` It comes to you because ${approval.routedBecause}.` : ''}`;
   const due = `Please ${confirmation ? 'confirm' : 'decide'} by ${formatWhen(input.dueBy)}.${
     input.after ? ` ${afterWaitWords(input.after, Boolean(confirmation), step?.role === 'SUPERVISOR')}` : ''
   }`;

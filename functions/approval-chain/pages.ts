@@ -62,7 +62,12 @@ function historyRows(request: GovernanceRequest, approvals: Approval[]): SafeHtm
     if (a.emailedAt) rows.push({ at: a.emailedAt, what: html`${label}: ${linkKind} link emailed to ${a.approverName}` });
     if (a.lastRemindedAt) rows.push({ at: a.lastRemindedAt, what: html`${label}: reminder ${a.remindersSent} sent to ${a.approverName}` });
     if (a.supersededAt)
-      rows.push({ at: a.supersededAt, what: html`${label}: no answer from ${a.approverName}; escalated to ${a.supersededByName ?? 'the designee'}` });
+      rows.push({
+        at: a.supersededAt,
+        what: a.supersededReason
+          ? html`${label}: moved from ${a.approverName} to ${a.supersededByName ?? 'the post’s holder'}: ${a.supersededReason}`
+          : html`${label}: no answer from ${a.approverName}; escalated to ${a.supersededByName ?? 'the designee'}`,
+      });
     if (a.decision)
       rows.push({
         at: a.decision.decidedAt,
@@ -166,7 +171,7 @@ function linkHeading(input: { request: GovernanceRequest; approval: Approval; st
         h1: `${title}: passed to ${state.to}`,
         lead: alert(
           'info',
-          `This link no longer works: the decision was passed to ${state.to} on ${formatWhen(state.at)} because it was not answered in time. ${nothingNeeded}`,
+          `This link no longer works: the decision was passed to ${state.to} on ${formatWhen(state.at)} because ${state.reason ?? 'it was not answered in time'}. ${nothingNeeded}`,
           { role: 'status' },
         ),
       };

@@ -27,6 +27,15 @@ export interface Approval {
   secretHash: string;
   /** The task token, sealed (encrypted) so the table never holds it in clear. */
   sealedToken?: string;
+  /**
+   * The approval id the token was sealed for, when not this one's: a hand-over moves the sealed
+   * token to the new approver's link as it is (sealing again would need the key's decrypt right).
+   */
+  sealedFor?: string;
+  /** Why this link went to someone other than the step's planned approver (a hand-over, a vacant post). */
+  routedBecause?: string;
+  /** The approver this link was handed over from, when a directory change moved it. */
+  handedOverFrom?: { approverId: string; approverName: string; approvalId: string };
   createdAt: string;
   emailedAt?: string;
   remindersSent: number;
@@ -34,20 +43,25 @@ export interface Approval {
   decision?: Decision;
   supersededAt?: string;
   supersededByName?: string;
+  /** Why it stopped working, when not an escalation (the approver left the post). */
+  supersededReason?: string;
 }
 
 /** What an approval link leads to; decided by the stored state, never by the request that follows it. */
 export type LinkState =
   | { kind: 'forbidden' }
   | { kind: 'decided'; decision: Decision }
-  | { kind: 'superseded'; to: string; at: string }
+  | { kind: 'superseded'; to: string; at: string; reason?: string }
   | { kind: 'closed'; status: RequestStatus }
   | { kind: 'open' };
 
 export function linkState(approval: Approval, requestStatus: RequestStatus, secret: string | undefined): LinkState {
   if (!secretMatches(secret, approval.secretHash)) return { kind: 'forbidden' };
   if (approval.decision) return { kind: 'decided', decision: approval.decision };
-  if (approval.supersededAt) return { kind: 'superseded', to: approval.supersededByName ?? 'a designee', at: approval.supersededAt };
+  if (approval.supersededAt) {
+    const reason = approval.supersededReason ? { reason: approval.supersededReason } : {};
+    return { kind: 'superseded', to: approval.supersededByName ?? 'a designee', at: approval.supersededAt, ...reason };
+  }
   if (requestStatus !== 'PENDING') return { kind: 'closed', status: requestStatus };
   return { kind: 'open' };
 }

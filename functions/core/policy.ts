@@ -123,6 +123,16 @@ export const policySchema = z.object({
         'annualReview.dueDays must be a whole number (at least 3) of reminderEveryDays periods: a reminder, the designee, the Communications Director, then the due date',
       ),
     ),
+  directory: z.object({
+    /**
+     * The largest share of the directory's current people one import may separate (people missing
+     * from its file, or marked SEPARATED) before it stops and asks for --force: a truncated file
+     * must not offboard the City.
+     */
+    maxSeparatedShare: z.number().check(z.minimum(0), z.maximum(1)),
+    /** Who decides a step nobody in its department or role can (vacant, separated, or the requester): the Communications Director (D.b). */
+    fallbackRole: z.enum(['COMMUNICATIONS_DIRECTOR']),
+  }),
   waits: z.object({
     /**
      * How long each approver has before a reminder (then escalation, then expiry). At most 24 days:

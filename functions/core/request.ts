@@ -34,13 +34,14 @@ export interface PlannedStep extends ApprovalStep {
   approverName: string;
 }
 
-/** The planned steps with their approvers' names, read from the directory in the same order. */
+/**
+ * The planned steps with their approvers' names, read from the directory in the same order. A
+ * step whose planned approver is not in the directory (a department naming a director HR has not
+ * sent yet) keeps their id for a name: its link is made for whoever can act when the step begins
+ * (core/routing.ts), never for them.
+ */
 export function namedSteps(steps: ApprovalStep[], approvers: (Person | undefined)[]): PlannedStep[] {
-  return steps.map((step, i) => {
-    const approver = approvers[i];
-    if (!approver) throw new ConfigurationError(`${step.title} (${step.approverId}) is not in the directory.`);
-    return { ...step, approverName: approver.name };
-  });
+  return steps.map((step, i) => ({ ...step, approverName: approvers[i]?.name ?? step.approverId }));
 }
 
 /**

@@ -1,14 +1,17 @@
 import { InvalidInputError } from '#core/errors';
 import * as z from '#core/zod';
+import { type DirectoryEvent, directoryDetailTypes, employeeIdPattern, isDirectoryDetailType, issuesOf, parseDirectoryDetail } from '#directory/events';
 
 /**
  * HR events (C). An HR system puts them on the HR EventBridge bus; the rule matches `source` (from
  * configuration, "cabq.hr" by default) and these detail types. The detail schemas are documented in
- * the README and are the contract with HR: anything else is refused with what is wrong.
+ * the README and are the contract with HR: anything else is refused with what is wrong. A
+ * separation starts an offboarding; the directory's events (directory/events.ts) keep the people,
+ * departments and City-wide roles current.
  */
-export const hrDetailTypes = { separated: 'Employee Separated', updated: 'Employee Updated' } as const;
+export const hrDetailTypes = { separated: 'Employee Separated', ...directoryDetailTypes } as const;
 
-export const employeeIdPattern = /^[A-Za-z0-9-]{1,20}$/;
+export { employeeIdPattern };
 const employeeId = z.string({ error: 'employeeId is required' }).check(z.regex(employeeIdPattern, 'employeeId is 1–20 letters, digits or dashes'));
 
 /** A calendar date that exists (2026-02-30 is refused), as HR sends it. */
@@ -22,15 +25,6 @@ export const isoDate = z.string({ error: 'separationDate is required (YYYY-MM-DD
 
 export const separatedDetailSchema = z.strictObject({ employeeId, separationDate: isoDate });
 
-export const updatedDetailSchema = z.strictObject({
-  employeeId,
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
-  email: z.optional(z.email('email must be an email address')),
-  departmentCode: z.optional(z.string().check(z.regex(/^[A-Z]{2,8}$/, 'departmentCode is 2–8 capital letters'))),
-  title: z.optional(z.string().check(z.trim(), z.maxLength(120))),
-  supervisorId: z.optional(employeeId),
-});
-
 const envelopeSchema = z.object({
   id: z.optional(z.string()),
   source: z.string({ error: 'source is required' }),
@@ -40,12 +34,7 @@ const envelopeSchema = z.object({
 });
 
 export type SeparatedDetail = z.infer<typeof separatedDetailSchema>;
-export type UpdatedDetail = z.infer<typeof updatedDetailSchema>;
-export type HrEvent = { kind: 'separated'; detail: SeparatedDetail } | { kind: 'updated'; detail: UpdatedDetail };
-
-function issues(error: z.core.$ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-}
+export type HrEvent = { kind: 'separated'; detail: SeparatedDetail } | { kind: 'directory'; event: DirectoryEvent };
 
 /**
  * Reads one EventBridge event (the envelope, as the rule delivers it). Refuses, with every problem
@@ -53,19 +42,15 @@ function issues(error: z.core.$ZodError): string {
  */
 export function parseHrEvent(raw: unknown, expectedSource: string): HrEvent {
   const envelope = envelopeSchema.safeParse(raw);
-  if (!envelope.success) throw new InvalidInputError(`The HR event is not an EventBridge event: ${issues(envelope.error)}`);
+  if (!envelope.success) throw new InvalidInputError(`The HR event is not an EventBridge event: ${issuesOf(envelope.error)}`);
   const { source, 'detail-type': detailType, detail } = envelope.data;
   if (source !== expectedSource) throw new InvalidInputError(`The HR event's source is "${source}"; HR events come from "${expectedSource}".`);
   if (detailType === hrDetailTypes.separated) {
     const parsed = separatedDetailSchema.safeParse(detail);
-    if (!parsed.success) throw new InvalidInputError(`The "${detailType}" event's detail is invalid: ${issues(parsed.error)}`);
+    if (!parsed.success) throw new InvalidInputError(`The "${detailType}" event's detail is invalid: ${issuesOf(parsed.error)}`);
     return { kind: 'separated', detail: parsed.data };
   }
-  if (detailType === hrDetailTypes.updated) {
-    const parsed = updatedDetailSchema.safeParse(detail);
-    if (!parsed.success) throw new InvalidInputError(`The "${detailType}" event's detail is invalid: ${issues(parsed.error)}`);
-    return { kind: 'updated', detail: parsed.data };
-  }
+  if (isDirectoryDetailType(detailType)) return { kind: 'directory', event: parseDirectoryDetail(detailType, detail) };
   throw new InvalidInputError(`The HR event's detail-type "${detailType}" is not one of: ${Object.values(hrDetailTypes).join(', ')}.`);
 }
 

@@ -25,6 +25,8 @@ interface ConsumerOutcome {
   offboardingId?: string;
   refused?: string;
   message?: string;
+  /** A directory event's outcome: applied, stale, duplicate or parked (what AWS only logs). */
+  outcome?: { result: string; version: string; waitingFor?: unknown[] };
 }
 
 /**
@@ -71,6 +73,7 @@ export function localHrBus(invoke: (key: FunctionKey, event: unknown) => Promise
         };
       }
       let offboardingId: string | undefined;
+      let directory: ConsumerOutcome['outcome'];
       for (const [key] of targets) {
         let out: ConsumerOutcome;
         try {
@@ -87,8 +90,17 @@ export function localHrBus(invoke: (key: FunctionKey, event: unknown) => Promise
         }
         if (out.refused) return { status: 422, body: { error: out.refused, message: out.message ?? `${key} refused the event.`, detailType } };
         offboardingId ??= out.offboardingId;
+        directory ??= out.outcome;
       }
-      return { status: 202, body: { accepted: true, detailType, ...(offboardingId ? { offboardingId, record: `/offboardings/${offboardingId}` } : {}) } };
+      return {
+        status: 202,
+        body: {
+          accepted: true,
+          detailType,
+          ...(offboardingId ? { offboardingId, record: `/offboardings/${offboardingId}` } : {}),
+          ...(directory ? { result: directory.result, version: directory.version, ...(directory.waitingFor ? { waitingFor: directory.waitingFor } : {}) } : {}),
+        },
+      };
     },
   };
 }

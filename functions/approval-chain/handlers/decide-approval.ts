@@ -93,7 +93,7 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   }
   logger.info('decision recorded', { requestId: request.requestId, step: approval.step, round: approval.round, outcome: decision.outcome });
   await checkpoint('decideApproval:before-send', { approvalId: approval.approvalId });
-  await resumeWorkflow(recorded.sealedToken, approval.approvalId, decision);
+  await resumeWorkflow(recorded.sealedToken, recorded.sealedFor ?? approval.approvalId, decision);
   return wantsHtml(event)
     ? htmlResponse(200, decisionRecordedPage(request, approval, decision.outcome, context))
     : jsonResponse(200, { requestId: request.requestId, link: 'decided', decision });
@@ -106,10 +106,10 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
  * host restarted), the step's next run finds the stored decision and returns it: nothing is lost
  * and nothing is decided twice.
  */
-async function resumeWorkflow(sealedToken: string | undefined, approvalId: string, decision: Decision) {
+async function resumeWorkflow(sealedToken: string | undefined, sealedFor: string, decision: Decision) {
   if (!sealedToken) return;
   try {
-    await sfnCallbacks.succeed(await linkKeys().openToken(sealedToken, approvalId), decision);
+    await sfnCallbacks.succeed(await linkKeys().openToken(sealedToken, sealedFor), decision);
   } catch (error) {
     logger.warn('stored decision; the execution will pick it up on its next step run', { error: (error as Error).name });
   }

@@ -4,6 +4,8 @@ import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { GovernanceStore } from '#adapters/store';
 import { startStoredRequest } from '#adapters/workflow-starts';
+import { DirectoryWrites } from '#adapters/directory-writes';
+import { handOverWork } from '#adapters/hand-over';
 import * as z from '#core/zod';
 
 const inputSchema = z.object({
@@ -12,6 +14,7 @@ const inputSchema = z.object({
 });
 
 let store: GovernanceStore | undefined;
+let writes: DirectoryWrites | undefined;
 
 /**
  * Durable starts (see adapters/workflow-starts.ts): starts every stored request whose execution
@@ -19,13 +22,13 @@ let store: GovernanceStore | undefined;
  * times at once: each start is named after its request. A request no longer pending (closed by a
  * run that started meanwhile) just leaves the list.
  */
-export async function reconcileStarts(input: unknown): Promise<{ started: number; existing: number; cleared: number }> {
+export async function reconcileStarts(input: unknown): Promise<{ started: number; existing: number; cleared: number; handOvers: number }> {
   const parsed = inputSchema.safeParse(input ?? {});
   if (!parsed.success) throw new InvalidInputError('The reconciler input is invalid: { olderThanSeconds?: 0..86400 }.');
   store ??= new GovernanceStore();
   const s = store;
   const before = new Date(Date.now() - parsed.data.olderThanSeconds * 1000).toISOString();
-  const counts = { started: 0, existing: 0, cleared: 0 };
+  const counts = { started: 0, existing: 0, cleared: 0, handOvers: 0 };
   let failed = 0;
   // One pass over the index, page by page: a request whose start fails is logged and the rest go on;
   // the run then fails, so the schedule retries it and its dead-letter queue alarms.
@@ -56,8 +59,20 @@ export async function reconcileStarts(input: unknown): Promise<{ started: number
       await Promise.all(Array.from({ length: Math.min(10, ids.length) }, worker));
     } while (page.next);
   }
+  // Directory hand-overs a crash left undone (directory/hand-over.ts): each finishes, or fails and waits for the next run.
+  writes ??= new DirectoryWrites();
+  for (const pending of await writes.pendingHandOvers(before)) {
+    try {
+      const moved = await handOverWork(pending);
+      counts.handOvers += 1;
+      logger.warn('finished a directory hand-over left undone', { handOver: pending.PK, ...moved });
+    } catch (error) {
+      failed += 1;
+      logger.error('could not finish a directory hand-over', { handOver: pending.PK, error: error as Error });
+    }
+  }
   if (counts.started) logger.warn('started stored requests that had no execution', counts);
-  if (failed) throw new Error(`${failed} stored request(s) could not be started; the next run tries again.`);
+  if (failed) throw new Error(`${failed} stored request(s) or hand-over(s) could not be finished; the next run tries again.`);
   return counts;
 }
 

@@ -3,7 +3,7 @@ import { type ApprovalTask, approvalTaskSchema } from '#approval-chain/task';
 import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
 import { type AfterWait, type ApprovalEmailKind, approvalEmail, receiptEmail } from '#approval-chain/emails';
 import { dueAt } from '#approval-chain/progress';
-import { InvalidInputError, RequestNotFoundError } from '#core/errors';
+import { ConfigurationError, InvalidInputError, RequestNotFoundError } from '#core/errors';
 import { describeContext, type GovernanceRequest } from '#approval-chain/kinds';
 import type { DescribeContext } from '#core/description';
 import { policy } from '#core/policy';
@@ -16,9 +16,12 @@ import { checkpoint } from '#adapters/checkpoints';
 import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
-import { approvalKey, GovernanceStore } from '#adapters/store';
+import { approvalKey } from '#adapters/store';
+import { HandOverStore } from '#adapters/hand-over-store';
+import { routeNow } from '#adapters/routing-reads';
+import { tellDti } from '#adapters/tell-dti';
 
-let store: GovernanceStore | undefined;
+let store: HandOverStore | undefined;
 let records: RecordsStore | undefined;
 
 type StepResult = Decision | { outcome: 'EXPIRED'; reason: string };
@@ -32,7 +35,7 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   const parsed = approvalTaskSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError('The approval task input is invalid.', fieldErrors(parsed.error));
   const task = parsed.data;
-  store ??= new GovernanceStore();
+  store ??= new HandOverStore();
   const s = store;
   const request = await s.request(task.requestId, true);
   if (!request) throw new RequestNotFoundError(`No request ${task.requestId}.`);
@@ -52,14 +55,27 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   let created = false;
   if (!approval) {
     const round = task.escalated ? 1 : 0;
-    if (round === 1) {
-      // The first approver may have decided just as the wait ran out: their decision stands.
-      const first = await s.approval(task.requestId, task.step, 0);
-      if (first?.decision) return finish(first.decision);
-      if (!step.escalateToId) return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${step.approverName}.` });
+    const first = round === 1 ? await s.approval(task.requestId, task.step, 0) : undefined;
+    // The first approver may have decided just as the wait ran out: their decision stands.
+    if (first?.decision) return finish(first.decision);
+    // Whoever holds the step's post now (core/routing.ts): never someone who has left it.
+    const routing = await routeNow(s, request, task.step);
+    if ('nobody' in routing) throw new ConfigurationError(routing.nobody);
+    const escalateTo = routing.escalateToId ?? (routing.approverId !== (first?.approverId ?? step.approverId) ? routing.approverId : null);
+    if (round === 1 && !escalateTo)
+      return finish({ outcome: 'EXPIRED', reason: `No designee could take over from ${first?.approverName ?? step.approverName}.` });
+    const approverId = round === 0 ? routing.approverId : (escalateTo as string);
+    const fresh = { ...(await draftApproval(s, task, round, approverId, step.title)), ...(routing.because ? { routedBecause: routing.because } : {}) };
+    if (round === 0 && (routing.approverId !== step.approverId || routing.escalateToId !== step.escalateToId)) {
+      await s.replanStep(request.requestId, task.step, {
+        ...step,
+        approverId: routing.approverId,
+        approverName: routing.approverName,
+        escalateToId: routing.escalateToId,
+      });
     }
-    const fresh = await draftApproval(s, task, round, round === 0 ? step.approverId : (step.escalateToId as string), step.title);
     created = await s.createApproval(fresh);
+    if (created && routing.fallback) await tellDti(fresh, step.title, routing.because ?? 'nobody in the post can act', fresh.approverName);
     // Losing the conditional put means a concurrent run created it: carry on with theirs.
     approval = created ? fresh : await s.approval(task.requestId, task.step, round);
     if (!approval) throw new Error('approval vanished after a conditional write');
@@ -103,7 +119,7 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
 function describing(request: GovernanceRequest): () => Promise<DescribeContext> {
   let read: Promise<DescribeContext> | undefined;
   return () => {
-    const s = store ?? new GovernanceStore();
+    const s = store ?? new HandOverStore();
     records ??= new RecordsStore();
     const r = records;
     read ??= describeContext(request, {
@@ -133,7 +149,7 @@ function afterWait(task: ApprovalTask, escalateToId: string | null | undefined):
 }
 
 /** A new approval for one step and round: its link secret hashed, the task token sealed. */
-async function draftApproval(s: GovernanceStore, task: ApprovalTask, round: 0 | 1, approverId: string, role: string): Promise<Approval> {
+async function draftApproval(s: HandOverStore, task: ApprovalTask, round: 0 | 1, approverId: string, role: string): Promise<Approval> {
   const approver = await s.person(approverId);
   if (!approver) throw new InvalidInputError(`Approver ${approverId} is not in the directory.`);
   const keys = linkKeys();

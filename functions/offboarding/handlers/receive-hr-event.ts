@@ -1,6 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { GovernanceError, InvalidInputError } from '#core/errors';
-import { offboardingIdFor, parseHrEvent, type UpdatedDetail } from '#offboarding/hr-events';
+import { offboardingIdFor, parseHrEvent } from '#offboarding/hr-events';
+import type { ApplyOutcome } from '#directory/apply';
+import { directoryApplier } from '#adapters/hand-over';
 import { env, waits } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -25,7 +27,7 @@ export function offboardingExecutionInput(employeeId: string, separationDate: st
 export type HrOutcome =
   | { kind: 'separated'; employeeId: string; offboardingId: string; started: boolean }
   | { kind: 'separated'; employeeId: string; offboardingId: string; refused: 'UnknownEmployeeError'; message: string }
-  | { kind: 'updated'; employeeId: string };
+  | { kind: 'directory'; outcome: ApplyOutcome };
 
 /**
  * One HR event. A separation starts its offboarding exactly once: the execution is named after
@@ -35,45 +37,29 @@ export type HrOutcome =
  * A separation of someone the directory does not know is refused, and says so; its execution is
  * started all the same, because that is what alerts DTI (its first step fails with
  * UnknownEmployeeError, its alert step emails DTI): once per employee and date, by the same name.
- * An update keeps the directory current.
+ * A directory event (an employee, a department, a City-wide role) is applied in order per entity
+ * (directory/apply.ts): a stale or repeated one changes nothing, one naming a department or person
+ * not yet known waits for them, and one that takes a post from someone moves their open work.
  */
 export async function handleHrEvent(raw: unknown): Promise<HrOutcome> {
   const event = parseHrEvent(raw, env().HR_EVENT_SOURCE);
   directory ??= new GovernanceStore();
-  if (event.kind === 'separated') {
-    const { employeeId, separationDate } = event.detail;
-    const input = offboardingExecutionInput(employeeId, separationDate);
-    const known = Boolean(await directory.person(employeeId));
-    const result = await startWorkflow('separationOffboarding', input.offboardingId, input);
-    if (!known) {
-      const message = `Employee ${employeeId} is not in the directory, so no offboarding was started for their separation on ${separationDate}. DTI has been alerted; check the employee id with HR.`;
-      logger.warn('separation refused: unknown employee', { offboardingId: input.offboardingId, result });
-      return { kind: 'separated', employeeId, offboardingId: input.offboardingId, refused: 'UnknownEmployeeError', message };
-    }
-    logger.info('separation received', { offboardingId: input.offboardingId, result });
-    return { kind: 'separated', employeeId, offboardingId: input.offboardingId, started: result === 'started' };
+  if (event.kind === 'directory') {
+    const outcome = await directoryApplier().apply(event.event, { source: 'HR' });
+    logger.info('directory event', { type: event.event.type, entity: outcome.entity, version: outcome.version, result: outcome.result });
+    return { kind: 'directory', outcome };
   }
-  await updatePerson(directory, event.detail);
-  logger.info('employee updated', { employeeId: event.detail.employeeId });
-  return { kind: 'updated', employeeId: event.detail.employeeId };
-}
-
-async function updatePerson(directory: GovernanceStore, detail: UpdatedDetail): Promise<void> {
-  const existing = await directory.person(detail.employeeId);
-  const { employeeId, ...changes } = detail;
-  const merged = { ...existing, ...changes, id: employeeId };
-  if (!merged.name || !merged.email || !merged.departmentCode) {
-    throw new InvalidInputError(`Employee ${employeeId} is not in the directory yet: a first "Employee Updated" event needs name, email and departmentCode.`);
+  const { employeeId, separationDate } = event.detail;
+  const input = offboardingExecutionInput(employeeId, separationDate);
+  const known = Boolean(await directory.person(employeeId));
+  const result = await startWorkflow('separationOffboarding', input.offboardingId, input);
+  if (!known) {
+    const message = `Employee ${employeeId} is not in the directory, so no offboarding was started for their separation on ${separationDate}. DTI has been alerted; check the employee id with HR.`;
+    logger.warn('separation refused: unknown employee', { offboardingId: input.offboardingId, result });
+    return { kind: 'separated', employeeId, offboardingId: input.offboardingId, refused: 'UnknownEmployeeError', message };
   }
-  if (changes.departmentCode && !(await directory.department(changes.departmentCode))) {
-    throw new InvalidInputError(`Department ${changes.departmentCode} is not in the directory.`);
-  }
-  await directory.putDirectory({
-    people: [{ ...merged, name: merged.name, email: merged.email, departmentCode: merged.departmentCode }],
-    departments: [],
-    roles: [],
-    platforms: [],
-  });
+  logger.info('separation received', { offboardingId: input.offboardingId, result });
+  return { kind: 'separated', employeeId, offboardingId: input.offboardingId, started: result === 'started' };
 }
 
 /**
