@@ -16,7 +16,12 @@ import { sendOnce } from '#adapters/mail-ledger';
 import { MyWorkStore } from '#adapters/my-work-store';
 import { routeNow } from '#adapters/routing-reads';
 import { approvalKey } from '#adapters/store';
+import { ReviewStore } from '#adapters/review-store';
+import { sendPageEmail } from '#adapters/review-mail';
+import type { ReviewPage } from '#annual-review/review';
+import { policy } from '#core/policy';
 
+let reviews: ReviewStore | undefined;
 let stores: { writes: DirectoryWrites; store: HandOverStore; work: MyWorkStore } | undefined;
 const tables = () => (stores ??= { writes: new DirectoryWrites(), store: new HandOverStore(), work: new MyWorkStore() });
 
@@ -90,6 +95,30 @@ export async function moveApproval(
   return 'unchanged';
 }
 
+/**
+ * A department's annual review page (O.a, P) with a reviewer who left their post goes on to the
+ * next person in its chain who can act (designee, then the Communications Director), as its
+ * escalation would, and they are emailed the page. Whoever holds the post next year is asked then.
+ */
+async function handOnReview(page: ReviewPage, personId: string, reason: string): Promise<boolean> {
+  const { store } = tables();
+  reviews ??= new ReviewStore();
+  const people = await store.peopleById(page.chain.map((p) => p.id));
+  const canAct = (id: string) => id !== personId && Boolean(people.get(id)) && !people.get(id)?.separatedOn;
+  const stage = page.chain.findIndex((p, i) => i > page.stage && canAct(p.id));
+  if (stage < 0) {
+    logger.warn('nobody left in a review page’s chain to take it over', { reviewId: page.reviewId });
+    return false;
+  }
+  const at = new Date().toISOString();
+  if (!(await reviews.handOn(page, stage, at, reason))) return false;
+  const review = await reviews.review(page.reviewId);
+  const moved = { ...page, stage, escalatedAt: at };
+  if (review) await sendPageEmail(review, moved, 'escalation', page.lastSweep ?? 0, policy.annualReview.reminderEveryDays * 86_400);
+  logger.info('review page handed on', { reviewId: page.reviewId, stage });
+  return true;
+}
+
 /** The new approver's link, once (its slot was claimed as the hand-over wrote it; a re-run resends only an unconfirmed one). */
 async function emailHandOver(to: Approval, request: GovernanceRequest, from: Approval, claimed = true) {
   const link = approvalLink(env().PUBLIC_BASE_URL, to.approvalId, await linkKeys().linkSecret(to.approvalId));
@@ -109,11 +138,12 @@ export async function handOverWork(key: { PK: string; SK: string }): Promise<{ m
   if (!pending) return { moved: 0, unroutable: 0 };
   const counts = { moved: 0, unroutable: 0 };
   for (const personId of pending.personIds) {
-    const { approvals } = await work.assignedTo(personId);
+    const { approvals, reviews } = await work.assignedTo(personId);
     for (const { approval, request } of approvals) {
       const result = await moveApproval(approval, request, pending.reason, key);
       if (result !== 'unchanged') counts[result] += 1;
     }
+    for (const { page } of reviews) if (await handOnReview(page, personId, pending.reason)) counts.moved += 1;
   }
   // A link moved by an earlier run that ended before its email was confirmed is sent now.
   await resendUnconfirmed(store, pending.movedLinks);

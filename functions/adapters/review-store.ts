@@ -192,6 +192,25 @@ export class ReviewStore extends TableClient {
     return made;
   }
 
+  /**
+   * A directory hand-over (adapters/hand-over.ts): the page's reviewer left their post, so it moves
+   * on to `stage` in its chain, as an escalation would, once (conditional on the stage it was read at).
+   */
+  async handOn(page: ReviewPage, stage: number, at: string, reason: string): Promise<boolean> {
+    const next = page.chain[stage];
+    if (!next) return false;
+    return this.conditional(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { PK: pk(page.reviewId), SK: pageSk(page) },
+        UpdateExpression: 'SET stage = :stage, escalatedAt = :at, assigneeId = :next, assignedAt = :at, handedOnReason = :why',
+        ConditionExpression: '#s = :open AND stage = :seen',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':stage': stage, ':at': at, ':next': next.id, ':why': reason, ':open': 'OPEN', ':seen': page.stage },
+      }),
+    );
+  }
+
   async clearOpen(page: ReviewPage): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: { PK: pk(page.reviewId), SK: openSk(page) } }));
   }

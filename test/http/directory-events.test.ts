@@ -15,7 +15,11 @@ let db: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const client = new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 });
 afterAll(async () => {
@@ -72,7 +76,9 @@ async function snapshot(run: number) {
   const keys = [`DEPT#ZA${'ABCDEFGH'[run]}`, `DEPT#ZB${'ABCDEFGH'[run]}`, `PERSON#S${run}-1`, `PERSON#S${run}-2`, 'ROLE#CITY_CLERK_CONTACT'];
   const items = await Promise.all(
     keys.map(async (pk) => {
-      const out = await db.send(new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }));
+      const out = await db.send(
+        new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }),
+      );
       const item = out.Items?.[0] ?? {};
       const { provenance, ...rest } = item as { provenance?: { receivedAt?: string } };
       return { ...rest, provenance: { ...provenance, receivedAt: 'ignored' } };
@@ -117,7 +123,14 @@ describe('directory events', () => {
   it('answers an older event as stale and changes nothing; the history keeps each applied change once', async () => {
     const dept = (name: string, minute: number) => ({
       'detail-type': 'Department Updated',
-      detail: { code: 'ZSTALE', name, directorId: 'E100', designeeId: 'E101', effectiveAt: new Date(Date.parse('2027-02-01T08:00:00Z') + minute * 60_000).toISOString(), sequence: 0 },
+      detail: {
+        code: 'ZSTALE',
+        name,
+        directorId: 'E100',
+        designeeId: 'E101',
+        effectiveAt: new Date(Date.parse('2027-02-01T08:00:00Z') + minute * 60_000).toISOString(),
+        sequence: 0,
+      },
     });
     expect((await put(dept('Newer', 10))).body).toMatchObject({ result: 'applied' });
     expect((await put(dept('Older', 5))).body).toMatchObject({ result: 'stale' });
@@ -135,7 +148,10 @@ describe('directory events', () => {
       'detail-type': 'Employee Updated',
       detail: { employeeId: 'P-1', name: 'Pat Parked', email: 'pparked@cabq.example', departmentCode: 'ZPARK', status: 'ACTIVE', effectiveAt: at, sequence: 1 },
     };
-    const role = { 'detail-type': 'Role Assigned', detail: { role: 'COMMUNICATIONS_COORDINATOR', holderId: 'P-1', designeeId: 'E500', effectiveAt: at, sequence: 1 } };
+    const role = {
+      'detail-type': 'Role Assigned',
+      detail: { role: 'COMMUNICATIONS_COORDINATOR', holderId: 'P-1', designeeId: 'E500', effectiveAt: at, sequence: 1 },
+    };
     expect((await put(role)).body).toMatchObject({ result: 'parked', waitingFor: [{ kind: 'PERSON', id: 'P-1' }] });
     expect((await put(employee)).body).toMatchObject({ result: 'parked', waitingFor: [{ kind: 'DEPT', id: 'ZPARK' }] });
     const writes = new DirectoryWrites(db, stack.tableName);
@@ -143,7 +159,10 @@ describe('directory events', () => {
     expect((await writes.stored({ kind: 'ROLE', id: 'COMMUNICATIONS_COORDINATOR' }))?.holderId).toBe('E502');
 
     // The department arrives: the employee it held is applied, and with them the role that waited for them.
-    const dept = { 'detail-type': 'Department Updated', detail: { code: 'ZPARK', name: 'Parking Division', directorId: 'P-1', designeeId: 'E100', effectiveAt: at, sequence: 1 } };
+    const dept = {
+      'detail-type': 'Department Updated',
+      detail: { code: 'ZPARK', name: 'Parking Division', directorId: 'P-1', designeeId: 'E100', effectiveAt: at, sequence: 1 },
+    };
     expect((await put(dept)).body).toMatchObject({ result: 'applied' });
     expect(await writes.stored({ kind: 'PERSON', id: 'P-1' })).toMatchObject({ name: 'Pat Parked', departmentCode: 'ZPARK' });
     expect(await writes.stored({ kind: 'ROLE', id: 'COMMUNICATIONS_COORDINATOR' })).toMatchObject({ holderId: 'P-1', designeeId: 'E500' });

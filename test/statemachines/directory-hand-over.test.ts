@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { approvalLinkIn, as, decide, mailbox, startTestStack, submit, waitForEmail } from '../support/harness.ts';
+import { seedAccounts } from '../support/offboarding.ts';
+import { departmentPage, openDepartmentReview, reviewEmailTo } from '../support/reviews.ts';
 
 /**
  * Nothing routes to someone who cannot act (issue 13): a directory change that takes a post from
@@ -32,7 +34,7 @@ type RequestJson = {
 const requestJson = async (requestId: string) => (await (await as(stack, 'E400').get(`/requests/${requestId}`)).json()) as RequestJson;
 
 const linkPage = (link: { approvalId: string; secret: string }) =>
-  fetch(`${stack.baseUrl}/approvals/${link.approvalId}?s=${encodeURIComponent(link.secret)}`, { headers: { accept: "text/html" } });
+  fetch(`${stack.baseUrl}/approvals/${link.approvalId}?s=${encodeURIComponent(link.secret)}`, { headers: { accept: 'text/html' } });
 
 describe('directory changes move open approvals (the real HR consumer and ASL)', () => {
   it('a role holder changes mid-approval: the waiting step moves to the new Communications Director, who decides it', async () => {
@@ -44,7 +46,11 @@ describe('directory changes move open approvals (the real HR consumer and ASL)',
     expect(put).toMatchObject({ status: 202, body: { result: 'applied' } });
 
     // At once: the new holder has a link of their own, saying why it came to them.
-    const moved = await waitForEmail(stack, (e) => e.to.includes('pherrera@cabq.example') && e.subject.startsWith('Moved to you') && e.text.includes(requestId), 2_000);
+    const moved = await waitForEmail(
+      stack,
+      (e) => e.to.includes('pherrera@cabq.example') && e.subject.startsWith('Moved to you') && e.text.includes(requestId),
+      2_000,
+    );
     expect(moved.text).toContain('was waiting for Elena Martinez');
     expect(moved.text).toContain('Communications Director: a new holder or designee');
     const { request, approvals } = await requestJson(requestId);
@@ -86,7 +92,11 @@ describe('directory changes move open approvals (the real HR consumer and ASL)',
     expect(put).toMatchObject({ status: 202, body: { result: 'applied' } });
 
     for (const requestId of [first, second]) {
-      const moved = await waitForEmail(stack, (e) => e.to.includes('mchavez@cabq.example') && e.subject.startsWith('Moved to you') && e.text.includes(requestId), 2_000);
+      const moved = await waitForEmail(
+        stack,
+        (e) => e.to.includes('mchavez@cabq.example') && e.subject.startsWith('Moved to you') && e.text.includes(requestId),
+        2_000,
+      );
       expect(moved.text).toContain('Dolores Baca has separated from the City');
       const { request, approvals } = await requestJson(requestId);
       // The designee decides, with nobody left in the department to escalate to.
@@ -109,6 +119,23 @@ describe('directory changes move open approvals (the real HR consumer and ASL)',
     expect((await mailbox(stack)).filter((e) => e.to.includes('dbaca@cabq.example') && e.text.includes(third))).toEqual([]);
   });
 
+  it('a director separates during the annual review: their department’s page goes on to the designee at once', async () => {
+    await seedAccounts(stack, 1, [{ personId: 'E312', role: 'ADMIN' }], { code: 'APD', name: 'Albuquerque Police Department' });
+    const year = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', year: 'numeric' }).format(new Date()));
+    const reviewId = await openDepartmentReview(stack, year, 'APD');
+    await reviewEmailTo(stack, 'rmontoya@cabq.example', reviewId);
+    const put = await hr('Employee Updated', {
+      employeeId: 'E300',
+      name: 'Ray Montoya',
+      email: 'rmontoya@cabq.example',
+      departmentCode: 'APD',
+      status: 'SEPARATED',
+    });
+    expect(put.status).toBe(202);
+    await reviewEmailTo(stack, 'ltrujillo@cabq.example', reviewId, /annual review/);
+    expect((await departmentPage(stack, 'E301', reviewId, 'APD')).reviewer).toBe('Lena Trujillo');
+  });
+
   it('a department nobody can decide for routes to the Communications Director, and DTI is told', async () => {
     // The Library's director and designee both left; HR has not named anyone yet.
     for (const [id, name, email] of [
@@ -120,9 +147,15 @@ describe('directory changes move open approvals (the real HR consumer and ASL)',
     }
     const requestId = await submit(stack, 'E202', { departmentCode: 'LIB', adminIds: ['E202'] });
     // The Communications Director is Paul Herrera since the first test; his designee is Rosa Apodaca.
-    const link = await waitForEmail(stack, (e) => e.to.includes('pherrera@cabq.example') && e.subject.startsWith('Decision needed') && e.text.includes(requestId));
+    const link = await waitForEmail(
+      stack,
+      (e) => e.to.includes('pherrera@cabq.example') && e.subject.startsWith('Decision needed') && e.text.includes(requestId),
+    );
     expect(link.text).toContain('so the Communications Director decides in their place');
-    const dti = await waitForEmail(stack, (e) => e.to.includes('dti-social-registry@cabq.example') && e.subject.startsWith('Routed to the Communications Director') && e.text.includes(requestId));
+    const dti = await waitForEmail(
+      stack,
+      (e) => e.to.includes('dti-social-registry@cabq.example') && e.subject.startsWith('Routed to the Communications Director') && e.text.includes(requestId),
+    );
     expect(dti.text).toContain('Grace Lucero, Department Director (Albuquerque Public Library), separated from the City on 2026-12-01');
     const { request } = await requestJson(requestId);
     expect(request.steps.map((s) => s.approverId)).toEqual(['E501', 'E501']);

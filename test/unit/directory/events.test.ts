@@ -39,8 +39,12 @@ describe('directory event schemas', () => {
 
   it('reads the department and role events, and refuses a designee who is the director or holder', () => {
     const ordering = { effectiveAt: '2026-12-01T16:30:00Z', sequence: 0 };
-    expect(parseDirectoryDetail('Department Updated', { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E101', ...ordering }).type).toBe('Department Updated');
-    expect(parseDirectoryDetail('Role Assigned', { role: 'COMMUNICATIONS_DIRECTOR', holderId: 'E500', designeeId: 'E501', ...ordering }).type).toBe('Role Assigned');
+    expect(
+      parseDirectoryDetail('Department Updated', { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E101', ...ordering }).type,
+    ).toBe('Department Updated');
+    expect(parseDirectoryDetail('Role Assigned', { role: 'COMMUNICATIONS_DIRECTOR', holderId: 'E500', designeeId: 'E501', ...ordering }).type).toBe(
+      'Role Assigned',
+    );
     expect(parseDirectoryDetail('Role Removed', { role: 'CITY_CLERK_CONTACT', ...ordering }).type).toBe('Role Removed');
     expect(() => parseDirectoryDetail('Department Updated', { code: 'PRD', name: 'Parks', directorId: 'E100', designeeId: 'E100', ...ordering })).toThrow(
       'designeeId: the designee must be someone other than the director',
@@ -58,7 +62,11 @@ describe('ordering', () => {
     // The same instant written with another offset is the same version.
     expect(v('2026-12-01T16:30:00Z', 4)).toBe(v('2026-12-01T09:30:00-07:00', 4));
     const sorted = [v('2026-12-01T16:30:00Z', 10), v('2026-12-01T16:29:59.999Z', 99), v('2026-12-01T16:30:00Z', 9)].sort();
-    expect(sorted).toEqual(['2026-12-01T16:29:59.999Z#0000000000000099', '2026-12-01T16:30:00.000Z#0000000000000009', '2026-12-01T16:30:00.000Z#0000000000000010']);
+    expect(sorted).toEqual([
+      '2026-12-01T16:29:59.999Z#0000000000000099',
+      '2026-12-01T16:30:00.000Z#0000000000000009',
+      '2026-12-01T16:30:00.000Z#0000000000000010',
+    ]);
   });
 
   it('says which entity an event is about and what it waits for', () => {
