@@ -89,7 +89,7 @@ export async function moveApproval(
     }
     current = await store.approval(current.requestId, current.step, current.round);
     const fresh = await store.request(request.requestId, true);
-    if (!fresh || fresh.status !== 'PENDING') return 'unchanged';
+    if (fresh?.status !== 'PENDING') return 'unchanged';
     request = fresh;
   }
   return 'unchanged';

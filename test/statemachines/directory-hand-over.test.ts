@@ -20,7 +20,10 @@ afterAll(async () => {
 
 let clock = Date.parse('2026-12-01T08:00:00-07:00');
 /** Each change recorded a minute after the last, as HR's system would stamp them. */
-const effectiveAt = () => new Date((clock += 60_000)).toISOString();
+const effectiveAt = () => {
+  clock += 60_000;
+  return new Date(clock).toISOString();
+};
 const hr = (detailType: string, detail: Record<string, unknown>) =>
   stack.hr.put({ source: 'cabq.hr', 'detail-type': detailType, detail: { effectiveAt: effectiveAt(), sequence: 1, ...detail } });
 

@@ -23,12 +23,14 @@ const director = 'dbaca@cabq.example';
 const communications = 'emartinez@cabq.example';
 let clock = Date.parse('2026-12-01T08:00:00-07:00');
 /** The Parks department with a new director each time (HR's event, a minute after the last). */
-const newDirector = (directorId: string, designeeId: string) =>
-  stack.hr.put({
+const newDirector = (directorId: string, designeeId: string) => {
+  clock += 60_000;
+  return stack.hr.put({
     source: 'cabq.hr',
     'detail-type': 'Department Updated',
-    detail: { code: 'PRD', name: 'Parks and Recreation', directorId, designeeId, effectiveAt: new Date((clock += 60_000)).toISOString(), sequence: 1 },
+    detail: { code: 'PRD', name: 'Parks and Recreation', directorId, designeeId, effectiveAt: new Date(clock).toISOString(), sequence: 1 },
   });
+};
 const about = (requestId: string, to: string, subject: RegExp) => (e: SentEmail) => e.to.includes(to) && e.text.includes(requestId) && subject.test(e.subject);
 const count = async (requestId: string, subject: RegExp) => (await mailbox(stack)).filter((e) => e.text.includes(requestId) && subject.test(e.subject)).length;
 
