@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ConfigurationError } from '#core/errors';
 import type { ApprovalStep, Person, Policy } from '#core/policy';
 import * as z from '#core/zod';
 

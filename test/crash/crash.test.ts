@@ -182,7 +182,7 @@ function client(baseUrl: string) {
         headers,
         body: JSON.stringify({ ...validForm, proposedHandle: `@crash${randomBytes(5).toString('hex')}`, submissionId: randomBytes(9).toString('base64url') }),
       }),
-    hr: (detailType: 'Employee Updated' | 'Employee Separated', detail: Record<string, string>) =>
+    hr: (detailType: 'Employee Updated' | 'Employee Separated', detail: Record<string, string | number>) =>
       fetch(`${baseUrl}/dev/hr/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -255,7 +255,17 @@ describe('the local stack killed mid-burst', () => {
       }));
       const poster = staff[separationsInBurst * 2] as (typeof staff)[number];
       for (const p of staff) {
-        expect((await api.hr('Employee Updated', { employeeId: p.id, name: p.name, email: p.email, departmentCode: 'PRD' })).status).toBe(202);
+        // Each one's whole record, HR's first for them (sequence 0).
+        const hired = {
+          employeeId: p.id,
+          name: p.name,
+          email: p.email,
+          departmentCode: 'PRD',
+          status: 'ACTIVE',
+          effectiveAt: new Date().toISOString(),
+          sequence: 0,
+        };
+        expect((await api.hr('Employee Updated', hired)).status).toBe(202);
       }
       const seedClient = new DynamoDBClient({ endpoint: ready.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
       const leavers = await Promise.all(

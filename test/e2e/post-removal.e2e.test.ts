@@ -6,7 +6,7 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '#records/export';
 import { browserTests, grantLines, results, squash, text, tick } from '../support/e2e.ts';
-import { denverDaysFromNow, denverToday, grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';
+import { denverDaysFromNow, denverToday, grantFor, type Hire, hire, seedAccounts, updateEmployee } from '../support/offboarding.ts';
 
 /**
  * Supervisor-approved post removal (M.c, H) as people do it, in a real browser against the real
@@ -29,10 +29,10 @@ async function definitions(dl: Locator): Promise<Map<string, string>> {
   return new Map(terms.map((t, i) => [squash(t), values[i] ?? '']));
 }
 
-/** HR records who `person` reports to: a later "Employee Updated" event carries only the change. */
+/** HR records who `person` reports to: a later "Employee Updated" event, their whole record with the supervisor changed. */
 async function reportsTo(person: Hire, supervisor: Hire) {
-  const put = await e2e.stack.hr.put({ source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: person.id, supervisorId: supervisor.id } });
-  if (put.status !== 202) throw new Error(`supervisor update failed: ${JSON.stringify(put.body)}`);
+  const put = await updateEmployee(e2e.stack, person.id, { supervisorId: supervisor.id });
+  if (put.status !== 202 || put.body.result !== 'applied') throw new Error(`supervisor update failed: ${JSON.stringify(put.body)}`);
 }
 
 const sha256 = (b: Uint8Array | undefined) =>

@@ -177,7 +177,7 @@ describe('HR events', () => {
     }
     const detailTypes = rules.flatMap((r) => r.EventPattern['detail-type'] as string[]).sort();
     expect(detailTypes).toEqual(consumers.flatMap(([, spec]) => [...(spec.hrEvents ?? [])]).sort());
-    expect(detailTypes).toEqual(['Employee Separated', 'Employee Updated']);
+    expect(detailTypes).toEqual(['Department Updated', 'Employee Separated', 'Employee Updated', 'Role Assigned', 'Role Removed']);
   });
 
   it.each(consumers)('%s: the rule targets its queue, with retries and a dead-letter queue for delivery failures', (key) => {

@@ -339,8 +339,24 @@ describe('separation offboarding (the real ASL on the local engine)', () => {
     ],
     [
       'an update for a new person without a name',
-      { source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: 'T-new', email: 'x@cabq.example' } },
-      /needs name, email and departmentCode/,
+      {
+        source: 'cabq.hr',
+        'detail-type': 'Employee Updated',
+        detail: {
+          employeeId: 'T-new',
+          email: 'x@cabq.example',
+          departmentCode: 'PRD',
+          status: 'ACTIVE',
+          effectiveAt: '2026-12-01T09:30:00-07:00',
+          sequence: 0,
+        },
+      },
+      /name: name is required/,
+    ],
+    [
+      'an update that carries only the change, not the whole record',
+      { source: 'cabq.hr', 'detail-type': 'Employee Updated', detail: { employeeId: 'E102', title: 'Senior Coordinator' } },
+      /name: name is required; email: .*effectiveAt: .*sequence: /,
     ],
   ])('refuses a malformed event (%s) with what is wrong, and starts nothing', async (_what, entry, message) => {
     const executions = (await scan(stack.sfn.executionsTable)).length;

@@ -107,15 +107,24 @@ async function footprint() {
   return { items: scan.Count, emails: (await mailbox(stack)).length };
 }
 
-/** A person through HR's "Employee Updated" event, with the supervisor HR names. */
+/** A person through HR's "Employee Updated" event (their whole record, HR's first for them), with the supervisor HR names. */
 async function hire(name: string, supervisorId?: string, id = `T${randomBytes(4).toString('hex')}`): Promise<Hire> {
   const person = { id, name: `${name} ${id}`, email: `${id.toLowerCase()}@cabq.example` };
   const put = await stack.hr.put({
     source: 'cabq.hr',
     'detail-type': 'Employee Updated',
-    detail: { employeeId: id, name: person.name, email: person.email, departmentCode: 'PRD', ...(supervisorId ? { supervisorId } : {}) },
+    detail: {
+      employeeId: id,
+      name: person.name,
+      email: person.email,
+      departmentCode: 'PRD',
+      ...(supervisorId ? { supervisorId } : {}),
+      status: 'ACTIVE',
+      effectiveAt: new Date().toISOString(),
+      sequence: 0,
+    },
   });
-  if (put.status !== 202) throw new Error(`hire failed: ${JSON.stringify(put.body)}`);
+  if (put.status !== 202 || put.body.result !== 'applied') throw new Error(`hire failed: ${JSON.stringify(put.body)}`);
   return person;
 }
 

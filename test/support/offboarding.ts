@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import type { Account, Grant } from '#core/registry';
 import { accountItem } from '../../functions/adapters/registry-store.ts';
@@ -86,17 +86,55 @@ export interface Hire {
   email: string;
 }
 
-/** A new employee through an "Employee Updated" event (the directory feed), so each test has its own people to offboard. */
+/**
+ * A new employee through an "Employee Updated" event (the directory feed: the whole record, HR's
+ * first for them, so sequence 0), so each test has its own people to offboard.
+ */
 export async function hire(stack: LocalStack, departmentCode: string, name = 'Test Employee'): Promise<Hire> {
   const id = `T${randomBytes(4).toString('hex')}`;
   const person = { id, name: `${name} ${id}`, email: `${id.toLowerCase()}@cabq.example` };
   const put = await stack.hr.put({
     source: 'cabq.hr',
     'detail-type': 'Employee Updated',
-    detail: { employeeId: id, name: person.name, email: person.email, departmentCode },
+    detail: {
+      employeeId: id,
+      name: person.name,
+      email: person.email,
+      departmentCode,
+      status: 'ACTIVE',
+      effectiveAt: new Date().toISOString(),
+      sequence: 0,
+    },
   });
-  if (put.status !== 202) throw new Error(`hire failed: ${JSON.stringify(put.body)}`);
+  if (put.status !== 202 || put.body.result !== 'applied') throw new Error(`hire failed: ${JSON.stringify(put.body)}`);
   return person;
+}
+
+/**
+ * HR changes someone's record: "Employee Updated" carries the whole record, so this reads the
+ * person as the directory has them and sends that with `change` applied, ordered after the change
+ * stored (the same or a later instant, the next sequence).
+ */
+export async function updateEmployee(stack: LocalStack, employeeId: string, change: Record<string, unknown>) {
+  const db = DynamoDBDocumentClient.from(stack.client);
+  const { Item: p } = await db.send(new GetCommand({ TableName: stack.tableName, Key: { PK: `PERSON#${employeeId}`, SK: 'PROFILE' }, ConsistentRead: true }));
+  if (!p) throw new Error(`${employeeId} is not in the directory`);
+  const [at, sequence] = String(p.version ?? '').split('#');
+  const status = p.hrStatus ?? (p.separatedOn ? 'SEPARATED' : 'ACTIVE');
+  const detail = {
+    employeeId,
+    name: p.name,
+    email: p.email,
+    departmentCode: p.departmentCode,
+    ...(p.title ? { title: p.title } : {}),
+    ...(p.supervisorId ? { supervisorId: p.supervisorId } : {}),
+    status,
+    ...(status === 'SEPARATED' && p.separatedOn ? { separationDate: p.separatedOn } : {}),
+    effectiveAt: new Date(Math.max(Date.now(), at ? Date.parse(at) : 0)).toISOString(),
+    sequence: sequence ? Number(sequence) + 1 : 0,
+    ...change,
+  };
+  return stack.hr.put({ source: 'cabq.hr', 'detail-type': 'Employee Updated', detail });
 }
 
 /** A seeded grant for a hired person. */

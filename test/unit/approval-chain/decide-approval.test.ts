@@ -175,7 +175,7 @@ describe('decide-approval', () => {
       expect(res.body).toContain(`Your decision (rejected) on request ${requestId} is recorded.`);
       expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
       expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-        ExpressionAttributeValues: { ':d': expect.objectContaining({ outcome: 'REJECTED', reason }) },
+        ExpressionAttributeValues: { ':d': expect.objectContaining({ outcome: 'REJECTED', reason }), ':id': approvalId },
       });
       expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
     });
@@ -214,10 +214,12 @@ describe('decide-approval', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: `REQ#${requestId}`, SK: 'APPR#00#0' },
       UpdateExpression: 'SET decision = :d REMOVE assigneeId, assignedAt',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
+      // Conditional on the slot still holding this link (a hand-over may have given it another).
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt) AND approvalId = :id',
       ReturnValues: 'ALL_NEW',
       ExpressionAttributeValues: {
         ':d': expect.objectContaining({ outcome: 'APPROVED', decidedById: 'E100', decidedByName: 'Dolores Baca', approvalId }),
+        ':id': approvalId,
       },
     });
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
@@ -256,7 +258,7 @@ describe('decide-approval', () => {
     const res = await decideApproval(post({ s: secret, outcome: 'REJECTED', reason: 'We already run @ABQParks.' }));
     expect(res.statusCode).toBe(200);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: { ':d': expect.objectContaining({ outcome: 'REJECTED', reason: 'We already run @ABQParks.' }) },
+      ExpressionAttributeValues: { ':d': expect.objectContaining({ outcome: 'REJECTED', reason: 'We already run @ABQParks.' }), ':id': approvalId },
     });
     const output = JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}') as Decision;
     expect(output).toMatchObject({ outcome: 'REJECTED', reason: 'We already run @ABQParks.' });

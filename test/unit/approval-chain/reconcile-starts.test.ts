@@ -48,7 +48,7 @@ describe('reconcile-starts', () => {
   });
 
   it('starts a pending request under its own id with the input the submit handler sends, then clears its marker', async () => {
-    expect(await reconcileStarts({})).toEqual({ started: 1, existing: 0, cleared: 0 });
+    expect(await reconcileStarts({})).toEqual({ started: 1, existing: 0, cleared: 0, handOvers: 0 });
 
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: metaKey, ConsistentRead: true });
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn, name: requestId });
@@ -72,7 +72,7 @@ describe('reconcile-starts', () => {
   it('counts a request whose execution already exists as existing, and still clears its marker', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
 
-    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 1, cleared: 0 });
+    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 1, cleared: 0, handOvers: 0 });
 
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn, name: requestId });
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
@@ -81,7 +81,7 @@ describe('reconcile-starts', () => {
   it('clears the marker of a request that is no longer pending without starting it', async () => {
     ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest({ status: 'REJECTED' }), pendingStart: 'newAccountApproval' } });
 
-    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 0, cleared: 1 });
+    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 0, cleared: 1, handOvers: 0 });
 
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
@@ -94,7 +94,7 @@ describe('reconcile-starts', () => {
   it('clears the marker of a listed request it cannot read, without starting anything', async () => {
     ddb.on(GetCommand, { Key: metaKey }).resolves({});
 
-    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 0, cleared: 1 });
+    expect(await reconcileStarts({})).toEqual({ started: 0, existing: 0, cleared: 1, handOvers: 0 });
 
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
@@ -113,7 +113,10 @@ describe('reconcile-starts', () => {
         'websiteDisplayApproval',
         'platformProposalApproval',
         'approvalChain',
-      ].map((w) => ({ ':w': w, ':before': '2025-03-01T16:55:00.000Z' })),
+      ]
+        .map((w): Record<string, string> => ({ ':w': w, ':before': '2025-03-01T16:55:00.000Z' }))
+        // Then the directory hand-overs a crash left undone, from the same age on.
+        .concat([{ ':q': 'directoryHandOver', ':before': '2025-03-01T16:55:00.000Z' }]),
     );
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: 'governance-test',
@@ -132,7 +135,7 @@ describe('reconcile-starts', () => {
     ddb.on(QueryCommand, pendingQuery('newAccountApproval')).resolves({ Items: [] });
     ddb.on(QueryCommand, pendingQuery('approvalChain')).resolves({ Items: [listed(metaKey, '2025-03-01T16:00:00.000Z', 'approvalChain')] });
 
-    expect(await reconcileStarts({})).toEqual({ started: 1, existing: 0, cleared: 0 });
+    expect(await reconcileStarts({})).toEqual({ started: 1, existing: 0, cleared: 0, handOvers: 0 });
 
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn: retiredChainArn, name: requestId });
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
@@ -148,10 +151,10 @@ describe('reconcile-starts', () => {
       .resolves({ Items: [listed(paMetaKey, '2025-03-01T16:30:00.000Z', 'postingAuthorityApproval')] });
     ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'postingAuthorityApproval' } });
 
-    expect(await reconcileStarts({ olderThanSeconds: 0 })).toEqual({ started: 2, existing: 0, cleared: 0 });
+    expect(await reconcileStarts({ olderThanSeconds: 0 })).toEqual({ started: 2, existing: 0, cleared: 0, handOvers: 0 });
 
-    // Two pages of the new-account machine's list, then one query per other approval machine (7).
-    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 9);
+    // Two pages of the new-account machine's list, then one query per other approval machine (7), then the pending hand-overs.
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 10);
     // One pass: the second page starts after the first, not again from the top.
     expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual(listed(metaKey, '2025-03-01T16:00:00.000Z'));
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.stateMachineArn, c.args[0].input.name])).toEqual([
@@ -174,7 +177,7 @@ describe('reconcile-starts', () => {
     ddb.on(GetCommand, { Key: paMetaKey }).resolves({ Item: { ...paMetaKey, ...postingAuthorityRequest(), pendingStart: 'newAccountApproval' } });
     sfn.on(StartExecutionCommand, { name: requestId }).rejects(new Error('Rate exceeded'));
 
-    await expect(reconcileStarts({})).rejects.toThrow('1 stored request(s) could not be started; the next run tries again.');
+    await expect(reconcileStarts({})).rejects.toThrow('1 stored request(s) or hand-over(s) could not be finished; the next run tries again.');
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([requestId, paRequestId]);
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: paMetaKey, ...markStarted });

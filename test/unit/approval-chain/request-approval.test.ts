@@ -1,15 +1,16 @@
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localKeys } from '#adapters/link-keys';
 import type { Approval, Decision } from '#core/approval';
+import type { Person } from '#core/policy';
 import { hashSecret } from '#core/approval-link';
 import { formatWhen } from '#core/html';
 import { setFunctionEnv, testLinkKey } from '../env.ts';
-import { accountRequest, approval, person, requestId } from '../fixtures.ts';
+import { accountRequest, approval, department, people, person, requestId, roleHolders } from '../fixtures.ts';
 
 type Module = typeof import('#approval-chain/handlers/request-approval');
 let requestApproval: Module['requestApproval'];
@@ -58,6 +59,8 @@ describe('request-approval', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const sfn = mockClient(SFNClient);
   const ses = mockClient(SESClient);
+  /** The directory the link's routing reads (routing-reads.ts: BatchGetItem by id); a test may change someone in it. */
+  let directory: Map<string, Person>;
 
   beforeEach(() => {
     ddb.reset();
@@ -68,6 +71,20 @@ describe('request-approval', () => {
     ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest() } });
     ddb.on(GetCommand, { Key: { PK: 'PERSON#E100', SK: 'PROFILE' } }).resolves({ Item: { PK: 'PERSON#E100', SK: 'PROFILE', ...person('E100') } });
     ddb.on(GetCommand, { Key: { PK: 'PERSON#E101', SK: 'PROFILE' } }).resolves({ Item: { PK: 'PERSON#E101', SK: 'PROFILE', ...person('E101') } });
+    // Who holds each post now, read as a link is made (core/routing.ts): the demo directory's PRD, DTI and City-wide roles.
+    directory = new Map(people.map((p) => [p.id, p]));
+    ddb.on(GetCommand, { Key: { PK: 'DEPT#PRD', SK: 'PROFILE' } }).resolves({ Item: department('PRD') });
+    ddb.on(GetCommand, { Key: { PK: 'DEPT#DTI', SK: 'PROFILE' } }).resolves({ Item: department('DTI') });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(QueryCommand, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'ROLES' } }).resolves({ Items: roleHolders });
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { PK: string }[] }> }) => ({
+      Responses: Object.fromEntries(
+        Object.entries(input.RequestItems).map(([table, { Keys }]) => [
+          table,
+          Keys.flatMap((k) => directory.get(k.PK.replace('PERSON#', '')) ?? []).map((p) => ({ PK: `PERSON#${p.id}`, SK: 'PROFILE', ...p })),
+        ]),
+      ),
+    }));
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
@@ -149,8 +166,10 @@ describe('request-approval', () => {
     expect(await requestApproval(task)).toEqual({ waiting: true });
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, {
       Key: approvalKey,
-      UpdateExpression: 'SET sealedToken = :t',
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision)',
+      UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor',
+      // Only while the slot still holds this link: a hand-over in between gave it another.
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND approvalId = :id',
+      ExpressionAttributeValues: { ':t': expect.any(String), ':id': existing.approvalId },
     });
     const sealed = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':t'] as string;
     expect(await keys.openToken(sealed, existing.approvalId)).toBe(taskToken);
@@ -165,7 +184,7 @@ describe('request-approval', () => {
       .on(GetCommand, { Key: approvalKey })
       .resolvesOnce(stored(approvalKey, approval({ secretHash: 'h' })))
       .resolves(stored(approvalKey, approval({ secretHash: 'h', decision })));
-    ddb.on(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t' }).rejects(conditionFailed());
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor' }).rejects(conditionFailed());
 
     expect(await requestApproval(task)).toEqual({ waiting: false });
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(SendTaskSuccessCommand, { taskToken });
@@ -261,7 +280,7 @@ describe('request-approval', () => {
 
     expect(await requestApproval(task)).toEqual({ waiting: true });
 
-    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t' });
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor' });
     const sealed = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':t'] as string;
     expect(await keys.openToken(sealed, designee.approvalId)).toBe(taskToken);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
@@ -279,10 +298,10 @@ describe('request-approval', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: approvalKey,
       UpdateExpression: supersedeExpression,
-      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt)',
-      ExpressionAttributeValues: { ':at': '2025-03-04T16:00:05.000Z', ':by': 'Marcus Chavez' },
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(decision) AND attribute_not_exists(supersededAt) AND approvalId = :id',
+      ExpressionAttributeValues: { ':at': '2025-03-04T16:00:05.000Z', ':by': 'Marcus Chavez', ':id': approval().approvalId },
     });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t' });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: round1Key, UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor' });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
   });
@@ -299,13 +318,15 @@ describe('request-approval', () => {
     expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: false });
 
     expect(JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '{}')).toEqual(decision);
-    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t' });
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: 'SET sealedToken = :t REMOVE sealedFor' });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
   });
 
   it('expires an escalated step that has no designee, without emailing anyone', async () => {
     const steps = accountRequest().steps.map((s, i) => (i === 0 ? { ...s, escalateToId: null } : s));
     ddb.on(GetCommand, { Key: metaKey }).resolves({ Item: { ...metaKey, ...accountRequest({ steps }) } });
+    // The escalation goes to whoever is the post's designee now (core/routing.ts): the department's has left the City.
+    directory.set('E101', { ...person('E101'), separatedOn: '2025-03-02' });
     ddb.on(GetCommand, { Key: approvalKey }).resolves(stored(approvalKey, approval({ secretHash: 'h' })));
 
     expect(await requestApproval({ ...task, escalated: true })).toEqual({ waiting: false });

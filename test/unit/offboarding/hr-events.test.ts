@@ -29,7 +29,23 @@ function hrEvent(detailType: string, detail: unknown, overrides: Record<string, 
 }
 
 const separated = (detail: unknown) => hrEvent(hrDetailTypes.separated, detail);
-const updated = (detail: unknown) => hrEvent(hrDetailTypes.updated, detail);
+const updated = (detail: unknown) => hrEvent(hrDetailTypes.employee, detail);
+
+/** A full "Employee Updated" snapshot (HR sends the whole record, with its place in the person's order). */
+const snapshot = {
+  employeeId: 'E103',
+  name: 'Tom Sandoval',
+  email: 'tsandoval@cabq.example',
+  departmentCode: 'PRD',
+  title: 'Aquatics Manager',
+  supervisorId: 'E101',
+  status: 'ACTIVE',
+  effectiveAt: '2026-01-10T08:00:00-07:00',
+  sequence: 3,
+};
+/** The snapshot with some fields changed (a key set to undefined is left out). */
+const snapshotWith = (change: Record<string, unknown>) => Object.fromEntries(Object.entries({ ...snapshot, ...change }).filter(([, v]) => v !== undefined));
+const ordering = { effectiveAt: '2026-01-10T15:00:00Z', sequence: 0 };
 
 /** The refusal parseHrEvent throws, for assertions on its message. */
 function refusal(raw: unknown, expectedSource = source): InvalidInputError {
@@ -50,28 +66,89 @@ describe('parseHrEvent', () => {
     });
   });
 
-  it('reads an "Employee Updated" event with every field', () => {
-    const detail = {
-      employeeId: 'E103',
-      name: 'Tom Sandoval',
-      email: 'tsandoval@cabq.example',
-      departmentCode: 'PRD',
-      title: 'Aquatics Manager',
-      supervisorId: 'E101',
-    };
-    expect(parseHrEvent(updated(detail), source)).toEqual({ kind: 'updated', detail });
+  it('reads an "Employee Updated" snapshot with every field', () => {
+    const detail = { ...snapshot, status: 'SEPARATED', separationDate: '2026-01-15' };
+    expect(parseHrEvent(updated(detail), source)).toEqual({ kind: 'directory', event: { type: 'Employee Updated', detail } });
   });
 
-  it('reads an "Employee Updated" event that carries only the employee id and one change', () => {
-    expect(parseHrEvent(updated({ employeeId: 'E103', title: 'Aquatics Manager' }), source)).toEqual({
-      kind: 'updated',
-      detail: { employeeId: 'E103', title: 'Aquatics Manager' },
+  it('reads an "Employee Updated" snapshot without the optional title, supervisor and separation date', () => {
+    const detail = snapshotWith({ title: undefined, supervisorId: undefined });
+    expect(parseHrEvent(updated(detail), source)).toEqual({
+      kind: 'directory',
+      event: {
+        type: 'Employee Updated',
+        detail: {
+          employeeId: 'E103',
+          name: 'Tom Sandoval',
+          email: 'tsandoval@cabq.example',
+          departmentCode: 'PRD',
+          status: 'ACTIVE',
+          effectiveAt: '2026-01-10T08:00:00-07:00',
+          sequence: 3,
+        },
+      },
     });
   });
 
+  it('refuses an "Employee Updated" that carries only the employee id and one change, naming every missing field', () => {
+    const message = refusal(updated({ employeeId: 'E103', title: 'Aquatics Manager' })).message;
+    expect(message).toContain(hrDetailTypes.employee);
+    for (const field of ['name', 'email', 'departmentCode', 'status', 'effectiveAt', 'sequence']) expect(message).toContain(`${field}:`);
+    expect(message).not.toContain('employeeId:');
+    expect(message).not.toContain('title:');
+  });
+
   it('trims the name and title HR sends', () => {
-    const event = parseHrEvent(updated({ employeeId: 'E103', name: '  Tom Sandoval ', title: ' Aquatics Manager  ' }), source);
-    expect(event.detail).toEqual({ employeeId: 'E103', name: 'Tom Sandoval', title: 'Aquatics Manager' });
+    const parsed = parseHrEvent(updated(snapshotWith({ name: '  Tom Sandoval ', title: ' Aquatics Manager  ' })), source);
+    expect(parsed).toEqual({ kind: 'directory', event: { type: 'Employee Updated', detail: snapshot } });
+  });
+
+  it.each(['2026-01-10T08:00:00', '2026-01-10T08:00', '2026-01-10', '2026-01-10 08:00:00-07:00'])(
+    'refuses the effectiveAt %s, without its offset',
+    (effectiveAt) => {
+      expect(refusal(updated(snapshotWith({ effectiveAt }))).message).toContain(
+        'effectiveAt: effectiveAt must be an ISO 8601 date and time with its offset, e.g. 2026-12-01T09:30:00-07:00',
+      );
+    },
+  );
+
+  it.each(['2026-01-10T08:00:00Z', '2026-01-10T08:00:00.123-07:00', '2026-01-10T08:00+05:30'])('accepts the effectiveAt %s', (effectiveAt) => {
+    expect(parseHrEvent(updated(snapshotWith({ effectiveAt })), source)).toMatchObject({ event: { detail: { effectiveAt } } });
+  });
+
+  it.each([
+    [-1, 'sequence: sequence must be 0 or more'],
+    [1.5, 'sequence: sequence must be a whole number'],
+    ['3', 'sequence: sequence is required (a whole number, the sender’s counter for this entity)'],
+  ])('refuses the sequence %j', (sequence, message) => {
+    expect(refusal(updated(snapshotWith({ sequence }))).message).toContain(message);
+  });
+
+  it('accepts the sequence 0', () => {
+    expect(parseHrEvent(updated(snapshotWith({ sequence: 0 })), source)).toMatchObject({ event: { detail: { sequence: 0 } } });
+  });
+
+  it('reads a "Department Updated" event', () => {
+    const detail = { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E101', ...ordering };
+    expect(parseHrEvent(hrEvent(hrDetailTypes.department, detail), source)).toEqual({ kind: 'directory', event: { type: 'Department Updated', detail } });
+  });
+
+  it('reads a "Role Assigned" event', () => {
+    const detail = { role: 'COMMUNICATIONS_DIRECTOR', holderId: 'E500', designeeId: 'E501', ...ordering };
+    expect(parseHrEvent(hrEvent(hrDetailTypes.roleAssigned, detail), source)).toEqual({ kind: 'directory', event: { type: 'Role Assigned', detail } });
+  });
+
+  it('reads a "Role Removed" event', () => {
+    const detail = { role: 'CITY_CLERK_CONTACT', ...ordering };
+    expect(parseHrEvent(hrEvent(hrDetailTypes.roleRemoved, detail), source)).toEqual({ kind: 'directory', event: { type: 'Role Removed', detail } });
+  });
+
+  it('refuses a department or role event without its ordering, naming the event and the fields', () => {
+    const message = refusal(hrEvent(hrDetailTypes.department, { code: 'PRD', name: 'Parks and Recreation', directorId: 'E100', designeeId: 'E101' })).message;
+    expect(message).toContain(hrDetailTypes.department);
+    expect(message).toContain('effectiveAt:');
+    expect(message).toContain('sequence:');
+    expect(refusal(hrEvent(hrDetailTypes.roleRemoved, { role: 'MAYOR', ...ordering })).message).toContain('role: role is one of:');
   });
 
   it('refuses an event from another source, naming both sources', () => {
@@ -90,8 +167,10 @@ describe('parseHrEvent', () => {
   it('refuses an unknown detail-type, listing the ones it reads', () => {
     const error = refusal(hrEvent('Employee Hired', { employeeId: 'E102' }));
     expect(error.message).toContain('"Employee Hired"');
-    expect(error.message).toContain(hrDetailTypes.separated);
-    expect(error.message).toContain(hrDetailTypes.updated);
+    expect(error.message).toBe(
+      'The HR event\'s detail-type "Employee Hired" is not one of: Employee Separated, Employee Updated, Department Updated, Role Assigned, Role Removed.',
+    );
+    for (const type of Object.values(hrDetailTypes)) expect(error.message).toContain(type);
   });
 
   it.each([
@@ -110,7 +189,9 @@ describe('parseHrEvent', () => {
   });
 
   it('refuses an update detail with an unexpected field, naming it', () => {
-    expect(refusal(updated({ employeeId: 'E103', salary: 1 })).message).toContain('salary');
+    const message = refusal(updated(snapshotWith({ salary: 1 }))).message;
+    expect(message).toContain(hrDetailTypes.employee);
+    expect(message).toContain('salary');
   });
 
   it('refuses a separation without a date or without an employee', () => {
@@ -130,7 +211,7 @@ describe('parseHrEvent', () => {
   });
 
   it('accepts the leap day of a leap year', () => {
-    expect(parseHrEvent(separated({ employeeId: 'E102', separationDate: '2028-02-29' }), source).detail).toMatchObject({ separationDate: '2028-02-29' });
+    expect(parseHrEvent(separated({ employeeId: 'E102', separationDate: '2028-02-29' }), source)).toMatchObject({ detail: { separationDate: '2028-02-29' } });
   });
 
   it.each(['2026-1-15', '01/15/2026', '2026-01-15T00:00:00Z', '20260115'])('refuses the date %s written other than YYYY-MM-DD', (date) => {
@@ -138,7 +219,10 @@ describe('parseHrEvent', () => {
   });
 
   it.each(['E102', 'EMP-0042', 'a'.repeat(20), '7'])('accepts the employee id %s', (employeeId) => {
-    expect(parseHrEvent(separated({ employeeId, separationDate: '2026-01-15' }), source).detail.employeeId).toBe(employeeId);
+    expect(parseHrEvent(separated({ employeeId, separationDate: '2026-01-15' }), source)).toEqual({
+      kind: 'separated',
+      detail: { employeeId, separationDate: '2026-01-15' },
+    });
   });
 
   it.each(['', 'a'.repeat(21), 'E 102', 'E102/..', 'E_102', 'É102'])('refuses the employee id %j', (employeeId) => {
@@ -146,12 +230,12 @@ describe('parseHrEvent', () => {
   });
 
   it('applies the employee id rule to the supervisor too', () => {
-    expect(refusal(updated({ employeeId: 'E103', supervisorId: 'E 101' })).message).toContain('supervisorId');
+    expect(refusal(updated(snapshotWith({ supervisorId: 'E 101' }))).message).toContain('supervisorId');
   });
 
   it('refuses an update with a malformed email or department code', () => {
-    expect(refusal(updated({ employeeId: 'E103', email: 'not-an-email' })).message).toContain('email');
-    expect(refusal(updated({ employeeId: 'E103', departmentCode: 'prd' })).message).toContain('departmentCode');
+    expect(refusal(updated(snapshotWith({ email: 'not-an-email' }))).message).toContain('email');
+    expect(refusal(updated(snapshotWith({ departmentCode: 'prd' }))).message).toContain('departmentCode');
   });
 });
 

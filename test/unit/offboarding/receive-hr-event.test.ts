@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,23 @@ const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 const personKey = (id: string) => ({ PK: `PERSON#${id}`, SK: 'PROFILE' });
 
+/** When HR recorded a change, and its counter for the person (later changes of one person count up). */
+const ordering = (sequence: number) => ({ effectiveAt: '2026-01-10T08:00:00-07:00', sequence });
+
+/** The whole record HR sends for a demo person ("Employee Updated" is a snapshot), with `change` applied. */
+function snapshotOf(id: string, change: Record<string, unknown> = {}, sequence = 1) {
+  const { id: employeeId, name, email, departmentCode, title, supervisorId } = person(id);
+  return { employeeId, name, email, departmentCode, title, supervisorId, status: 'ACTIVE', ...ordering(sequence), ...change };
+}
+
+/** The attributes an UpdateItem sets, by name (its `#sN = :sN` pairs, and the version). */
+function written(
+  update: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } | undefined,
+): Record<string, unknown> {
+  const names = update?.ExpressionAttributeNames ?? {};
+  return Object.fromEntries(Object.entries(names).map(([n, attribute]) => [attribute, update?.ExpressionAttributeValues?.[`:${n.slice(1)}`]]));
+}
+
 describe('receive-hr-event', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const sfn = mockClient(SFNClient);
@@ -70,7 +87,10 @@ describe('receive-hr-event', () => {
     ddb.reset();
     sfn.reset();
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${stateMachineArn}:off-E102-20260115`, startDate: new Date() });
-    ddb.on(BatchWriteCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    // No directory events parked for anyone.
+    ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(GetCommand, { Key: personKey('E102') }).resolves({ Item: { ...personKey('E102'), entity: 'Person', ...person('E102') } });
   });
 
@@ -168,58 +188,105 @@ describe('receive-hr-event', () => {
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
   });
 
-  it('merges an update for a known employee into the directory', async () => {
+  it('applies a snapshot of a known employee to the directory, moving them to another department', async () => {
     ddb.on(GetCommand, { Key: personKey('E103') }).resolves({ Item: { ...personKey('E103'), entity: 'Person', ...person('E103') } });
     ddb.on(GetCommand, { Key: { PK: 'DEPT#LIB', SK: 'PROFILE' } }).resolves({ Item: { PK: 'DEPT#LIB', SK: 'PROFILE', ...department('LIB') } });
 
-    const event = hrEvent('Employee Updated', { employeeId: 'E103', departmentCode: 'LIB', title: 'Outreach Manager', supervisorId: 'E200' });
+    const event = hrEvent('Employee Updated', snapshotOf('E103', { departmentCode: 'LIB', title: 'Outreach Manager', supervisorId: 'E200' }));
     expect(await receiveHrEvent(sqsEvent(sqsRecord('m-1', event)))).toEqual({ batchItemFailures: [] });
 
-    expect(ddb).toHaveReceivedCommandTimes(BatchWriteCommand, 1);
-    const items = ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['governance-test'] ?? [];
-    expect(items).toHaveLength(1);
-    expect(items[0]?.PutRequest?.Item).toMatchObject({
-      ...personKey('E103'),
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    const [entity, history, ...more] = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(more).toEqual([]);
+    expect(entity?.Update?.Key).toEqual(personKey('E103'));
+    // Stored before versions existed: applied on condition nobody versioned it meanwhile.
+    expect(entity?.Update?.ConditionExpression).toBe('attribute_not_exists(#v)');
+    expect(written(entity?.Update)).toMatchObject({
+      version: '2026-01-10T15:00:00.000Z#0000000000000001',
       id: 'E103',
       name: 'Tom Sandoval',
       email: 'tsandoval@cabq.example',
       departmentCode: 'LIB',
       title: 'Outreach Manager',
       supervisorId: 'E200',
+      hrStatus: 'ACTIVE',
       GSI1PK: 'EMAIL#tsandoval@cabq.example',
+      provenance: expect.objectContaining({ source: 'HR', effectiveAt: '2026-01-10T08:00:00-07:00' }),
+    });
+    expect(history?.Put?.Item).toMatchObject({
+      PK: 'DIRECTORY#PERSON#E103',
+      SK: 'CHANGE#2026-01-10T15:00:00.000Z#0000000000000001',
+      type: 'Employee Updated',
     });
     expect(sfn).not.toHaveReceivedAnyCommand();
   });
 
-  it('adds an unknown employee whose first update names them fully', async () => {
+  it('adds an unknown employee whose first snapshot names them', async () => {
     ddb.on(GetCommand, { Key: personKey('E777') }).resolves({});
     ddb.on(GetCommand, { Key: { PK: 'DEPT#PRD', SK: 'PROFILE' } }).resolves({ Item: { PK: 'DEPT#PRD', SK: 'PROFILE', ...department('PRD') } });
 
-    const detail = { employeeId: 'E777', name: 'Rita Gurulé', email: 'RGurule@cabq.example', departmentCode: 'PRD' };
-    expect(await handleHrEvent(hrEvent('Employee Updated', detail))).toEqual({ kind: 'updated', employeeId: 'E777' });
+    const detail = { employeeId: 'E777', name: 'Rita Gurulé', email: 'RGurule@cabq.example', departmentCode: 'PRD', status: 'ACTIVE', ...ordering(0) };
+    expect(await handleHrEvent(hrEvent('Employee Updated', detail))).toEqual({
+      kind: 'directory',
+      outcome: { entity: { kind: 'PERSON', id: 'E777' }, version: '2026-01-10T15:00:00.000Z#0000000000000000', result: 'applied', unparked: [] },
+    });
 
-    const item = ddb.commandCalls(BatchWriteCommand)[0]?.args[0].input.RequestItems?.['governance-test']?.[0]?.PutRequest?.Item;
-    expect(item).toMatchObject({ id: 'E777', name: 'Rita Gurulé', email: 'rgurule@cabq.example', departmentCode: 'PRD' });
+    const update = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(update?.Key).toEqual(personKey('E777'));
+    expect(written(update)).toMatchObject({ id: 'E777', name: 'Rita Gurulé', email: 'rgurule@cabq.example', departmentCode: 'PRD' });
   });
 
-  it('refuses an update for an unknown employee that does not name them, and writes nothing', async () => {
+  it('refuses an update that carries only a change, not the whole record, naming what is missing, and writes nothing', async () => {
     ddb.on(GetCommand, { Key: personKey('E777') }).resolves({});
 
     const event = hrEvent('Employee Updated', { employeeId: 'E777', title: 'Lifeguard' });
     expect(await receiveHrEvent(sqsEvent(sqsRecord('m-9', event)))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-9' }] });
-    await expect(handleHrEvent(event)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('E777') });
-    expect(ddb).not.toHaveReceivedCommand(BatchWriteCommand);
+    await expect(handleHrEvent(event)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/^The "Employee Updated" event's detail is invalid: name: name is required;.*effectiveAt.*sequence/),
+    });
+    expect(ddb).not.toHaveReceivedAnyCommand();
   });
 
-  it('refuses a move to a department the directory does not have, and writes nothing', async () => {
+  it('parks a move to a department the directory does not have, and writes nothing to the person until it arrives', async () => {
     ddb.on(GetCommand, { Key: personKey('E103') }).resolves({ Item: { ...personKey('E103'), ...person('E103') } });
     ddb.on(GetCommand, { Key: { PK: 'DEPT#ZOO', SK: 'PROFILE' } }).resolves({});
 
-    await expect(handleHrEvent(hrEvent('Employee Updated', { employeeId: 'E103', departmentCode: 'ZOO' }))).rejects.toMatchObject({
-      name: 'InvalidInputError',
-      message: expect.stringContaining('ZOO'),
+    expect(await handleHrEvent(hrEvent('Employee Updated', snapshotOf('E103', { departmentCode: 'ZOO' })))).toEqual({
+      kind: 'directory',
+      outcome: {
+        entity: { kind: 'PERSON', id: 'E103' },
+        version: '2026-01-10T15:00:00.000Z#0000000000000001',
+        result: 'parked',
+        waitingFor: [{ kind: 'DEPT', id: 'ZOO' }],
+        unparked: [],
+      },
     });
-    expect(ddb).not.toHaveReceivedCommand(BatchWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, {
+      Item: expect.objectContaining({ PK: 'PARKED#DEPT#ZOO', SK: '2026-01-10T15:00:00.000Z#0000000000000001#PERSON#E103', entity: 'ParkedDirectoryEvent' }),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+  });
+
+  it('ignores a snapshot older than the one stored, and the same one delivered again, writing nothing', async () => {
+    const storedVersion = '2026-01-10T15:00:00.000Z#0000000000000002';
+    ddb.on(GetCommand, { Key: personKey('E103') }).resolves({ Item: { ...personKey('E103'), ...person('E103'), version: storedVersion } });
+    ddb.on(GetCommand, { Key: { PK: `HANDOVER#PERSON#E103#${storedVersion}`, SK: 'PENDING' } }).resolves({});
+
+    const older = await handleHrEvent(hrEvent('Employee Updated', snapshotOf('E103', { title: 'Older title' }, 1)));
+    const again = await handleHrEvent(hrEvent('Employee Updated', snapshotOf('E103', { title: 'Current title' }, 2)));
+
+    expect(older).toEqual({
+      kind: 'directory',
+      outcome: { entity: { kind: 'PERSON', id: 'E103' }, version: '2026-01-10T15:00:00.000Z#0000000000000001', result: 'stale', unparked: [] },
+    });
+    expect(again).toEqual({
+      kind: 'directory',
+      outcome: { entity: { kind: 'PERSON', id: 'E103' }, version: storedVersion, result: 'duplicate', unparked: [] },
+    });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
   it('answers one event invoked directly (the local HR bus) with the outcome, refused or not', async () => {
