@@ -146,6 +146,13 @@ export interface FunctionSpec {
    * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
    */
   hrEvents?: readonly string[];
+  /**
+   * A Cognito user pool trigger (AWS host: attached to the pool, which alone may invoke it; it serves
+   * no route). 'preTokenGeneration' runs before tokens are issued for every sign-in, federated ones
+   * included. The local host runs the same function from its development sign-in. Its environment
+   * never names the pool (`access.userPool` would make the pool and the function depend on each other).
+   */
+  cognitoTrigger?: 'preTokenGeneration';
   /** MB; Lambda default is 128 (the records export builds a zip in memory). */
   memoryMb?: number;
   /** Seconds; Lambda default is 3, which SES plus DynamoDB can exceed on a cold start. */

@@ -66,6 +66,25 @@ export class DirectoryStore extends TableClient {
   }
 
   /**
+   * Whether the directory has anyone at all, separated people included (sign-in/directory-gate.ts:
+   * while it has nobody, the first DTI administrators see the setup page). One Query, Limit 1.
+   */
+  async hasPeople(): Promise<boolean> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'GSI2',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'GSI2PK' },
+        ExpressionAttributeValues: { ':pk': 'PEOPLE' },
+        Select: 'COUNT',
+        Limit: 1,
+      }),
+    );
+    return (out.Count ?? 0) > 0;
+  }
+
+  /**
    * People whose name or email starts with `q` (case-insensitive), not separated, names first and
    * then by name: two Queries (GSI2 by name, GSI3 by email), never a Scan, each read only until it
    * has `limit` people who are still with the City.

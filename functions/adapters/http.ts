@@ -3,7 +3,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
-  ForbiddenError,
   GovernanceError,
   InvalidInputError,
   MalformedAddressError,
@@ -16,6 +15,8 @@ import { alert } from '#core/components';
 import { html, page } from '#core/html';
 import type { Person, RoleHolder } from '#core/policy';
 import { type Viewer, viewerFor } from '#site/navigation';
+import { DirectoryEmptyError, decideSignIn, refusalError } from '#sign-in/directory-gate';
+import { directorySetupPage } from '#sign-in/pages';
 import { env } from '#adapters/env';
 import { checkRequest, crossSiteRefusal, oversizedBody, ownOrigins, type RequestShape } from '#adapters/request-checks';
 import type { DirectoryStore } from '#adapters/directory-store';
@@ -156,11 +157,18 @@ async function signedInDirectoryPerson(event: HttpEvent, store: DirectoryStore):
   const roleHolders = store.roleHolders();
   // Never left unhandled when the person is refused below.
   roleHolders.catch(() => undefined);
-  const person = await store.personByEmail(email);
-  if (!person) throw new NotInDirectoryError(`${email} is not in the social media governance directory. Ask DTI to add you.`);
-  // Offboarding marks a separated employee: they keep no way in, whatever their sign-in still says (C).
-  if (person.separatedOn) throw new ForbiddenError(`${person.name} separated from the City on ${person.separatedOn} and can no longer use this service.`);
-  return { person, roleHolders };
+  // The sign-in trigger's decision again, on every request: a person who left the directory, or
+  // separated (offboarding marks them, C), keeps no way in, whatever their sign-in still says.
+  const verdict = await decideSignIn(store, email, isFirstAdminClaim(authorizer));
+  if (verdict.outcome === 'refused') throw refusalError(verdict);
+  // A first DTI administrator while the directory is empty: the setup page, wherever they go.
+  if (verdict.outcome === 'firstAdmin') throw new DirectoryEmptyError(verdict.email);
+  return { person: verdict.person, roleHolders };
+}
+
+/** The authorizer's word that the email is a first DTI administrator's (AWS: authorize-request.ts; locally the dev sign-in's claims). */
+function isFirstAdminClaim(authorizer: AuthorizerShape | undefined): boolean {
+  return String(authorizer?.lambda?.firstAdmin ?? authorizer?.jwt?.claims?.firstAdmin) === 'true';
 }
 
 /** The app's own origins, as this event's host sees them: the public base URL and the API's domain. */
@@ -270,7 +278,9 @@ export function errorPage(error: GovernanceError, viewer?: Viewer): string {
 /** A GovernanceError as its response: its status and message, a page for browsers and JSON otherwise. */
 export function governanceErrorResponse(error: GovernanceError, asHtml: boolean, viewer?: Viewer): HttpResult {
   const body = { error: error.name, message: error.message, ...(error instanceof InvalidInputError ? { fields: error.fields } : {}) };
-  const response = asHtml ? htmlResponse(error.status, errorPage(error, viewer)) : jsonResponse(error.status, body);
+  // A first administrator's empty directory is a page of its own: what to do, not an error.
+  const shown = error instanceof DirectoryEmptyError ? directorySetupPage(error.email) : errorPage(error, viewer);
+  const response = asHtml ? htmlResponse(error.status, shown) : jsonResponse(error.status, body);
   if (error instanceof MethodNotAllowedError) response.headers = { ...response.headers, allow: error.allow.join(', ') };
   return response;
 }

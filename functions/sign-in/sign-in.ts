@@ -91,3 +91,23 @@ export function authorizeUrl(login: ManagedLogin, attempt: SignInAttempt): strin
 export function logoutUrl(login: ManagedLogin): string {
   return `${login.domainUrl}/logout?${new URLSearchParams({ client_id: login.clientId, logout_uri: login.signedOutUrl })}`;
 }
+
+/** The longest refusal reason shown: the trigger's messages are one sentence. */
+const maxReasonLength = 300;
+
+/**
+ * Cognito's `error_description`, as a person reads it: a Lambda trigger's refusal arrives wrapped
+ * ("PreTokenGeneration failed with error <message>." — Cognito adds the last period, hence a double
+ * one), the wrapper is dropped; anything else is shown as it came. Control characters go, and an
+ * overlong text is cut (the page escapes it, like every value).
+ */
+export function refusalReason(description: string | undefined): string | undefined {
+  const text = [...(description ?? '')]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('')
+    .replace(/^\w+ failed with error\s+/, '')
+    .replace(/\.\.$/, '.')
+    .trim();
+  if (!text) return undefined;
+  return text.length > maxReasonLength ? `${text.slice(0, maxReasonLength - 1)}\u2026` : text;
+}

@@ -131,7 +131,9 @@ export class CatalogueFunction extends Construct {
         ? `${key} is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the queue's dead-letter queue after 3 receives; a function DLQ only receives failed asynchronous invocations.`
         : props.scheduled
           ? `${key} is invoked by an EventBridge Scheduler schedule, which retries and keeps what it cannot deliver in its own dead-letter queue (with an alarm). A frequent run that fails is redone by the next run, which does the same work; a yearly run that fails goes to its on-failure destination queue (with an alarm), which holds the event as a DLQ would.`
-          : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
+          : spec.cognitoTrigger
+            ? `${key} is a Cognito user pool trigger, invoked synchronously by Cognito during a sign-in, whose error is the sign-in's refusal; a DLQ only receives failed asynchronous invocations.`
+            : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
     });
   }
 

@@ -101,7 +101,9 @@ export class GovernanceStack extends Stack {
       const made = new CatalogueFunction(functionScope, pascal(key), { key, spec, context, scheduled: scheduled.has(key) });
       this.functions[key] = made.function;
       this.functionRoles[key] = made.role;
-      monitoring.watchFunction(key, made.function);
+      // A Cognito trigger refuses a sign-in by throwing: its Errors count refusals (people not in
+      // the directory, or separated), which are no one's incident, so it has no errors alarm.
+      if (!spec.cognitoTrigger) monitoring.watchFunction(key, made.function);
     }
     const machineScope = new Construct(this, 'StateMachines');
     for (const [key, spec] of stateMachineEntries) {

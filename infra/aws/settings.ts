@@ -25,6 +25,18 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
 /** A catalogue key in PascalCase (`fooBar` → `FooBar`): construct ids and resource names. */
 export const pascal = (key: string) => `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
 
+/**
+ * The City's identity provider the user pool federates with (Entra ID / ADFS). SAML reads the IdP's
+ * metadata from its URL; OIDC discovers the endpoints from the issuer and takes the client secret
+ * from a Secrets Manager secret at deploy time (a dynamic reference: never in context or the template).
+ */
+export type IdentityProviderSettings =
+  | { protocol: 'SAML'; name: string; metadataUrl: string }
+  | { protocol: 'OIDC'; name: string; issuerUrl: string; clientId: string; clientSecretName: string };
+
+/** The provider name when idpName is not set. */
+export const DEFAULT_IDP_NAME = 'CityOfAlbuquerque';
+
 export interface GovernanceSettings {
   /** SES domain identity the mail is sent from. */
   mailDomain: string;
@@ -40,6 +52,16 @@ export interface GovernanceSettings {
   authCallbackUrls?: string[];
   /** Cognito domain prefix for the managed sign-in pages (globally unique); default: from the stack name. */
   authDomainPrefix?: string;
+  /**
+   * The City's identity provider (context idpSamlMetadataUrl, or idpOidcIssuer + idpOidcClientId +
+   * idpOidcClientSecretName; idpName). Unset: the pool's own users only (Cognito sign-in).
+   */
+  identityProvider?: IdentityProviderSettings;
+  /**
+   * The first DTI administrators (context firstAdminEmails, comma-separated; lower-cased): while the
+   * directory has nobody in it, they may sign in and see the setup page. Empty when unset.
+   */
+  firstAdminEmails: string[];
   /** Name prefix of the accounts' credential secrets in Secrets Manager (VAULT_SECRET_PREFIX); default `social-media/`. */
   vaultSecretPrefix: string;
   /** Name of the EventBridge bus the HR system puts its events on; default `cabq-hr`. */
@@ -77,6 +99,10 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     .map((u) => u.trim())
     .filter(Boolean);
   const authDomainPrefix = ctx('authDomainPrefix');
+  const firstAdminEmails = (ctx('firstAdminEmails') ?? '')
+    .split(',')
+    .map((email) => email.trim())
+    .filter(Boolean);
   const vaultSecretPrefix = ctx('vaultSecretPrefix') ?? 'social-media/';
   const hrBusName = ctx('hrBusName') ?? 'cabq-hr';
   const hrEventSource = ctx('hrEventSource') ?? 'cabq.hr';
@@ -102,6 +128,8 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     if (!/^https:\/\//.test(url)) problems.push(`authCallbackUrls entry "${url}" must be an https URL`);
   }
   if (authDomainPrefix) problems.push(...authDomainPrefixProblems(authDomainPrefix));
+  for (const email of firstAdminEmails) if (!EMAIL.test(email)) problems.push(`firstAdminEmails entry "${email}" is not an email address`);
+  const identityProvider = identityProviderFromContext(ctx, problems);
   // The functions' env schema accepts the same characters; a wildcard would widen the IAM scope.
   if (!/^[A-Za-z0-9/_+=.@-]{1,100}$/.test(vaultSecretPrefix)) {
     problems.push(`vaultSecretPrefix "${vaultSecretPrefix}" must be 1-100 of A-Z a-z 0-9 / _ + = . @ -`);
@@ -131,12 +159,53 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     alarmEmail,
     authCallbackUrls,
     authDomainPrefix,
+    identityProvider,
+    firstAdminEmails: firstAdminEmails.map((email) => email.toLowerCase()),
     vaultSecretPrefix,
     hrBusName,
     hrEventSource,
     recordsRetentionDays,
     recordsVaultLockGraceDays,
   };
+}
+
+/**
+ * The identity provider from context, or none; what is wrong goes to `problems`. Exactly one of
+ * SAML (idpSamlMetadataUrl) and OIDC (idpOidcIssuer with idpOidcClientId and idpOidcClientSecretName).
+ */
+function identityProviderFromContext(ctx: (key: string) => string | undefined, problems: string[]): IdentityProviderSettings | undefined {
+  const metadataUrl = ctx('idpSamlMetadataUrl');
+  const issuerUrl = ctx('idpOidcIssuer');
+  const clientId = ctx('idpOidcClientId');
+  const clientSecretName = ctx('idpOidcClientSecretName');
+  const name = ctx('idpName') ?? DEFAULT_IDP_NAME;
+  const before = problems.length;
+  if (ctx('idpOidcClientSecret')) {
+    problems.push(
+      'idpOidcClientSecret must not be in context (cdk.json and -c end up in files and shell history): store it in Secrets Manager and set idpOidcClientSecretName',
+    );
+  }
+  if (metadataUrl && issuerUrl)
+    problems.push('set either idpSamlMetadataUrl (SAML) or idpOidcIssuer (OIDC), not both: the City signs in through one identity provider');
+  if (metadataUrl && !/^https:\/\/[^\s/]+/.test(metadataUrl)) problems.push(`idpSamlMetadataUrl "${metadataUrl}" must be an https URL`);
+  if (issuerUrl && !/^https:\/\/[^\s/]+/.test(issuerUrl)) problems.push(`idpOidcIssuer "${issuerUrl}" must be an https URL`);
+  if (issuerUrl && !clientId) problems.push('idpOidcIssuer is set but idpOidcClientId is not (the client id of the app registered with the identity provider)');
+  if (issuerUrl && !clientSecretName) {
+    problems.push('idpOidcIssuer is set but idpOidcClientSecretName is not (the name of the Secrets Manager secret that holds the client secret)');
+  }
+  if (!issuerUrl && (clientId || clientSecretName)) problems.push('idpOidcClientId and idpOidcClientSecretName need idpOidcIssuer (the OIDC issuer URL)');
+  if (clientSecretName && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(clientSecretName)) {
+    problems.push(`idpOidcClientSecretName "${clientSecretName}" must be a Secrets Manager secret name (A-Z a-z 0-9 / _ + = . @ -)`);
+  }
+  if (!metadataUrl && !issuerUrl && ctx('idpName')) problems.push('idpName is set but no identity provider is (idpSamlMetadataUrl or idpOidcIssuer)');
+  // Cognito: 3 to 32 characters, no spaces or underscores at either end; its own and the social providers' names are taken.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,30}[A-Za-z0-9]$/.test(name) || /^(cognito|google|facebook|loginwithamazon|signinwithapple)$/i.test(name)) {
+    problems.push(`idpName "${name}" must be 3-32 of A-Z a-z 0-9 . _ - (starting and ending with a letter or digit), and not a provider name Cognito reserves`);
+  }
+  if (problems.length > before) return undefined;
+  if (metadataUrl) return { protocol: 'SAML', name, metadataUrl };
+  if (issuerUrl && clientId && clientSecretName) return { protocol: 'OIDC', name, issuerUrl, clientId, clientSecretName };
+  return undefined;
 }
 
 /** Cognito's rules for a prefix domain; the words are reserved by AWS. */

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cookieValue } from '#adapters/cookies';
-import { governanceErrorResponse, type HttpResult, internalErrorResponse, wantsHtml } from '#adapters/http';
+import { governanceErrorResponse, type HttpResult, htmlResponse, internalErrorResponse, wantsHtml } from '#adapters/http';
 import { checkRequest, decodePath, MAX_BODY_BYTES, ownOrigins, routeRequest } from '#adapters/request-checks';
 import { type FunctionKey, type FunctionSpec, functions } from '#catalogue';
 import { alert, requiredMark } from '#core/components';
 import { html, page } from '#core/html';
 import type { Person } from '#core/policy';
+import { firstAdminEmails, isFirstAdmin } from '#sign-in/directory-gate';
+import { signInRefusedPage } from '#sign-in/pages';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
 import type { ScheduleRun } from '#local/schedules';
 
@@ -16,7 +18,10 @@ import type { ScheduleRun } from '#local/schedules';
  * Lambda would get, plus a clearly marked development sign-in that stands in for Cognito and the
  * Lambda authorizer. The sign-in only chooses whose claims (the directory email) go into the event;
  * the handlers still look the person up themselves and never read identity from a body. The AWS
- * sign-in's entry point, /auth/sign-in, leads here, so the same links work in both hosts.
+ * sign-in's entry point, /auth/sign-in, leads here, so the same links work in both hosts. Before it
+ * signs anyone in it runs the catalogue's sign-in trigger, the function Cognito runs in AWS, so it
+ * refuses the same people with the same words; and it marks a first DTI administrator
+ * (FIRST_ADMIN_EMAILS) as the Lambda authorizer does, for the setup page of an empty directory.
  *
  * Every request first passes the same request checks the functions run (adapters/request-checks.ts):
  * a malformed address is a 400, a body over 64 KiB a 413 (read no further than that), a cross-site
@@ -31,6 +36,30 @@ const defaultRouteKey: FunctionKey = (() => {
   if (keys.length !== 1 || !keys[0]) throw new Error('The catalogue must mark exactly one function as the default route.');
   return keys[0];
 })();
+
+/** The catalogue's Pre Token Generation trigger: the check every sign-in passes (sign-in/handlers/check-sign-in.ts). */
+const signInCheckKey: FunctionKey | undefined = (Object.entries(functions) as [FunctionKey, FunctionSpec][]).find(
+  ([, spec]) => spec.cognitoTrigger === 'preTokenGeneration',
+)?.[0];
+
+/** The event Cognito gives the trigger for a managed-login sign-in, with only what the check reads. */
+function preTokenGenerationEvent(email: string) {
+  return {
+    version: '1',
+    triggerSource: 'TokenGeneration_HostedAuth',
+    region: 'local',
+    userPoolId: 'local',
+    userName: email,
+    callerContext: { awsSdkVersion: 'local', clientId: 'local-dev-sign-in' },
+    request: { userAttributes: { email }, groupConfiguration: { groupsToOverride: [], iamRolesToOverride: [] } },
+    response: { claimsOverrideDetails: {} },
+  };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** FIRST_ADMIN_EMAILS as the AWS authorizer reads it (the stack sets it from its options, or the shell). */
+const firstAdmin = (email: string) => isFirstAdmin(email, firstAdminEmails(process.env.FIRST_ADMIN_EMAILS));
 
 export interface LocalHttpApiOptions {
   invoke: (key: FunctionKey, event: unknown) => Promise<unknown>;
@@ -99,12 +128,20 @@ function signInPage(people: Person[], next: string): string {
     title: 'Development sign-in',
     body: html`<h1>Development sign-in (local only)</h1>
       ${alert('warning', 'This page exists only on the local stack. In AWS, people sign in with their City account (Cognito, federated with the City’s identity provider).', { slim: true })}
-      <form class="usa-form usa-form--large" method="post" action="/dev/sign-in"><input type="hidden" name="next" value="${next}">
+      ${
+        people.length
+          ? html`<form class="usa-form usa-form--large" method="post" action="/dev/sign-in"><input type="hidden" name="next" value="${next}">
       <div class="usa-form-group"><label class="usa-label" for="personId">Sign in as${requiredMark}</label>
       <span class="usa-hint" id="personId-hint">Anyone in the demo directory: you see what they would see.</span>
       <select class="usa-select" id="personId" name="personId" required aria-describedby="personId-hint">${people.map(
         (p) => html`<option value="${p.id}">${p.name} — ${p.title ?? ''} (${p.departmentCode})</option>`,
-      )}</select></div><button class="usa-button" type="submit">Sign in</button></form>`,
+      )}</select></div><button class="usa-button" type="submit">Sign in</button></form>`
+          : alert('info', 'The directory is empty: only a first DTI administrator (FIRST_ADMIN_EMAILS) can come in, by email below.', { slim: true })
+      }
+      <form class="usa-form usa-form--large" method="post" action="/dev/sign-in"><input type="hidden" name="next" value="${next}">
+      <div class="usa-form-group"><label class="usa-label" for="email">Or a City account’s email</label>
+      <span class="usa-hint" id="email-hint">As if Cognito had signed in this address: it must be in the directory, or a first administrator’s while the directory is empty.</span>
+      <input class="usa-input" id="email" name="email" type="email" required aria-describedby="email-hint"></div><button class="usa-button usa-button--outline" type="submit">Continue with this email</button></form>`,
   });
 }
 
@@ -163,12 +200,19 @@ export class LocalHttpApi {
     }
     if (url.pathname === '/dev/sign-in' && method === 'POST') {
       const form = new URLSearchParams(body.text);
-      const person = await this.options.personById(form.get('personId') ?? '');
-      if (!person) return send(400, { 'content-type': 'text/plain' }, 'Choose a person from the directory.');
+      const typed = form.get('email')?.trim();
+      const person = typed ? undefined : await this.options.personById(form.get('personId') ?? '');
+      const email = typed ?? person?.email;
+      if (!email || (typed && !EMAIL.test(typed)))
+        return send(400, { 'content-type': 'text/plain' }, 'Choose a person from the directory, or type an email address.');
       const next = form.get('next') ?? '/';
+      const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/';
+      const refusal = await this.signInRefusal(email);
+      if (refusal) return this.write(res, htmlResponse(403, signInRefusedPage(refusal, process.env.DTI_EMAIL ?? '', safeNext)));
       return send(303, {
-        location: next.startsWith('/') && !next.startsWith('//') ? next : '/',
-        'set-cookie': `${cookieName}=${encodeURIComponent(person.id)}; Path=/; HttpOnly; SameSite=Lax`,
+        location: safeNext,
+        // The person's id when chosen from the list (as the tests set it), else the address typed: the functions look people up by email.
+        'set-cookie': `${cookieName}=${encodeURIComponent(person?.id ?? email)}; Path=/; HttpOnly; SameSite=Lax`,
       });
     }
     if (url.pathname === '/auth/sign-in' && reading) {
@@ -217,8 +261,10 @@ export class LocalHttpApi {
     // way; with nobody signed in it sends a browser to /auth/sign-in (here: the dev sign-in) or answers 401.
     let claims: Record<string, string> | undefined;
     if (route?.spec.auth === 'jwt') {
-      const person = await this.options.personById(decodePath(cookieValue({ headers }, cookieName) ?? '') ?? '');
-      if (person) claims = { sub: person.id, email: person.email };
+      const signedIn = decodePath(cookieValue({ headers }, cookieName) ?? '') ?? '';
+      const person = EMAIL.test(signedIn) ? undefined : await this.options.personById(signedIn);
+      const email = person?.email ?? (EMAIL.test(signedIn) ? signedIn : undefined);
+      if (email) claims = { sub: person?.id ?? email, email, ...(firstAdmin(email) ? { firstAdmin: 'true' } : {}) };
     }
 
     delete headers.cookie;
@@ -249,6 +295,20 @@ export class LocalHttpApi {
       },
     };
     this.write(res, (await this.options.invoke(route?.key ?? defaultRouteKey, event)) as HttpResult);
+  }
+
+  /** The sign-in trigger's refusal of this email (its message), or nothing when it lets them in. */
+  private async signInRefusal(email: string): Promise<string | undefined> {
+    if (!signInCheckKey) return undefined;
+    try {
+      await this.options.invoke(signInCheckKey, preTokenGenerationEvent(email));
+      return undefined;
+    } catch (error) {
+      // Its refusals are the GovernanceErrors of a 4xx; anything else (the table unreachable) is a real failure.
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status < 500) return (error as Error).message;
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

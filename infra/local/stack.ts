@@ -29,6 +29,11 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Seeds the demo registry accounts with the demo directory (npm start; the tests seed their own). */
   demoAccounts?: boolean;
+  /**
+   * The first DTI administrators (FIRST_ADMIN_EMAILS, as `-c firstAdminEmails` sets it in AWS): while the
+   * directory is empty they may sign in and see the setup page. Default: the shell's FIRST_ADMIN_EMAILS.
+   */
+  firstAdminEmails?: string[];
   /** Runs around every function invocation, from the HTTP API and the state machines alike (the benchmark attributes DynamoDB calls with it). */
   aroundInvoke?: (key: FunctionKey, invoke: () => Promise<unknown>) => Promise<unknown>;
 }
@@ -163,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     LOCAL_CLOCK_OFFSET_MS: '0',
   });
   if (options.decisionWaitSeconds) process.env.DECISION_WAIT_SECONDS = String(options.decisionWaitSeconds);
+  if (options.firstAdminEmails) process.env.FIRST_ADMIN_EMAILS = options.firstAdminEmails.join(',');
   const loaded = await loadFunctions();
   const around = options.aroundInvoke;
   invoke = around ? (key, event) => around(key, () => loaded(key, event)) : loaded;

@@ -1,7 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { governanceStackFromContext } from '../../infra/aws/governance-stack.ts';
+import { governanceStackFromContext, settingsFromContext } from '../../infra/aws/governance-stack.ts';
 import { cdkJson, functionEntries, type Json, settings } from './governance-template.ts';
 
 // Each test builds stacks of its own from other context; none needs the shared one.
@@ -79,5 +79,85 @@ describe('settings from context', () => {
   it('rejects a From address outside the SES identity domain, and a missing DTI mailbox', () => {
     expect(() => build({ mailFrom: 'someone@example.org' })).toThrow(/mailDomain/);
     expect(() => build({ dtiEmail: '' })).toThrow(/dtiEmail/);
+  });
+
+  describe('the City\u2019s identity provider and the first administrators', () => {
+    const settingsOf = (extra: Record<string, unknown>) => settingsFromContext(new App({ context: { ...cdkJson.context, ...settings, ...extra } }));
+    const problemsOf = (extra: Record<string, unknown>) => {
+      try {
+        settingsOf(extra);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+
+    it('reads SAML (default name CityOfAlbuquerque) or OIDC from context, or none', () => {
+      expect(settingsOf({ idpSamlMetadataUrl: 'https://idp.cabq.gov/metadata.xml' }).identityProvider).toEqual({
+        protocol: 'SAML',
+        name: 'CityOfAlbuquerque',
+        metadataUrl: 'https://idp.cabq.gov/metadata.xml',
+      });
+      expect(
+        settingsOf({
+          idpOidcIssuer: 'https://login.microsoftonline.com/t/v2.0',
+          idpOidcClientId: 'app',
+          idpOidcClientSecretName: 'cabq/idp',
+          idpName: 'CabqEntra',
+        }).identityProvider,
+      ).toEqual({ protocol: 'OIDC', name: 'CabqEntra', issuerUrl: 'https://login.microsoftonline.com/t/v2.0', clientId: 'app', clientSecretName: 'cabq/idp' });
+      expect(settingsOf({}).identityProvider).toBeUndefined();
+    });
+
+    it('refuses SAML and OIDC at once, each naming the keys', () => {
+      expect(
+        problemsOf({
+          idpSamlMetadataUrl: 'https://idp.cabq.gov/metadata.xml',
+          idpOidcIssuer: 'https://idp.cabq.gov',
+          idpOidcClientId: 'a',
+          idpOidcClientSecretName: 's',
+        }),
+      ).toContain('- set either idpSamlMetadataUrl (SAML) or idpOidcIssuer (OIDC), not both: the City signs in through one identity provider');
+    });
+
+    it('refuses an OIDC issuer without its client id or its client secret\u2019s name, and those without an issuer', () => {
+      const withoutClient = problemsOf({ idpOidcIssuer: 'https://idp.cabq.gov' });
+      expect(withoutClient).toContain('- idpOidcIssuer is set but idpOidcClientId is not (the client id of the app registered with the identity provider)');
+      expect(withoutClient).toContain(
+        '- idpOidcIssuer is set but idpOidcClientSecretName is not (the name of the Secrets Manager secret that holds the client secret)',
+      );
+      expect(problemsOf({ idpOidcClientId: 'a' })).toContain('- idpOidcClientId and idpOidcClientSecretName need idpOidcIssuer (the OIDC issuer URL)');
+    });
+
+    it('refuses a client secret in context, and a secret name Secrets Manager would not take', () => {
+      expect(problemsOf({ idpOidcIssuer: 'https://idp.cabq.gov', idpOidcClientId: 'a', idpOidcClientSecret: 'hunter2' })).toContain(
+        '- idpOidcClientSecret must not be in context (cdk.json and -c end up in files and shell history): store it in Secrets Manager and set idpOidcClientSecretName',
+      );
+      expect(problemsOf({ idpOidcIssuer: 'https://idp.cabq.gov', idpOidcClientId: 'a', idpOidcClientSecretName: 'has spaces*' })).toContain(
+        '- idpOidcClientSecretName "has spaces*" must be a Secrets Manager secret name (A-Z a-z 0-9 / _ + = . @ -)',
+      );
+    });
+
+    it('refuses URLs that are not https', () => {
+      expect(problemsOf({ idpSamlMetadataUrl: 'http://idp.cabq.gov/metadata.xml' })).toContain(
+        '- idpSamlMetadataUrl "http://idp.cabq.gov/metadata.xml" must be an https URL',
+      );
+      expect(problemsOf({ idpOidcIssuer: 'idp.cabq.gov', idpOidcClientId: 'a', idpOidcClientSecretName: 's' })).toContain(
+        '- idpOidcIssuer "idp.cabq.gov" must be an https URL',
+      );
+    });
+
+    it('refuses a provider name Cognito would not take, and one given without a provider', () => {
+      for (const name of ['ab', 'Cognito', 'Google', '_City', 'x'.repeat(33), 'City Of ABQ']) {
+        expect(problemsOf({ idpSamlMetadataUrl: 'https://idp.cabq.gov/m.xml', idpName: name }), name).toContain(`- idpName "${name}" must be 3-32 of`);
+      }
+      expect(problemsOf({ idpName: 'CabqEntra' })).toContain('- idpName is set but no identity provider is (idpSamlMetadataUrl or idpOidcIssuer)');
+    });
+
+    it('reads firstAdminEmails as a comma-separated list, lower-cased, and refuses what is not an address', () => {
+      expect(settingsOf({ firstAdminEmails: ' DTI.Admin@cabq.gov , second@cabq.gov' }).firstAdminEmails).toEqual(['dti.admin@cabq.gov', 'second@cabq.gov']);
+      expect(settingsOf({}).firstAdminEmails).toEqual([]);
+      expect(problemsOf({ firstAdminEmails: 'dti.admin@cabq.gov, dti-admin' })).toContain('- firstAdminEmails entry "dti-admin" is not an email address');
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { ConfigurationError } from '#core/errors';
+import { firstAdminEmails, isFirstAdmin } from '#sign-in/directory-gate';
 import { verifiedIdentity } from '#adapters/cognito';
 import { cookieValue, SESSION_COOKIE } from '#adapters/cookies';
 import { authorizerHandler } from '#adapters/handler';
@@ -17,9 +18,13 @@ import { logger } from '#adapters/logger';
  *
  * `credential` says how the token came: only a cookie rides along on requests a browser makes by
  * itself, so only cookie-authenticated POSTs get the cross-origin check in signedInPerson.
+ *
+ * `firstAdmin: 'true'` says the email is on the deployment's first DTI administrators' list
+ * (FIRST_ADMIN_EMAILS, context firstAdminEmails): signedInPerson shows them the setup page while the
+ * directory is empty (sign-in/directory-gate.ts), so the list lives here and in the sign-in trigger only.
  */
 
-export type AuthorizerContext = { email: string; sub: string; credential: 'bearer' | 'cookie' } | Record<string, never>;
+export type AuthorizerContext = { email: string; sub: string; credential: 'bearer' | 'cookie'; firstAdmin?: 'true' } | Record<string, never>;
 type Result = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
 
 function presentedToken(event: APIGatewayRequestAuthorizerEventV2): { token: string; credential: 'bearer' | 'cookie' } | undefined {
@@ -40,7 +45,11 @@ export async function authorizeRequest(event: APIGatewayRequestAuthorizerEventV2
       logger.info('token refused', { reason: 'no email claim' });
       return anonymous;
     }
-    return { isAuthorized: true, context: { email: identity.email, sub: identity.sub, credential: presented.credential } };
+    const firstAdmin = isFirstAdmin(identity.email, firstAdminEmails(process.env.FIRST_ADMIN_EMAILS));
+    return {
+      isAuthorized: true,
+      context: { email: identity.email, sub: identity.sub, credential: presented.credential, ...(firstAdmin ? { firstAdmin: 'true' as const } : {}) },
+    };
   } catch (error) {
     // The error's class only (JwtExpiredError, JwtInvalidSignatureError…): never the token.
     if (error instanceof ConfigurationError) logger.error('sign-in is not configured', { error: error.name });

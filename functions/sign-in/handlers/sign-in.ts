@@ -6,6 +6,7 @@ import {
   logoutUrl,
   maxSessionSeconds,
   newSignInAttempt,
+  refusalReason,
   safeNextPath,
   sameState,
   signInAttemptSeconds,
@@ -13,9 +14,10 @@ import {
 import { managedLogin, redeemCode, verifiedIdentity } from '#adapters/cognito';
 import { clearCookie, cookieValue, SESSION_COOKIE, SIGN_IN_COOKIE, setCookie } from '#adapters/cookies';
 import { httpHandler } from '#adapters/handler';
+import { env } from '#adapters/env';
 import { type HttpEvent, type HttpResult, htmlResponse, redirect } from '#adapters/http';
 import { logger } from '#adapters/logger';
-import { signedOutPage, signInProblemPage } from '#sign-in/pages';
+import { signedOutPage, signInProblemPage, signInRefusedPage } from '#sign-in/pages';
 
 /** A cookie's name, value and attributes must stay under 4096 bytes. */
 const maxSessionCookieBytes = 3900;
@@ -32,13 +34,21 @@ async function start(event: HttpEvent): Promise<HttpResult> {
 /** GET /auth/callback?code&state: same browser (state), redeem the code, verify the ID token, session cookie. */
 async function callback(event: HttpEvent): Promise<HttpResult> {
   const login = managedLogin();
-  const { code, state, error } = event.queryStringParameters ?? {};
+  const { code, state, error, error_description: description } = event.queryStringParameters ?? {};
   const attempt = decodeSignInAttempt(cookieValue(event, SIGN_IN_COOKIE));
+  const next = attempt?.next ?? safeNextPath(undefined);
   const problem = (reason: string, message: string) => {
     logger.info('sign-in refused', { reason });
-    return withCookies(htmlResponse(400, signInProblemPage(message, attempt?.next ?? safeNextPath(undefined))), [clearCookie(SIGN_IN_COOKIE)]);
+    return withCookies(htmlResponse(400, signInProblemPage(message, next)), [clearCookie(SIGN_IN_COOKIE)]);
   };
-  if (error) return problem('refused by the identity provider', 'The City sign-in service did not sign you in (it was cancelled or refused).');
+  if (error) {
+    // Why Cognito refused (the sign-in trigger's message), shown only to the browser that started
+    // this sign-in: anyone can make a link to /auth/callback with a description of their choosing.
+    const reason = attempt && (!state || sameState(state, attempt.state)) ? refusalReason(description) : undefined;
+    if (!reason) return problem('refused by the identity provider', 'The City sign-in service did not sign you in (it was cancelled or refused).');
+    logger.info('sign-in refused', { reason: 'refused with a reason', error: error.slice(0, 64) });
+    return withCookies(htmlResponse(403, signInRefusedPage(reason, env().DTI_EMAIL, next)), [clearCookie(SIGN_IN_COOKIE)]);
+  }
   if (!attempt || !code || !state || !sameState(state, attempt.state)) {
     return problem('state mismatch', 'This sign-in has expired or was started in another browser or tab, so it was not accepted.');
   }
