@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IAlarmAction, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IAlarmAction, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -98,22 +98,29 @@ export class Monitoring extends Construct {
     return alarm;
   }
 
-  /** Failed, timed-out and aborted executions of a catalogue state machine. */
+  /**
+   * One alarm per catalogue state machine on every execution that ended badly: failed, timed out
+   * or aborted, summed by metric math (each filled with 0 where it has no data). One alarm, not
+   * three: each is a CloudFormation resource, and the on-call's action is the same (open the
+   * machine's executions, filter by status, read the history).
+   */
   watchStateMachine(key: string, machine: IStateMachine): void {
-    const id = pascal(key);
     const period = Duration.minutes(5);
+    const endedBadly = new MathExpression({
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+      usingMetrics: {
+        failed: machine.metricFailed({ period, statistic: 'Sum' }),
+        timedOut: machine.metricTimedOut({ period, statistic: 'Sum' }),
+        aborted: machine.metricAborted({ period, statistic: 'Sum' }),
+      },
+      period,
+      label: `${key} executions failed, timed out or aborted`,
+    });
     this.alarmOn(
       this,
-      `${id}ExecutionsFailedAlarm`,
-      machine.metricFailed({ period, statistic: 'Sum' }),
-      `${key}: an execution failed (a step failed for good; the workflow's failure report went out). See the execution history.`,
-    );
-    this.alarmOn(this, `${id}ExecutionsTimedOutAlarm`, machine.metricTimedOut({ period, statistic: 'Sum' }), `${key}: an execution timed out.`);
-    this.alarmOn(
-      this,
-      `${id}ExecutionsAbortedAlarm`,
-      machine.metricAborted({ period, statistic: 'Sum' }),
-      `${key}: an execution was aborted (stopped by hand).`,
+      `${pascal(key)}ExecutionsEndedBadlyAlarm`,
+      endedBadly,
+      `${key}: an execution failed (a step failed for good; the workflow's failure report went out), timed out, or was aborted (stopped by hand). Open the state machine's executions, filter by status, and read the history.`,
     );
   }
 

@@ -94,8 +94,15 @@ describe('catalogue-driven: a catalogue entry more is a resource more', () => {
     const machine = resources[smId] as Json;
     expect(machine.Properties.StateMachineName).toBe(`${stack.stackName}-ProbeChain`);
     expect(resources[machine.Properties.RoleArn['Fn::GetAtt'][0]]?.Properties.Description).toBe('Social media governance: state machine probeChain');
-    const alarms = ofType('AWS::CloudWatch::Alarm').filter((a) => a.Properties.Namespace === 'AWS/States' && a.Properties.Dimensions[0].Value.Ref === smId);
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    const alarms = ofType('AWS::CloudWatch::Alarm').filter((a) =>
+      (a.Properties.Metrics ?? []).some((m: Json) => m.MetricStat?.Metric.Dimensions[0].Value.Ref === smId),
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties.Metrics.flatMap((m: Json) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : []))).toEqual([
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsAborted',
+    ]);
     expect(outputs.ProbeChainStateMachineArn.Value).toEqual({ Ref: smId });
   });
 });

@@ -78,22 +78,36 @@ describe('state machines', () => {
     expect(p.TracingConfiguration).toEqual({ Enabled: true });
   });
 
-  it.each(stateMachineEntries)('%s: alarms on failed, timed-out and aborted executions notify the encrypted alarm topic', (key) => {
+  it.each(stateMachineEntries)('%s: one alarm on failed, timed-out and aborted executions together notifies the encrypted alarm topic', (key) => {
     const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, Json]];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
-      const alarms = ofType('AWS::CloudWatch::Alarm').filter(
-        ([, a]) =>
-          a.Properties.Namespace === 'AWS/States' &&
-          a.Properties.MetricName === metric &&
-          asArray<Json>(a.Properties.Dimensions).some((d) => d.Name === 'StateMachineArn' && d.Value?.Ref === smId(key)),
-      );
-      expect(alarms, metric).toHaveLength(1);
-      const alarm = (alarms[0] as [string, Json])[1].Properties;
-      expect(alarm.Threshold).toBe(1);
-      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
-      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-    }
+    const watching = ofType('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      asArray<Json>(a.Properties.Metrics).some((m) => asArray<Json>(m.MetricStat?.Metric?.Dimensions).some((d) => d.Value?.Ref === smId(key))),
+    );
+    expect(watching).toHaveLength(1);
+    const alarm = (watching[0] as [string, Json])[1].Properties;
+    const stat = (MetricName: string) => ({
+      MetricStat: {
+        Metric: { Namespace: 'AWS/States', MetricName, Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: smId(key) } }] },
+        Period: 300,
+        Stat: 'Sum',
+      },
+    });
+    expect(alarm.Metrics).toEqual([
+      {
+        Id: 'expr_1',
+        Label: `${key} executions failed, timed out or aborted`,
+        Expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        ReturnData: true,
+      },
+      { Id: 'failed', ...stat('ExecutionsFailed'), ReturnData: false },
+      { Id: 'timedOut', ...stat('ExecutionsTimedOut'), ReturnData: false },
+      { Id: 'aborted', ...stat('ExecutionsAborted'), ReturnData: false },
+    ]);
+    expect(alarm.Threshold).toBe(1);
+    expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(alarm.TreatMissingData).toBe('notBreaching');
+    expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 });
 
