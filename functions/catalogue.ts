@@ -14,6 +14,7 @@
 import { policy } from '#core/policy';
 import type { YearlyMoment } from '#core/yearly-schedule';
 import { approvalKindFunctions } from './catalogue-approvals.ts';
+import { identityFunctions } from './catalogue-identity.ts';
 import { approvalWorkflows, type FunctionSpec, type StateMachineKey } from './catalogue-types.ts';
 
 export {
@@ -33,6 +34,8 @@ export {
 export const functions = {
   // The approvals of R, F.d, Q and O.a: their own file, so this one stays readable.
   ...approvalKindFunctions,
+  // Sign-in, the people picker and DTI's directory administration.
+  ...identityFunctions,
   showMyWork: {
     entry: 'functions/my-work/handlers/show-my-work.ts',
     description:
@@ -51,12 +54,6 @@ export const functions = {
     access: {},
     routes: [{ method: 'GET', path: '/assets/{version}/{name}', auth: 'public' }],
     staticAssets: true,
-  },
-  findPeople: {
-    entry: 'functions/directory/handlers/find-people.ts',
-    description: 'People picker: searches the directory by name or email (prefix queries, never a scan) for the forms that choose a person',
-    access: { table: 'read' },
-    routes: [{ method: 'GET', path: '/people', auth: 'jwt' }],
   },
   submitRequest: {
     entry: 'functions/new-account/handlers/submit-request.ts',
@@ -94,23 +91,6 @@ export const functions = {
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
       { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
     ],
-  },
-  signIn: {
-    entry: 'functions/sign-in/handlers/sign-in.ts',
-    description: 'Browser sign-in: OAuth 2.0 code flow with PKCE against Cognito managed login; sets and clears the session cookie',
-    access: { userPool: true },
-    routes: [
-      { method: 'GET', path: '/auth/sign-in', auth: 'public' },
-      { method: 'GET', path: '/auth/callback', auth: 'public' },
-      { method: 'POST', path: '/auth/sign-out', auth: 'public' },
-      { method: 'GET', path: '/auth/signed-out', auth: 'public' },
-    ],
-  },
-  authorizeRequest: {
-    entry: 'functions/sign-in/handlers/authorize-request.ts',
-    description: 'HTTP API Lambda authorizer: verifies a Cognito ID token (bearer or session cookie) and passes the identity on',
-    access: { userPool: true },
-    authorizer: true,
   },
   requestApproval: {
     entry: 'functions/approval-chain/handlers/request-approval.ts',

@@ -156,6 +156,12 @@ export function parsePolicy(raw: unknown): Policy {
 /** The validated policy bundled with every function; a bad edit fails at load, in the tests first. */
 export const policy: Policy = parsePolicy(policyJson);
 
+/** The titles of City-wide roles that approve nothing, so the policy's `roles` does not name them. */
+const otherRoleTitles: Partial<Record<DirectoryRole, string>> = { CITY_CLERK_CONTACT: 'City Clerk’s records contact' };
+
+/** A City-wide role's title, for pages, emails and the history: the policy's, or the one above. */
+export const directoryRoleTitle = (role: DirectoryRole, p: Policy = policy): string => p.roles[role]?.title ?? otherRoleTitles[role] ?? role;
+
 export interface Person {
   id: string;
   name: string;

@@ -1,4 +1,4 @@
-import { policy } from '#core/policy';
+import { directoryRoleTitle } from '#core/policy';
 import { type DirectoryEvent, directoryDetailTypes, type EntityRef, entityOf, prerequisites, versionOf } from '#directory/events';
 
 type Item = Record<string, unknown>;
@@ -148,7 +148,7 @@ function changeWrite(
         [stored?.holderId, assigned?.holderId ?? ''],
         [stored?.designeeId, assigned?.designeeId ?? ''],
       ]);
-      const title = policy.roles[d.role]?.title ?? d.role;
+      const title = directoryRoleTitle(d.role);
       return {
         ref,
         version,

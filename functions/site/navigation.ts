@@ -2,6 +2,7 @@ import { type Person, type Policy, policy, type RoleHolder } from '#core/policy'
 import { canViewOffboarding } from '#offboarding/offboarding';
 import { canExportRecords } from '#records/export-access';
 import { mayManagePlatforms } from '#platforms/platforms';
+import { mayAdministerDirectory } from '#directory/admin';
 import { canReadReport, canStartReview } from '#annual-review/access';
 
 /**
@@ -17,6 +18,8 @@ export interface Capabilities {
   recordsExport: boolean;
   /** DTI, which maintains the approved-platforms list (O.a, P); everyone may read it, from the New Social Media form's link. */
   platforms: boolean;
+  /** DTI, which administers the directory: departments' directors and designees, City-wide role holders (issue 13). */
+  directory: boolean;
   /** DTI (who start them) and the Communications Director and Coordinator: the annual reviews and their reports (O.a, P). */
   reviews: boolean;
   /**
@@ -52,6 +55,7 @@ export function capabilitiesOf(person: Pick<Person, 'id' | 'departmentCode'>, ro
     offboardings: canViewOffboarding({ viewer: person, roleHolders, departments: [], tasks: [] }),
     recordsExport: canExportRecords(person, roleHolders, p),
     platforms: mayManagePlatforms(person),
+    directory: mayAdministerDirectory(person),
     reviews: canStartReview(person) || canReadReport(person, roleHolders),
     ownDepartments,
   };
@@ -66,6 +70,7 @@ export function navigationFor(capabilities: Capabilities): NavLink[] {
     { href: '/accounts', label: 'Registry' },
     ...capabilities.ownDepartments.map((code) => ({ href: `/accounts?department=${encodeURIComponent(code)}`, label: `${code} accounts` })),
     ...(capabilities.platforms ? [{ href: '/platforms', label: 'Platforms' }] : []),
+    ...(capabilities.directory ? [{ href: '/directory', label: 'Directory' }] : []),
     ...(capabilities.reviews ? [{ href: '/reviews', label: 'Annual reviews' }] : []),
     ...(capabilities.offboardings ? [{ href: '/offboardings', label: 'Offboardings' }] : []),
     ...(capabilities.recordsExport ? [{ href: '/records/export', label: 'Records export' }] : []),

@@ -142,6 +142,7 @@ describe('every page, at a desk and on a phone', () => {
       'My requests',
       'Registry',
       'Platforms',
+      'Directory',
       'Annual reviews',
       'Offboardings',
       'Records export',

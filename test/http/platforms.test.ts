@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformStore } from '../../functions/adapters/platform-store.ts';
 import type { Platform, PlatformChange } from '#core/platform';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { approvedAccount, as, startTestStack, submit } from '../support/harness.ts';
+import { approvedAccount, as, startTestStack, submit, browserAs } from '../support/harness.ts';
 import { denverToday } from '../support/offboarding.ts';
 
 /**
@@ -22,20 +22,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A browser signed in as `personId`: pages as HTML, forms posted url-encoded, redirects not followed. */
-function browser(personId: string) {
-  const headers = { cookie: `dev_user=${personId}`, accept: 'text/html' };
-  return {
-    get: (path: string) => fetch(`${stack.baseUrl}${path}`, { headers, redirect: 'manual' }),
-    post: (path: string, fields: Record<string, string>) =>
-      fetch(`${stack.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(fields).toString(),
-        redirect: 'manual',
-      }),
-  };
-}
+const browser = (personId: string) => browserAs(stack, personId);
 
 const today = () => denverToday();
 

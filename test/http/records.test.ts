@@ -5,7 +5,7 @@ import { escapeHtml } from '#core/html';
 import { policy } from '#core/policy';
 import { canonicalJson, type GovernanceRecord, recordIntact, sha256Hex } from '#core/records';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { as, mailbox, startTestStack } from '../support/harness.ts';
+import { as, mailbox, startTestStack, browserAs } from '../support/harness.ts';
 import { grantFor, type Hire, hire, seedAccounts } from '../support/offboarding.ts';
 
 let stack: LocalStack;
@@ -51,20 +51,7 @@ async function storedRecords(): Promise<GovernanceRecord[]> {
 
 const storedRecord = async (recordId: string) => (await storedRecords()).find((r) => r.recordId === recordId);
 
-/** A browser signed in through the development sign-in, posting a form as the page does. */
-function browser(personId: string) {
-  const headers = { cookie: `dev_user=${personId}`, accept: 'text/html' };
-  return {
-    get: (path: string) => fetch(`${stack.baseUrl}${path}`, { headers, redirect: 'manual' }),
-    post: (path: string, fields: Record<string, string>) =>
-      fetch(`${stack.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(fields).toString(),
-        redirect: 'manual',
-      }),
-  };
-}
+const browser = (personId: string) => browserAs(stack, personId);
 
 const removal = {
   category: 'g',

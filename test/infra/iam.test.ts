@@ -168,15 +168,20 @@ describe('IAM actions, stated literally', () => {
     showRegistry: [...logsAndTraces, ...tableRead],
     decideApproval: [...logsAndTraces, ...tableReadWrite, ...taskResult, ...redeemLinks],
     signIn: [...logsAndTraces],
+    // Cognito's Pre Token Generation trigger: it reads the person a sign-in names.
+    checkSignIn: [...logsAndTraces, ...tableRead],
     authorizeRequest: [...logsAndTraces],
     requestApproval: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...issueLinks],
     // records: 'write' adds nothing here: it lifts the RECORD# deny (checked in the records guard tests) for an approved departmental policy (R).
     recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
-    reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    // It finishes directory hand-overs a crash left undone: the moved links' emails, each link rebuilt from its MAC ('derive').
+    reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...sendEmail, 'kms:GenerateMac'],
     requestPostingAuthority: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
-    receiveHrEvent: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...hrQueue],
+    // A directory event that takes a post from someone moves their open approvals at once: new links emailed ('derive').
+    receiveHrEvent: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...hrQueue, ...sendEmail, 'kms:GenerateMac'],
     openOffboarding: [...logsAndTraces, ...tableReadWrite, ...taskResult],
-    planOffboarding: [...logsAndTraces, ...tableReadWrite],
+    // A separation moves the person's open approvals to whoever holds their post now ('derive').
+    planOffboarding: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac'],
     offboardAccount: [
       ...logsAndTraces,
       ...tableReadWrite,
@@ -220,6 +225,8 @@ describe('IAM actions, stated literally', () => {
     lapseException: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult],
     requestWebsiteDisplay: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
     proposePlatform: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    // DTI's changes are directory events: the open work of whoever leaves a post moves, new links emailed ('derive').
+    manageDirectory: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac'],
   };
   const distinctSorted = (actions: readonly string[]) => [...new Set(actions)].sort();
 

@@ -98,6 +98,21 @@ export function as(stack: LocalStack, personId: string) {
   };
 }
 
+/** A browser signed in through the development sign-in cookie: pages as HTML, forms posted url-encoded, redirects not followed. */
+export function browserAs(stack: LocalStack, personId: string) {
+  const headers = { cookie: `dev_user=${personId}`, accept: 'text/html' };
+  return {
+    get: (path: string) => fetch(`${stack.baseUrl}${path}`, { headers, redirect: 'manual' }),
+    post: (path: string, fields: Record<string, string>) =>
+      fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      }),
+  };
+}
+
 /** Submits a new-account request as `personId` and returns its id. */
 export async function submit(stack: LocalStack, personId: string, form: Record<string, unknown> = {}): Promise<string> {
   const res = await as(stack, personId).post('/requests', {

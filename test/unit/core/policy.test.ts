@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import policyJson from '../../../functions/config/policy.json' with { type: 'json' };
 import { ConfigurationError } from '#core/errors';
-import { chainFor, type Policy, parsePolicy, planApprovalSteps, policy as bundledPolicy, type RoleHolder } from '#core/policy';
+import { chainFor, directoryRoleTitle, type Policy, parsePolicy, planApprovalSteps, policy as bundledPolicy, type RoleHolder } from '#core/policy';
 import { department, roleHolders } from '../fixtures.ts';
 
 /** A new-account plan: the department's chain from the policy (D, S.a). */
@@ -144,5 +144,13 @@ describe('parsePolicy', () => {
   it('uses the policy it is given to choose the chain', () => {
     const policy = parsePolicy({ ...policyJson, newAccountApproval: { ...policyJson.newAccountApproval, chain: ['COMMUNICATIONS_DIRECTOR'] } });
     expect(plan('E102', 'PRD', roleHolders, policy).map((s) => s.approverId)).toEqual(['E500']);
+  });
+});
+
+describe('directoryRoleTitle', () => {
+  it('names every City-wide role for pages and the history: the policy’s approver titles, and the records contact, which approves nothing', () => {
+    expect(directoryRoleTitle('COMMUNICATIONS_COORDINATOR')).toBe('Communications Coordinator');
+    expect(directoryRoleTitle('APD_DIRECTOR_OF_COMMUNICATIONS')).toBe('APD Director of Communications');
+    expect(directoryRoleTitle('CITY_CLERK_CONTACT')).toBe('City Clerk’s records contact');
   });
 });

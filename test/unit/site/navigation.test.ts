@@ -20,13 +20,14 @@ describe('role-aware navigation', () => {
     expect(labels(person('E102', 'PRD'))).toEqual(['My work', 'New account', 'My requests', 'Registry']);
   });
 
-  it('adds the platforms list, the annual reviews, offboardings and the records export for DTI', () => {
+  it('adds the platforms list, the directory, the annual reviews, offboardings and the records export for DTI', () => {
     expect(labels(person('E400', 'DTI'))).toEqual([
       'My work',
       'New account',
       'My requests',
       'Registry',
       'Platforms',
+      'Directory',
       'Annual reviews',
       'Offboardings',
       'Records export',
@@ -75,7 +76,9 @@ describe('role-aware navigation', () => {
     expect(anonymous).toContain('<a href="/auth/sign-in">Sign in</a>');
     expect(anonymous).not.toContain('/auth/sign-out');
     expect(anonymous).not.toContain('href="/offboardings"');
-    expect(navigationFor({ offboardings: false, recordsExport: false, platforms: false, reviews: false, ownDepartments: [] })).toHaveLength(4);
+    expect(navigationFor({ offboardings: false, recordsExport: false, platforms: false, directory: false, reviews: false, ownDepartments: [] })).toHaveLength(
+      4,
+    );
     const onPlatform = page({ title: 'T', body: html`<p>x</p>`, viewer, path: '/platforms/nextdoor' });
     expect(onPlatform).toContain('<a class="app-nav__link" href="/platforms" aria-current="page">Platforms</a>');
   });
