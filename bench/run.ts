@@ -19,6 +19,11 @@
  *    beside the new-account figures; a departmental policy at two text sizes. `BENCH_ONLY=workflows
  *    npm run bench` runs G alone and writes bench/results/workflows.json instead.
  *
+ * H. directory-import.ts: the directory import (npm run directory -- import) of 5,000 people, 60
+ *    departments and the City-wide roles into an empty local stack, then the same files again (a
+ *    stack of its own). `BENCH_ONLY=directory npm run bench` runs H alone and writes
+ *    bench/results/directory.json instead.
+ *
  * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints
  * (report-review.ts prints F).
  */
@@ -29,6 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version as esbuildVersion } from 'esbuild';
 import { functions } from '#catalogue';
+import { benchDirectoryImport, reportDirectoryImport } from './directory-import.ts';
 import { benchApprovals, LATENCY_REQUESTS, LATENCY_WARMUP, METERED_RUNS } from './approvals.ts';
 import { benchBundles, IMPORT_RUNS } from './bundles.ts';
 import { benchOffboarding } from './offboarding.ts';
@@ -110,10 +116,27 @@ async function workflows() {
   reportWorkflows(result);
   return result;
 }
-/** BENCH_ONLY=pages, =review or =workflows: that section alone, written to its own file (latest.json is left as it was). */
+/** H, on a stack of its own. */
+async function directory() {
+  console.log(
+    '\nH. The directory import: 5,000 people, 60 departments and the City-wide roles into an empty local stack, then the same files again (a stack of its own)…',
+  );
+  const result = await section('H. directory import', async () => {
+    const session = await openStackSession();
+    try {
+      return await benchDirectoryImport(session);
+    } finally {
+      await session.close();
+    }
+  });
+  reportDirectoryImport(result);
+  return result;
+}
+/** BENCH_ONLY=pages, =review, =workflows or =directory: that section alone, written to its own file (latest.json is left as it was). */
 const only = process.env.BENCH_ONLY;
-if (only === 'pages' || only === 'review' || only === 'workflows') {
-  const result = only === 'pages' ? await pages() : only === 'review' ? await review(REVIEW_PROCESSES_ALONE) : await workflows();
+if (only === 'pages' || only === 'review' || only === 'workflows' || only === 'directory') {
+  const result =
+    only === 'pages' ? await pages() : only === 'review' ? await review(REVIEW_PROCESSES_ALONE) : only === 'workflows' ? await workflows() : await directory();
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(repoRoot, 'bench', 'results', `${only}.json`),
@@ -161,6 +184,8 @@ const reviewResults = await review(REVIEW_PROCESSES);
 
 const workflowResults = await workflows();
 
+const directoryResults = await directory();
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -188,6 +213,7 @@ const results = {
   pages: pagesResults,
   review: reviewResults,
   workflows: workflowResults,
+  directory: directoryResults,
   sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
