@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Approval } from '#core/approval';
-import type { Person } from '#core/policy';
+import { type Department, directoryRoles, type Person, type RoleHolder } from '#core/policy';
 import type { PlannedStep } from '#core/request';
 import { claimedAtCreation } from '#adapters/mail-slots';
 import { assignedTo } from '#adapters/my-work-store';
@@ -21,18 +21,34 @@ export const handedOverSortKey = (a: Pick<Approval, 'requestId' | 'step' | 'roun
  * the request still pending; the request's step names its new approver in the same write.
  */
 export class HandOverStore extends GovernanceStore {
-  /** People by id, as far as they are in the directory (one BatchGetItem per 100). */
+  /**
+   * People by id, as far as they are in the directory (one BatchGetItem per 100), read strongly:
+   * routing runs right after a directory change commits, and an eventually consistent read could
+   * still show who held the post before it.
+   */
   async peopleById(ids: readonly string[]): Promise<Map<string, Person>> {
-    const found = new Map<string, Person>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ PK: `PERSON#${id}`, SK: 'PROFILE' }));
+    const people = await this.byKeys<Person>([...new Set(ids)].map((id) => ({ PK: `PERSON#${id}`, SK: 'PROFILE' })));
+    return new Map(people.map((p) => [p.id, p]));
+  }
+
+  /** A department as it stands now (a strongly consistent read, for the same reason). */
+  departmentNow(code: string): Promise<Department | undefined> {
+    return this.get<Department>(`DEPT#${code}`, 'PROFILE', true);
+  }
+
+  /** Who holds each City-wide role now: by key and strongly consistent, never through the ROLES index, which lags a change. */
+  async roleHoldersNow(): Promise<RoleHolder[]> {
+    const roles = await this.byKeys<RoleHolder>(directoryRoles.map((role) => ({ PK: `ROLE#${role}`, SK: 'PROFILE' })));
+    return roles.filter((r) => r.holderId);
+  }
+
+  private async byKeys<T>(all: { PK: string; SK: string }[]): Promise<T[]> {
+    const found: T[] = [];
+    for (let i = 0; i < all.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = all.slice(i, i + 100);
       for (let attempt = 0; keys?.length && attempt < 8; attempt += 1) {
-        const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of out.Responses?.[this.table] ?? []) {
-          const person = strip<Person>(item);
-          found.set(person.id, person);
-        }
+        const out = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[this.table] ?? []) found.push(strip<T>(item));
         keys = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
       }
     }

@@ -9,12 +9,15 @@ import type { HandOverStore } from '#adapters/hand-over-store';
 export async function routeNow(store: HandOverStore, request: GovernanceRequest, stepIndex: number): Promise<Routing> {
   const step = request.steps[stepIndex];
   if (!step) return { nobody: `Request ${request.requestId} has no step ${stepIndex}.` };
-  const [department, dti, roleHolders, requester] = await Promise.all([
-    store.department(request.departmentCode),
-    store.department('DTI'),
-    store.roleHolders(),
-    store.person(request.requester.id),
+  // Strongly consistent, by key: this runs right after a directory change commits (a hand-over) or
+  // as a link is made, and must not see who held a post before the change.
+  const [department, dti, roleHolders, requesterById] = await Promise.all([
+    store.departmentNow(request.departmentCode),
+    store.departmentNow('DTI'),
+    store.roleHoldersNow(),
+    store.peopleById([request.requester.id]),
   ]);
+  const requester = requesterById.get(request.requester.id);
   const dir = { department, dti, roleHolders };
   const who = requester ?? { ...request.requester, departmentCode: request.departmentCode };
   const people = await store.peopleById([...peopleToRead(step, who, dir), ...(requester?.supervisorId ? [requester.supervisorId] : [])]);

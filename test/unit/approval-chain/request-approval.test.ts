@@ -81,7 +81,11 @@ describe('request-approval', () => {
       Responses: Object.fromEntries(
         Object.entries(input.RequestItems).map(([table, { Keys }]) => [
           table,
-          Keys.flatMap((k) => directory.get(k.PK.replace('PERSON#', '')) ?? []).map((p) => ({ PK: `PERSON#${p.id}`, SK: 'PROFILE', ...p })),
+          Keys.flatMap((k): Record<string, unknown>[] =>
+            k.PK.startsWith('ROLE#')
+              ? roleHolders.filter((r) => `ROLE#${r.role}` === k.PK).map((r) => ({ PK: k.PK, SK: 'PROFILE', ...r }))
+              : [directory.get(k.PK.replace('PERSON#', ''))].flatMap((p) => (p ? [{ PK: `PERSON#${p.id}`, SK: 'PROFILE', ...p }] : [])),
+          ),
         ]),
       ),
     }));
