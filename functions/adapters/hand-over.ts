@@ -132,7 +132,9 @@ async function emailHandOver(to: Approval, request: GovernanceRequest, from: App
  * on a redelivery of the same event, and from the reconciler's sweep for any a crash left undone;
  * each move is conditional, so running it twice moves nothing twice.
  */
-export async function handOverWork(key: { PK: string; SK: string }): Promise<{ moved: number; unroutable: number }> {
+export async function handOverWork(marker: { PK: string; SK: string }): Promise<{ moved: number; unroutable: number }> {
+  // Only the key: the sweep hands over the whole pending item, and DynamoDB refuses a key with more attributes.
+  const key = { PK: marker.PK, SK: marker.SK };
   const { writes, store, work } = tables();
   const pending = await writes.pendingHandOver(key);
   if (!pending) return { moved: 0, unroutable: 0 };

@@ -64,7 +64,7 @@ export interface LocalStack {
    */
   runDueSchedules(): Promise<ScheduleRun[]>;
   /** Stored requests whose execution was started at start-up by the reconciler (they had none). */
-  reconciled: { started: number; existing: number; cleared: number };
+  reconciled: { started: number; existing: number; cleared: number; handOvers: number };
   seeded: boolean;
   stop(): Promise<void>;
 }
@@ -205,7 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     console.error(
       `Some stored requests could not be started yet (${error.message}); the reconciler tries again every ${schedules.reconcileStarts.everyMinutes} minutes.`,
     );
-    return { started: 0, existing: 0, cleared: 0 };
+    return { started: 0, existing: 0, cleared: 0, handOvers: 0 };
   })) as LocalStack['reconciled'];
 
   return {

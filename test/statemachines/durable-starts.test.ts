@@ -42,7 +42,7 @@ describe('durable starts', () => {
     expect(await stack.sfn.describe(requestId)).toBeUndefined();
 
     stack = await restartTestStack(stack);
-    expect(stack.reconciled).toEqual({ started: 1, existing: 0, cleared: 0 });
+    expect(stack.reconciled).toEqual({ started: 1, existing: 0, cleared: 0, handOvers: 0 });
     await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(requestId));
 
     // The held handler goes on after all: its start finds the execution, and nobody is emailed twice.
@@ -68,11 +68,11 @@ describe('durable starts', () => {
     const fresh: GovernanceRequest = { ...stored, requestId: `${requestId.slice(0, -4)}eeee`, createdAt: new Date().toISOString() };
     expect(await store.createRequest(fresh, newAccountKind)).toBe(true);
 
-    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 1, existing: 0, cleared: 0 });
+    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 1, existing: 0, cleared: 0, handOvers: 0 });
     await waitForEmail(stack, (e) => e.subject.startsWith('Decision needed') && e.text.includes(orphan.requestId));
     // The one stored seconds ago is left to its own handler until it is a minute old.
     expect(await stack.sfn.describe(fresh.requestId)).toBeUndefined();
-    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 0, existing: 0, cleared: 0 });
+    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 0, existing: 0, cleared: 0, handOvers: 0 });
   });
 
   it('clears the marker of a request closed before the reconciler reached it, and starts nothing', async () => {
@@ -83,7 +83,7 @@ describe('durable starts', () => {
     const closed: GovernanceRequest = { ...stored, requestId: `${requestId.slice(0, -4)}dddd`, createdAt: new Date(Date.now() - 120_000).toISOString() };
     expect(await store.createRequest(closed, newAccountKind)).toBe(true);
     expect(await store.closeRequest(closed.requestId, 'REJECTED', new Date().toISOString(), 'withdrawn')).toBe(true);
-    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 0, existing: 0, cleared: 1 });
+    expect(await stack.runSchedule('reconcileStarts')).toEqual({ started: 0, existing: 0, cleared: 1, handOvers: 0 });
     expect(await stack.sfn.describe(closed.requestId)).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { installCheckpointHook } from '../../functions/adapters/checkpoints.ts';
 import { checkpoints } from '../support/checkpoints.ts';
 import { approvalLinkIn, decide, mailbox, type SentEmail, startTestStack, submit, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
 
@@ -85,6 +87,52 @@ describe('a hand-over racing the link it moves', () => {
     held.release();
     await change;
     const moved = approvalLinkIn(await waitForEmail(stack, about(requestId, 'mchavez@cabq.example', /^Moved to you/)));
+    expect((await decide(stack, moved, 'APPROVED')).status).toBe(200);
+    await waitForEmail(stack, about(requestId, communications, /^Decision needed/));
+  });
+  it('finishes on the reconciler’s schedule a hand-over whose run died before the move: the new director gets the link once', async () => {
+    await newDirector('E100', 'E101');
+    const requestId = await submit(stack, 'E102');
+    await waitForEmail(stack, about(requestId, director, /^Decision needed/));
+    await waitUntilWaiting(stack, requestId);
+    // The consumer dies as it is about to move the approval (as a crash would end it): the change is
+    // applied, its hand-over marker is left pending.
+    installCheckpointHook((name, detail) => {
+      if (name === 'handOver:before-move' && detail.requestId === requestId) throw new Error('killed before the move');
+    });
+    try {
+      // Whatever the consumer answers (a failure, which SQS would redeliver in AWS), the change is on record.
+      await newDirector('E101', 'E100').catch(() => undefined);
+    } finally {
+      installCheckpointHook(undefined);
+    }
+    expect(await count(requestId, /^Moved to you/)).toBe(0);
+    // Two minutes old, so the scheduled sweep (which leaves the last minute's to their own runs) takes it.
+    const db = DynamoDBDocumentClient.from(stack.client);
+    const { Items: pending = [] } = await db.send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        IndexName: 'ByPendingStart',
+        KeyConditionExpression: 'pendingStart = :q',
+        ExpressionAttributeValues: { ':q': 'directoryHandOver' },
+      }),
+    );
+    expect(pending.map((p) => String(p.PK)).filter((pk) => pk.startsWith('HANDOVER#DEPT#PRD#'))).toHaveLength(1);
+    for (const p of pending) {
+      await db.send(
+        new UpdateCommand({
+          TableName: stack.tableName,
+          Key: { PK: p.PK, SK: p.SK },
+          UpdateExpression: 'SET pendingSince = :old',
+          ExpressionAttributeValues: { ':old': new Date(Date.now() - 120_000).toISOString() },
+        }),
+      );
+    }
+    expect(await stack.runSchedule('reconcileStarts')).toMatchObject({ handOvers: pending.length });
+    const moved = approvalLinkIn(await waitForEmail(stack, about(requestId, 'mchavez@cabq.example', /^Moved to you/)));
+    // Done: a second sweep finds nothing, and nothing is sent twice.
+    expect(await stack.runSchedule('reconcileStarts')).toMatchObject({ handOvers: 0 });
+    expect(await count(requestId, /^Moved to you/)).toBe(1);
     expect((await decide(stack, moved, 'APPROVED')).status).toBe(200);
     await waitForEmail(stack, about(requestId, communications, /^Decision needed/));
   });

@@ -112,7 +112,7 @@ describe('upgrade from the shared approval chain', () => {
     const requestId = await storedBeforeTheUpgrade(false);
     expect(await stack.sfn.describe(requestId)).toBeUndefined();
     stack = await restartTestStack(stack);
-    expect(stack.reconciled).toEqual({ started: 1, existing: 0, cleared: 0 });
+    expect(stack.reconciled).toEqual({ started: 1, existing: 0, cleared: 0, handOvers: 0 });
     await waitUntilWaiting(stack, requestId);
     expect((await stack.sfn.describe(requestId))?.stateMachine).toBe('approvalChain');
     const firsts = (await mailbox(stack)).filter(
