@@ -318,7 +318,10 @@ describe('catalogue-driven: every resource of the template is accounted for by t
     const errors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
     // Every function but the Cognito trigger, whose errors are refused sign-ins.
     expect(errors.map((a) => JSON.stringify(dimension(a))).sort()).toEqual(
-      functionEntries.filter(([key]) => key !== 'checkSignIn').map(([key]) => JSON.stringify({ Ref: fnId(key) })).sort(),
+      functionEntries
+        .filter(([key]) => key !== 'checkSignIn')
+        .map(([key]) => JSON.stringify({ Ref: fnId(key) }))
+        .sort(),
     );
     // One metric-math alarm per state machine: its failed, timed-out and aborted executions.
     const executions = alarms.filter((a) => asArray<Json>(a.Metrics).some((m) => m.MetricStat?.Metric.Namespace === 'AWS/States'));
