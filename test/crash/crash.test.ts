@@ -24,6 +24,8 @@ import { denverDaysFromNow, denverToday, seedAccounts } from '../support/offboar
  * - the history tells the truth (a request's status agrees with its decisions);
  * - an acknowledged review answer is submitted and applied (its revocation made, the person told once),
  *   and every review page was emailed once;
+ * - a directory change in the burst that takes a department director's post moves the approvals
+ *   waiting for her to the new director, each new link emailed once, and nothing more to her;
  * - every other request kind (posting authority, post removal, departmental policy, exception, City
  *   website display, platform proposal) asked in the burst too: each acknowledged one is stored, runs
  *   as one execution on its own kind's state machine, and its first approver was emailed once.
@@ -34,6 +36,8 @@ const burstSubmissions = 30;
 const decisionsInBurst = 10;
 /** Employees separated during the burst, each an admin of two accounts with a co-admin. */
 const separationsInBurst = 3;
+/** Requests waiting for a director whose post a directory change in the burst moves (issue 13). */
+const handOversInBurst = 2;
 /** Submissions of each other request kind in the burst (six kinds, each on its own state machine). */
 const otherKindSubmissions = 2;
 
@@ -176,13 +180,18 @@ const linkOf = (text: string) => /\/approvals\/([A-Za-z0-9_-]+)\?s=([A-Za-z0-9_-
 function client(baseUrl: string) {
   const headers = { cookie: 'dev_user=E102', accept: 'application/json', 'content-type': 'application/json' };
   return {
-    submit: () =>
+    submit: (personId = 'E102', form: Record<string, unknown> = {}) =>
       fetch(`${baseUrl}/requests`, {
         method: 'POST',
-        headers,
-        body: JSON.stringify({ ...validForm, proposedHandle: `@crash${randomBytes(5).toString('hex')}`, submissionId: randomBytes(9).toString('base64url') }),
+        headers: { ...headers, cookie: `dev_user=${personId}` },
+        body: JSON.stringify({
+          ...validForm,
+          ...form,
+          proposedHandle: `@crash${randomBytes(5).toString('hex')}`,
+          submissionId: randomBytes(9).toString('base64url'),
+        }),
       }),
-    hr: (detailType: 'Employee Updated' | 'Employee Separated', detail: Record<string, string | number>) =>
+    hr: (detailType: 'Employee Updated' | 'Department Updated' | 'Employee Separated', detail: Record<string, string | number>) =>
       fetch(`${baseUrl}/dev/hr/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -300,6 +309,24 @@ describe('the local stack killed mid-burst', () => {
         return found.map((e) => linkOf(e?.text ?? '') as RegExpExecArray);
       });
 
+      // Requests waiting for the Library's director, Grace Lucero (E200), whose post a Department Updated
+      // in the burst gives to her designee, Henry Otero (E201), and her his (issue 13): they move at once.
+      const library = { was: 'glucero@cabq.example', now: 'hotero@cabq.example' };
+      const libraryRequests = await Promise.all(
+        Array.from({ length: handOversInBurst }, () =>
+          api.submit('E202', { departmentCode: 'LIB', adminIds: ['E202', 'E201'] }).then(async (r) => {
+            const body = (await r.json()) as { requestId?: string };
+            if (r.status !== 201 || !body.requestId) throw new Error(`a Library request was refused: ${r.status} ${JSON.stringify(body)}`);
+            return body.requestId;
+          }),
+        ),
+      );
+      await eventually(async () => {
+        const emails = await mail();
+        if (libraryRequests.some((id) => !emails.some((e) => e.to === library.was && e.text.includes(id))))
+          throw new Error('library first emails not all out yet');
+      });
+
       // The year's annual review, open before the burst: the Parks director's page (the leavers' accounts)
       // and DTI's platforms page, both answered in the burst; the director revokes one poster.
       const year = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Denver', year: 'numeric' }).format(new Date());
@@ -328,6 +355,7 @@ describe('the local stack killed mid-burst', () => {
         decided: new Map<string, string>(),
         separated: new Set<string>(),
         reviewed: new Set<string>(),
+        handedOver: false,
         /** Acknowledged requests of the other kinds, by id: the prefix the kind's ids start with. */
         asked: new Map<string, KindPrefix>(),
       };
@@ -335,7 +363,7 @@ describe('the local stack killed mid-burst', () => {
       const refused: string[] = [];
       // The kill point: after the k-th answer of the burst, then a few more milliseconds, both seeded,
       // so it lands while requests, starts, emails and decisions are in flight.
-      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst + 2 + asks.length - 10));
+      const killAfterAnswers = 1 + Math.floor(random() * (burstSubmissions + decisionsInBurst + separationsInBurst + 3 + asks.length - 10));
       const killAfterMs = Math.floor(random() * 40);
       let answers = 0;
       let answered!: () => void;
@@ -380,6 +408,18 @@ describe('the local stack killed mid-burst', () => {
           else if (res.status < 500) refused.push(`${prefix} ${path}: ${res.status} ${JSON.stringify(answer)}`);
           count();
         }),
+        (async () => {
+          const res = await api.hr('Department Updated', {
+            code: 'LIB',
+            name: 'Albuquerque Public Library',
+            directorId: 'E201',
+            designeeId: 'E200',
+            effectiveAt: new Date().toISOString(),
+            sequence: 1,
+          });
+          if (res.status === 202) acknowledged.handedOver = true;
+          count();
+        })(),
         ...leavers.map(async ({ leaver }) => {
           const res = await api.hr('Employee Separated', { employeeId: leaver.id, separationDate });
           if (res.status === 202) acknowledged.separated.add(leaver.id);
@@ -395,6 +435,7 @@ describe('the local stack killed mid-burst', () => {
 
       ({ child, ready } = await boot(dataDir, port));
       const restartedAt = Date.now();
+      let libraryApplied = false;
       const db = DynamoDBDocumentClient.from(
         new DynamoDBClient({ endpoint: ready.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }),
       );
@@ -437,6 +478,8 @@ describe('the local stack killed mid-burst', () => {
             const step0 = mine.find((a) => a.SK === 'APPR#00#0') as
               | { decision?: { outcome: string }; 'mail:first'?: { uncertain?: boolean; sentAt?: string } }
               | undefined;
+            // The Library's requests are checked below, with the hand-over.
+            if (libraryRequests.includes(id)) continue;
             // Its first approver was emailed its link once (twice at most for a send the kill left uncertain).
             const firsts = emails.filter((e) => e.to === kind?.firstApprover && e.subject.startsWith('Decision needed') && e.text.includes(id));
             const firstSlot = step0?.['mail:first'];
@@ -473,6 +516,32 @@ describe('the local stack killed mid-burst', () => {
             const approvalId = key.split(' ').pop() as string;
             const slot = JSON.stringify(approvals.find((a) => a.approvalId === approvalId)?.['mail:first']);
             expect(n, `${key} (seed ${seed}; its ledger slot: ${slot})`).toBeLessThanOrEqual(uncertain.has(approvalId) ? 2 : 1);
+          }
+          // The hand-over: once the Library's change was acknowledged (or applied before the kill cut its
+          // answer), each request waits for Henry Otero, on a new link emailed to him once (but for an
+          // uncertain send), and Grace Lucero had only her first email; otherwise nothing moved.
+          const libraryMoved = acknowledged.handedOver || rows.some((r) => r.PK === 'DEPT#LIB' && r.SK === 'PROFILE' && r.directorId === 'E201');
+          libraryApplied = libraryMoved;
+          for (const id of libraryRequests) {
+            const step0 = approvals.find((a) => a.requestId === id && a.SK === 'APPR#00#0');
+            const slot = step0?.['mail:first'] as { uncertain?: boolean; sentAt?: string } | undefined;
+            const moved = emails.filter((e) => e.to === library.now && e.subject.startsWith('Moved to you') && e.text.includes(id));
+            const toHer = emails.filter((e) => e.to === library.was && e.text.includes(id));
+            expect(
+              toHer.map((e) => e.subject.split(':')[0]),
+              `${id}: Grace Lucero's emails`,
+            ).toEqual(['Decision needed']);
+            const state = JSON.stringify({
+              acknowledged: acknowledged.handedOver,
+              department: rows.find((r) => r.PK === 'DEPT#LIB' && r.SK === 'PROFILE'),
+              handOvers: rows.filter((r) => r.PK.startsWith('HANDOVER#DEPT#LIB')),
+              approvals: approvals.filter((a) => a.requestId === id).map((a) => [a.SK, a.approverId, a.supersededAt ?? null]),
+            });
+            expect(step0?.approverId, `${id}: who decides step 0 (${state})`).toBe(libraryMoved ? 'E201' : 'E200');
+            expect(moved.length, `${id}: moved emails (slot ${JSON.stringify(slot)})`).toBe(
+              libraryMoved ? (slot?.uncertain ? Math.min(moved.length, 2) : 1) : 0,
+            );
+            if (libraryMoved) expect(slot?.sentAt, `${id}: moved email recorded as sent`).toBeDefined();
           }
           // Offboarding: every acknowledged separation runs, revokes every grant of the leaver and sends
           // each co-admin one rotation link per account (but for an uncertain send).
@@ -550,7 +619,7 @@ describe('the local stack killed mid-burst', () => {
         });
         // What the kill left for recovery, so a run shows the tier exercised something.
         console.log(
-          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.asked.size}/${asks.length} of the other kinds (${storedOtherKinds} stored), ${acknowledged.decided.size}/${decisionsInBurst} decisions, ${acknowledged.separated.size}/${separationsInBurst} separations and ${acknowledged.reviewed.size}/2 review pages acknowledged; ` +
+          `seed ${seed}: killed ${killAfterMs} ms after answer ${killAfterAnswers}; ${acknowledged.submitted.size}/${burstSubmissions} submissions, ${acknowledged.asked.size}/${asks.length} of the other kinds (${storedOtherKinds} stored), ${acknowledged.decided.size}/${decisionsInBurst} decisions, ${acknowledged.separated.size}/${separationsInBurst} separations and ${acknowledged.reviewed.size}/2 review pages acknowledged; the directory change ${acknowledged.handedOver ? 'acknowledged' : libraryApplied ? 'applied but unanswered (its hand-over finished after the restart)' : 'not applied'}; ` +
             `at restart ${ready.reconciled.started} stored request(s) had no execution; invariants held ${Date.now() - restartedAt} ms after the restart`,
         );
       } finally {
