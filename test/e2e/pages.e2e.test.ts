@@ -84,6 +84,30 @@ describe('every page, at a desk and on a phone', () => {
     await checkPage(page, 'the new-account form with errors');
   });
 
+  it('gives DTI the directory pages, accessibly, with a form whose error summary takes focus', async () => {
+    const dti = await person();
+    await signIn(dti, { personId: 'E400' }, '/directory');
+    await checkPage(dti, 'the directory overview');
+    for (const [path, name] of [
+      ['/directory/departments', 'the departments list'],
+      ['/directory/roles', 'the City-wide roles'],
+      ['/directory/roles/COMMUNICATIONS_COORDINATOR', 'a role’s page'],
+      ['/directory/people?q=gal', 'a people search'],
+      ['/directory/people/E102', 'a person’s page (HR’s, read only)'],
+      ['/directory/departments/PRD', 'a department’s page'],
+    ] as const) {
+      await dti.goto(`${e2e.stack.baseUrl}${path}`);
+      await checkPage(dti, name);
+    }
+    // Someone not in the directory as the director: the page again, its error summary focused, linking to the field.
+    await dti.locator('#director').fill('nobody@cabq.example');
+    await dti.getByRole('button', { name: 'Save the change' }).click();
+    await dti.locator('#error-summary').waitFor();
+    expect(await focusedId(dti)).toBe('error-summary');
+    expect(await dti.locator('#error-summary a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['#director']);
+    await checkPage(dti, 'a department’s form with an error');
+  });
+
   it('finds an account by handle among 500 and pages through them, with its own page and the forms it offers', async () => {
     const admin = await hire(e2e.stack, 'LIB', 'Registry Admin');
     const seeded = await seedAccounts(e2e.stack, 500, [grantFor(admin)], { code: 'LIB', name: 'Albuquerque Public Library' });
