@@ -56,17 +56,15 @@ interface Ctx {
   writes: DirectoryWrites;
 }
 
+type Page = (ctx: Ctx) => Promise<HttpResult>;
+
 /**
  * DTI's directory administration (issue 13): the overview, the departments, the City-wide roles
  * and the people (HR's, read only). A change is a directory event (the same as HR's) applied by
  * the applier every writer uses, which moves the open work of whoever leaves a post. DTI only:
- * anyone else gets a 403 before anything is read.
- */
-type Page = (ctx: Ctx) => Promise<HttpResult>;
-
-/**
- * Four routes serve every page (each HTTP API route is a CloudFormation resource, and a stack
- * holds 500): the section and the entity are path parameters, looked up here.
+ * anyone else gets a 403 before anything is read. Four routes serve every page (each HTTP API
+ * route is a CloudFormation resource, and a stack holds 500): the section and the entity are path
+ * parameters, looked up here.
  */
 const sections: Record<string, { list: Page; show: Page; change?: Page }> = {
   departments: { list: listDepartments, show: (ctx) => showDepartment(ctx), change: changeDepartment },
