@@ -21,6 +21,9 @@ export function firstAdminEmails(value: string | undefined): string[] {
 
 export const isFirstAdmin = (email: string, firstAdmins: readonly string[]): boolean => firstAdmins.includes(email.trim().toLowerCase());
 
+/** Whether `email` is on the deployment's list as configured (FIRST_ADMIN_EMAILS, as the trigger, the authorizer and the local sign-in read it). */
+export const isConfiguredFirstAdmin = (email: string, configured: string | undefined): boolean => isFirstAdmin(email, firstAdminEmails(configured));
+
 export type SignInRefusal = 'notInDirectory' | 'separated';
 
 export type SignInVerdict =

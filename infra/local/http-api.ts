@@ -8,7 +8,7 @@ import { type FunctionKey, type FunctionSpec, functions } from '#catalogue';
 import { alert, requiredMark } from '#core/components';
 import { html, page } from '#core/html';
 import type { Person } from '#core/policy';
-import { firstAdminEmails, isFirstAdmin } from '#sign-in/directory-gate';
+import { isConfiguredFirstAdmin } from '#sign-in/directory-gate';
 import { signInRefusedPage } from '#sign-in/pages';
 import type { HrDelivery, HrEntry } from '#local/hr-bus';
 import type { ScheduleRun } from '#local/schedules';
@@ -59,7 +59,7 @@ function preTokenGenerationEvent(email: string) {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** FIRST_ADMIN_EMAILS as the AWS authorizer reads it (the stack sets it from its options, or the shell). */
-const firstAdmin = (email: string) => isFirstAdmin(email, firstAdminEmails(process.env.FIRST_ADMIN_EMAILS));
+const firstAdmin = (email: string) => isConfiguredFirstAdmin(email, process.env.FIRST_ADMIN_EMAILS);
 
 export interface LocalHttpApiOptions {
   invoke: (key: FunctionKey, event: unknown) => Promise<unknown>;

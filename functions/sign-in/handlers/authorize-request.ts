@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { ConfigurationError } from '#core/errors';
-import { firstAdminEmails, isFirstAdmin } from '#sign-in/directory-gate';
+import { isConfiguredFirstAdmin } from '#sign-in/directory-gate';
 import { verifiedIdentity } from '#adapters/cognito';
 import { cookieValue, SESSION_COOKIE } from '#adapters/cookies';
 import { authorizerHandler } from '#adapters/handler';
@@ -45,7 +45,7 @@ export async function authorizeRequest(event: APIGatewayRequestAuthorizerEventV2
       logger.info('token refused', { reason: 'no email claim' });
       return anonymous;
     }
-    const firstAdmin = isFirstAdmin(identity.email, firstAdminEmails(process.env.FIRST_ADMIN_EMAILS));
+    const firstAdmin = isConfiguredFirstAdmin(identity.email, process.env.FIRST_ADMIN_EMAILS);
     return {
       isAuthorized: true,
       context: { email: identity.email, sub: identity.sub, credential: presented.credential, ...(firstAdmin ? { firstAdmin: 'true' as const } : {}) },

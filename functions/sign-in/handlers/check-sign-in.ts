@@ -1,6 +1,6 @@
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { NotInDirectoryError } from '#core/errors';
-import { type DirectoryLookup, decideSignIn, firstAdminEmails, isFirstAdmin, refusalError } from '#sign-in/directory-gate';
+import { type DirectoryLookup, decideSignIn, isConfiguredFirstAdmin, refusalError } from '#sign-in/directory-gate';
 import { DirectoryStore } from '#adapters/directory-store';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -27,7 +27,7 @@ export async function checkSignIn(event: PreTokenGenerationTriggerEvent, directo
     logger.info('sign-in refused', { reason: 'no email', triggerSource: event.triggerSource });
     throw new NotInDirectoryError('Your City account did not send an email address, so the directory cannot find you. Ask DTI to check the sign-in set-up.');
   }
-  const firstAdmin = isFirstAdmin(email, firstAdminEmails(process.env.FIRST_ADMIN_EMAILS));
+  const firstAdmin = isConfiguredFirstAdmin(email, process.env.FIRST_ADMIN_EMAILS);
   const verdict = await decideSignIn(directory ?? directoryStore(), email, firstAdmin);
   if (verdict.outcome === 'refused') {
     logger.info('sign-in refused', { reason: verdict.reason, triggerSource: event.triggerSource });
