@@ -51,7 +51,9 @@ export const stateMachineKeys = [
   'exceptionApproval',
   'websiteDisplayApproval',
   'platformProposalApproval',
+  'accountRetirementApproval',
   'separationOffboarding',
+  'credentialCapture',
   'annualReview',
   'approvalChain',
 ] as const;
@@ -70,6 +72,7 @@ export const approvalWorkflows = [
   'exceptionApproval',
   'websiteDisplayApproval',
   'platformProposalApproval',
+  'accountRetirementApproval',
   'approvalChain',
 ] as const satisfies readonly StateMachineKey[];
 export type ApprovalWorkflow = (typeof approvalWorkflows)[number];

@@ -14,6 +14,7 @@
 import { policy } from '#core/policy';
 import type { YearlyMoment } from '#core/yearly-schedule';
 import { approvalKindFunctions } from './catalogue-approvals.ts';
+import { credentialFunctions } from './catalogue-credentials.ts';
 import { identityFunctions } from './catalogue-identity.ts';
 import { approvalWorkflows, type FunctionSpec, type StateMachineKey } from './catalogue-types.ts';
 
@@ -36,6 +37,8 @@ export const functions = {
   ...approvalKindFunctions,
   // Sign-in, the people picker and DTI's directory administration.
   ...identityFunctions,
+  // The accounts' credentials on file (O.b, O.c) and retiring an account.
+  ...credentialFunctions,
   showMyWork: {
     entry: 'functions/my-work/handlers/show-my-work.ts',
     description:
@@ -101,8 +104,8 @@ export const functions = {
   recordOutcome: {
     entry: 'functions/approval-chain/handlers/record-outcome.ts',
     description:
-      'State machine task: records the final outcome and does what its kind\u2019s approval does (a registry entry and posting grants, an approved departmental policy kept write-once, an exception, a display, a platform)',
-    access: { table: 'readWrite', sendEmail: true, records: 'write' },
+      'State machine task: records the final outcome and does what its kind\u2019s approval does (a registry entry and posting grants, an approved departmental policy kept write-once, an exception, a display, a platform); a new account\u2019s approval opens the capture of its first credential',
+    access: { table: 'readWrite', sendEmail: true, records: 'write', startExecution: ['credentialCapture'] },
     timeoutSeconds: 20,
   },
   reconcileStarts: {
@@ -151,8 +154,9 @@ export const functions = {
   },
   trackOffboardingTasks: {
     entry: 'functions/offboarding/handlers/track-offboarding-tasks.ts',
-    description: 'State machine task: waits for the offboarding\u2019s rotation and appointment links; on each timeout sends reminders, escalates, expires',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding'] },
+    description:
+      'State machine task: waits for the offboarding\u2019s rotation and appointment links, or a new account\u2019s credential capture; on each timeout sends reminders, escalates, expires',
+    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding', 'credentialCapture'] },
     timeoutSeconds: 60,
   },
   reportOffboarding: {
@@ -361,11 +365,23 @@ export const stateMachines = {
       'A platform not on the approved list (O.a): DTI decides by email link; an approved platform joins the list incomplete until its three P documents are recorded',
     invokes: ['requestApproval', 'recordOutcome'],
   },
+  accountRetirementApproval: {
+    definition: 'statemachines/approval-by-link.asl.json',
+    description:
+      'Retiring an account (O.b, O.c): an admin or the director asks (why, what becomes of its content); the department director decides by email link; approval revokes every grant and retires the account and its credential',
+    invokes: ['requestApproval', 'recordOutcome'],
+  },
   separationOffboarding: {
     definition: 'statemachines/separation-offboarding.asl.json',
     description:
       'Separation offboarding (C, O.b): waits for the separation date, revokes every grant, rotates each shared credential the employee could know, has a new admin appointed where they were the only one, tells DTI',
     invokes: ['openOffboarding', 'planOffboarding', 'offboardAccount', 'trackOffboardingTasks', 'reportOffboarding'],
+  },
+  credentialCapture: {
+    definition: 'statemachines/credential-capture.asl.json',
+    description:
+      'A new account\u2019s first credential (O.b): its first admin records the login by a signed-in task link and confirms it; reminders, escalation to the director, expiry',
+    invokes: ['trackOffboardingTasks'],
   },
   annualReview: {
     definition: 'statemachines/annual-review.asl.json',

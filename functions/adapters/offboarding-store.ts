@@ -52,6 +52,20 @@ export class OffboardingStore extends TableClient {
     return this.read<Offboarding>(pk(offboardingId), 'META');
   }
 
+  /**
+   * A task case that is not an offboarding (a new account's credential capture, `cap-…`): the
+   * META item the follow-up parks its token on. Not in the OFFBOARDINGS index, so no offboarding list shows it.
+   */
+  async putCase(c: { offboardingId: string; accountId: string; kind: 'CAPTURE'; status: 'IN_PROGRESS'; createdAt: string }): Promise<void> {
+    await this.conditional(
+      new PutCommand({
+        TableName: this.table,
+        Item: { PK: pk(c.offboardingId), SK: 'META', entity: 'TaskCase', ...c },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
   async offboardings(): Promise<Offboarding[]> {
     return (await this.query('OFFBOARDINGS', '', 'GSI1')).map((i) => strip<Offboarding>(i) as Offboarding).reverse();
   }

@@ -21,6 +21,8 @@ export interface OutcomePorts {
   baseUrl: string;
   now(): string;
   log(level: 'info' | 'warn', message: string, attributes: Record<string, unknown>): void;
+  /** Opens a new account's credential capture (adapters/credential-capture.ts). */
+  openCredentialCapture: Closing<RequestBase>['openCredentialCapture'];
 }
 
 export interface ChainOutcome {
@@ -88,6 +90,7 @@ export async function closeRequest(
       return { status: outcome, accountId: null };
     },
     log: (message, attributes) => ports.log('info', message, attributes),
+    openCredentialCapture: ports.openCredentialCapture,
   };
   return kindOf(request).close(closing);
 }

@@ -40,6 +40,14 @@ export const policySchema = z.object({
     /** Roles sent the offboarding summary along with DTI (O.b): the Communications Coordinator. */
     notify: z.array(z.enum(directoryRoles)).check(z.minLength(1, 'someone besides DTI must be told of offboardings')),
   }),
+  credentials: z.object({
+    /** Besides DTI, the City-wide roles (holder and designee) who may view an account's login (O.b: "accessible to the Communications Coordinator"). */
+    viewRoles: z.array(z.enum(directoryRoles)).check(z.minLength(1)),
+    /** O.c: the City can act at once on an account only when at least this many current employees hold its credential. */
+    minPeopleWithAccess: z.number().check(z.int(), z.minimum(1), z.maximum(10)),
+    /** How long a retired account's credential is kept (records retention) before it is scheduled for deletion. */
+    retainRetiredDays: z.number().check(z.int(), z.minimum(30), z.maximum(36500)),
+  }),
   postRemoval: z.object({
     actions: z.record(z.enum(['DELETE', 'MERGE', 'UNPUBLISH']), z.string().check(z.minLength(1))),
   }),

@@ -168,6 +168,8 @@ export interface Closing<R extends RequestBase> {
   /** Closes as decided (rejected or expired) with the decision's reason and tells who must hear. */
   closeAsDecided(): Promise<OutcomeResult>;
   log(message: string, attributes: Record<string, unknown>): void;
+  /** Opens the capture of a new account's first login (O.b): a task for its admins, once, however often this is called. */
+  openCredentialCapture(account: Account, admins: NamedPerson[]): Promise<void>;
 }
 
 /** A kind's form parser and chain planner take what that kind needs; each kind names their exact types. */

@@ -8,6 +8,7 @@ import type { Approval } from '#core/approval';
 import type { AssignedApproval, AssignedReview, AssignedTask } from '#my-work/my-work';
 import { missingOnPage, pagePath, pageTitle } from '#annual-review/review';
 import type { Viewer } from '#site/navigation';
+import { taskKindTitle } from '#offboarding/offboarding';
 
 /*
  * "My work", the home page: what waits for the signed-in person (approval and confirmation links,
@@ -56,18 +57,16 @@ function approvalsSection(items: AssignedApproval[], now: string): SafeHtml {
   });
 }
 
-const taskWords = { ROTATE: 'Change the shared password', APPOINT: 'Appoint a new admin' } as const;
-
 function tasksSection(items: AssignedTask[]): SafeHtml {
-  if (items.length === 0) return html`<p>No offboarding task waits for you.</p>`;
+  if (items.length === 0) return html`<p>No task waits for you.</p>`;
   return dataTable({
-    caption: 'Offboarding tasks waiting for you',
+    caption: 'Tasks waiting for you',
     captionHidden: true,
-    headers: ['Task', 'Account', 'After the separation of', 'Since', 'Action'],
+    headers: ['Task', 'Account', 'Why', 'Since', 'Action'],
     rows: items.map(({ link, task }) => [
-      taskWords[task.kind],
+      taskKindTitle[task.kind],
       task.accountLabel,
-      task.employeeName,
+      task.kind === 'CAPTURE' ? 'a new account' : `${task.employeeName} separated`,
       formatDate(link.createdAt),
       html`<a class="usa-button" href="/my-work/tasks/${link.approvalId}">Open the task</a>`,
     ]),

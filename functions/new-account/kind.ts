@@ -26,7 +26,8 @@ function describeNewAccount(request: AccountRequest): RequestDescription {
     article: 'a ',
     outcomeTitle: `${request.platformName} account ${request.proposedHandle}`,
     rules: `D${request.departmentCode === 'APD' ? ', S.a' : ''}`,
-    approvedNote: 'Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b).',
+    approvedNote:
+      'Your request is approved. The account is in the City registry and your named admins hold posting authority (B). DTI has been told (O.b). Its admins are emailed a task to record the account\u2019s login with DTI once it is set up.',
     facts: [
       ['Request', request.requestId],
       ['Requested by', `${request.requester.name} (${request.requester.email})`],
@@ -58,6 +59,8 @@ async function close(c: Closing<AccountRequest>): Promise<OutcomeResult> {
     const settled = await c.alreadyClosed();
     if (settled) return settled;
   }
+  // Before the emails: a retry after a crash here still opens it (each step of it is idempotent).
+  await c.openCredentialCapture(account, request.admins);
   await c.tell('APPROVED');
   await c.tellDti('dti', registryNoticeEmail({ request, account, registryUrl: c.registryUrl }));
   c.log('request approved', { requestId: request.requestId, accountId: account.accountId, grants: grants.length, result });

@@ -28,15 +28,17 @@ export function taskEmail(input: {
   policy?: Policy;
 }): EmailContent {
   const { task, recipient, link, kind } = input;
-  const what =
-    task.kind === 'ROTATE'
-      ? `change the shared password of ${task.accountLabel} (${task.departmentName})`
-      : `appoint a new admin for ${task.accountLabel} (${task.departmentName})`;
+  const what = {
+    ROTATE: `change the shared password of ${task.accountLabel} (${task.departmentName})`,
+    APPOINT: `appoint a new admin for ${task.accountLabel} (${task.departmentName})`,
+    CAPTURE: `record the login of ${task.accountLabel} (${task.departmentName})`,
+  }[task.kind];
   const subject = `${kind === 'reminder' ? 'Reminder: ' : kind === 'escalation' ? 'Escalated to you: ' : 'Action needed: '}${what}`;
-  const why =
-    task.kind === 'ROTATE'
-      ? `${task.employeeName} has separated from the City and could know this account's shared password (policy C). A new password has been generated and is waiting in the City's credential vault. Open the link, sign in, reveal it, set it on the platform, then confirm.`
-      : `${task.employeeName} has separated from the City and was this account's only admin (policy B, C). Open the link, sign in, and appoint a new admin from the directory.`;
+  const why = {
+    ROTATE: `${task.employeeName} has separated from the City and could know this account's shared password (policy C). A new password has been generated and is waiting in the City's credential vault. Open the link, sign in, reveal it, set it on the platform, then confirm.`,
+    APPOINT: `${task.employeeName} has separated from the City and was this account's only admin (policy B, C). Open the link, sign in, and appoint a new admin from the directory.`,
+    CAPTURE: `The new account is approved and you are its admin. DTI keeps the login of every City account (policy O.b): set the account up on the platform, then open the link, sign in, record its login (username, password, recovery contact, two-factor) and confirm it works.`,
+  }[task.kind];
   const lead = kind === 'escalation' ? 'Nobody acted on this in time, so it now comes to you.' : kind === 'reminder' ? 'This is still waiting for you.' : '';
   const afterWords = {
     reminder: 'If it is not done by then, you will get a reminder.',
@@ -44,7 +46,7 @@ export function taskEmail(input: {
     expiry: 'If it is not done by then, it is reported to DTI and the Communications Coordinator as not done.',
   };
   const due = `Please act by ${formatWhen(input.dueBy)}. ${afterWords[afterWait(task, input.policy ?? policy)]}`;
-  const label = task.kind === 'ROTATE' ? 'Open the password change' : 'Appoint an admin';
+  const label = { ROTATE: 'Open the password change', APPOINT: 'Appoint an admin', CAPTURE: 'Record the login' }[task.kind];
   const note = 'This link is for you alone and works only when you are signed in as yourself. Opening it changes nothing and shows no password.';
   return {
     subject,

@@ -27,7 +27,8 @@ export interface Offboarding {
   failure?: string;
 }
 
-export type TaskKind = 'ROTATE' | 'APPOINT';
+/** CAPTURE: a new account's first login, recorded on its credential page (credentials/, O.b); its case id is `cap-…`, not an offboarding's. */
+export type TaskKind = 'ROTATE' | 'APPOINT' | 'CAPTURE';
 export type TaskStatus = 'OPEN' | 'DONE' | 'EXPIRED';
 
 /** One account's offboarding plan, fixed when it is first made so a re-run repeats the same steps. */
@@ -103,7 +104,11 @@ export interface TaskLink {
   remindersSent: number;
 }
 
-export const taskKindTitle: Record<TaskKind, string> = { ROTATE: 'Change the shared password', APPOINT: 'Appoint a new admin' };
+export const taskKindTitle: Record<TaskKind, string> = {
+  ROTATE: 'Change the shared password',
+  APPOINT: 'Appoint a new admin',
+  CAPTURE: 'Record the account\u2019s login',
+};
 
 /**
  * Who may act for a department, in order: its director, the director's designee, then the City's
@@ -297,6 +302,7 @@ export interface AccountSummary {
 const notStarted: Record<TaskKind, string> = {
   ROTATE: 'NOT STARTED — the former employee could know the shared password: DTI must have it changed by hand',
   APPOINT: 'NOT STARTED — the former employee was its only admin: DTI must have one appointed by hand',
+  CAPTURE: 'NOT STARTED — the account\u2019s login is not on file: DTI must have it recorded',
 };
 
 function taskLine(

@@ -13,6 +13,10 @@ import type { Person } from '#core/policy';
 import type { Viewer } from '#site/navigation';
 
 function taskIntro(task: OffboardingTask): SafeHtml {
+  if (task.kind === 'CAPTURE') {
+    return html`<p><strong>${task.accountLabel}</strong> (${task.departmentName}) is approved and you are its admin. DTI keeps the login of every City account (policy O.b), so the City can act on it at once (O.c).</p>
+      <ol class="usa-list"><li>Set the account up on the platform.</li><li>Record its login on the account's credential page: username, password, recovery contact, two-factor.</li><li>Sign in with it, then confirm there. That settles this task.</li></ol>`;
+  }
   return task.kind === 'ROTATE'
     ? html`<p>${task.employeeName} has separated from the City and could know the shared password of <strong>${task.accountLabel}</strong> (${task.departmentName}). Policy C: the password must change. A new one has been generated and stored in the City's credential vault.</p>
       <ol class="usa-list"><li>Press <em>Show the new password</em> (each reveal is recorded).</li><li>Sign in to the platform and set it as the account's password.</li><li>Come back here and confirm.</li></ol>`
@@ -47,7 +51,7 @@ export function taskPage(input: {
     case 'done':
       body = alert(
         'success',
-        `Done: ${task.kind === 'ROTATE' ? 'the new password was confirmed' : `${task.appointed?.name ?? 'a new admin'} was appointed`} by ${state.byName} on ${formatWhen(state.at)}. Nothing more is needed.`,
+        `Done: ${task.kind === 'APPOINT' ? `${task.appointed?.name ?? 'a new admin'} was appointed` : task.kind === 'CAPTURE' ? 'the login was recorded and confirmed' : 'the new password was confirmed'} by ${state.byName} on ${formatWhen(state.at)}. Nothing more is needed.`,
         { role: 'status' },
       );
       break;
@@ -55,10 +59,21 @@ export function taskPage(input: {
       body = alert('info', `This link no longer works: the task was passed to ${state.to} because it was not done in time.`, { role: 'status' });
       break;
     case 'expired':
-      body = alert('warning', 'This task expired without being done. It is reported to DTI in the offboarding summary.', { role: 'status' });
+      body = alert(
+        'warning',
+        task.kind === 'CAPTURE'
+          ? 'This task expired without being done. DTI lists the account as having no credential on file until its login is recorded.'
+          : 'This task expired without being done. It is reported to DTI in the offboarding summary.',
+        { role: 'status' },
+      );
       break;
     case 'open':
-      body = task.kind === 'ROTATE' ? rotationForm(input) : appointmentForm(input);
+      body =
+        task.kind === 'CAPTURE'
+          ? html`<a class="usa-button" href="/accounts/${encodeURIComponent(task.accountId)}/credential">Record the login</a>`
+          : task.kind === 'ROTATE'
+            ? rotationForm(input)
+            : appointmentForm(input);
       break;
   }
   return page({

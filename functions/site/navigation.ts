@@ -4,6 +4,7 @@ import { canExportRecords } from '#records/export-access';
 import { mayManagePlatforms } from '#platforms/platforms';
 import { mayAdministerDirectory } from '#directory/admin';
 import { canReadReport, canStartReview } from '#annual-review/access';
+import { mayViewCredential } from '#credentials/credential';
 
 /**
  * What the signed-in person may reach, and so what the navigation offers them: every page shows
@@ -22,6 +23,8 @@ export interface Capabilities {
   directory: boolean;
   /** DTI (who start them) and the Communications Director and Coordinator: the annual reviews and their reports (O.a, P). */
   reviews: boolean;
+  /** DTI and the Communications Coordinator: the accounts' credentials on file and who may view them (O.b, O.c). */
+  credentials: boolean;
   /**
    * Departments whose accounts this person reviews as their own list: the APD Director of
    * Communications (and designee) for the departments whose new accounts they approve (S).
@@ -57,6 +60,7 @@ export function capabilitiesOf(person: Pick<Person, 'id' | 'departmentCode'>, ro
     platforms: mayManagePlatforms(person),
     directory: mayAdministerDirectory(person),
     reviews: canStartReview(person) || canReadReport(person, roleHolders),
+    credentials: mayViewCredential(person, roleHolders, p.credentials.viewRoles),
     ownDepartments,
   };
 }
@@ -72,6 +76,7 @@ export function navigationFor(capabilities: Capabilities): NavLink[] {
     ...(capabilities.platforms ? [{ href: '/platforms', label: 'Platforms' }] : []),
     ...(capabilities.directory ? [{ href: '/directory', label: 'Directory' }] : []),
     ...(capabilities.reviews ? [{ href: '/reviews', label: 'Annual reviews' }] : []),
+    ...(capabilities.credentials ? [{ href: '/credentials', label: 'Credentials' }] : []),
     ...(capabilities.offboardings ? [{ href: '/offboardings', label: 'Offboardings' }] : []),
     ...(capabilities.recordsExport ? [{ href: '/records/export', label: 'Records export' }] : []),
   ];

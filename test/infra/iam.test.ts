@@ -173,7 +173,8 @@ describe('IAM actions, stated literally', () => {
     authorizeRequest: [...logsAndTraces],
     requestApproval: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...issueLinks],
     // records: 'write' adds nothing here: it lifts the RECORD# deny (checked in the records guard tests) for an approved departmental policy (R).
-    recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
+    // A new account's approval starts the capture of its first credential (credentialCapture).
+    recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'states:StartExecution'],
     // It finishes directory hand-overs a crash left undone: the moved links' emails, each link rebuilt from its MAC ('derive').
     reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...sendEmail, 'kms:GenerateMac'],
     requestPostingAuthority: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
@@ -227,6 +228,22 @@ describe('IAM actions, stated literally', () => {
     proposePlatform: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
     // DTI's changes are directory events: the open work of whoever leaves a post moves, new links emailed ('derive').
     manageDirectory: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac'],
+    // The credential page: a view by DTI or the Coordinator reads the current version; an admin stages, and promotes on confirmation;
+    // the confirmation that settles a new account's capture task opens its sealed token and resumes the execution.
+    manageCredential: [
+      ...logsAndTraces,
+      ...tableReadWrite,
+      ...sendEmail,
+      ...redeemLinks,
+      ...taskResult,
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:UpdateSecretVersionStage',
+      'kms:GenerateDataKey',
+    ],
+    requestRetirement: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
   };
   const distinctSorted = (actions: readonly string[]) => [...new Set(actions)].sort();
 
@@ -291,7 +308,7 @@ describe('credentials vault', () => {
     }
   });
 
-  it('completeOffboardingTask reveals and promotes but cannot write; offboardAccount stages but cannot read; nobody else touches secrets', () => {
+  it('completeOffboardingTask reveals and promotes but cannot write; offboardAccount stages but cannot read; manageCredential (the view, O.b) is the only other reader; nobody else touches secrets', () => {
     const complete = actionsOf(roleId('completeOffboardingTask'));
     expect(complete).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:UpdateSecretVersionStage']));
     expect(complete).not.toContain('secretsmanager:PutSecretValue');
@@ -300,7 +317,14 @@ describe('credentials vault', () => {
     expect(offboard).toEqual(expect.arrayContaining(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']));
     expect(offboard).not.toContain('secretsmanager:GetSecretValue');
     expect(offboard).not.toContain('secretsmanager:UpdateSecretVersionStage');
-    const others = functionEntries.filter(([key]) => key !== 'completeOffboardingTask' && key !== 'offboardAccount');
+    // The credential page's function (O.b): the only one besides the rotation task that reads a password.
+    const manage = actionsOf(roleId('manageCredential'));
+    expect(manage).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']),
+    );
+    const readers = functionEntries.filter(([key]) => actionsOf(roleId(key)).includes('secretsmanager:GetSecretValue')).map(([key]) => key);
+    expect(readers.sort()).toEqual(['completeOffboardingTask', 'manageCredential']);
+    const others = functionEntries.filter(([key]) => key !== 'completeOffboardingTask' && key !== 'offboardAccount' && key !== 'manageCredential');
     for (const [key] of others)
       expect(
         actionsOf(roleId(key)).filter((a) => a.startsWith('secretsmanager:')),

@@ -4,6 +4,7 @@ import { requestIdPattern } from '#approval-chain/kinds';
 import { fieldErrors } from '#core/request';
 import type { OutcomeResult } from '#core/request-kind';
 import * as z from '#core/zod';
+import { openCredentialCapture } from '#adapters/credential-capture';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
@@ -45,6 +46,9 @@ export async function recordOutcome(input: unknown): Promise<OutcomeResult> {
       baseUrl: env().PUBLIC_BASE_URL,
       now: () => new Date().toISOString(),
       log: (level, message, attributes) => logger[level](message, attributes),
+      openCredentialCapture: async (account, admins) => {
+        await openCredentialCapture({ account, recipients: admins, at: new Date().toISOString() });
+      },
     },
     { request, approvals, decision, error },
   );

@@ -6,6 +6,7 @@ import { taskDonePage, taskPage } from '#offboarding/pages';
 import type { Person } from '#core/policy';
 import type { Viewer } from '#site/navigation';
 import { checkpoint } from '#adapters/checkpoints';
+import { CredentialStore } from '#adapters/credential-store';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
@@ -17,6 +18,7 @@ import { vault } from '#adapters/vault';
 
 let directory: GovernanceStore | undefined;
 let store: OffboardingStore | undefined;
+let credentials: CredentialStore | undefined;
 
 const statusFor: Record<TaskLinkState['kind'], number> = { forbidden: 404, 'wrong-person': 403, done: 409, superseded: 410, expired: 410, open: 200 };
 
@@ -60,7 +62,12 @@ export async function completeOffboardingTask(event: HttpEvent): Promise<HttpRes
   if (task.kind === 'ROTATE' && action === 'reveal') return reveal(ctx);
   if (task.kind === 'ROTATE' && action === 'confirm') return confirm(ctx, body.setOnPlatform === 'yes');
   if (task.kind === 'APPOINT' && action === 'appoint') return appoint(ctx, typeof body.personId === 'string' ? body.personId : '');
-  throw new InvalidInputError(task.kind === 'ROTATE' ? 'Choose reveal or confirm.' : 'Choose a person to appoint.', {
+  const expected = {
+    ROTATE: 'Choose reveal or confirm.',
+    APPOINT: 'Choose a person to appoint.',
+    CAPTURE: 'The login is recorded on the account\u2019s credential page, not here.',
+  };
+  throw new InvalidInputError(expected[task.kind], {
     action: 'not an action this task offers',
   });
 }
@@ -120,6 +127,9 @@ async function confirm(ctx: Context, setOnPlatform: boolean): Promise<HttpResult
   const at = new Date().toISOString();
   if (!(await s.complete(ctx.task, ctx.viewer, at))) return showLatest(ctx);
   await s.recordCredentialChange(ctx.task.accountId, at);
+  // The account's credential record: this version is the confirmed password now (O.b).
+  credentials ??= new CredentialStore();
+  await credentials.rotated(ctx.task.accountId, ctx.task.versionId as string, { id: ctx.viewer.id, name: ctx.viewer.name, email: ctx.viewer.email }, at);
   await s.clearOpen(ctx.task);
   logger.info('rotation confirmed', { offboardingId: ctx.task.offboardingId, accountId: ctx.task.accountId });
   await resumeIfSettled(ctx.offboarding.offboardingId);

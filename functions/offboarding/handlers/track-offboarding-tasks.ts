@@ -1,6 +1,7 @@
 import { InvalidInputError } from '#core/errors';
 import { offboardingIdPattern } from '#offboarding/hr-events';
 import { chaseAction } from '#offboarding/offboarding';
+import { captureCaseIdPattern } from '#credentials/credential';
 import { checkpoint } from '#adapters/checkpoints';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
@@ -11,7 +12,8 @@ import { sfnCallbacks } from '#adapters/step-functions';
 import * as z from '#core/zod';
 
 const inputSchema = z.strictObject({
-  offboardingId: z.string().check(z.regex(offboardingIdPattern)),
+  // An offboarding's tasks, or a new account's credential capture (one task, the same follow-up).
+  offboardingId: z.string().check(z.refine((id) => offboardingIdPattern.test(id) || captureCaseIdPattern.test(id), 'not an offboarding or capture id')),
   sweep: z.number().check(z.int(), z.minimum(0), z.maximum(100)),
   maxReminders: z.number().check(z.int(), z.minimum(0), z.maximum(5)),
   waitSeconds: z.number().check(z.int(), z.minimum(1)),

@@ -36,6 +36,9 @@ function ports(answers: { approve: 'ok' | 'closed'; stored: RequestBase | undefi
     baseUrl: 'https://governance.example.invalid/',
     now: () => '2025-03-03T00:00:00.000Z',
     log: () => {},
+    openCredentialCapture: async (account, admins) => {
+      sent.push(`capture ${account.accountId} for ${admins.map((a) => a.id).join(',')}`);
+    },
   };
   return { p, sent };
 }
@@ -45,7 +48,24 @@ describe('closing a request', () => {
     const { p, sent } = ports({ approve: 'ok', stored: undefined });
     const result = await closeRequest(p, { request: accountRequest(), approvals: [directorApproved], decision: { outcome: 'APPROVED' } });
     expect(result).toEqual({ status: 'APPROVED', accountId: 'acct-20250301-0123456789abcdef' });
-    expect(sent).toEqual(['requester', 'dti']);
+    // The capture of its first login opens before anyone is told (O.b), for the named admins.
+    expect(sent).toEqual([
+      `capture acct-20250301-0123456789abcdef for ${accountRequest()
+        .admins.map((a) => a.id)
+        .join(',')}`,
+      'requester',
+      'dti',
+    ]);
+  });
+
+  it('opens the credential capture again when a re-run finds the account approved (each of its steps is idempotent)', async () => {
+    const { p, sent } = ports({ approve: 'closed', stored: { ...accountRequest(), status: 'APPROVED' } });
+    await closeRequest(p, { request: accountRequest(), approvals: [directorApproved], decision: { outcome: 'APPROVED' } });
+    expect(sent[0]).toBe(
+      `capture acct-20250301-0123456789abcdef for ${accountRequest()
+        .admins.map((a) => a.id)
+        .join(',')}`,
+    );
   });
 
   it('repeats nothing of an approval when a re-run finds the request closed as rejected', async () => {

@@ -29,6 +29,7 @@ describe('role-aware navigation', () => {
       'Platforms',
       'Directory',
       'Annual reviews',
+      'Credentials',
       'Offboardings',
       'Records export',
     ]);
@@ -50,7 +51,18 @@ describe('role-aware navigation', () => {
   it('adds the records export for the City Clerk’s records contact and designee, and offboardings for role holders', () => {
     expect(labels(person('E600', 'CLERK'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
     expect(labels(person('E601', 'CLERK'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Offboardings', 'Records export']);
-    expect(labels(person('E502', 'CMO'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Annual reviews', 'Offboardings']);
+    expect(labels(person('E502', 'CMO'))).toEqual(['My work', 'New account', 'My requests', 'Registry', 'Annual reviews', 'Credentials', 'Offboardings']);
+  });
+
+  it('gives the credentials list to DTI and the Communications Coordinator and designee only (O.b)', () => {
+    // E500 is the Communications Director, and the Coordinator's designee.
+    const may = ['E400', 'E502', 'E500'];
+    for (const p of [person('E400', 'DTI'), person('E502', 'CMO'), person('E500', 'CMO')])
+      expect(viewerFor(p, roles).capabilities.credentials, p.id).toBe(true);
+    for (const p of [person('E501', 'CMO'), person('E600', 'CLERK'), person('E310', 'APD'), person('E102', 'PRD')]) {
+      expect(may).not.toContain(p.id);
+      expect(viewerFor(p, roles).capabilities.credentials, p.id).toBe(false);
+    }
   });
 
   it('gives the annual reviews to DTI and the Communications Director and Coordinator only; a director answers from My work', () => {
@@ -76,9 +88,9 @@ describe('role-aware navigation', () => {
     expect(anonymous).toContain('<a href="/auth/sign-in">Sign in</a>');
     expect(anonymous).not.toContain('/auth/sign-out');
     expect(anonymous).not.toContain('href="/offboardings"');
-    expect(navigationFor({ offboardings: false, recordsExport: false, platforms: false, directory: false, reviews: false, ownDepartments: [] })).toHaveLength(
-      4,
-    );
+    expect(
+      navigationFor({ offboardings: false, recordsExport: false, platforms: false, directory: false, reviews: false, credentials: false, ownDepartments: [] }),
+    ).toHaveLength(4);
     const onPlatform = page({ title: 'T', body: html`<p>x</p>`, viewer, path: '/platforms/nextdoor' });
     expect(onPlatform).toContain('<a class="app-nav__link" href="/platforms" aria-current="page">Platforms</a>');
   });

@@ -105,6 +105,9 @@ describe('closing a website display', () => {
       baseUrl: 'https://governance.example.invalid/',
       now: () => '2026-03-11T16:00:05.000Z',
       log: () => {},
+      openCredentialCapture: async () => {
+        throw new Error('only a new account opens a credential capture');
+      },
     };
     return { p, sent, writes, closed };
   }
