@@ -23,7 +23,7 @@ import { HrEvents } from './hr-events.ts';
 import { GovernanceHttpApi } from './http-api.ts';
 import { GovernanceKeys } from './keys.ts';
 import { Mail } from './mail.ts';
-import { Monitoring } from './monitoring.ts';
+import { Monitoring, type WatchedFunction } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
 import { RecordsBackup } from './records-backup.ts';
 import { CatalogueSchedules } from './schedules.ts';
@@ -97,14 +97,16 @@ export class GovernanceStack extends Stack {
     const context = { ...settings, table: this.table, keys: this.keys, mail, signIn, vault: this.vault, stateMachineArns, publicBaseUrl };
     const scheduled = new Set<string>(Object.values(schedules).map((schedule) => schedule.target));
     const functionScope = new Construct(this, 'Functions');
+    const watched: WatchedFunction[] = [];
     for (const [key, spec] of functionEntries) {
       const made = new CatalogueFunction(functionScope, pascal(key), { key, spec, context, scheduled: scheduled.has(key) });
       this.functions[key] = made.function;
       this.functionRoles[key] = made.role;
       // A Cognito trigger refuses a sign-in by throwing: its Errors count refusals (people not in
-      // the directory, or separated), which are no one's incident, so it has no errors alarm.
-      if (!spec.cognitoTrigger) monitoring.watchFunction(key, made.function);
+      // the directory, or separated), which are no one's incident, so no errors alarm watches it.
+      if (!spec.cognitoTrigger) watched.push({ key, entry: spec.entry, function: made.function });
     }
+    monitoring.watchFunctions(watched);
     const machineScope = new Construct(this, 'StateMachines');
     for (const [key, spec] of stateMachineEntries) {
       const { name } = addresses[key];

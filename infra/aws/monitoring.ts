@@ -29,7 +29,7 @@ export function alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, 
 /**
  * Where every alarm goes: an encrypted SNS topic that only this account's CloudWatch alarms may
  * publish to, emailed to the operators (alarmEmail) when set. Also the alarms on the catalogue's
- * functions and state machines; each other concern raises its own alarms through `alarmOn`.
+ * functions (grouped, see watchFunctions) and state machines; each other concern raises its own alarms through `alarmOn`.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -124,13 +124,101 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Errors (unhandled errors and timeouts) of a catalogue function. */
-  watchFunction(key: string, fn: IFunction): void {
-    this.alarmOn(
-      this,
-      `${pascal(key)}ErrorsAlarm`,
-      fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      `${key}: the function threw (unhandled error or timeout).`,
-    );
+  /**
+   * Errors (unhandled errors and timeouts) of the catalogue's functions, in grouped metric-math
+   * alarms rather than one alarm a function: each alarm is a CloudFormation resource, and the
+   * stack has a budget of them (CloudFormation's limit is 500 a stack). Each alarm sums
+   * `FILL(e<i>, 0)` over the Errors (Sum, 5 minutes) of up to MAX_METRICS_PER_MATH_ALARM functions,
+   * grouped by workflow folder (`functions/<folder>/…`, see errorAlarmGroups). Its description lists
+   * the functions it covers, and each metric is labelled with its function's key, so the alarm's
+   * graph shows which function threw.
+   */
+  watchFunctions(watched: readonly WatchedFunction[]): void {
+    const period = Duration.minutes(5);
+    for (const group of errorAlarmGroups(watched)) {
+      const usingMetrics = Object.fromEntries(
+        group.functions.map((w, i) => [`e${i + 1}`, w.function.metricErrors({ period, statistic: 'Sum', label: w.key })]),
+      );
+      const errors = new MathExpression({
+        expression: Object.keys(usingMetrics)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(' + '),
+        usingMetrics,
+        period,
+        label: `Errors of ${group.functions.map((w) => w.key).join(', ')}`,
+      });
+      const listed = group.workflows.map(({ workflow, keys }) => `${workflow} (${keys.join(', ')})`).join('; ');
+      this.alarmOn(
+        this,
+        group.id,
+        errors,
+        `A function threw (unhandled error or timeout), one of: ${listed}. The alarm's graph has one line per function, labelled with its key: open that function's logs (its Lambda name contains the key in PascalCase).`,
+      );
+    }
   }
+}
+
+/** A catalogue function whose errors are someone's incident (so not the Cognito trigger). */
+export interface WatchedFunction {
+  key: string;
+  /** The catalogue's entry, `functions/<workflow folder>/handlers/<file>.ts`: groups the alarms. */
+  entry: string;
+  function: IFunction;
+}
+
+/**
+ * How many metrics one metric-math alarm may reference. CloudWatch, "Limits that apply to alarms
+ * based on metric math expressions": "Alarms based on metric math expressions can reference a
+ * maximum of 10 metrics. This is a hard limit that cannot be increased."
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html; PutMetricAlarm
+ * likewise takes at most 10 MetricStat queries in Metrics.)
+ */
+export const MAX_METRICS_PER_MATH_ALARM = 10;
+
+export interface ErrorAlarmGroup {
+  id: string;
+  functions: WatchedFunction[];
+  workflows: { workflow: string; keys: string[] }[];
+}
+
+/**
+ * The functions' error alarms: each workflow folder's functions together (a folder of more than
+ * MAX_METRICS_PER_MATH_ALARM is split in chunks of that many), and each folder in the first alarm,
+ * in catalogue order, that still has room for all of it (first fit). Catalogue order and folders
+ * stay together, at the cost of rarely an alarm more than ceil(functions / 10).
+ */
+export function errorAlarmGroups(watched: readonly WatchedFunction[]): ErrorAlarmGroup[] {
+  const byWorkflow = new Map<string, WatchedFunction[]>();
+  for (const w of watched) {
+    const workflow = w.entry.split('/')[1] ?? w.entry;
+    byWorkflow.set(workflow, [...(byWorkflow.get(workflow) ?? []), w]);
+  }
+  const groups: { functions: WatchedFunction[]; workflows: { workflow: string; keys: string[] }[] }[] = [];
+  for (const [workflow, all] of byWorkflow) {
+    for (let start = 0; start < all.length; start += MAX_METRICS_PER_MATH_ALARM) {
+      const part = all.slice(start, start + MAX_METRICS_PER_MATH_ALARM);
+      let group = groups.find((g) => g.functions.length + part.length <= MAX_METRICS_PER_MATH_ALARM);
+      if (!group) {
+        group = { functions: [], workflows: [] };
+        groups.push(group);
+      }
+      group.functions.push(...part);
+      group.workflows.push({ workflow, keys: part.map((w) => w.key) });
+    }
+  }
+  // Named after the workflows they cover (a workflow split over alarms appears in each).
+  const seen = new Map<string, number>();
+  return groups.map((g) => {
+    const base = `${g.workflows
+      .map(({ workflow }) =>
+        workflow
+          .split(/[^A-Za-z0-9]+/)
+          .map(pascal)
+          .join(''),
+      )
+      .join('')}ErrorsAlarm`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { id: n === 1 ? base : `${base}${n}`, ...g };
+  });
 }

@@ -70,8 +70,25 @@ describe('catalogue-driven: a catalogue entry more is a resource more', () => {
     const role = resources[fn.Properties.Role['Fn::GetAtt'][0]] as Json;
     expect(role.Properties.Description).toBe('Social media governance: probeFunction');
     expect(resources[fn.Properties.LoggingConfig.LogGroup.Ref]?.Type).toBe('AWS::Logs::LogGroup');
-    const errors = ofType('AWS::CloudWatch::Alarm').filter((a) => a.Properties.MetricName === 'Errors' && a.Properties.Dimensions[0].Value.Ref === fnId);
+    // Its Errors are one metric of exactly one grouped metric-math alarm, labelled with its key, and
+    // the alarm's description names it (its entry is in functions/records/, like showGuidelines).
+    const probeErrors = (a: Json) =>
+      (a.Properties.Metrics ?? []).filter(
+        (m: Json) => m.MetricStat?.Metric.MetricName === 'Errors' && m.MetricStat.Metric.Dimensions[0].Value.Ref === fnId,
+      ) as Json[];
+    const errors = ofType('AWS::CloudWatch::Alarm').filter((a) => probeErrors(a).length > 0);
     expect(errors).toHaveLength(1);
+    const [alarm] = errors as [Json];
+    const [metric, ...twice] = probeErrors(alarm);
+    expect(twice).toEqual([]);
+    expect(metric).toMatchObject({ Label: 'probeFunction', ReturnData: false, MetricStat: { Stat: 'Sum', Period: 300 } });
+    expect(metric?.Id).toMatch(/^e([1-9]|10)$/);
+    const stats = (alarm.Properties.Metrics as Json[]).filter((m) => m.MetricStat);
+    expect(stats.length).toBeLessThanOrEqual(10);
+    const expression = (alarm.Properties.Metrics as Json[]).find((m) => m.Expression)?.Expression as string;
+    expect(expression).toContain(`FILL(${metric?.Id}, 0)`);
+    expect(alarm.Properties.AlarmDescription).toContain('records (');
+    expect(alarm.Properties.AlarmDescription).toMatch(/[(, ]probeFunction[,)]/);
     const routes = ofType('AWS::ApiGatewayV2::Route').filter((r) => String(r.Properties.RouteKey).endsWith(' /probe'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /probe', 'HEAD /probe']);
     for (const route of routes) {

@@ -1,8 +1,12 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type FunctionKey, schedules, table as tableDesign } from '../../functions/catalogue.ts';
 import { recordItem } from '../../functions/adapters/records-store.ts';
 import type { GovernanceRecord } from '#core/records';
 import { RECORD_KEY_PREFIX } from '../../infra/aws/governance-stack.ts';
+import { Monitoring } from '../../infra/aws/monitoring.ts';
 import {
   actionsOf,
   allStatementsOf,
@@ -314,15 +318,48 @@ describe('catalogue-driven: every resource of the template is accounted for by t
 
   it('every alarm watches a catalogue function, state machine, schedule or HR consumer, or the records backups', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
-    const dimension = (alarm: Json) => (alarm.Dimensions as Json[])[0]?.Value;
-    const errors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
-    // Every function but the Cognito trigger, whose errors are refused sign-ins.
-    expect(errors.map((a) => JSON.stringify(dimension(a))).sort()).toEqual(
-      functionEntries
-        .filter(([key]) => key !== 'checkSignIn')
-        .map(([key]) => JSON.stringify({ Ref: fnId(key) }))
-        .sort(),
-    );
+    const errorStats = (alarm: Json) => asArray<Json>(alarm.Metrics).filter((m) => m.MetricStat?.Metric.MetricName === 'Errors');
+    const errors = alarms.filter((a) => errorStats(a).length > 0);
+    // No alarm a function any more: the functions' errors are in grouped metric-math alarms.
+    expect(alarms.filter((a) => a.MetricName === 'Errors')).toEqual([]);
+    const watchedKeys = functionEntries.map(([key]) => key).filter((key) => key !== 'checkSignIn');
+    // At most 10 functions an alarm (CloudWatch's limit on metrics in a metric-math alarm), in as
+    // few alarms as that allows, or one more (the functions of a workflow folder stay together).
+    expect(errors.length).toBeLessThanOrEqual(Math.ceil(watchedKeys.length / 10) + 1);
+    const covered: string[] = [];
+    for (const alarm of errors) {
+      const stats = errorStats(alarm);
+      expect(stats.length).toBeGreaterThanOrEqual(1);
+      expect(stats.length).toBeLessThanOrEqual(10);
+      // e1 … en, each the Sum of one function's Errors over 5 minutes, labelled with its key.
+      const fill = stats.map((_, i) => `FILL(e${i + 1}, 0)`).join(' + ');
+      expect(stats.map((m) => m.Id)).toEqual(stats.map((_, i) => `e${i + 1}`));
+      const [expression, ...others] = asArray<Json>(alarm.Metrics).filter((m) => m.Expression !== undefined);
+      expect(others).toEqual([]);
+      expect(expression?.Expression).toBe(fill);
+      expect(expression?.Expression).toMatch(/^FILL\(e1, 0\)( \+ FILL\(e([2-9]|10), 0\))*$/);
+      expect(expression?.ReturnData).toBe(true);
+      expect(alarm.Metrics).toHaveLength(stats.length + 1);
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(String(alarm.AlarmDescription).length).toBeLessThanOrEqual(1024);
+      for (const m of stats) {
+        expect(m.MetricStat.Metric.Namespace).toBe('AWS/Lambda');
+        expect(m.MetricStat.Stat).toBe('Sum');
+        expect(m.MetricStat.Period).toBe(300);
+        expect(m.ReturnData).toBe(false);
+        const key = m.Label as FunctionKey;
+        expect(m.MetricStat.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId(key) } }]);
+        // The description names every function the alarm covers, so on-call knows where to look.
+        expect(alarm.AlarmDescription).toMatch(new RegExp(`[(, ]${key}[,)]`));
+        covered.push(key);
+      }
+    }
+    // Every function but the Cognito trigger (whose errors are refused sign-ins), exactly once.
+    expect(covered.sort()).toEqual([...watchedKeys].sort());
+    expect(covered).not.toContain('checkSignIn');
     // One metric-math alarm per state machine: its failed, timed-out and aborted executions.
     const executions = alarms.filter((a) => asArray<Json>(a.Metrics).some((m) => m.MetricStat?.Metric.Namespace === 'AWS/States'));
     const machinesOf = (alarm: Json) => [
@@ -336,5 +373,82 @@ describe('catalogue-driven: every resource of the template is accounted for by t
     expect(deadLetters).toHaveLength(Object.keys(schedules).length + hrConsumers.length + yearly.length);
     expect(alarms.filter((a) => a.Namespace === 'AWS/Backup')).toHaveLength(2);
     expect(alarms).toHaveLength(errors.length + executions.length + deadLetters.length + 2);
+  });
+});
+
+describe('function error alarms: grouped by workflow folder, at most 10 functions an alarm', () => {
+  // A small stack of its own: imported functions, so the groups are known literally.
+  function errorAlarms(folders: Record<string, number>): Json[] {
+    const scope = new Stack(new App(), 'Alarms', { env: { account: '111111111111', region: 'us-west-2' } });
+    const monitoring = new Monitoring(scope, 'Monitoring', {});
+    monitoring.watchFunctions(
+      Object.entries(folders).flatMap(([folder, n]) =>
+        Array.from({ length: n }, (_, i) => {
+          const key = `${folder}${i + 1}`;
+          const arn = `arn:aws:lambda:us-west-2:111111111111:function:${key}`;
+          return { key, entry: `functions/${folder}/handlers/${key}.ts`, function: LambdaFunction.fromFunctionArn(scope, key, arn) };
+        }),
+      ),
+    );
+    const alarms = Template.fromStack(scope).findResources('AWS::CloudWatch::Alarm');
+    return Object.entries(alarms).map(([id, a]) => ({ id, ...a.Properties }));
+  }
+  const labels = (alarm: Json) => asArray<Json>(alarm.Metrics).flatMap((m) => (m.MetricStat ? [m.Label] : []));
+
+  it('sums FILL(e<i>, 0) over the Errors (Sum, 5 min) of each function, labelled with its key', () => {
+    const [alarm, ...others] = errorAlarms({ 'approval-chain': 3 });
+    expect(others).toEqual([]);
+    expect(alarm?.id).toMatch(/^MonitoringApprovalChainErrorsAlarm[0-9A-F]{8}$/);
+    expect(alarm?.Metrics).toEqual([
+      {
+        Id: 'expr_1',
+        Expression: 'FILL(e1, 0) + FILL(e2, 0) + FILL(e3, 0)',
+        Label: 'Errors of approval-chain1, approval-chain2, approval-chain3',
+        ReturnData: true,
+      },
+      ...[1, 2, 3].map((i) => ({
+        Id: `e${i}`,
+        Label: `approval-chain${i}`,
+        MetricStat: {
+          Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: `approval-chain${i}` }] },
+          Period: 300,
+          Stat: 'Sum',
+        },
+        ReturnData: false,
+      })),
+    ]);
+    expect(alarm?.AlarmDescription).toBe(
+      "A function threw (unhandled error or timeout), one of: approval-chain (approval-chain1, approval-chain2, approval-chain3). The alarm's graph has one line per function, labelled with its key: open that function's logs (its Lambda name contains the key in PascalCase).",
+    );
+    expect(alarm?.Threshold).toBe(1);
+    expect(alarm?.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(alarm?.EvaluationPeriods).toBe(1);
+    expect(alarm?.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('keeps a folder in one alarm, in the first alarm with room for it', () => {
+    // a: 6 (alarm 1), b: 5 (no room in alarm 1: alarm 2), c: 4 (room in alarm 1).
+    const alarms = errorAlarms({ a: 6, b: 5, c: 4 });
+    expect(alarms.map(labels)).toEqual([
+      ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'c1', 'c2', 'c3', 'c4'],
+      ['b1', 'b2', 'b3', 'b4', 'b5'],
+    ]);
+    expect(alarms.map((a) => a.AlarmDescription)).toEqual([
+      expect.stringContaining('one of: a (a1, a2, a3, a4, a5, a6); c (c1, c2, c3, c4). '),
+      expect.stringContaining('one of: b (b1, b2, b3, b4, b5). '),
+    ]);
+    expect(alarms[0]?.Metrics[0].Expression).toBe(
+      'FILL(e1, 0) + FILL(e2, 0) + FILL(e3, 0) + FILL(e4, 0) + FILL(e5, 0) + FILL(e6, 0) + FILL(e7, 0) + FILL(e8, 0) + FILL(e9, 0) + FILL(e10, 0)',
+    );
+    expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['MonitoringACErrorsAlarm', 'MonitoringBErrorsAlarm']);
+  });
+
+  it('splits a folder of more than 10 functions in tens', () => {
+    const alarms = errorAlarms({ big: 12, small: 3 });
+    expect(alarms.map(labels)).toEqual([
+      ['big1', 'big2', 'big3', 'big4', 'big5', 'big6', 'big7', 'big8', 'big9', 'big10'],
+      ['big11', 'big12', 'small1', 'small2', 'small3'],
+    ]);
+    expect(alarms.map((a) => a.id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['MonitoringBigErrorsAlarm', 'MonitoringBigSmallErrorsAlarm']);
   });
 });
