@@ -72,14 +72,10 @@ export function parseViewReason(raw: Record<string, unknown>): { ok: true; reaso
   return parsed.success ? { ok: true, reason: parsed.data } : { ok: false, errors: { reason: parsed.error.issues[0]?.message ?? 'say why' } };
 }
 
-const adminChangeSchema = z.object({
-  change: z.enum(['ADDED', 'REMOVED'], 'say whether someone was added or removed as an admin on the platform'),
-  personId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'choose the person from the directory')),
-});
+const adminChangeSchema = z.object({ change: z.enum(['ADDED', 'REMOVED'], 'say whether someone was added or removed as an admin on the platform') });
 
-export function parseAdminChange(
-  raw: Record<string, unknown>,
-): { ok: true; change: 'ADDED' | 'REMOVED'; personId: string } | { ok: false; errors: Record<string, string> } {
+/** Which way an admin changed; the person is the people picker's field (core/people-picker.ts). */
+export function parseAdminChange(raw: Record<string, unknown>): { ok: true; change: 'ADDED' | 'REMOVED' } | { ok: false; errors: Record<string, string> } {
   const parsed = adminChangeSchema.safeParse(raw);
-  return parsed.success ? { ok: true, ...parsed.data } : { ok: false, errors: fieldErrors(parsed.error) };
+  return parsed.success ? { ok: true, change: parsed.data.change } : { ok: false, errors: fieldErrors(parsed.error) };
 }

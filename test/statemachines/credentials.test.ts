@@ -188,4 +188,38 @@ describe('credentials on file (O.b, O.c)', () => {
     expect(escalated.text).toContain('Nobody acted on this in time');
     expect((await read('E100', accountId)).body.status).toBe('NOT_ON_FILE');
   });
+
+  it('takes an admin change reported from the platform, reconciles it with the grants and tells DTI; lists failing accounts to DTI only', async () => {
+    const accountId = await approvedAccount(stack);
+    const label = await labelOf(accountId);
+    const unknownAction = await post('E102', accountId, { action: 'delete' });
+    expect(unknownAction.status).toBe(400);
+    expect(unknownAction.body.fields?.action).toBe('Choose one of the page’s forms.');
+    const noWay = await post('E102', accountId, { action: 'admin', person: 'tsandoval@cabq.example' });
+    expect(noWay.status).toBe(400);
+    expect(noWay.body.fields?.change).toBe('say whether someone was added or removed as an admin on the platform');
+
+    const added = await post('E102', accountId, { action: 'admin', change: 'ADDED', person: 'mchavez@cabq.example' });
+    expect(added.status).toBe(200);
+    const removed = await post('E102', accountId, { action: 'admin', change: 'REMOVED', person: 'tsandoval@cabq.example' });
+    expect(removed.status).toBe(200);
+    const account = (await (await as(stack, 'E400').get(`/accounts/${accountId}`)).json()) as {
+      grants: { personId: string; role: string; status: string; revokedReason?: string }[];
+    };
+    expect(account.grants.filter((g) => g.status === 'ACTIVE').map((g) => g.personId)).toEqual(['E102']);
+    const dti = (await mailbox(stack)).filter((e) => e.to.includes('dti-social-registry@cabq.example') && e.subject === `Credential change: ${label}`);
+    expect(dti.map((e) => e.text.match(/reported that (.*?) \(grants: (.*?)\)\./)?.slice(1))).toEqual([
+      [
+        'Marcus Chavez was added as an admin of ' + label + ' on the platform',
+        'holds no ADMIN grant: the director must authorize them (B), or they must be removed',
+      ],
+      ['Tom Sandoval was removed as an admin of ' + label + ' on the platform', 'ADMIN grant revoked'],
+    ]);
+    // One admin left, and no credential on file: both fail O.c on DTI's list; nobody but DTI and the Coordinator sees it.
+    const c = await read('E102', accountId);
+    expect(c.body.health.problems).toEqual(['No credential is on file with DTI (O.b).', 'Only 1 current City employee can sign in; at least 2 must (O.c).']);
+    const list = await (await fetch(`${stack.baseUrl}/credentials`, { headers: { cookie: 'dev_user=E400', accept: 'text/html' } })).text();
+    expect(list).toContain(label);
+    expect((await as(stack, 'E102').get('/credentials')).status).toBe(403);
+  });
 });
