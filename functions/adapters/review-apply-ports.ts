@@ -32,10 +32,8 @@ export function reviewApplyPorts(store: ReviewStore, reviewId = ''): ApplyPorts 
   return {
     revokeGrant: (g, at, reason, by) => store.revokeGrant(g, at, reason, by),
     putGrant: (grant) => store.putGrant(grant),
-    async retireAccount(accountId, at, reason, by) {
-      const account = await store.account(accountId);
-      return account?.status === 'ACTIVE' ? store.retireAccount(account, at, reason, by) : false;
-    },
+    // The same retirement as a retirement request's: account, remaining grants and credential (retirement-store.ts).
+    retireAccount: (accountId, at, reason, by) => store.retireAccount(accountId, at, reason, by),
     async person(id) {
       const p = await d.person(id);
       return p ? { id: p.id, name: p.name, email: p.email } : undefined;

@@ -3,7 +3,7 @@ import type { Account, Grant } from '#core/registry';
 import type { NamedPerson } from '#core/request';
 import { currentReviewer, type DepartmentPage, type PageAction, pageKey, type Review, type ReviewPage, type ReviewStatus } from '#annual-review/review';
 import { assignedTo } from '#adapters/my-work-store';
-import { accountItem } from '#adapters/registry-store';
+import { RetirementStore } from '#adapters/retirement-store';
 import { grantItem } from '#adapters/store';
 import { type Item, TableClient } from '#adapters/table';
 
@@ -235,19 +235,13 @@ export class ReviewStore extends TableClient {
     return this.conditional(new PutCommand({ TableName: this.table, Item: grantItem(grant), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
-  /** ACTIVE → RETIRED, its index keys moved with it (the registry lists it under Retired); kept, never deleted. */
-  retireAccount(account: Account, at: string, reason: string, bySourceId: string): Promise<boolean> {
-    const retired = { ...account, status: 'RETIRED' as const };
-    const item = accountItem(retired);
-    return this.conditional(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...item, retiredAt: at, retiredReason: reason, retiredBySourceId: bySourceId },
-        ConditionExpression: '#s = :active',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':active': 'ACTIVE' },
-      }),
-    );
+  /**
+   * ACTIVE → RETIRED, as a retirement request retires (retirement-store.ts): the account's index keys
+   * moved with it (the registry lists it under Retired), any grant still active revoked, its
+   * credential retired and kept until its deletion date; nothing deleted. False when it was not active.
+   */
+  retireAccount(accountId: string, at: string, reason: string, bySourceId: string): Promise<boolean> {
+    return new RetirementStore(this.db, this.table).retire({ accountId, at, reason, bySourceId });
   }
 
   account(accountId: string) {

@@ -14,6 +14,8 @@ import { postRemovalKind } from '#post-removal/kind';
 import type { PostRemovalRequest } from '#post-removal/post-removal';
 import { postingAuthorityKind } from '#posting-authority/kind';
 import type { PostingAuthorityRequest } from '#posting-authority/posting-authority';
+import { retirementKind } from '#retirement/kind';
+import type { RetirementRequest } from '#retirement/retirement';
 import { websiteDisplayKind } from '#website-display/kind';
 import type { WebsiteDisplayRequest } from '#website-display/website-display';
 
@@ -33,7 +35,8 @@ export type GovernanceRequest =
   | DepartmentPolicyRequest
   | ExceptionRequest
   | WebsiteDisplayRequest
-  | PlatformProposalRequest;
+  | PlatformProposalRequest
+  | RetirementRequest;
 export type RequestKindName = GovernanceRequest['kind'];
 
 type ModuleFor<K extends RequestKindName> = RequestKindModule<Extract<GovernanceRequest, { kind: K }>>;
@@ -47,6 +50,7 @@ export const requestKinds: { [K in RequestKindName]: ModuleFor<K> } = {
   EXCEPTION: exceptionKind,
   WEBSITE_DISPLAY: websiteDisplayKind,
   PLATFORM_PROPOSAL: platformProposalKind,
+  RETIRE_ACCOUNT: retirementKind,
 };
 
 /** Any request's id, of every registered kind: its kind's two-letter prefix, the UTC day, a digest (core/request.ts). */

@@ -51,7 +51,7 @@ export function exportFormPage(o: ExportFormOptions): string {
       <span class="usa-hint" id="accountId-hint">One account of the registry.</span>${err('accountId')}
       <select class="${bad('accountId', 'usa-select')}" id="accountId" name="accountId" ${described('accountId', 'scope')}><option value="">- Select -</option>${accounts.map(
         (a) =>
-          html`<option value="${a.accountId}" ${a.accountId === v.accountId ? html`selected` : ''}>${a.platformName} ${a.handle} (${a.departmentName})</option>`,
+          html`<option value="${a.accountId}" ${a.accountId === v.accountId ? html`selected` : ''}>${a.platformName} ${a.handle} (${a.departmentName}${a.status === 'RETIRED' ? ', retired' : ''})</option>`,
       )}</select></div>
       <div class="${group('department')}"><label class="usa-label" for="department">or Department</label>
       <span class="usa-hint" id="department-hint">Every account of the department.</span>${err('department')}

@@ -2,6 +2,7 @@ import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
 import type { Approval } from '#core/approval';
 import { alert, dataTable, facts } from '#core/components';
 import { formatWhen, html, page, type SafeHtml, statusBadge } from '#core/html';
+import { retiredStatusLine } from '#retirement/active-account';
 import { isRetired, type Platform } from '#core/platform';
 import type { Department } from '#core/policy';
 import type { GovernanceRecord } from '#core/records';
@@ -165,7 +166,7 @@ export function registryPage(v: RegistryListView): string {
     v.accounts.length > 0
       ? html`<p class="app-registry-summary" role="status">Showing ${start}–${end} of accounts matching: ${matching}. Sorted by ${orderWords[v.plan.order]}.</p>`
       : html`<p class="app-registry-summary" role="status">No accounts match: ${matching}.${
-          f.status === 'RETIRED' ? ' No account has been retired yet: retiring an account from the registry is not available yet, so this list is empty.' : ''
+          f.status === 'RETIRED' ? ' No account matching these filters has been retired.' : ''
         }${start > 1 ? ' This is past the last page.' : ''}</p>`;
   const retired = new Set(v.platforms.filter(isRetired).map((p) => p.id));
   const rows = v.accounts.map((a) => [
@@ -209,6 +210,10 @@ export interface AccountActions {
   /** An exception (F.d) and a display on a City website (Q): with posting authority on an active account. */
   exception: boolean;
   websiteDisplay: boolean;
+  /** Retiring it (issue 14): an admin of the active account, or its department's director or designee. */
+  retirement?: boolean;
+  /** Its credential page (O.b, O.c): DTI, the Communications Coordinator, its admins, its director or designee. */
+  credential?: boolean;
 }
 
 export interface AccountView {
@@ -267,6 +272,10 @@ export function accountPage(v: AccountView): string {
     ...(actions.exception
       ? [html`<li><a href="/accounts/${id}/exceptions/new">Ask for an exception (F.d)</a> (the Communications Coordinator decides)</li>`]
       : []),
+    ...(actions.credential
+      ? [html`<li><a href="/accounts/${id}/credential">Its credential on file</a> (O.b: on file with DTI, confirmed, who may sign in)</li>`]
+      : []),
+    ...(actions.retirement ? [html`<li><a href="/accounts/${id}/retirement/new">Retire this account</a> (the department director decides)</li>`] : []),
   ];
   return page({
     title: accountLabel(a),
@@ -291,7 +300,7 @@ ${facts([
   ['Platform', a.platformName],
   ['Handle', a.handle],
   ['Department', `${a.departmentName} (${a.departmentCode})`],
-  ['Status', statusBadge(a.status)],
+  ['Status', a.status === 'RETIRED' ? retiredStatusLine(a, statusBadge(a.status)) : statusBadge(a.status)],
   ['In the registry since', formatWhen(a.createdAt)],
   ['Approved', html`${decision ? html`by ${decision.decidedByName}, ${formatWhen(decision.decidedAt)}, ` : ''}through ${sourceLink(a.sourceRequestId)}`],
   [

@@ -1,10 +1,11 @@
-import { ConfigurationError, ConflictError, InvalidInputError, NotFoundError } from '#core/errors';
+import { ConfigurationError, InvalidInputError, NotFoundError } from '#core/errors';
 import { type Department, type Person, policy } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { namedSteps, type PlannedStep } from '#core/request';
 import { assertMayAskException, dayIn, exceptionRequest, exceptionStandards, standardTitle } from '#exception/exception';
 import { exceptionFormPage } from '#exception/form-page';
 import { exceptionKind } from '#exception/kind';
+import { assertAccountActive } from '#retirement/active-account';
 import { now } from '#adapters/clock';
 import { httpHandler } from '#adapters/handler';
 import {
@@ -39,7 +40,7 @@ export async function requestException(event: HttpEvent): Promise<HttpResult> {
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
-  if (account.status !== 'ACTIVE') throw new ConflictError(`${account.platformName} ${account.handle} is retired; an exception is only for an active account.`);
+  assertAccountActive(account, 'exceptions');
   assertMayAskException({ requester: person, account, grants: await s.grantsForAccount(account.accountId, true) });
   const today = dayIn(now());
   const { steps, department } = await chainFor(s, person, account);

@@ -5,6 +5,7 @@ import { mayRequestRemoval, postRemovalRequest } from '#post-removal/post-remova
 import { policy, type Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { postRemovalKind } from '#post-removal/kind';
+import { assertAccountActive } from '#retirement/active-account';
 import { httpHandler } from '#adapters/handler';
 import {
   type HttpEvent,
@@ -42,6 +43,8 @@ export async function requestPostRemoval(event: HttpEvent): Promise<HttpResult> 
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
+  // A retired account takes nothing new (issue 14): the page says when and by what it was retired.
+  assertAccountActive(account, 'post removals');
   mayRequestRemoval({ requester: person, account, grants: await s.grantsForAccount(account.accountId, true) });
   const supervisor = person.supervisorId ? await s.person(person.supervisorId) : undefined;
   const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>) =>

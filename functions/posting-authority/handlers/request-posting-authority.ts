@@ -10,6 +10,7 @@ import {
 } from '#posting-authority/posting-authority';
 import { type Account, accountIdPattern, type Grant, grantRoles } from '#core/registry';
 import { postingAuthorityKind } from '#posting-authority/kind';
+import { assertAccountActive } from '#retirement/active-account';
 import { httpHandler } from '#adapters/handler';
 import {
   type HttpEvent,
@@ -43,6 +44,8 @@ export async function requestPostingAuthority(event: HttpEvent): Promise<HttpRes
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await store.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
+  // A retired account takes nothing new (issue 14): the page says when and by what it was retired.
+  assertAccountActive(account, 'posting authority');
   const grants = await store.grantsForAccount(account.accountId, true);
   const form = (submissionId: string, values?: Record<string, unknown>, errors?: Record<string, string>, choices?: Record<string, PersonSummary[]>) =>
     postingAuthorityFormPage({ viewer, account, grants, submissionId, values, errors, choices });

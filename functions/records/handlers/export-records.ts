@@ -35,8 +35,9 @@ export async function exportRecords(event: HttpEvent): Promise<HttpResult> {
   assertMayExport(viewer, signedIn.roleHolders);
   const raw = event.queryStringParameters ?? {};
   const form = async (values: Record<string, string | undefined>, errors?: Record<string, string>) => {
-    const [accounts, departments] = await Promise.all([s.accounts(), s.departments()]);
-    return exportFormPage({ viewer: signedIn, accounts, departments, values, errors });
+    // Retired accounts too (issue 14): their records are kept and exportable (H).
+    const [accounts, retired, departments] = await Promise.all([s.accounts(), s.retiredAccounts(), s.departments()]);
+    return exportFormPage({ viewer: signedIn, accounts: [...accounts, ...retired], departments, values, errors });
   };
 
   if (!exportParameterNames.some((k) => raw[k] !== undefined)) {

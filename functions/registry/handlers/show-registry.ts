@@ -9,6 +9,10 @@ import { accountPage, type AccountActions, accountHref, platformRetirement, regi
 import { csvRowCap, encodeCursor, parseRegistryQuery, planQuery, type RegistryFilters } from '#registry/registry-query';
 import type { Viewer } from '#site/navigation';
 import { assertMayAskDisplay } from '#website-display/website-display';
+import type { Department } from '#core/policy';
+import { mayAskRetirement } from '#retirement/retirement';
+import { mayManageCredential, mayViewCredential } from '#credentials/credential';
+import { policy } from '#core/policy';
 import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, signedInViewer, wantsHtml } from '#adapters/http';
 import { RegistryStore } from '#adapters/registry-store';
@@ -110,15 +114,16 @@ async function showAccount(event: HttpEvent, viewer: Viewer, s: GovernanceStore,
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
   standingStore ??= new StandingStore();
-  const [grants, source, filed, platform, standings, departmentPolicy] = await Promise.all([
+  const [grants, source, filed, platform, standings, departmentPolicy, department] = await Promise.all([
     s.grantsForAccount(account.accountId),
     s.requestWithApprovals(account.sourceRequestId),
     r.newestFiled(account.accountId),
     s.platform(account.platformId),
     standingStore.standingsOn(account.accountId),
     currentDepartmentPolicy(account.departmentCode),
+    s.department(account.departmentCode),
   ]);
-  const actions = actionsFor(viewer, account, grants);
+  const actions = actionsFor(viewer, account, grants, department);
   const retirement = platformRetirement(platform);
   if (!wantsHtml(event)) {
     const policy = departmentPolicy
@@ -138,9 +143,11 @@ async function showAccount(event: HttpEvent, viewer: Viewer, s: GovernanceStore,
  * is active); a removal and a correction with posting authority on it (removalGrant,
  * canRecordEdit); a moderation removal as the Communications Director or designee (isModerator);
  * an exception (assertMayAskException) and a display on a City website (assertMayAskDisplay) with
- * posting authority on an active account.
+ * posting authority on an active account; retiring it as an admin of the active account or its
+ * department's director or designee (mayAskRetirement); its credential page for DTI, the
+ * Communications Coordinator, its admins and its director (mayViewCredential, mayManageCredential).
  */
-export function actionsFor(viewer: Viewer, account: Account, grants: Parameters<typeof canRecordEdit>[2]): AccountActions {
+export function actionsFor(viewer: Viewer, account: Account, grants: Parameters<typeof canRecordEdit>[2], department?: Department): AccountActions {
   const person = viewer.person;
   let mayAskForSelf = true;
   try {
@@ -163,6 +170,8 @@ export function actionsFor(viewer: Viewer, account: Account, grants: Parameters<
     removal: removalGrant({ requester: person, account, grants }) !== undefined,
     correction: canRecordEdit(person, account, grants.filter(isActive)),
     moderation: isModerator(person, viewer.roleHolders),
+    retirement: account.status === 'ACTIVE' && mayAskRetirement({ requester: person, account, grants, ...(department ? { department } : {}) }),
+    credential: mayViewCredential(person, viewer.roleHolders, policy.credentials.viewRoles) || mayManageCredential(person, grants, department),
   };
 }
 

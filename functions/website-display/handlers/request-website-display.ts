@@ -1,10 +1,11 @@
-import { ConfigurationError, ConflictError, InvalidInputError, NotFoundError } from '#core/errors';
+import { ConfigurationError, InvalidInputError, NotFoundError } from '#core/errors';
 import type { Department, Person } from '#core/policy';
 import { type Account, accountIdPattern } from '#core/registry';
 import { namedSteps, type PlannedStep } from '#core/request';
 import { websiteDisplayFormPage } from '#website-display/form-page';
 import { websiteDisplayKind } from '#website-display/kind';
 import { assertMayAskDisplay, assertNotShownThere, websiteDisplayRequest } from '#website-display/website-display';
+import { assertAccountActive } from '#retirement/active-account';
 import { httpHandler } from '#adapters/handler';
 import {
   type HttpEvent,
@@ -41,9 +42,7 @@ export async function requestWebsiteDisplay(event: HttpEvent): Promise<HttpResul
   const accountId = event.pathParameters?.accountId ?? '';
   const account = accountIdPattern.test(accountId) ? await s.account(accountId) : undefined;
   if (!account) throw new NotFoundError(`There is no account ${accountId} in the registry. Choose one from the registry at /accounts.`);
-  if (account.status !== 'ACTIVE') {
-    throw new ConflictError(`${account.platformName} ${account.handle} is retired; only an active account's content may be shown on a City website.`);
-  }
+  assertAccountActive(account, 'displays on a City website');
   const [grants, held] = await Promise.all([s.grantsForAccount(account.accountId, true), standings.standingsOn(account.accountId)]);
   assertMayAskDisplay({ requester: person, account, grants });
   const shown = held.filter((st) => st.kind === 'DISPLAY' && st.status === 'ACTIVE');

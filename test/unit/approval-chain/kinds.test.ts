@@ -71,6 +71,7 @@ describe('the registry of request kinds', () => {
       'PLATFORM_PROPOSAL',
       'POSTING_AUTHORITY',
       'POST_REMOVAL',
+      'RETIRE_ACCOUNT',
       'WEBSITE_DISPLAY',
     ]);
   });
@@ -84,6 +85,7 @@ describe('the registry of request kinds', () => {
       EXCEPTION: 'exceptionApproval',
       WEBSITE_DISPLAY: 'websiteDisplayApproval',
       PLATFORM_PROPOSAL: 'platformProposalApproval',
+      RETIRE_ACCOUNT: 'accountRetirementApproval',
     });
   });
 
@@ -103,6 +105,7 @@ describe('the registry of request kinds', () => {
       EXCEPTION: ['ex', 'ExceptionRequest'],
       WEBSITE_DISPLAY: ['wd', 'WebsiteDisplayRequest'],
       PLATFORM_PROPOSAL: ['pp', 'PlatformProposalRequest'],
+      RETIRE_ACCOUNT: ['ra', 'RetirementRequest'],
     });
   });
 
@@ -110,7 +113,7 @@ describe('the registry of request kinds', () => {
     expect('na-20250301-0123456789abcdef').toMatch(requestIdPattern);
     expect('pa-20250301-0123456789abcdef').toMatch(requestIdPattern);
     expect('pr-20250301-0123456789abcdef').toMatch(requestIdPattern);
-    for (const prefix of ['dp', 'ex', 'wd', 'pp']) expect(`${prefix}-20250301-0123456789abcdef`).toMatch(requestIdPattern);
+    for (const prefix of ['dp', 'ex', 'wd', 'pp', 'ra']) expect(`${prefix}-20250301-0123456789abcdef`).toMatch(requestIdPattern);
     expect('xx-20250301-0123456789abcdef').not.toMatch(requestIdPattern);
     expect('off-E102-20260115').not.toMatch(requestIdPattern);
   });

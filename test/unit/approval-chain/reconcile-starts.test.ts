@@ -112,6 +112,7 @@ describe('reconcile-starts', () => {
         'exceptionApproval',
         'websiteDisplayApproval',
         'platformProposalApproval',
+        'accountRetirementApproval',
         'approvalChain',
       ]
         .map((w): Record<string, string> => ({ ':w': w, ':before': '2025-03-01T16:55:00.000Z' }))
@@ -153,8 +154,8 @@ describe('reconcile-starts', () => {
 
     expect(await reconcileStarts({ olderThanSeconds: 0 })).toEqual({ started: 2, existing: 0, cleared: 0, handOvers: 0 });
 
-    // Two pages of the new-account machine's list, then one query per other approval machine (7), then the pending hand-overs.
-    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 10);
+    // Two pages of the new-account machine's list, then one query per other approval machine (8), then the pending hand-overs.
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 11);
     // One pass: the second page starts after the first, not again from the top.
     expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual(listed(metaKey, '2025-03-01T16:00:00.000Z'));
     expect(sfn.commandCalls(StartExecutionCommand).map((c) => [c.args[0].input.stateMachineArn, c.args[0].input.name])).toEqual([

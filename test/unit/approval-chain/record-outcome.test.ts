@@ -2,11 +2,20 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Decision } from '#core/approval';
 import type { PostRemovalRequest } from '#post-removal/post-removal';
 import { setFunctionEnv } from '../env.ts';
 import { accountId, accountRequest, approval, grant, named, paRequestId, postingAuthorityRequest, requestId } from '../fixtures.ts';
+
+// The capture of a new account's first credential is its own adapter (tested on the local stack, test/statemachines/credentials.test.ts): here, only that the approval opens it.
+const captures = vi.hoisted(() => [] as { accountId: string; recipients: string[] }[]);
+vi.mock('#adapters/credential-capture', () => ({
+  openCredentialCapture: async (input: { account: { accountId: string }; recipients: { id: string }[] }) => {
+    captures.push({ accountId: input.account.accountId, recipients: input.recipients.map((r) => r.id) });
+    return 'started';
+  },
+}));
 
 type Module = typeof import('#approval-chain/handlers/record-outcome');
 let recordOutcome: Module['recordOutcome'];
@@ -167,6 +176,7 @@ describe('record-outcome', () => {
     const recipients = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses);
     expect(recipients).toEqual([['agallegos@cabq.example'], ['dti@example.test']]);
     expect(claimedSlots(ddb)).toEqual(['mail:outcome-requester', 'mail:outcome-dti']);
+    expect(captures.at(-1)).toEqual({ accountId: `acct-${requestId.slice(3)}`, recipients: ['E102', 'E103'] });
   });
 
   it('reports no account when a retried approval finds the request already closed as FAILED', async () => {

@@ -517,11 +517,16 @@ describe('complete-offboarding-task', () => {
       Key: taskKey,
       ExpressionAttributeValues: expect.objectContaining({ ':done': 'DONE', ':id': 'E103' }),
     });
-    // The account's password change is on record for the annual review (C, O.b), after the task closes.
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    // The account's password change is on record for the annual review (C, O.b), after the task closes,
+    // and the account's credential record names the rotated version as the confirmed password (O.b).
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
     expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({
       Key: { PK: `ACCOUNT#${accountId}`, SK: 'PROFILE' },
       UpdateExpression: 'SET credentialChangedAt = :at',
+    });
+    expect(ddb.commandCalls(UpdateCommand)[2]?.args[0].input).toMatchObject({
+      Key: { PK: `ACCOUNT#${accountId}`, SK: 'CREDENTIAL' },
+      ExpressionAttributeValues: expect.objectContaining({ ':v': versionId, ':by': { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' } }),
     });
     const promoted = sm.commandCalls(UpdateSecretVersionStageCommand)[0];
     const closed = ddb.commandCalls(UpdateCommand)[0];

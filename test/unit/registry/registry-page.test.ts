@@ -94,7 +94,7 @@ describe('registryPage (the list)', () => {
 
   it('says an empty Retired list is empty because no account has been retired yet', () => {
     expect(list({ filters: { status: 'RETIRED', sort: 'platform' }, accounts: [] })).toContain(
-      'No accounts match: retired. No account has been retired yet: retiring an account from the registry is not available yet, so this list is empty.',
+      'No accounts match: retired. No account matching these filters has been retired.',
     );
   });
 
