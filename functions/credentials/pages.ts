@@ -103,8 +103,15 @@ function radios(k: string, legend: string, options: [string, string][], v: Crede
     )}</fieldset>`;
 }
 
-const form = (action: string, body: SafeHtml, button: string, secondary = false) =>
-  html`<form method="post" action="${action}" class="usa-form usa-form--large"><input type="hidden" name="action" value="${action.split('#')[1] ?? ''}">${body}<button type="submit" class="usa-button${secondary ? ' usa-button--outline' : ''}">${button}</button></form>`;
+/*
+ * `target` is the page and, after '#', the form's action. The form posts to the page without the
+ * fragment: Chromium clears focus on scrolling to a fragment whose element cannot take focus (the
+ * form's heading), which would take it from the error summary of the page that comes back.
+ */
+const form = (target: string, body: SafeHtml, button: string, secondary = false) => {
+  const [action, name] = target.split('#');
+  return html`<form method="post" action="${action ?? ''}" class="usa-form usa-form--large"><input type="hidden" name="action" value="${name ?? ''}">${body}<button type="submit" class="usa-button${secondary ? ' usa-button--outline' : ''}">${button}</button></form>`;
+};
 
 function manageForms(v: CredentialPageView): SafeHtml {
   const href = credentialHref(v.account.accountId);

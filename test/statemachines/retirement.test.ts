@@ -167,6 +167,17 @@ describe('retiring an account (issue 14)', () => {
     expect(exceptionPage.status).toBe(409);
     expect(await exceptionPage.text()).toContain(`by request ${requestId}`);
     expect((await askRetirement('E100', accountId)).status).toBe(409);
+    // Nor credential changes or views: its credential is kept on record, as it was.
+    for (const [who, body] of [
+      ['E100', { action: 'change', mode: 'generate' }],
+      ['E400', { action: 'view', reason: 'Checking the retired account' }],
+    ] as const) {
+      const res = await as(stack, who).post(`/accounts/${accountId}/credential`, body);
+      expect(res.status, who).toBe(409);
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        /is retired: its credential is kept on record and can no longer be viewed or changed\.$/,
+      );
+    }
     expect(await footprint()).toEqual(before);
 
     // Its records stay exportable (H): the account's export has the retirement request.

@@ -156,8 +156,8 @@ export function taskLinkIn(email: SentEmail): { url: string; taskId: string; sec
   return { url: match[1], taskId: match[2], secret: match[3] };
 }
 
-/** The task link emailed to `to` about the account with this handle. */
-export async function taskLinkFor(stack: LocalStack, to: string, handle: string, subject: RegExp = /^Action needed/) {
+/** The offboarding task link emailed to `to` about the account with this handle (not an approved account's credential capture, which says "record the login"). */
+export async function taskLinkFor(stack: LocalStack, to: string, handle: string, subject: RegExp = /^Action needed: (?!record the login)/) {
   return taskLinkIn(await waitForEmail(stack, (e) => e.to.includes(to) && subject.test(e.subject) && e.subject.includes(`${handle} `)));
 }
 
