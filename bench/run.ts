@@ -24,6 +24,10 @@
  *    stack of its own). `BENCH_ONLY=directory npm run bench` runs H alone and writes
  *    bench/results/directory.json instead.
  *
+ * I. credentials.ts: DTI's credentials list (GET /credentials, O.c) at 50, 200 and 800 active
+ *    accounts, metered (a stack of its own). `BENCH_ONLY=credentials npm run bench` runs I alone
+ *    and writes bench/results/credentials.json instead.
+ *
  * Store calls are named after the store methods that make them (store-calls.ts); report.ts prints
  * (report-review.ts prints F).
  */
@@ -35,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { version as esbuildVersion } from 'esbuild';
 import { functions } from '#catalogue';
 import { benchDirectoryImport, reportDirectoryImport } from './directory-import.ts';
+import { benchCredentialsList, reportCredentialsList } from './credentials.ts';
 import { benchApprovals, LATENCY_REQUESTS, LATENCY_WARMUP, METERED_RUNS } from './approvals.ts';
 import { benchBundles, IMPORT_RUNS } from './bundles.ts';
 import { benchOffboarding } from './offboarding.ts';
@@ -132,11 +137,32 @@ async function directory() {
   reportDirectoryImport(result);
   return result;
 }
-/** BENCH_ONLY=pages, =review, =workflows or =directory: that section alone, written to its own file (latest.json is left as it was). */
+async function credentials() {
+  console.log('\nI. DTI\u2019s credentials list (O.c) at 50, 200 and 800 active accounts (a stack of its own)…');
+  const result = await section('I. credentials list', async () => {
+    const session = await openStackSession();
+    try {
+      return await benchCredentialsList(session);
+    } finally {
+      await session.close();
+    }
+  });
+  reportCredentialsList(result);
+  return result;
+}
+/** BENCH_ONLY=pages, =review, =workflows, =directory or =credentials: that section alone, written to its own file (latest.json is left as it was). */
 const only = process.env.BENCH_ONLY;
-if (only === 'pages' || only === 'review' || only === 'workflows' || only === 'directory') {
+if (only === 'pages' || only === 'review' || only === 'workflows' || only === 'directory' || only === 'credentials') {
   const result =
-    only === 'pages' ? await pages() : only === 'review' ? await review(REVIEW_PROCESSES_ALONE) : only === 'workflows' ? await workflows() : await directory();
+    only === 'pages'
+      ? await pages()
+      : only === 'review'
+        ? await review(REVIEW_PROCESSES_ALONE)
+        : only === 'workflows'
+          ? await workflows()
+          : only === 'directory'
+            ? await directory()
+            : await credentials();
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(repoRoot, 'bench', 'results', `${only}.json`),
@@ -186,6 +212,8 @@ const workflowResults = await workflows();
 
 const directoryResults = await directory();
 
+const credentialsResults = await credentials();
+
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
 const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
 const results = {
@@ -214,6 +242,7 @@ const results = {
   review: reviewResults,
   workflows: workflowResults,
   directory: directoryResults,
+  credentials: credentialsResults,
   sectionSeconds,
 };
 mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
