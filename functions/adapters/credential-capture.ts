@@ -1,5 +1,4 @@
 import { captureCaseId } from '#credentials/credential';
-import { departmentDeciders } from '#offboarding/offboarding';
 import type { Account } from '#core/registry';
 import type { NamedPerson } from '#core/request';
 import { CredentialStore } from '#adapters/credential-store';
@@ -27,7 +26,7 @@ export async function openCredentialCapture(input: { account: Account; recipient
   const { account, at } = input;
   const caseId = captureCaseId(account.accountId);
   const existing = await tasks.task(caseId, account.accountId, 'CAPTURE');
-  // Escalation goes to whoever decides for the department now (its director, designee, then the Communications Director), never an admin already asked.
+  // Escalation goes to whoever decides for the department now (its director, then designee), never an admin already asked.
   const escalateTo = existing ? existing.escalateTo : await escalationFor(account, input.recipients);
   await credentials.createRecord(account.accountId, at);
   await tasks.putCase({ offboardingId: caseId, accountId: account.accountId, kind: 'CAPTURE', status: 'IN_PROGRESS', createdAt: at });
@@ -80,9 +79,10 @@ export async function settleCredentialCapture(accountId: string, by: NamedPerson
 
 async function escalationFor(account: Account, admins: NamedPerson[]): Promise<NamedPerson | null> {
   const c = credentials as CredentialStore;
-  const [department, roleHolders] = await Promise.all([c.department(account.departmentCode), c.roleHolders()]);
+  const department = await c.department(account.departmentCode);
   if (!department) return null;
-  for (const id of departmentDeciders(department, roleHolders, '')) {
+  // Only who may record the login (mayManageCredential): the department's director, then designee.
+  for (const id of [department.directorId, department.designeeId].filter((x): x is string => Boolean(x))) {
     if (admins.some((a) => a.id === id)) continue;
     const person = await c.person(id);
     if (person && !person.separatedOn) return { id: person.id, name: person.name, email: person.email };

@@ -60,6 +60,8 @@ export class CredentialStore extends GovernanceStore {
   recordPending(input: {
     accountId: string;
     expected: CredentialStatus | undefined;
+    /** The pending version as read (absent: none): a recording made meanwhile by someone else is never silently replaced. */
+    expectedPending?: string;
     versionId: string;
     login?: LoginDetails;
     by: NamedPerson;
@@ -73,7 +75,9 @@ export class CredentialStore extends GovernanceStore {
         UpdateExpression: `SET entity = :e, accountId = :a, #s = :s, pendingVersionId = :v, pendingSince = :at, pendingBy = :by, updatedAt = :at${
           input.login ? ', pendingLogin = :l' : ' REMOVE pendingLogin'
         }`,
-        ConditionExpression: input.expected ? '#s = :expected' : 'attribute_not_exists(PK)',
+        ConditionExpression: input.expected
+          ? `#s = :expected AND ${input.expectedPending ? 'pendingVersionId = :pending' : 'attribute_not_exists(pendingVersionId)'}`
+          : 'attribute_not_exists(PK)',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':e': 'Credential',
@@ -84,6 +88,7 @@ export class CredentialStore extends GovernanceStore {
           ':by': input.by,
           ...(input.login ? { ':l': input.login } : {}),
           ...(input.expected ? { ':expected': input.expected } : {}),
+          ...(input.expected && input.expectedPending ? { ':pending': input.expectedPending } : {}),
         },
       }),
     );
@@ -147,8 +152,9 @@ export class CredentialStore extends GovernanceStore {
       new UpdateCommand({
         TableName: this.table,
         Key: key(accountId),
+        // A recording pending from before the rotation is dropped: confirming it would bring back a password the former employee may know.
         UpdateExpression:
-          'SET entity = :e, accountId = :a, #s = if_not_exists(#s, :none), currentVersionId = :v, confirmedAt = :at, confirmedBy = :by, updatedAt = :at',
+          'SET entity = :e, accountId = :a, #s = if_not_exists(#s, :none), currentVersionId = :v, confirmedAt = :at, confirmedBy = :by, updatedAt = :at REMOVE pendingVersionId, pendingSince, pendingBy, pendingLogin',
         ConditionExpression: 'attribute_not_exists(PK) OR (#s <> :retired AND (attribute_not_exists(confirmedAt) OR confirmedAt < :at))',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {

@@ -43,7 +43,10 @@ export function taskEmail(input: {
   const afterWords = {
     reminder: 'If it is not done by then, you will get a reminder.',
     escalation: `If it is not done by then, it goes to ${task.escalateTo?.name ?? 'someone else'} instead, and this link stops working.`,
-    expiry: 'If it is not done by then, it is reported to DTI and the Communications Coordinator as not done.',
+    expiry:
+      task.kind === 'CAPTURE'
+        ? 'If it is not done by then, the account stays on DTI\u2019s list of accounts without a credential on file.'
+        : 'If it is not done by then, it is reported to DTI and the Communications Coordinator as not done.',
   };
   const due = `Please act by ${formatWhen(input.dueBy)}. ${afterWords[afterWait(task, input.policy ?? policy)]}`;
   const label = { ROTATE: 'Open the password change', APPOINT: 'Appoint an admin', CAPTURE: 'Record the login' }[task.kind];

@@ -40,6 +40,7 @@ interface CredentialJson {
   login?: { username: string; recoveryContact: string; twoFactorHolder?: string };
   password?: string;
   fields?: Record<string, string>;
+  notice?: string;
 }
 
 const credential = (accountId: string) => `/accounts/${accountId}/credential`;
@@ -104,6 +105,10 @@ describe('credentials on file (O.b, O.c)', () => {
     expect(c.body.health.problems).toContain('A login is recorded but nobody has confirmed it works yet.');
     expect((await post('E400', accountId, { action: 'view', reason: 'Checking the new account before launch' })).status).toBe(409);
 
+    // The other admin cannot confirm what E102 recorded: only who recorded it knows they signed in with it.
+    const notTheirs = await post('E103', accountId, { action: 'confirm', versionId: c.body.versionId, signedIn: 'yes' });
+    expect(notTheirs.status).toBe(403);
+    expect(notTheirs.body.message).toBe('Only Ana Gallegos, who recorded it, can confirm they signed in with it.');
     const unticked = await post('E102', accountId, { action: 'confirm', versionId: c.body.versionId });
     expect(unticked.status).toBe(400);
     const confirmed = await post('E102', accountId, { action: 'confirm', versionId: c.body.versionId, signedIn: 'yes' });
@@ -208,13 +213,18 @@ describe('credentials on file (O.b, O.c)', () => {
     };
     expect(account.grants.filter((g) => g.status === 'ACTIVE').map((g) => g.personId)).toEqual(['E102']);
     const dti = (await mailbox(stack)).filter((e) => e.to.includes('dti-social-registry@cabq.example') && e.subject === `Credential change: ${label}`);
-    expect(dti.map((e) => e.text.match(/reported that (.*?) \(grants: (.*?)\)\./)?.slice(1))).toEqual([
+    expect(dti.slice(0, 2).map((e) => e.text.match(/reported that (.*?) \(grants: (.*?)\)\./)?.slice(1))).toEqual([
       [
         'Marcus Chavez was added as an admin of ' + label + ' on the platform',
         'holds no ADMIN grant: the director must authorize them (B), or they must be removed',
       ],
       ['Tom Sandoval was removed as an admin of ' + label + ' on the platform', 'ADMIN grant revoked'],
     ]);
+    // The last admin reported removed is not revoked: nobody would be left to act (O.c).
+    const last = await post('E102', accountId, { action: 'admin', change: 'REMOVED', person: 'agallegos@cabq.example' });
+    expect(last.body.notice).toBe(
+      'Reported: Ana Gallegos, the account\u2019s only ADMIN grant, not revoked: the director must authorize another admin first. DTI and the Communications Coordinator have been told.',
+    );
     // One admin left, and no credential on file: both fail O.c on DTI's list; nobody but DTI and the Coordinator sees it.
     const c = await read('E102', accountId);
     expect(c.body.health.problems).toEqual(['No credential is on file with DTI (O.b).', 'Only 1 current City employee can sign in; at least 2 must (O.c).']);

@@ -87,7 +87,8 @@ export async function manageCredential(event: HttpEvent): Promise<HttpResult> {
 
 async function peopleOf(grants: Grant[]) {
   const ids = [...new Set(grants.filter((g) => g.status === 'ACTIVE').map((g) => g.personId))];
-  const found = await Promise.all(ids.map((id) => (store as CredentialStore).person(id)));
+  const found = [];
+  for (let i = 0; i < ids.length; i += 8) found.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => (store as CredentialStore).person(id)))));
   return new Map(found.flatMap((p) => (p ? [[p.id, p] as const] : [])));
 }
 
@@ -175,12 +176,30 @@ function currentAdmins(ctx: Context): NamedPerson[] {
   });
 }
 
-async function stage(ctx: Context, password: string, login: Parameters<CredentialStore['recordPending']>[0]['login']): Promise<boolean> {
+/** A new version in the vault and on the record as pending; its id, or undefined when the record changed since it was read. */
+async function stage(ctx: Context, password: string, login: Parameters<CredentialStore['recordPending']>[0]['login']): Promise<string | undefined> {
   const versionId = randomUUID();
   const accountId = ctx.file.account.accountId;
   await vault.stagePending(accountId, versionId, password);
-  const expected = ctx.file.credential?.status;
-  return (store as CredentialStore).recordPending({ accountId, expected, versionId, ...(login ? { login } : {}), by: ctx.by, at: new Date().toISOString() });
+  const c = ctx.file.credential;
+  const recorded = await (store as CredentialStore).recordPending({
+    accountId,
+    expected: c?.status,
+    ...(c?.pendingVersionId ? { expectedPending: c.pendingVersionId } : {}),
+    versionId,
+    ...(login ? { login } : {}),
+    by: ctx.by,
+    at: new Date().toISOString(),
+  });
+  return recorded ? versionId : undefined;
+}
+
+/** The page after a recording: its confirm form names the version this request staged, whatever a later read finds. */
+async function afterStaging(ctx: Context, versionId: string, extra: Partial<CredentialPageView>): Promise<HttpResult> {
+  const next = await reread(ctx);
+  const c = next.file.credential;
+  const file = c ? { ...next.file, credential: { ...c, pendingVersionId: versionId } } : next.file;
+  return show({ ...next, file }, 200, extra);
 }
 
 async function record(ctx: Context, body: Record<string, unknown>): Promise<HttpResult> {
@@ -203,9 +222,10 @@ async function change(ctx: Context, body: Record<string, unknown>): Promise<Http
   const parsed = parseChangeForm(body);
   if (!parsed.ok) return show(ctx, 400, { form: 'change', errors: parsed.errors, values: withoutPasswords(body) });
   const password = parsed.mode === 'generate' ? generatePassword() : parsed.password;
-  if (!(await stage(ctx, password, undefined))) throw new ConflictError('The credential changed while you were recording it: reload the page and try again.');
+  const versionId = await stage(ctx, password, undefined);
+  if (!versionId) throw new ConflictError('The credential changed while you were recording it: reload the page and try again.');
   logger.info('credential change staged', { accountId: ctx.file.account.accountId, mode: parsed.mode });
-  return show(await reread(ctx), 200, {
+  return afterStaging(ctx, versionId, {
     ...(parsed.mode === 'generate' ? { generated: password } : {}),
     notice:
       parsed.mode === 'generate'
@@ -218,28 +238,44 @@ async function confirm(ctx: Context, body: Record<string, unknown>): Promise<Htt
   if (!ctx.mayManage) throw new ForbiddenError(whoMayManage);
   const c = ctx.file.credential;
   const versionId = typeof body.versionId === 'string' ? body.versionId : '';
+  const accountId = ctx.file.account.accountId;
+  // A retry of a confirmation that was recorded but cut short: finish what it owed, once.
+  if (versionId && c?.currentVersionId === versionId && c.confirmedBy?.id === ctx.by.id)
+    return finishConfirmation(ctx, versionId, c.status === 'CONFIRMED', c.confirmedAt ?? new Date().toISOString(), true);
   if (!c?.pendingVersionId || c.pendingVersionId !== versionId) {
     throw new ConflictError('That is no longer the credential waiting for confirmation (someone recorded another, or it was confirmed): reload the page.');
   }
+  // Only who recorded it knows they signed in with it.
+  if (c.pendingBy && c.pendingBy.id !== ctx.by.id) throw new ForbiddenError(`Only ${c.pendingBy.name}, who recorded it, can confirm they signed in with it.`);
   if (body.signedIn !== 'yes')
     return show(ctx, 400, { form: 'confirm', errors: { signedIn: `Tick the box once you have signed in to ${label(ctx)} with it.` } });
   const login = (c as typeof c & { pendingLogin?: typeof c.login }).pendingLogin ?? c.login;
   if (!login) throw new ConflictError('No login details are recorded with this version: record the whole login again.');
-  const accountId = ctx.file.account.accountId;
-  // Promote first: a confirmed record always names the vault's current version.
-  await vault.promote(accountId, versionId);
   const at = new Date().toISOString();
+  // The record first: it is what says which version is current (views read that version by id), so
+  // the vault's labels follow it, and a retry after a crash in between finishes the promotion.
   if (!(await (store as CredentialStore).confirm({ accountId, versionId, login, by: ctx.by, at }))) {
     throw new ConflictError('The credential changed while you were confirming it: reload the page.');
   }
-  const first = c.status !== 'CONFIRMED';
-  const what = first ? `recorded and confirmed the login of ${label(ctx)}.` : `changed the password of ${label(ctx)} and confirmed it.`;
+  return finishConfirmation(ctx, versionId, c.status === 'CONFIRMED', at, false);
+}
+
+/** After the record: the vault's label, the capture task settled, then DTI and the Coordinator told (each once). */
+async function finishConfirmation(ctx: Context, versionId: string, wasConfirmed: boolean, at: string, retry: boolean): Promise<HttpResult> {
+  const accountId = ctx.file.account.accountId;
+  await vault.promote(accountId, versionId);
+  await settleCredentialCapture(accountId, ctx.by, at);
+  const what =
+    wasConfirmed && retry
+      ? `changed the credential of ${label(ctx)} and confirmed it.`
+      : wasConfirmed
+        ? `changed the password of ${label(ctx)} and confirmed it.`
+        : `recorded and confirmed the login of ${label(ctx)}.`;
   const email = credentialChangedEmail({ accountLabel: label(ctx), by: ctx.by, at, what, url: pageUrl(ctx) });
   for (const to of await summaryAudience(store as CredentialStore)) {
     await sendOnce(ledgerBeside(`ACCOUNT#${accountId}`, `credchange-${versionId}-${to}`), { to: [to], ...email });
   }
-  await settleCredentialCapture(accountId, ctx.by, at);
-  logger.info('credential confirmed', { accountId, first });
+  logger.info('credential confirmed', { accountId, first: !wasConfirmed, retry });
   return show(await reread(ctx), 200, {
     notice: `Confirmed: it is the current credential of ${label(ctx)}. DTI and the Communications Coordinator have been told.`,
   });
@@ -259,8 +295,14 @@ async function reportAdmin(ctx: Context, body: Record<string, unknown>): Promise
   if (parsed.change === 'ADDED') {
     reconciliation = adminGrants.length ? 'holds an ADMIN grant' : 'holds no ADMIN grant: the director must authorize them (B), or they must be removed';
   } else {
-    for (const g of adminGrants) await (store as CredentialStore).revokeAdminGrant(g, at, reportId);
-    reconciliation = adminGrants.length ? 'ADMIN grant revoked' : 'held no ADMIN grant';
+    const others = ctx.file.grants.filter((g) => g.personId !== person.id && g.role === 'ADMIN' && g.status === 'ACTIVE');
+    if (adminGrants.length && others.length === 0) {
+      // The account's last admin: revoking would leave nobody to act (O.c); the director appoints another first.
+      reconciliation = 'the account\u2019s only ADMIN grant, not revoked: the director must authorize another admin first';
+    } else {
+      for (const g of adminGrants) await (store as CredentialStore).revokeAdminGrant(g, at, reportId);
+      reconciliation = adminGrants.length ? 'ADMIN grant revoked' : 'held no ADMIN grant';
+    }
   }
   const report: AdminChangeReport = {
     accountId: ctx.file.account.accountId,

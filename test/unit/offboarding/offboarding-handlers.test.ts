@@ -526,6 +526,8 @@ describe('complete-offboarding-task', () => {
     });
     expect(ddb.commandCalls(UpdateCommand)[2]?.args[0].input).toMatchObject({
       Key: { PK: `ACCOUNT#${accountId}`, SK: 'CREDENTIAL' },
+      // A recording pending from before is dropped with it: confirming it later would bring back an old password.
+      UpdateExpression: expect.stringContaining('REMOVE pendingVersionId, pendingSince, pendingBy, pendingLogin'),
       ExpressionAttributeValues: expect.objectContaining({ ':v': versionId, ':by': { id: 'E103', name: 'Tom Sandoval', email: 'tsandoval@cabq.example' } }),
     });
     const promoted = sm.commandCalls(UpdateSecretVersionStageCommand)[0];
