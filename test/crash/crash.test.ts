@@ -1,14 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningSes, startSes } from '../../infra/local/services.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { validForm } from '../support/forms.ts';
+import { boot, eventually, killGroup, linkOf, mail, rng, scan } from './harness.ts';
 import { denverDaysFromNow, denverToday, seedAccounts } from '../support/offboarding.ts';
 
 /**
@@ -121,62 +121,6 @@ afterAll(async () => {
   await ses?.stop();
 });
 
-/** mulberry32: small, seedable, good enough to pick a kill point. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Ready {
-  baseUrl: string;
-  dynamoEndpoint: string;
-  tableName: string;
-  reconciled: { started: number };
-}
-
-async function boot(dataDir: string, port: number): Promise<{ child: ChildProcess; ready: Ready }> {
-  // Its own process group, so one kill takes the stack and DynamoDB Local's java together.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/crash/stack-child.ts', '--data', dataDir, '--ses', ses.endpoint, '--port', String(port)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = /READY (.*)\n/.exec(out);
-      if (line?.[1]) resolve(JSON.parse(line[1]) as Ready);
-    });
-    child.once('exit', (code) => reject(new Error(`the stack exited (${code}) before it was up: ${stderr.slice(0, 800)}`)));
-  });
-  return { child, ready };
-}
-
-function killGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    process.kill(-(child.pid as number), 'SIGKILL');
-  });
-}
-
-const mail = async () =>
-  (
-    (await (await fetch(`${ses.endpoint}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[] }
-  ).emails.map((e) => ({ to: e.destination.to[0] ?? '', subject: e.subject, text: e.body.text ?? '' }));
-
-const linkOf = (text: string) => /\/approvals\/([A-Za-z0-9_-]+)\?s=([A-Za-z0-9_-]+)/.exec(text);
-
 function client(baseUrl: string) {
   const headers = { cookie: 'dev_user=E102', accept: 'application/json', 'content-type': 'application/json' };
   return {
@@ -216,32 +160,6 @@ function client(baseUrl: string) {
   };
 }
 
-type Row = Record<string, unknown> & { PK: string; SK: string };
-
-async function scan(db: DynamoDBDocumentClient, table: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }));
-    rows.push(...((out.Items ?? []) as Row[]));
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return rows;
-}
-
-/** Polls `check` until it passes (the workflows run in the background), or fails with its last error. */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 describe('the local stack killed mid-burst', () => {
   it.each(seeds)('keeps every request, decision and email exactly once (seed %i)', async (seed) => {
     const random = rng(seed);
@@ -251,7 +169,7 @@ describe('the local stack killed mid-burst', () => {
     const director = 'dbaca@cabq.example';
     const communications = 'emartinez@cabq.example';
     try {
-      let { child, ready } = await boot(dataDir, port);
+      let { child, ready } = await boot(dataDir, port, ses.endpoint);
       const api = client(ready.baseUrl);
 
       // Offboarding too: employees who each administer two accounts with a co-admin, separated in the burst.
@@ -303,7 +221,7 @@ describe('the local stack killed mid-burst', () => {
       // Requests already waiting for the director, whose links the burst decides.
       const before = await Promise.all(Array.from({ length: decisionsInBurst }, () => api.submit().then((r) => r.json() as Promise<{ requestId: string }>)));
       const links = await eventually(async () => {
-        const emails = await mail();
+        const emails = await mail(ses.endpoint);
         const found = before.map(({ requestId }) => emails.find((e) => e.to === director && e.text.includes(requestId)));
         if (found.some((e) => !e)) throw new Error('first emails not all out yet');
         return found.map((e) => linkOf(e?.text ?? '') as RegExpExecArray);
@@ -322,7 +240,7 @@ describe('the local stack killed mid-burst', () => {
         ),
       );
       await eventually(async () => {
-        const emails = await mail();
+        const emails = await mail(ses.endpoint);
         if (libraryRequests.some((id) => !emails.some((e) => e.to === library.was && e.text.includes(id))))
           throw new Error('library first emails not all out yet');
       });
@@ -433,7 +351,7 @@ describe('the local stack killed mid-burst', () => {
       await Promise.all(burst);
       expect(refused, 'every other-kind submission the stack answered before the kill was accepted').toEqual([]);
 
-      ({ child, ready } = await boot(dataDir, port));
+      ({ child, ready } = await boot(dataDir, port, ses.endpoint));
       const restartedAt = Date.now();
       let libraryApplied = false;
       const db = DynamoDBDocumentClient.from(
@@ -451,7 +369,7 @@ describe('the local stack killed mid-burst', () => {
           }
           const requests = rows.filter((r) => r.PK.startsWith('REQ#') && r.SK === 'META');
           const approvals = rows.filter((r) => r.PK.startsWith('REQ#') && r.SK.startsWith('APPR#'));
-          const emails = await mail();
+          const emails = await mail(ses.endpoint);
           const ids = new Set(requests.map((r) => String(r.requestId)));
 
           // Nothing acknowledged is lost.

@@ -168,6 +168,7 @@ describe('every page, at a desk and on a phone', () => {
       'Platforms',
       'Directory',
       'Annual reviews',
+      'Credentials',
       'Offboardings',
       'Records export',
     ]);

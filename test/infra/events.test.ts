@@ -85,6 +85,7 @@ describe('durable starts: the reconciler and its schedule', () => {
       'ExceptionApproval',
       'WebsiteDisplayApproval',
       'PlatformProposalApproval',
+      'AccountRetirementApproval',
       'ApprovalChain',
     ];
     expect(

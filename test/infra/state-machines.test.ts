@@ -124,13 +124,13 @@ describe('separation offboarding state machine', () => {
     expect(map.ItemProcessor.States.OffboardAccount.Parameters.FunctionName).toBe(`<${fnId('offboardAccount')}.Arn>`);
   });
 
-  it('its waitForTaskToken tasks call functions that may send task results to this machine only', () => {
+  it('its waitForTaskToken tasks call functions that may send task results to this machine only (the follow-up also to the credential capture, whose task it follows up)', () => {
     const waiting = Object.values(definition().States as Record<string, Json>).filter((s) => String(s.Resource).endsWith('.waitForTaskToken'));
     expect(waiting.length).toBeGreaterThan(0);
     for (const state of waiting) {
       const fnKey = functionEntries.find(([k]) => state.Parameters.FunctionName === `<${fnId(k)}.Arn>`)?.[0] as FunctionKey;
       const spec = functions[fnKey] as FunctionSpec;
-      expect(spec.access.sendTaskResult, fnKey).toEqual([key]);
+      expect(spec.access.sendTaskResult, fnKey).toEqual(fnKey === 'trackOffboardingTasks' ? [key, 'credentialCapture'] : [key]);
     }
   });
 
@@ -172,8 +172,10 @@ describe('one state machine per workflow (issue 12)', () => {
     ],
     ['annualReview', 'statemachines/annual-review.asl.json', ['openReview', 'prepareDepartmentReview', 'trackReview', 'reportReview']],
     ['approvalChain', 'statemachines/approval-chain.asl.json', ['requestApproval', 'recordOutcome']],
+    ['accountRetirementApproval', 'statemachines/approval-by-link.asl.json', ['requestApproval', 'recordOutcome']],
+    ['credentialCapture', 'statemachines/credential-capture.asl.json', ['trackOffboardingTasks']],
   ];
-  it('deploys ten, each under its own name, role and log group', () => {
+  it('deploys twelve, each under its own name, role and log group', () => {
     const machines = ofType('AWS::StepFunctions::StateMachine');
     expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual(
       [
@@ -187,14 +189,16 @@ describe('one state machine per workflow (issue 12)', () => {
         'SeparationOffboarding',
         'AnnualReview',
         'ApprovalChain',
+        'AccountRetirementApproval',
+        'CredentialCapture',
       ]
         .map((n) => `${stack.stackName}-${n}`)
         .sort(),
     );
     const roles = machines.map(([, m]) => JSON.stringify(m.Properties.RoleArn));
     const logGroups = machines.map(([, m]) => JSON.stringify(m.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn));
-    expect(new Set(roles).size).toBe(10);
-    expect(new Set(logGroups).size).toBe(10);
+    expect(new Set(roles).size).toBe(12);
+    expect(new Set(logGroups).size).toBe(12);
   });
 
   it.each(expected)('%s runs %s and its role invokes exactly %j', (key, definition, invokes) => {
@@ -216,6 +220,9 @@ describe('one state machine per workflow (issue 12)', () => {
     ['requestException', 'ExceptionApproval'],
     ['requestWebsiteDisplay', 'WebsiteDisplayApproval'],
     ['proposePlatform', 'PlatformProposalApproval'],
+    ['requestRetirement', 'AccountRetirementApproval'],
+    // A new account's approval opens its credential capture (O.b).
+    ['recordOutcome', 'CredentialCapture'],
   ] as [FunctionKey, string][])('%s starts only its own state machine, %s', (fnKey, name) => {
     const starts = statementsOf(roleId(fnKey)).filter((s) => asArray(s.Action).includes('states:StartExecution'));
     expect(starts.flatMap((s) => asArray(s.Resource)).map(flatten)).toEqual([`arn:aws:states:${stack.region}:<token>:stateMachine:${stack.stackName}-${name}`]);

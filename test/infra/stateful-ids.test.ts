@@ -41,6 +41,8 @@ const STATEFUL: Record<string, string[]> = {
     'StateMachinesSeparationOffboardingStateMachine312B0DD6',
     'StateMachinesAnnualReviewStateMachine6B043BCD',
     'StateMachinesApprovalChainStateMachineAEBDFC7A',
+    'StateMachinesAccountRetirementApprovalStateMachine6E19F2FE',
+    'StateMachinesCredentialCaptureStateMachine00175893',
   ],
 };
 
@@ -56,6 +58,8 @@ const AUDIT_LOG_GROUPS = [
   'StateMachinesSeparationOffboardingLogsA699DCBE',
   'StateMachinesAnnualReviewLogs099FA333',
   'StateMachinesApprovalChainLogs0CFDCE82',
+  'StateMachinesAccountRetirementApprovalLogs126947F6',
+  'StateMachinesCredentialCaptureLogs1BE673E1',
   'ApiAccessLogs50B185DB',
 ];
 
