@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/stack.ts';
+import { captureOutput } from '../support/log-capture.ts';
 import { approvedAccount, as, mailbox, startTestStack, waitForEmail, waitUntilWaiting } from '../support/harness.ts';
 import { taskLinkIn } from '../support/offboarding.ts';
 
@@ -11,23 +12,14 @@ import { taskLinkIn } from '../support/offboarding.ts';
  * an admin changes the password; and no password appears anywhere but the responses that show it.
  */
 let stack: LocalStack;
-const logs: string[] = [];
-const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  const capture =
-    (original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    };
-  process.stdout.write = capture(originals.out) as typeof process.stdout.write;
-  process.stderr.write = capture(originals.err) as typeof process.stderr.write;
+  output = captureOutput();
   stack = await startTestStack({ logLevel: 'DEBUG' });
 });
 afterAll(async () => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
+  output?.restore();
   await stack?.stop();
 });
 
@@ -165,12 +157,13 @@ describe('credentials on file (O.b, O.c)', () => {
     expect((await post('E400', accountId, { action: 'view', reason: 'After the change was confirmed' })).body.password).toBe(next);
     await waitForEmail(stack, (e) => e.to.includes('dti-social-registry@cabq.example') && e.text.includes('changed the password of'));
 
-    // The secret scan: neither password in any log line, email, table item or saved execution.
+    // The secret scan: neither password in any log line, email, table item, saved execution or the local vault's own storage (sealed there).
     const places = {
-      logs: logs.join(''),
+      logs: output.logs.join(''),
       emails: JSON.stringify(await mailbox(stack)),
       table: await scan(stack.tableName),
       executions: await scan(stack.sfn.executionsTable),
+      vaultStorage: await scan('local-secrets-manager'),
     };
     expect(places.logs).toContain('credential confirmed');
     for (const password of passwords) {

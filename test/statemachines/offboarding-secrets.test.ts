@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vault } from '../../functions/adapters/vault.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
+import { captureOutput } from '../support/log-capture.ts';
 import { mailbox, startTestStack, waitUntilWaiting } from '../support/harness.ts';
 import { grantFor, hire, rotate, seedAccounts, separate, taskAction, taskLinkFor } from '../support/offboarding.ts';
 
@@ -11,23 +12,14 @@ import { grantFor, hire, rotate, seedAccounts, separate, taskAction, taskLinkFor
  * the saved executions, and not in clear in the local vault's own storage.
  */
 let stack: LocalStack;
-const logs: string[] = [];
-const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
-  const capture =
-    (original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
-    };
-  process.stdout.write = capture(originals.out) as typeof process.stdout.write;
-  process.stderr.write = capture(originals.err) as typeof process.stderr.write;
+  output = captureOutput();
   stack = await startTestStack({ logLevel: 'DEBUG' });
 });
 afterAll(async () => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
+  output?.restore();
   await stack?.stop();
 });
 
@@ -55,7 +47,7 @@ describe('credentials after offboarding', () => {
     expect(new Set(passwords).size).toBe(3);
 
     // The controls: the capture sees the functions' logs, and the vault does hold the passwords.
-    const logText = logs.join('');
+    const logText = output.logs.join('');
     expect(logText).toContain('rotation password revealed');
     expect(logText).toContain(offboardingId);
     const stored = await Promise.all(accounts.map(async (a) => Object.keys(await vault.versions(a.accountId))));
