@@ -103,15 +103,13 @@ function radios(k: string, legend: string, options: [string, string][], v: Crede
     )}</fieldset>`;
 }
 
-/*
- * `target` is the page and, after '#', the form's action. The form posts to the page without the
- * fragment: Chromium clears focus on scrolling to a fragment whose element cannot take focus (the
- * form's heading), which would take it from the error summary of the page that comes back.
+/**
+ * One of the page's forms, naming its action. Each posts to the page itself, without a fragment:
+ * Chromium clears focus on scrolling to a fragment whose element cannot take focus (the form's
+ * heading), which would take it from the error summary of the page that comes back.
  */
-const form = (target: string, body: SafeHtml, button: string, secondary = false) => {
-  const [action, name] = target.split('#');
-  return html`<form method="post" action="${action ?? ''}" class="usa-form usa-form--large"><input type="hidden" name="action" value="${name ?? ''}">${body}<button type="submit" class="usa-button${secondary ? ' usa-button--outline' : ''}">${button}</button></form>`;
-};
+const form = (href: string, action: string, body: SafeHtml, button: string, secondary = false) =>
+  html`<form method="post" action="${href}" class="usa-form usa-form--large"><input type="hidden" name="action" value="${action}">${body}<button type="submit" class="usa-button${secondary ? ' usa-button--outline' : ''}">${button}</button></form>`;
 
 function manageForms(v: CredentialPageView): SafeHtml {
   const href = credentialHref(v.account.accountId);
@@ -120,7 +118,8 @@ function manageForms(v: CredentialPageView): SafeHtml {
   const confirm = c?.pendingVersionId
     ? html`<h2 id="confirm">Confirm it works</h2><p>Sign in to ${label(v.account)} with the ${status === 'CONFIRMED' ? 'new password' : 'recorded login'}, then confirm. Until then it is not the account's current credential.</p>
       ${form(
-        `${href}#confirm`,
+        href,
+        'confirm',
         html`<input type="hidden" name="versionId" value="${c.pendingVersionId}"><div class="${fieldMarks(v.errors).group('signedIn')}">${fieldMarks(v.errors).err('signedIn')}<div class="usa-checkbox"><input class="usa-checkbox__input" id="signedIn" type="checkbox" name="signedIn" value="yes" ${fieldMarks(v.errors).invalid('signedIn')}><label class="usa-checkbox__label" for="signedIn">I signed in to ${label(v.account)} with it</label></div></div>`,
         'Confirm',
       )}`
@@ -128,7 +127,8 @@ function manageForms(v: CredentialPageView): SafeHtml {
   const record =
     status !== 'CONFIRMED'
       ? html`<h2 id="record">Record the login</h2><p>DTI keeps every City account's login (O.b). Set the account up on the platform first.</p>${form(
-          `${href}#record`,
+          href,
+          'record',
           html`${input('username', 'Username or email address it signs in with', 'text', v)}${input('password', 'Password', 'password', v)}${input('passwordAgain', 'The password again', 'password', v)}
           ${input('recoveryContact', 'Recovery email address or phone number', 'text', v)}${radios(
             'twoFactor',
@@ -143,7 +143,8 @@ function manageForms(v: CredentialPageView): SafeHtml {
           'Record the login',
         )}`
       : html`<h2 id="change">Record a password change</h2><p>DTI and the Communications Coordinator are told of every change (O.b).</p>${form(
-          `${href}#change`,
+          href,
+          'change',
           html`${radios(
             'mode',
             'Which password?',
@@ -157,7 +158,8 @@ function manageForms(v: CredentialPageView): SafeHtml {
           'Record the change',
         )}`;
   const admin = html`<h2 id="admin">Report an admin change on the platform</h2><p>Someone added or removed as an admin on ${label(v.account)} itself. DTI and the Communications Coordinator are told; the registry's grants are checked against it.</p>${form(
-    `${href}#admin`,
+    href,
+    'admin',
     html`${radios(
       'change',
       'What changed?',
@@ -193,7 +195,8 @@ export function credentialPage(v: CredentialPageView): string {
   const viewForm =
     v.mayView && !retired && v.credential?.currentVersionId && !v.revealed
       ? html`<h2 id="view">View the login</h2><p>Each view is recorded with its reason, and the account's admins are told (O.b).</p>${form(
-          `${credentialHref(v.account.accountId)}#view`,
+          credentialHref(v.account.accountId),
+          'view',
           html`<div class="${fieldMarks(v.errors).group('reason')}"><label class="usa-label" for="reason">Why do you need it?${requiredMark}</label>${fieldMarks(v.errors).err('reason')}<textarea class="usa-textarea" id="reason" name="reason" maxlength="500" ${fieldMarks(v.errors).invalid('reason')}>${String(v.values?.reason ?? '')}</textarea></div>`,
           'View the login',
         )}`
