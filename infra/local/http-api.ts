@@ -161,7 +161,14 @@ export class LocalHttpApi {
         this.write(res, internalErrorResponse(reference, wantsHtml({ headers: flatHeaders(req.headers) })));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
+    // A port taken meanwhile is a failed start-up that says so, not an uncaught exception.
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(port, '127.0.0.1', () => {
+        this.server?.off('error', reject);
+        resolve();
+      });
+    });
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.baseUrl;
   }

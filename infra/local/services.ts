@@ -68,6 +68,21 @@ export async function freePort(options: { candidate?: () => Promise<number>; att
   throw new Error(`No port was free on every interface after ${attempts} tries (${tried.join(', ')} were taken).`);
 }
 
+/**
+ * A free port held by a placeholder listener on 127.0.0.1 until `release`, for a server that is
+ * created later than its address must be known (the local HTTP API's base URL is in every function's
+ * environment): while it is held, no other process's listen, nor an outgoing connection's local
+ * port, can take it, so the window between choosing it and listening on it is the release alone.
+ */
+export async function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
+  for (let i = 0; i < 10; i++) {
+    const port = await freePort();
+    const held = await bind(port, '127.0.0.1');
+    if (!('error' in held)) return { port, release: held.close };
+  }
+  throw new Error('No port could be reserved on 127.0.0.1 after 10 tries.');
+}
+
 /** Fails with what to install when Java 17+ (DynamoDB Local's runtime) is missing. */
 export function requireJava17(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });

@@ -11,7 +11,7 @@ import { localHrBus } from '#local/hr-bus';
 import { LocalHttpApi } from '#local/http-api';
 import { localSchedules, type ScheduleRun } from '#local/schedules';
 import { LocalSecretsManager } from '#local/secrets-manager';
-import { freePort, type RunningDynamo, startDynamo, startSes } from '#local/services';
+import { type RunningDynamo, reservePort, startDynamo, startSes } from '#local/services';
 import { executionsTableFor, LocalStepFunctions, localStateMachineArn, region } from '#local/step-functions';
 import { ensureGovernanceTable } from '#local/table';
 
@@ -126,7 +126,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     : await startDynamo({ port: options.ports?.dynamo, dataDir: dataDir && join(dataDir, 'dynamodb') });
   const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint;
   const ses = options.sesEndpoint ? { endpoint: options.sesEndpoint, stop: async () => undefined } : await startSes({ port: options.ports?.ses });
-  const httpPort = options.ports?.http ?? (await freePort());
+  // Held from now until the API listens on it, so nothing else takes it while the rest starts.
+  const reserved = options.ports?.http ? undefined : await reservePort();
+  const httpPort = options.ports?.http ?? (reserved as { port: number }).port;
   const baseUrl = `http://127.0.0.1:${httpPort}`;
 
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -196,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     putHrEvent: (entry) => hrBus.put(entry),
   });
+  await reserved?.release();
   await api.listen(httpPort);
   const resumed = await sfn.resumeUnfinished();
   // Durable starts: whatever was stored before this start-up and never started is started now (no

@@ -2,7 +2,7 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { networkInterfaces } from 'node:os';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ephemeralPort, freePort, portIsFree, startDynamo } from '../../../infra/local/services.ts';
+import { ephemeralPort, freePort, portIsFree, reservePort, startDynamo } from '../../../infra/local/services.ts';
 
 const held: Server[] = [];
 const connections = new Set<Socket>();
@@ -82,6 +82,15 @@ describe('freePort', () => {
   it('gives up after its attempts, naming the ports it found taken', async () => {
     const taken = await hold('0.0.0.0');
     await expect(freePort({ candidate: async () => taken, attempts: 3 })).rejects.toThrow(`${taken}, ${taken}, ${taken} were taken`);
+  });
+});
+
+describe('reservePort', () => {
+  it('holds the port until released, so nothing else can listen on it meanwhile, then lets it go', async () => {
+    const reserved = await reservePort();
+    expect(await portIsFree(reserved.port)).toBe(false);
+    await reserved.release();
+    expect(await portIsFree(reserved.port)).toBe(true);
   });
 });
 
