@@ -71,6 +71,19 @@ describe.each(Object.entries(stateMachines))('state machine %s', (key, spec) => 
     }
   });
 
+  it('gives every Task with a fixed timeout at least 10 s more than its function’s, so a slow run ends as the function’s own timeout (a Lambda error its Retry covers) before the Task’s States.Timeout', () => {
+    const placeholders = new Map(spec.invokes.map((k: FunctionKey) => [`\${${functionArnPlaceholder(k)}}`, k]));
+    const fixed = allStates(definition.States).filter(({ state }) => state.Type === 'Task' && state.TimeoutSeconds !== undefined);
+    expect(fixed.length).toBeGreaterThan(0);
+    for (const { name, state } of fixed) {
+      const fn = placeholders.get(state.Parameters?.FunctionName ?? '');
+      expect(fn, `${name} invokes a catalogue function`).toBeDefined();
+      // The stack's default when a function names none (infra/aws/settings.ts DEFAULT_TIMEOUT_SECONDS).
+      const fnTimeout = (functions[fn as FunctionKey] as { timeoutSeconds?: number }).timeoutSeconds ?? 10;
+      expect(state.TimeoutSeconds as number, `${name}: Task ${state.TimeoutSeconds} s, ${fn} ${fnTimeout} s`).toBeGreaterThanOrEqual(fnTimeout + 10);
+    }
+  });
+
   it('looks inside every Map: each item processor is walked, with its own Tasks', () => {
     const maps = allStates(definition.States).filter(({ state }) => state.Type === 'Map');
     for (const { name, state } of maps) {
