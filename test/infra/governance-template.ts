@@ -46,15 +46,18 @@ export let resources: Record<string, Json>;
 
 /** Synthesizes the stack once for the calling test file, before its tests; `bundling` as `cdk synth` does. */
 export function synthesizeGovernanceStack({ bundling = false } = {}): void {
-  beforeAll(() => {
-    const app = new App({ context: { ...cdkJson.context, ...settings, ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
-    stack = governanceStackFromContext(app);
-    template = Template.fromStack(stack);
-    resources = template.toJSON().Resources as Record<string, Json>;
-    // Bundling every function (44, one esbuild run each, in series) takes about a minute alone and
-    // over two under the whole suite's load on 2 cores (a fresh-clone CI run timed out at 120 s);
-    // synthesizing without bundling takes seconds.
-  }, bundling ? 300_000 : 120_000);
+  beforeAll(
+    () => {
+      const app = new App({ context: { ...cdkJson.context, ...settings, ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+      stack = governanceStackFromContext(app);
+      template = Template.fromStack(stack);
+      resources = template.toJSON().Resources as Record<string, Json>;
+      // Bundling every function (44, one esbuild run each, in series) takes about a minute alone and
+      // over two under the whole suite's load on 2 cores (a fresh-clone CI run timed out at 120 s);
+      // synthesizing without bundling takes seconds.
+    },
+    bundling ? 300_000 : 120_000,
+  );
 }
 
 export const logicalId = (construct: IConstruct) => stack.resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
