@@ -73,6 +73,14 @@ export class UnknownEmployeeError extends GovernanceError {
 }
 
 /**
+ * A separation dated further ahead than an offboarding can wait for (its execution lives at most a
+ * year, and runs on after the date): nothing is started, and HR sends the event again nearer the date.
+ */
+export class SeparationTooFarAheadError extends GovernanceError {
+  readonly status = 422;
+}
+
+/**
  * What every HTTP request must pass before any handler runs (adapters/request-checks.ts), in both
  * hosts. These name what was wrong with the request itself, not with a form field.
  */

@@ -39,6 +39,11 @@ export const policySchema = z.object({
   offboarding: z.object({
     /** Roles sent the offboarding summary along with DTI (O.b): the Communications Coordinator. */
     notify: z.array(z.enum(directoryRoles)).check(z.minLength(1, 'someone besides DTI must be told of offboardings')),
+    /**
+     * The furthest ahead (days after the HR event arrives) a separation may be dated; a later one is
+     * refused (SeparationTooFarAheadError). Bounded again by the execution's year (offboarding/hr-events.ts).
+     */
+    maxSeparationDaysAhead: z.number().check(z.int(), z.minimum(1), z.maximum(364)),
   }),
   credentials: z.object({
     /** Besides DTI, the City-wide roles (holder and designee) who may view an account's login (O.b: "accessible to the Communications Coordinator"). */

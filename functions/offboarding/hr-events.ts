@@ -1,4 +1,5 @@
-import { InvalidInputError } from '#core/errors';
+import { InvalidInputError, SeparationTooFarAheadError } from '#core/errors';
+import type { Policy } from '#core/policy';
 import * as z from '#core/zod';
 import { type DirectoryEvent, directoryDetailTypes, employeeIdPattern, isDirectoryDetailType, issuesOf, parseDirectoryDetail } from '#directory/events';
 
@@ -84,4 +85,46 @@ export function separationSchedule(separationDate: string, now: Date): { due: bo
   const start = separationStartsAt(separationDate);
   const remaining = Math.ceil((start.getTime() - now.getTime()) / 1000);
   return { due: remaining <= 0, notBefore: start.toISOString(), waitSeconds: Math.min(Math.max(remaining, 1), maxDateWaitSeconds) };
+}
+
+/** A Standard execution lives at most a year (Step Functions quotas): counted as 365 days, the shorter year. */
+export const executionLifetimeDays = 365;
+
+/**
+ * The longest the offboarding runs after its separation date: its follow-up (AwaitTasks ⇄
+ * ChaseTasks in statemachines/separation-offboarding.asl.json) waits `decisionWaitSeconds` per
+ * sweep, and an open task takes at most 2R + 2 sweeps to settle (chaseAction): R reminders, the
+ * escalation, R reminders to whoever it went to, then expiry. Every task is made before the first
+ * wait, so they move in step and the longest is that many waits.
+ */
+export function followUpSeconds(waits: Policy['waits']): number {
+  return (2 * waits.remindersBeforeEscalation + 2) * waits.decisionWaitSeconds;
+}
+
+/**
+ * How many days after the event's arrival a separation may be dated: the configured bound, and never
+ * more than the execution's year leaves once its follow-up has run, less one day (the event may
+ * arrive at any time of its day, a daylight-saving hour, the steps between the waits).
+ */
+export function separationHorizonDays(maxSeparationDaysAhead: number, waits: Policy['waits']): number {
+  return Math.min(maxSeparationDaysAhead, executionLifetimeDays - Math.ceil(followUpSeconds(waits) / 86_400) - 1);
+}
+
+const denverCalendar = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Denver', year: 'numeric', month: '2-digit', day: '2-digit' });
+const dayMs = 86_400_000;
+const utcDay = (date: string) => Date.parse(`${date}T00:00:00Z`);
+const addDays = (date: string, days: number) => new Date(utcDay(date) + days * dayMs).toISOString().slice(0, 10);
+
+/**
+ * Refuses (SeparationTooFarAheadError) a separation dated more than `horizonDays` calendar days
+ * after `receivedAt`'s date in Albuquerque, saying when HR can send it again. The day of arrival
+ * plus `horizonDays` is accepted; the day after is not.
+ */
+export function assertSeparationWithinHorizon(separationDate: string, receivedAt: Date, horizonDays: number): void {
+  const receivedOn = denverCalendar.format(receivedAt);
+  const daysAhead = Math.round((utcDay(separationDate) - utcDay(receivedOn)) / dayMs);
+  if (daysAhead <= horizonDays) return;
+  throw new SeparationTooFarAheadError(
+    `The separation date ${separationDate} is ${daysAhead} days after this event arrived (${receivedOn}); an offboarding can be scheduled at most ${horizonDays} days ahead (through ${addDays(receivedOn, horizonDays)}), because its workflow lives at most a year and follows up for weeks after the date. Nothing was started: send the event again on or after ${addDays(separationDate, -horizonDays)}.`,
+  );
 }

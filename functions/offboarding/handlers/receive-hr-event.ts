@@ -1,11 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { GovernanceError, InvalidInputError } from '#core/errors';
-import { offboardingIdFor, parseHrEvent } from '#offboarding/hr-events';
+import { policy } from '#core/policy';
+import { assertSeparationWithinHorizon, offboardingIdFor, parseHrEvent, separationHorizonDays } from '#offboarding/hr-events';
 import type { ApplyOutcome } from '#directory/apply';
+import { now } from '#adapters/clock';
 import { directoryApplier } from '#adapters/hand-over';
 import { env, waits } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
+import { startOffboardingOnce } from '#adapters/offboarding-starts';
 import { startWorkflow } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
 
@@ -30,10 +33,15 @@ export type HrOutcome =
   | { kind: 'directory'; outcome: ApplyOutcome };
 
 /**
- * One HR event. A separation starts its offboarding exactly once: the execution is named after
- * the employee and date, and its input holds nothing that varies between deliveries, so the
- * second to fifth copies of an event find the same execution (Step Functions answers a repeated
- * name and input with the running execution, and ExecutionAlreadyExists after it has finished).
+ * One HR event. A separation dated further ahead than an execution's year allows is refused
+ * (SeparationTooFarAheadError), with nothing written or started, as a malformed event is. Otherwise
+ * it starts its offboarding exactly once: the table holds a claim per offboarding (employee and
+ * date), taken before StartExecution, so a copy delivered any time later starts nothing once the
+ * first start is recorded; the execution is named after the offboarding, and its input holds
+ * nothing that varies between deliveries, so copies that race the first start find the same
+ * execution (Step Functions answers a repeated name and input with the running execution, and
+ * ExecutionAlreadyExists after it has finished) — names alone would stop only copies arriving
+ * within 90 days of its end.
  * A separation of someone the directory does not know is refused, and says so; its execution is
  * started all the same, because that is what alerts DTI (its first step fails with
  * UnknownEmployeeError, its alert step emails DTI): once per employee and date, by the same name.
@@ -50,22 +58,29 @@ export async function handleHrEvent(raw: unknown): Promise<HrOutcome> {
     return { kind: 'directory', outcome };
   }
   const { employeeId, separationDate } = event.detail;
+  assertSeparationWithinHorizon(separationDate, now(), separationHorizonDays(policy.offboarding.maxSeparationDaysAhead, waits()));
   const input = offboardingExecutionInput(employeeId, separationDate);
   const known = Boolean(await directory.person(employeeId));
-  const result = await startWorkflow('separationOffboarding', input.offboardingId, input);
+  // An unknown employee's start is not claimed: bad input records nothing. Its name keeps DTI's alert
+  // to one per employee and date until 90 days after it ends; a copy after that alerts again, or,
+  // once the directory knows them, starts their offboarding.
+  const { claim, result } = known
+    ? await startOffboardingOnce(input)
+    : { claim: 'none', result: await startWorkflow('separationOffboarding', input.offboardingId, input) };
   if (!known) {
     const message = `Employee ${employeeId} is not in the directory, so no offboarding was started for their separation on ${separationDate}. DTI has been alerted; check the employee id with HR.`;
-    logger.warn('separation refused: unknown employee', { offboardingId: input.offboardingId, result });
+    logger.warn('separation refused: unknown employee', { offboardingId: input.offboardingId, claim, result });
     return { kind: 'separated', employeeId, offboardingId: input.offboardingId, refused: 'UnknownEmployeeError', message };
   }
-  logger.info('separation received', { offboardingId: input.offboardingId, result });
+  logger.info('separation received', { offboardingId: input.offboardingId, claim, result });
   return { kind: 'separated', employeeId, offboardingId: input.offboardingId, started: result === 'started' };
 }
 
 /**
  * SQS consumer of the HR queue (bus → rule → queue). Each message is handled on its own; a failed
  * one is reported back (partial batch response) and, after the queue's receive limit, lands in the
- * dead-letter queue, whose alarm tells DTI. A malformed event is logged with what is wrong with it.
+ * dead-letter queue, whose alarm tells DTI. A malformed event, and a separation dated too far ahead
+ * (SeparationTooFarAheadError), is logged with what is wrong with it and takes that road.
  * A refused separation (an unknown employee) is handled, not failed: DTI has been alerted, and
  * delivering it again could not change the answer.
  */
