@@ -9,7 +9,7 @@ export const identityFunctions = {
   findPeople: {
     entry: 'functions/directory/handlers/find-people.ts',
     description: 'People picker: searches the directory by name or email (prefix queries, never a scan) for the forms that choose a person',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [{ method: 'GET', path: '/people', auth: 'jwt' }],
   },
   signIn: {
@@ -33,14 +33,14 @@ export const identityFunctions = {
     entry: 'functions/sign-in/handlers/check-sign-in.ts',
     description:
       'Cognito Pre Token Generation trigger: refuses a sign-in whose email is not in the directory or whose person has separated (first DTI admins while it is empty)',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     cognitoTrigger: 'preTokenGeneration',
   },
   manageDirectory: {
     entry: 'functions/directory/handlers/manage-directory.ts',
     description:
       'DTI\u2019s directory administration (issue 13): departments\u2019 directors and designees and City-wide role holders changed as directory events (the open work of whoever leaves a post moves, its new approvers emailed); HR\u2019s people read only',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'derive' },
+    access: { table: ['read', 'write', 'delete'], sendEmail: true, linkKeys: 'derive' },
     routes: [
       // The sections (departments, roles, people) and their entities are path parameters: four routes, not ten.
       { method: 'GET', path: '/directory', auth: 'jwt' },

@@ -4,7 +4,17 @@
  * hosts read them through the catalogue, which re-exports them.
  */
 
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * What a function does with the governance table. Each is an exact set of DynamoDB actions, the same
+ * in both hosts (table-access.ts: the AWS roles' statements, and the local host's check of every call):
+ * - 'read': GetItem, BatchGetItem, Query (the table and its indexes);
+ * - 'write': PutItem, UpdateItem, ConditionCheckItem (also inside TransactWriteItems, where DynamoDB
+ *   authorizes each item as its own action);
+ * - 'delete': DeleteItem (open markers, parked directory events);
+ * - 'batchWrite': BatchWriteItem (unconditional puts and deletes of a whole batch: the directory import).
+ */
+export type TableAction = 'read' | 'write' | 'delete' | 'batchWrite';
+export type TableAccess = readonly TableAction[];
 
 /**
  * The governance table's key design, created from here by both hosts (CDK TableV2 and the local
@@ -83,8 +93,14 @@ export function stateMachineArnEnv(key: StateMachineKey): string {
 }
 
 export interface FunctionAccess {
-  /** DynamoDB governance table. */
+  /** DynamoDB governance table: the actions it may use. */
   table?: TableAccess;
+  /**
+   * The partition-key prefixes (`REQ#`, `ACCOUNT#`…) whose items it may write or delete; absent, any
+   * (the records guard aside). In AWS an IAM condition on `dynamodb:LeadingKeys`. The anonymous link
+   * handler names only the approval and task items an approver's decision changes.
+   */
+  writeKeys?: readonly string[];
   /** ses:SendEmail from the configured identity. */
   sendEmail?: boolean;
   /** states:StartExecution on these state machines (catalogue keys). */
@@ -149,6 +165,14 @@ export interface FunctionSpec {
    * function. Local: `npm run hr` and `POST /dev/hr/events` put the same event through the same rule.
    */
   hrEvents?: readonly string[];
+  /**
+   * Consumes SES's bounce and complaint events for the emails the workflows send. AWS: the
+   * configuration set's event destination → a KMS-encrypted SNS topic only SES may publish to → this
+   * function (asynchronous: its failed invocations, after Lambda's retries, and what SNS cannot
+   * deliver wait in a dead-letter queue, which alarms). Local: `stack.mailEvents.publish()` hands it
+   * the same SNS event (the SES emulator bounces nothing).
+   */
+  mailEvents?: boolean;
   /**
    * A Cognito user pool trigger (AWS host: attached to the pool, which alone may invoke it; it serves
    * no route). 'preTokenGeneration' runs before tokens are issued for every sign-in, federated ones

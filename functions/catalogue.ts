@@ -16,6 +16,7 @@ import type { YearlyMoment } from '#core/yearly-schedule';
 import { approvalKindFunctions } from './catalogue-approvals.ts';
 import { credentialFunctions } from './catalogue-credentials.ts';
 import { identityFunctions } from './catalogue-identity.ts';
+import { mailFunctions } from './catalogue-mail.ts';
 import { approvalWorkflows, type FunctionSpec, type StateMachineKey } from './catalogue-types.ts';
 
 export {
@@ -39,11 +40,13 @@ export const functions = {
   ...identityFunctions,
   // The accounts' credentials on file (O.b, O.c) and retiring an account.
   ...credentialFunctions,
+  // What SES reports back about the workflows' emails: bounces and complaints.
+  ...mailFunctions,
   showMyWork: {
     entry: 'functions/my-work/handlers/show-my-work.ts',
     description:
       'Home page, \u201cMy work\u201d: the approvals and offboarding tasks waiting for the signed-in person (ByAssignee index), and their own requests with their progress',
-    access: { table: 'read', linkKeys: 'derive' },
+    access: { table: ['read'], linkKeys: 'derive' },
     routes: [
       { method: 'GET', path: '/', auth: 'jwt' },
       { method: 'GET', path: '/my-work/approvals/{approvalId}', auth: 'jwt' },
@@ -61,7 +64,7 @@ export const functions = {
   submitRequest: {
     entry: 'functions/new-account/handlers/submit-request.ts',
     description: 'New Social Media form (D, E): shows it, validates it, stores the request, starts its approval',
-    access: { table: 'readWrite', startExecution: ['newAccountApproval'] },
+    access: { table: ['read', 'write'], startExecution: ['newAccountApproval'] },
     routes: [
       { method: 'GET', path: '/requests/new', auth: 'jwt' },
       { method: 'POST', path: '/requests', auth: 'jwt' },
@@ -70,7 +73,7 @@ export const functions = {
   showRequest: {
     entry: 'functions/approval-chain/handlers/show-request.ts',
     description: 'Status and full history of one request (the audit trail), and the signed-in person\u2019s own requests, HTML or JSON',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [
       { method: 'GET', path: '/requests', auth: 'jwt' },
       { method: 'GET', path: '/requests/{requestId}', auth: 'jwt' },
@@ -80,7 +83,7 @@ export const functions = {
     entry: 'functions/registry/handlers/show-registry.ts',
     description:
       'The registry of City social media accounts (O.b): a searchable, filtered, paged list (HTML, JSON or CSV) and a page per account with its admins, posters, records and actions',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [
       { method: 'GET', path: '/accounts', auth: 'jwt' },
       { method: 'GET', path: '/accounts/{accountId}', auth: 'jwt' },
@@ -89,7 +92,7 @@ export const functions = {
   decideApproval: {
     entry: 'functions/approval-chain/handlers/decide-approval.ts',
     description: 'Approval link: GET shows the request and the form, POST records the decision once',
-    access: { table: 'readWrite', sendTaskResult: [...approvalWorkflows], linkKeys: 'redeem' },
+    access: { table: ['read', 'write'], writeKeys: ['REQ#'], sendTaskResult: [...approvalWorkflows], linkKeys: 'redeem' },
     routes: [
       { method: 'GET', path: '/approvals/{approvalId}', auth: 'link' },
       { method: 'POST', path: '/approvals/{approvalId}', auth: 'link' },
@@ -98,27 +101,27 @@ export const functions = {
   requestApproval: {
     entry: 'functions/approval-chain/handlers/request-approval.ts',
     description: 'State machine task: emails an approver a decision link (or a reminder, or the designee on escalation) and parks the task token',
-    access: { table: 'readWrite', sendEmail: true, sendTaskResult: [...approvalWorkflows], linkKeys: 'issue' },
+    access: { table: ['read', 'write'], sendEmail: true, sendTaskResult: [...approvalWorkflows], linkKeys: 'issue' },
     timeoutSeconds: 20,
   },
   recordOutcome: {
     entry: 'functions/approval-chain/handlers/record-outcome.ts',
     description:
       'State machine task: records the final outcome and does what its kind\u2019s approval does (a registry entry and posting grants, an approved departmental policy kept write-once, an exception, a display, a platform); a new account\u2019s approval opens the capture of its first credential',
-    access: { table: 'readWrite', sendEmail: true, records: 'write', startExecution: ['credentialCapture'] },
+    access: { table: ['read', 'write'], sendEmail: true, records: 'write', startExecution: ['credentialCapture'] },
     timeoutSeconds: 20,
   },
   reconcileStarts: {
     entry: 'functions/approval-chain/handlers/reconcile-starts.ts',
     description:
       'Durable starts: starts the execution of every stored request that has none yet (a crash, timeout or throttle between storing a request and starting it), and finishes every directory hand-over a crash left undone; runs at local start-up and on a schedule',
-    access: { table: 'readWrite', startExecution: [...approvalWorkflows], sendEmail: true, linkKeys: 'derive' },
+    access: { table: ['read', 'write'], startExecution: [...approvalWorkflows], sendEmail: true, linkKeys: 'derive' },
     timeoutSeconds: 60,
   },
   requestPostingAuthority: {
     entry: 'functions/posting-authority/handlers/request-posting-authority.ts',
     description: 'Posting authority (B): an employee or an account admin asks for person X to post for account Y; starts the director\u2019s approval',
-    access: { table: 'readWrite', startExecution: ['postingAuthorityApproval'] },
+    access: { table: ['read', 'write'], startExecution: ['postingAuthorityApproval'] },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/authority/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/authority', auth: 'jwt' },
@@ -128,47 +131,47 @@ export const functions = {
     entry: 'functions/offboarding/handlers/receive-hr-event.ts',
     description:
       'HR events (C): a separation starts its offboarding once (deterministic execution name); the directory\u2019s events (people, departments, City-wide roles) apply in order per entity, and a change that takes a post from someone moves their open approvals at once',
-    access: { table: 'readWrite', startExecution: ['separationOffboarding'], sendEmail: true, linkKeys: 'derive' },
+    access: { table: ['read', 'write', 'delete'], startExecution: ['separationOffboarding'], sendEmail: true, linkKeys: 'derive' },
     hrEvents: ['Employee Separated', 'Employee Updated', 'Department Updated', 'Role Assigned', 'Role Removed'],
     timeoutSeconds: 20,
   },
   openOffboarding: {
     entry: 'functions/offboarding/handlers/open-offboarding.ts',
     description: 'State machine task: checks the separated employee is in the directory, records the offboarding, and says whether its date has come',
-    access: { table: 'readWrite', sendTaskResult: ['separationOffboarding'] },
+    access: { table: ['read', 'write'], sendTaskResult: ['separationOffboarding'] },
     timeoutSeconds: 20,
   },
   planOffboarding: {
     entry: 'functions/offboarding/handlers/plan-offboarding.ts',
     description:
       'State machine task: lists every account on which the separated employee holds a grant, marks them separated, and moves the approvals waiting for them to whoever holds each post now',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'derive' },
+    access: { table: ['read', 'write'], sendEmail: true, linkKeys: 'derive' },
     timeoutSeconds: 20,
   },
   offboardAccount: {
     entry: 'functions/offboarding/handlers/offboard-account.ts',
     description:
       'State machine task (one per account): revokes the employee\u2019s grants, stages a new shared password, emails the rotation and appointment links',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', vault: ['stage'] },
+    access: { table: ['read', 'write'], sendEmail: true, linkKeys: 'issue', vault: ['stage'] },
     timeoutSeconds: 30,
   },
   trackOffboardingTasks: {
     entry: 'functions/offboarding/handlers/track-offboarding-tasks.ts',
     description:
       'State machine task: waits for the offboarding\u2019s rotation and appointment links, or a new account\u2019s credential capture; on each timeout sends reminders, escalates, expires',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding', 'credentialCapture'] },
+    access: { table: ['read', 'write', 'delete'], sendEmail: true, linkKeys: 'issue', sendTaskResult: ['separationOffboarding', 'credentialCapture'] },
     timeoutSeconds: 60,
   },
   reportOffboarding: {
     entry: 'functions/offboarding/handlers/report-offboarding.ts',
     description: 'State machine task: the summary to DTI and the Communications Coordinator (O.b), and the alert when a separation cannot be processed',
-    access: { table: 'readWrite', sendEmail: true },
+    access: { table: ['read', 'write'], sendEmail: true },
     timeoutSeconds: 30,
   },
   completeOffboardingTask: {
     entry: 'functions/offboarding/handlers/complete-offboarding-task.ts',
     description: 'Offboarding task link (signed-in recipient only): reveal the new password by POST, confirm it is set (promotes it), or appoint a new admin',
-    access: { table: 'readWrite', vault: ['reveal', 'promote'], linkKeys: 'redeem', sendTaskResult: ['separationOffboarding'] },
+    access: { table: ['read', 'write', 'delete'], vault: ['reveal', 'promote'], linkKeys: 'redeem', sendTaskResult: ['separationOffboarding'] },
     routes: [
       { method: 'GET', path: '/tasks/{taskId}', auth: 'jwt' },
       { method: 'POST', path: '/tasks/{taskId}', auth: 'jwt' },
@@ -177,7 +180,7 @@ export const functions = {
   showOffboarding: {
     entry: 'functions/offboarding/handlers/show-offboarding.ts',
     description: 'The offboarding record: every account, revoked, rotated (when, confirmed by whom), pending, escalated; HTML or JSON',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [
       { method: 'GET', path: '/offboardings', auth: 'jwt' },
       { method: 'GET', path: '/offboardings/{offboardingId}', auth: 'jwt' },
@@ -187,7 +190,7 @@ export const functions = {
     entry: 'functions/post-removal/handlers/request-post-removal.ts',
     description:
       'Post removal (M.c, H): someone with posting authority asks to delete, merge or unpublish a post; its content is preserved first, then the supervisor decides',
-    access: { table: 'readWrite', startExecution: ['postRemovalApproval'], records: 'write' },
+    access: { table: ['read', 'write'], startExecution: ['postRemovalApproval'], records: 'write' },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/removals/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/removals', auth: 'jwt' },
@@ -196,7 +199,7 @@ export const functions = {
   recordPostEdit: {
     entry: 'functions/records/handlers/record-post-edit.ts',
     description: 'Corrections (M.b): someone with posting authority records an edit of an earlier post, the change identified (before, after, why)',
-    access: { table: 'readWrite', records: 'write' },
+    access: { table: ['read', 'write'], records: 'write' },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/edits/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/edits', auth: 'jwt' },
@@ -205,7 +208,7 @@ export const functions = {
   recordModeration: {
     entry: 'functions/records/handlers/record-moderation.ts',
     description: 'Moderation (K): the Communications Director or designee records a constituent post or comment removed, with its K category',
-    access: { table: 'readWrite', records: 'write' },
+    access: { table: ['read', 'write'], records: 'write' },
     routes: [
       { method: 'GET', path: '/accounts/{accountId}/moderation/new', auth: 'jwt' },
       { method: 'POST', path: '/accounts/{accountId}/moderation', auth: 'jwt' },
@@ -228,7 +231,7 @@ export const functions = {
     entry: 'functions/records/handlers/export-records.ts',
     description:
       'Records export (H, I) for DTI and the City Clerk: everything about an account or a department over a date range, as one zip (JSON, a CSV per record type, a manifest with counts and checksums)',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [{ method: 'GET', path: '/records/export', auth: 'jwt' }],
     // Under the HTTP API's 30 s integration limit: a slower export would leave the caller a 503.
     timeoutSeconds: 29,
@@ -238,7 +241,7 @@ export const functions = {
     entry: 'functions/platforms/handlers/manage-platforms.ts',
     description:
       'DTI\u2019s approved-platforms list (O.a, P): everyone may read it; DTI adds a platform, edits it or retires it with a reason, each change recorded',
-    access: { table: 'readWrite' },
+    access: { table: ['read', 'write'] },
     routes: [
       { method: 'GET', path: '/platforms', auth: 'jwt' },
       { method: 'GET', path: '/platforms/new', auth: 'jwt' },
@@ -252,7 +255,7 @@ export const functions = {
     entry: 'functions/annual-review/handlers/start-review.ts',
     description:
       'Annual review (O.a, P, B, C, O.b): starts the year\u2019s review once (execution annual-review-<year>), from its schedule, from DTI\u2019s page or from npm run review; lists the reviews',
-    access: { table: 'read', startExecution: ['annualReview'] },
+    access: { table: ['read'], startExecution: ['annualReview'] },
     routes: [
       { method: 'GET', path: '/reviews', auth: 'jwt' },
       { method: 'POST', path: '/reviews', auth: 'jwt' },
@@ -263,14 +266,14 @@ export const functions = {
     entry: 'functions/annual-review/handlers/show-review.ts',
     description:
       'An annual review\u2019s progress while it runs and its report when done: per platform and per account what was found, decided, by whom, and changed',
-    access: { table: 'read' },
+    access: { table: ['read'] },
     routes: [{ method: 'GET', path: '/reviews/{reviewId}', auth: 'jwt' }],
   },
   answerReview: {
     entry: 'functions/annual-review/handlers/answer-review.ts',
     description:
       'Review pages (signed-in reviewer only): DTI\u2019s review of each platform, a director\u2019s review of their department\u2019s accounts; saves answers, applies them on submit',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'redeem', sendTaskResult: ['annualReview'] },
+    access: { table: ['read', 'write', 'delete'], sendEmail: true, linkKeys: 'redeem', sendTaskResult: ['annualReview'] },
     routes: [
       { method: 'GET', path: '/reviews/{reviewId}/platforms', auth: 'jwt' },
       { method: 'POST', path: '/reviews/{reviewId}/platforms', auth: 'jwt' },
@@ -282,28 +285,28 @@ export const functions = {
   openReview: {
     entry: 'functions/annual-review/handlers/open-review.ts',
     description: 'State machine task: records the review once, lists the departments to review and opens DTI\u2019s platform review with its findings',
-    access: { table: 'readWrite', sendEmail: true },
+    access: { table: ['read', 'write'], sendEmail: true },
     timeoutSeconds: 30,
   },
   prepareDepartmentReview: {
     entry: 'functions/annual-review/handlers/prepare-department-review.ts',
     description:
       'State machine task (one per department): computes each account\u2019s findings in batches, opens the department\u2019s review page and emails its reviewer once',
-    access: { table: 'readWrite', sendEmail: true },
+    access: { table: ['read', 'write'], sendEmail: true },
     timeoutSeconds: 60,
   },
   trackReview: {
     entry: 'functions/annual-review/handlers/track-review.ts',
     description:
       'State machine task: waits for every review page; on each timeout sends reminders, escalates to the designee and then the Communications Director, and at the due date marks a department not attested',
-    access: { table: 'readWrite', sendEmail: true, linkKeys: 'issue', sendTaskResult: ['annualReview'] },
+    access: { table: ['read', 'write', 'delete'], sendEmail: true, linkKeys: 'issue', sendTaskResult: ['annualReview'] },
     timeoutSeconds: 120,
   },
   reportReview: {
     entry: 'functions/annual-review/handlers/report-review.ts',
     description:
       'State machine task: the summary to DTI and the Communications Coordinator when the review starts and when it ends, and the alert when it fails',
-    access: { table: 'readWrite', sendEmail: true },
+    access: { table: ['read', 'write'], sendEmail: true },
     timeoutSeconds: 30,
   },
 } as const satisfies Record<string, FunctionSpec>;

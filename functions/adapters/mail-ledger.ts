@@ -95,7 +95,7 @@ export async function sendOnce(
   const claim: ClaimResult = options.claimed ? 'claimed' : await ledger.claim(slot);
   if (claim === 'sent' || claim === 'busy') return 'skipped';
   if (claim === 'resend') logger.warn('resending an email whose earlier attempt ended before it was recorded as sent', { mail: slot.key });
-  const messageId = await (options.mailer ?? sesMailer).send(email);
+  const messageId = await (options.mailer ?? sesMailer).send(email, slot);
   await ledger.confirm(slot, messageId, options.record);
   return claim === 'resend' ? 'resent' : 'sent';
 }

@@ -1,5 +1,6 @@
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { env } from '#adapters/env';
+import { type MailRef, mailTags } from '../mail-events/mail-tags.ts';
 
 export interface Email {
   to: string[];
@@ -9,14 +10,19 @@ export interface Email {
 }
 
 export interface Mailer {
-  send(email: Email): Promise<string | undefined>;
+  /**
+   * `about`: the ledger slot the email is sent from (mail-ledger.ts), sent with it as SES message
+   * tags, so that SES's bounce or complaint for it names the item and the email (mail-events/).
+   */
+  send(email: Email, about?: MailRef): Promise<string | undefined>;
 }
 
 const ses = new SESClient({});
 
-/** SES in AWS; the SES emulator locally (AWS_ENDPOINT_URL_SES). */
+/** SES in AWS; the SES emulator locally (AWS_ENDPOINT_URL_SES), which accepts the tags and keeps nothing of them. */
 export const sesMailer: Mailer = {
-  async send(email) {
+  async send(email, about) {
+    const tags = about ? mailTags(about) : [];
     const out = await ses.send(
       new SendEmailCommand({
         Source: env().MAIL_FROM,
@@ -26,6 +32,7 @@ export const sesMailer: Mailer = {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
           Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
         },
+        ...(tags.length ? { Tags: tags } : {}),
       }),
     );
     return out.MessageId;

@@ -129,11 +129,13 @@ export class CatalogueFunction extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: spec.hrEvents?.length
         ? `${key} is invoked synchronously by its SQS event source mapping: a failed message returns to the queue and moves to the queue's dead-letter queue after 3 receives; a function DLQ only receives failed asynchronous invocations.`
-        : props.scheduled
-          ? `${key} is invoked by an EventBridge Scheduler schedule, which retries and keeps what it cannot deliver in its own dead-letter queue (with an alarm). A frequent run that fails is redone by the next run, which does the same work; a yearly run that fails goes to its on-failure destination queue (with an alarm), which holds the event as a DLQ would.`
-          : spec.cognitoTrigger
-            ? `${key} is a Cognito user pool trigger, invoked synchronously by Cognito during a sign-in, whose error is the sign-in's refusal; a DLQ only receives failed asynchronous invocations.`
-            : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
+        : spec.mailEvents
+          ? `${key} is invoked asynchronously by its SNS subscription (SES bounces and complaints): a failed invocation, after Lambda's 2 retries, goes to its on-failure destination (the mail events' dead-letter queue, with an alarm; MailEvents in mail.ts), which holds the event as a function DLQ would, beside what SNS could not deliver.`
+          : props.scheduled
+            ? `${key} is invoked by an EventBridge Scheduler schedule, which retries and keeps what it cannot deliver in its own dead-letter queue (with an alarm). A frequent run that fails is redone by the next run, which does the same work; a yearly run that fails goes to its on-failure destination queue (with an alarm), which holds the event as a DLQ would.`
+            : spec.cognitoTrigger
+              ? `${key} is a Cognito user pool trigger, invoked synchronously by Cognito during a sign-in, whose error is the sign-in's refusal; a DLQ only receives failed asynchronous invocations.`
+              : `${key} is only invoked synchronously (HTTP API or a Step Functions RequestResponse task, which retries and catches); a DLQ only receives failed asynchronous invocations.`,
     });
   }
 
@@ -150,14 +152,22 @@ export class CatalogueFunction extends Construct {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [context.stateMachineArns[machine]] }));
     }
     if (access.sendTaskResult?.length) {
-      // Task-token callbacks are authorized against the state machine that issued the token.
+      // Task-token callbacks are authorized against the state machine that issued the token. Only
+      // success: every failure is decided inside the workflow (the ASL's Catch), and no function
+      // sends SendTaskFailure (adapters/step-functions.ts's sendTaskFailure has no caller).
       role.addToPrincipalPolicy(
         new PolicyStatement({
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          actions: ['states:SendTaskSuccess'],
           resources: access.sendTaskResult.map((machine) => context.stateMachineArns[machine]),
         }),
       );
     }
+    // The execution input it starts with, and the task output it sends, are encrypted with the state machines' key.
+    const machines = [...(access.startExecution ?? []), ...(access.sendTaskResult ?? [])];
+    context.keys.grantExecutionData(
+      role,
+      machines.map((machine) => context.stateMachineArns[machine]),
+    );
     if (access.linkKeys) Object.assign(environment, context.keys.grantLinkKeys(role, access.linkKeys));
     if (access.vault?.length && context.vault) Object.assign(environment, context.vault.grant(role, key, access.vault));
     if (spec.hrEvents?.length) environment.HR_EVENT_SOURCE = context.hrEventSource;

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { CustomerManagedEncryptionConfiguration, DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type FunctionKey, functionArnPlaceholder, type StateMachineKey, type StateMachineSpec } from '../../functions/catalogue.ts';
+import { deploymentRole, type UsersOnlyKey } from './keys.ts';
 import { LOG_RETENTION, pascal, repoRoot } from './settings.ts';
 
 /** A catalogue state machine's name and ARN, known before it exists. */
@@ -29,6 +30,10 @@ export interface CatalogueStateMachineProps {
   key: StateMachineKey;
   spec: StateMachineSpec;
   name: string;
+  /** The ARN its name gives it (stateMachineAddress), which its key's encryption context names. */
+  arn: string;
+  /** Encrypts the definition and the execution data (GovernanceKeys.executions). */
+  encryptionKey: UsersOnlyKey;
   /** The catalogue's functions; the machine gets the ARNs of those it invokes, and may invoke only them. */
   functions: Record<FunctionKey, IFunction>;
 }
@@ -36,14 +41,15 @@ export interface CatalogueStateMachineProps {
 /**
  * One catalogue state machine: its ASL, inlined, with every `${<Key>FunctionArn}` placeholder
  * substituted; a role that may invoke exactly the functions the definition invokes; every state
- * transition logged (the workflow's audit trail) to a retained log group, and tracing.
+ * transition logged (the workflow's audit trail) to a retained log group, and tracing; its
+ * definition and execution data encrypted with the state machines' customer-managed key.
  */
 export class CatalogueStateMachine extends Construct {
   readonly stateMachine: StateMachine;
 
   constructor(scope: Construct, id: string, props: CatalogueStateMachineProps) {
     super(scope, id);
-    const { key, spec, name, functions } = props;
+    const { key, spec, name, arn, encryptionKey, functions } = props;
     const definition = readFileSync(join(repoRoot, spec.definition), 'utf8');
     const substitutions = Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), functions[fnKey].functionArn]));
     const used = [...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
@@ -88,7 +94,20 @@ export class CatalogueStateMachine extends Construct {
       // inputs/outputs carry task tokens and requester details, which stay in the table.
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
+      // CDK adds to the role kms:Decrypt and kms:GenerateDataKey in this machine's encryption context,
+      // and (logging being on) kms:GenerateDataKey for the log delivery, and to the key policy
+      // delivery.logs.amazonaws.com's kms:Decrypt* (which UsersOnlyKey limits to this account).
+      encryptionConfiguration: new CustomerManagedEncryptionConfiguration(encryptionKey),
     });
+    // The key policy's side of the role's statements ("Data at rest encryption in Step Functions",
+    // https://docs.aws.amazon.com/step-functions/latest/dg/encryption-at-rest.html: the execution
+    // role, in the machine's encryption context; the logs' data key, in the logs' SourceArn context).
+    // CloudFormation's execution role creates, updates and reads (DescribeStateMachine decrypts
+    // the definition with the caller's permissions) the encrypted definition: the same use, for this machine only.
+    const machineContext = { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': arn } };
+    encryptionKey.allowUse([role, deploymentRole(this)], ['kms:Decrypt', 'kms:GenerateDataKey'], machineContext);
+    const logsContext = Stack.of(this).formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    encryptionKey.allowUse(role, ['kms:GenerateDataKey'], { StringEquals: { 'kms:EncryptionContext:SourceArn': logsContext } });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

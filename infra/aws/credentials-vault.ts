@@ -1,8 +1,8 @@
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { FunctionAccess } from '../../functions/catalogue.ts';
+import { UsersOnlyKey } from './keys.ts';
 import { credentialsKeyAlias } from './settings.ts';
 
 type VaultVerb = NonNullable<FunctionAccess['vault']>[number];
@@ -11,9 +11,11 @@ type VaultVerb = NonNullable<FunctionAccess['vault']>[number];
  * The accounts' shared credentials: one Secrets Manager secret per account, named
  * <vaultSecretPrefix><account id>, created by the functions (not by this stack) and encrypted with
  * this construct's customer-managed key, so every use of a password is a KMS call in CloudTrail.
+ * The key's policy lets the account administer it and only the vault functions' roles use it, only
+ * through Secrets Manager and for the prefix's secrets: no administrator can read a password with it.
  */
 export class CredentialsVault extends Construct {
-  readonly key: Key;
+  readonly key: UsersOnlyKey;
   /** Every secret under the prefix (Secrets Manager appends a random suffix to each name). */
   readonly secretArns: string;
   readonly vaultSecretPrefix: string;
@@ -27,11 +29,12 @@ export class CredentialsVault extends Construct {
       resourceName: `${props.vaultSecretPrefix}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.key = new Key(this, 'CredentialsKey', {
+    this.key = new UsersOnlyKey(this, 'CredentialsKey', {
       description: `Social media governance: encrypts the accounts' shared credentials (Secrets Manager secrets ${props.vaultSecretPrefix}*)`,
       alias: credentialsKeyAlias(props.vaultSecretPrefix),
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      viaService: 'secretsmanager',
     });
   }
 
@@ -64,17 +67,18 @@ export class CredentialsVault extends Construct {
     // under the prefix (its encryption context names the secret).
     const keyActions = [...(verbs.has('stage') ? ['kms:GenerateDataKey'] : []), ...(verbs.has('stage') || verbs.has('reveal') ? ['kms:Decrypt'] : [])];
     if (keyActions.length) {
+      const forThePrefix = { StringLike: { 'kms:EncryptionContext:SecretARN': this.secretArns } };
       role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'CredentialsKeyThroughSecretsManager',
           actions: keyActions,
           resources: [this.key.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:SecretARN': this.secretArns },
-          },
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` }, ...forThePrefix },
         }),
       );
+      // The key policy names the role too (its viaService adds kms:ViaService and kms:CallerAccount):
+      // the account delegates no use of this key to IAM, so this is what lets the role use it.
+      this.key.allowUse(role, keyActions, forThePrefix);
     }
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResourceName(Stack.of(this), this.secretArns)}]`,

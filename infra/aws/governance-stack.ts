@@ -22,7 +22,8 @@ import { GovernanceTable } from './governance-table.ts';
 import { HrEvents } from './hr-events.ts';
 import { GovernanceHttpApi } from './http-api.ts';
 import { GovernanceKeys } from './keys.ts';
-import { Mail } from './mail.ts';
+import { DeployParameters } from './deploy-parameters.ts';
+import { Mail, MailEvents } from './mail.ts';
 import { Monitoring, type WatchedFunction } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
 import { RecordsBackup } from './records-backup.ts';
@@ -62,6 +63,8 @@ export class GovernanceStack extends Stack {
   /** The HR system's event bus (only when a catalogue function consumes HR events). */
   readonly hrBus?: EventBus;
   readonly backup: RecordsBackup;
+  /** The alarm topic and the alarms on the functions and state machines. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -86,7 +89,10 @@ export class GovernanceStack extends Stack {
     stackOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
     const signIn = new SignIn(this, 'SignIn', { ...settings, publicBaseUrl });
     this.userPool = signIn.userPool;
-    const monitoring = new Monitoring(this, 'Monitoring', settings);
+    // DTI's and the operators' mailboxes: placeholders synthesize, and CloudFormation refuses to deploy them.
+    const mailboxes = new DeployParameters(this, 'Mailboxes', settings);
+    const monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: mailboxes.alarmEmail });
+    this.monitoring = monitoring;
 
     // Functions first (their roles name the state machines by ARN), then the machines that invoke them.
     const addresses = Object.fromEntries(stateMachineEntries.map(([key]) => [key, stateMachineAddress(this, key)])) as Record<
@@ -94,7 +100,17 @@ export class GovernanceStack extends Stack {
       StateMachineAddress
     >;
     const stateMachineArns = Object.fromEntries(stateMachineEntries.map(([key]) => [key, addresses[key].arn])) as Record<StateMachineKey, string>;
-    const context = { ...settings, table: this.table, keys: this.keys, mail, signIn, vault: this.vault, stateMachineArns, publicBaseUrl };
+    const context = {
+      ...settings,
+      dtiEmail: mailboxes.dtiEmail,
+      table: this.table,
+      keys: this.keys,
+      mail,
+      signIn,
+      vault: this.vault,
+      stateMachineArns,
+      publicBaseUrl,
+    };
     const scheduled = new Set<string>(Object.values(schedules).map((schedule) => schedule.target));
     const functionScope = new Construct(this, 'Functions');
     const watched: WatchedFunction[] = [];
@@ -109,8 +125,15 @@ export class GovernanceStack extends Stack {
     monitoring.watchFunctions(watched);
     const machineScope = new Construct(this, 'StateMachines');
     for (const [key, spec] of stateMachineEntries) {
-      const { name } = addresses[key];
-      this.stateMachines[key] = new CatalogueStateMachine(machineScope, pascal(key), { key, spec, name, functions: this.functions }).stateMachine;
+      const { name, arn } = addresses[key];
+      this.stateMachines[key] = new CatalogueStateMachine(machineScope, pascal(key), {
+        key,
+        spec,
+        name,
+        arn,
+        encryptionKey: this.keys.executions,
+        functions: this.functions,
+      }).stateMachine;
       monitoring.watchStateMachine(key, this.stateMachines[key]);
       stackOutput(this, `${pascal(key)}StateMachineArn`, { value: this.stateMachines[key].stateMachineArn });
     }
@@ -119,8 +142,10 @@ export class GovernanceStack extends Stack {
     http.addCatalogueRoutes(routed);
     const consumers = routed.filter(({ spec }) => spec.hrEvents?.length);
     if (consumers.length) this.hrBus = new HrEvents(this, 'HrEvents', { ...settings, consumers, alarmAction: monitoring.alarmAction }).bus;
+    const mailConsumers = routed.filter(({ spec }) => spec.mailEvents);
+    if (mailConsumers.length) new MailEvents(this, 'MailEvents', { mail, consumers: mailConsumers, alarmAction: monitoring.alarmAction });
     new CatalogueSchedules(this, 'Schedules', { schedules, functions: this.functions, alarmAction: monitoring.alarmAction });
-    this.backup = new RecordsBackup(this, 'RecordsBackup', { ...settings, table: this.table, monitoring });
+    this.backup = new RecordsBackup(this, 'RecordsBackup', { ...settings, table: this.table, tableKey: this.keys.table, monitoring });
   }
 }
 

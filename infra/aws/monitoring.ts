@@ -2,7 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import { Alarm, ComparisonOperator, type IAlarmAction, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { UsersOnlyKey } from './keys.ts';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -28,7 +28,7 @@ export function alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, 
 
 /**
  * Where every alarm goes: an encrypted SNS topic that only this account's CloudWatch alarms may
- * publish to, emailed to the operators (alarmEmail) when set. Also the alarms on the catalogue's
+ * publish to, emailed to the operators (the AlarmEmail deploy parameter). Also the alarms on the catalogue's
  * functions (grouped, see watchFunctions) and state machines; each other concern raises its own alarms through `alarmOn`.
  */
 export class Monitoring extends Construct {
@@ -37,7 +37,8 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: { alarmEmail?: string }) {
     super(scope, id);
-    const key = new Key(this, 'AlarmTopicKey', {
+    // Administered by the account, used only by CloudWatch alarms of this account (UsersOnlyKey).
+    const key = new UsersOnlyKey(this, 'AlarmTopicKey', {
       description: 'Social media governance: alarm notifications topic',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -49,6 +50,7 @@ export class Monitoring extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     this.topic = new Topic(this, 'AlarmTopic', {

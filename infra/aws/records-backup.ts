@@ -6,11 +6,14 @@ import { Schedule } from 'aws-cdk-lib/aws-events';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import type { UsersOnlyKey } from './keys.ts';
 import type { Monitoring } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
 
 export interface RecordsBackupProps {
   table: ITableV2;
+  /** The table's key: its policy names the users it has, so AWS Backup's role is named in it. */
+  tableKey: UsersOnlyKey;
   /** Days each backup is kept, and the lock's minimum retention. */
   recordsRetentionDays: number;
   /** Days during which the lock can still be changed or removed. */
@@ -73,6 +76,10 @@ export class RecordsBackup extends Construct {
       reason:
         'AWS Backup\u2019s service role policy for taking backups, maintained by AWS as the services it backs up change (DynamoDB advanced backup, KMS grants for the vault key); only backup.amazonaws.com can assume this role, and it has no restore permission.',
     });
+    // Reading the table for a backup (and a backup that keeps the table's key) uses the table key
+    // through DynamoDB on the role's behalf; the role's managed policy cannot grant that alone, as the
+    // key trusts no IAM policy for its use.
+    props.tableKey.allowUse(role, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], undefined, 'AwsBackupBacksUpTheTable');
     plan.addSelection('GovernanceTable', {
       resources: [BackupResource.fromDynamoDbTable(props.table)],
       role,

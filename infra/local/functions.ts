@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type FunctionKey, functions } from '#catalogue';
+import { asFunction, installTableAccessCheck } from '#local/table-access-check';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -10,6 +11,8 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
  * modules create their SDK clients at import.
  */
 export async function loadFunctions(): Promise<(key: FunctionKey, event: unknown) => Promise<unknown>> {
+  // Each function's DynamoDB calls are held to its catalogue access, as its role holds them in AWS.
+  installTableAccessCheck();
   const loaded = new Map<FunctionKey, Handler>();
   for (const [key, spec] of Object.entries(functions) as [FunctionKey, (typeof functions)[FunctionKey]][]) {
     // The AWS Lambda authorizer: locally the development sign-in stands in for it.
@@ -37,6 +40,6 @@ export async function loadFunctions(): Promise<(key: FunctionKey, event: unknown
       fail: () => undefined,
       succeed: () => undefined,
     } satisfies Context;
-    return handler(event, context);
+    return asFunction(key, () => handler(event, context));
   };
 }

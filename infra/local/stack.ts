@@ -9,6 +9,7 @@ import type { Department, Person, RoleHolder } from '#core/policy';
 import { loadFunctions } from '#local/functions';
 import { localHrBus } from '#local/hr-bus';
 import { LocalHttpApi } from '#local/http-api';
+import { localMailEvents } from '#local/mail-events';
 import { localSchedules, type ScheduleRun } from '#local/schedules';
 import { LocalSecretsManager } from '#local/secrets-manager';
 import { type RunningDynamo, reservePort, startDynamo, startSes } from '#local/services';
@@ -52,6 +53,8 @@ export interface LocalStack {
   client: DynamoDBClient;
   /** The local HR bus: puts an HR event through the same rule and consumer as in AWS. */
   hr: ReturnType<typeof localHrBus>;
+  /** The local bounces-and-complaints topic: publishes an SES notification to the `mailEvents` functions (the SES emulator bounces nothing). */
+  mailEvents: ReturnType<typeof localMailEvents>;
   /** The local clock: moves calendar time forward by `days` (future separations), then ends every current wait. */
   advanceClock(days?: number): number;
   /** Executions re-run at start-up because they were unfinished. */
@@ -223,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secrets,
     client,
     hr: hrBus,
+    mailEvents: localMailEvents(invoke),
     advanceClock: (days = 0) => advanceClock(sfn, days, timers.runDue),
     resumed,
     reconciled,

@@ -126,8 +126,8 @@ describe('the annual review and its yearly schedule', () => {
       asArray<Json>(a.Properties.Dimensions).some((d) => d.Value?.['Fn::GetAtt']?.[0] === queue),
     );
     expect(alarms).toHaveLength(1);
-    // Only the yearly schedule's target has one: a failed durable-starts run is redone 5 minutes later.
-    expect(configs).toHaveLength(1);
+    // Only the yearly schedule's target and the SES bounce handler (mail-events.test.ts) have one: a failed durable-starts run is redone 5 minutes later.
+    expect(configs.map((c) => c.FunctionName.Ref).sort()).toEqual([fnId('recordMailBounce'), fnId('startReview')].sort());
   });
 
   it("the schedule's role may invoke startReview and send to its dead-letter queue, nothing else; startReview may start only the annual review", () => {
@@ -227,7 +227,7 @@ describe('HR events', () => {
     expect(receive).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
   });
 
-  it('no other function has an event source mapping, HR_EVENT_SOURCE or any SQS permission (but the yearly schedule target, to its failed-runs queue)', () => {
+  it('no other function has an event source mapping, HR_EVENT_SOURCE or any SQS permission (but the yearly schedule target and the bounce handler, to their failed-runs queues)', () => {
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(consumers.length);
     for (const [key, spec] of functionEntries) {
       const env = fnProps(key).Environment.Variables as Json;
@@ -238,13 +238,13 @@ describe('HR events', () => {
         expect(
           actionsOf(roleId(key)).filter((a) => a.startsWith('sqs:')),
           key,
-        ).toEqual(key === 'startReview' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []);
+        ).toEqual(['startReview', 'recordMailBounce'].includes(key) ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] : []);
       }
     }
   });
 
   it.each(consumers)('%s: a message in its dead-letter queue raises an alarm on the alarm topic', (key) => {
-    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    const topicId = logicalId(stack.monitoring.topic);
     const alarms = ofType('AWS::CloudWatch::Alarm').filter(
       ([, a]) =>
         a.Properties.Namespace === 'AWS/SQS' &&

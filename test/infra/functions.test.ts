@@ -97,7 +97,7 @@ describe('Lambda functions', () => {
     expect(env.TABLE_NAME).toEqual({ Ref: logicalId(stack.table) });
     expect(env.PUBLIC_BASE_URL).toEqual(getAtt(logicalId(stack.api), 'ApiEndpoint'));
     expect(env.MAIL_FROM).toBe(settings.mailFrom);
-    expect(env.DTI_EMAIL).toBe(settings.dtiEmail);
+    expect(env.DTI_EMAIL).toEqual({ Ref: 'DtiEmail' });
     expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: ofType('AWS::SES::ConfigurationSet')[0]?.[0] });
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('social-media-governance');
     expect(env.NODE_OPTIONS).toBe('--enable-source-maps');

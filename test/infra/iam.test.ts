@@ -61,7 +61,7 @@ describe('least-privilege IAM from catalogue access', () => {
       (machine) => `arn:aws:states:${stack.region}:<token>:stateMachine:${resources[smId(machine)]?.Properties.StateMachineName}`,
     );
     expect(callbacks.flatMap((s) => asArray(s.Resource).map(flatten)).sort()).toEqual(expected.sort());
-    if (expected.length) expect(callbacks.flatMap((s) => asArray(s.Action)).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+    if (expected.length) expect(callbacks.flatMap((s) => asArray(s.Action)).sort()).toEqual(['states:SendTaskSuccess']);
   });
 
   it.each(functionEntries)('%s: token key Encrypt only to issuers, Decrypt only to redeemers, MAC key only to issuers and My work', (key, spec) => {
@@ -97,14 +97,39 @@ describe('least-privilege IAM from catalogue access', () => {
     for (const s of statementsOn(role, tokenKeyArn())) expect(s.Condition).toEqual({ Null: { 'kms:EncryptionContext:approvalId': 'false' } });
   });
 
-  it.each(functionEntries)('%s: table writes only with readWrite, and never any service-wide wildcard action', (key, spec) => {
+  // Which functions may delete anything, stated by hand: the open markers of offboarding tasks and review pages, and parked directory events.
+  const deleters = ['answerReview', 'completeOffboardingTask', 'manageCredential', 'manageDirectory', 'receiveHrEvent', 'trackOffboardingTasks', 'trackReview'];
+  it.each(functionEntries)('%s: table actions are exactly its catalogue access, no scans, streams, PartiQL or service-wide wildcard', (key, spec) => {
     const actions = actionsOf(roleId(key));
-    const writes = actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
-    if (spec.access.table === 'readWrite') expect(writes.length).toBe(4);
+    const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo.filter((a) => /Scan|DescribeTable|GetRecords|GetShardIterator|PartiQL|BatchWriteItem/.test(a))).toEqual([]);
+    expect(dynamo.includes('dynamodb:DeleteItem')).toBe(deleters.includes(key));
+    const writes = dynamo.filter((a) => /^dynamodb:(PutItem|UpdateItem|ConditionCheckItem)$/.test(a));
+    if (spec.access.table?.includes('write')) expect(writes.sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     else expect(writes).toEqual([]);
-    if (spec.access.table) expect(actions).toContain('dynamodb:Query');
-    else expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    if (spec.access.table) expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']));
+    else expect(dynamo).toEqual([]);
     expect(actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a))).toEqual([]);
+  });
+
+  it('the anonymous link handler (decideApproval) may write only REQ# items: the approvals and their request', () => {
+    const allowed = statementsOf(roleId('decideApproval')).filter((s) => asArray(s.Action).some((a) => /^dynamodb:(PutItem|UpdateItem)$/.test(a)));
+    expect(allowed).toHaveLength(1);
+    // ConditionCheckItem only reads: it is in the read statement, keyed like every read.
+    expect(asArray(allowed[0]?.Action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(allowed[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*'] } });
+  });
+
+  it('the bounce handler (SNS-invoked) may write only the items emails are about; every other writer names no keys', () => {
+    const keyed: Record<string, unknown> = {
+      decideApproval: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*'] } },
+      recordMailBounce: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*', 'OFFBOARD#*', 'REVIEW#*', 'ACCOUNT#*'] } },
+    };
+    for (const [key, spec] of functionEntries.filter(([, spec]) => spec.access.table?.includes('write'))) {
+      const writes = statementsOf(roleId(key)).filter((s) => asArray(s.Action).includes('dynamodb:PutItem'));
+      expect({ key, conditions: writes.map((s) => s.Condition) }).toEqual({ key, conditions: [keyed[key]] });
+      expect(spec.access.writeKeys === undefined).toBe(!(key in keyed));
+    }
   });
 
   // The sign-in and the authorizer: Cognito's OAuth endpoints and JWKS are public HTTPS.
@@ -131,30 +156,22 @@ describe('IAM actions, stated literally', () => {
   // on two resources (kms:Decrypt on the table key and a link or credentials key), it counts once.
   // Which resource each action is on is checked by the per-concern tests above and below.
   const logsAndTraces = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-  const tableRead = [
-    'dynamodb:BatchGetItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DescribeTable',
-    'dynamodb:GetItem',
-    'dynamodb:GetRecords',
-    'dynamodb:GetShardIterator',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-    'kms:Decrypt',
-    'kms:DescribeKey',
-  ];
+  const tableRead = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt'];
   const tableReadWrite = [
     ...tableRead,
-    'dynamodb:BatchWriteItem',
-    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'kms:Encrypt',
     'kms:GenerateDataKey*',
     'kms:ReEncrypt*',
   ];
+  const tableDelete = ['dynamodb:DeleteItem'];
   const sendEmail = ['ses:SendEmail', 'ses:SendRawEmail'];
-  const taskResult = ['states:SendTaskFailure', 'states:SendTaskSuccess'];
+  // A task fails by its own output (a failed step), never by SendTaskFailure.
+  const taskResult = ['states:SendTaskSuccess'];
+  // Step Functions encrypts an execution's input and a task's result with the caller's use of the executions key.
+  const executionData = ['kms:Decrypt', 'kms:GenerateDataKey'];
   const issueLinks = ['kms:Encrypt', 'kms:GenerateMac'];
   const redeemLinks = ['kms:Decrypt'];
   const hrQueue = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
@@ -163,24 +180,33 @@ describe('IAM actions, stated literally', () => {
     showMyWork: [...logsAndTraces, ...tableRead, 'kms:GenerateMac'],
     serveAsset: [...logsAndTraces],
     findPeople: [...logsAndTraces, ...tableRead],
-    submitRequest: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    submitRequest: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
     showRequest: [...logsAndTraces, ...tableRead],
     showRegistry: [...logsAndTraces, ...tableRead],
-    decideApproval: [...logsAndTraces, ...tableReadWrite, ...taskResult, ...redeemLinks],
+    decideApproval: [...logsAndTraces, ...tableReadWrite, ...taskResult, ...redeemLinks, ...executionData],
     signIn: [...logsAndTraces],
     // Cognito's Pre Token Generation trigger: it reads the person a sign-in names.
     checkSignIn: [...logsAndTraces, ...tableRead],
     authorizeRequest: [...logsAndTraces],
-    requestApproval: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...issueLinks],
+    requestApproval: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...issueLinks, ...executionData],
     // records: 'write' adds nothing here: it lifts the RECORD# deny (checked in the records guard tests) for an approved departmental policy (R).
     // A new account's approval starts the capture of its first credential (credentialCapture).
-    recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'states:StartExecution'],
+    recordOutcome: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'states:StartExecution', ...executionData],
     // It finishes directory hand-overs a crash left undone: the moved links' emails, each link rebuilt from its MAC ('derive').
-    reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...sendEmail, 'kms:GenerateMac'],
-    requestPostingAuthority: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    reconcileStarts: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...sendEmail, 'kms:GenerateMac', ...executionData],
+    requestPostingAuthority: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
     // A directory event that takes a post from someone moves their open approvals at once: new links emailed ('derive').
-    receiveHrEvent: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...hrQueue, ...sendEmail, 'kms:GenerateMac'],
-    openOffboarding: [...logsAndTraces, ...tableReadWrite, ...taskResult],
+    receiveHrEvent: [
+      ...logsAndTraces,
+      ...tableReadWrite,
+      ...tableDelete,
+      'states:StartExecution',
+      ...hrQueue,
+      ...sendEmail,
+      'kms:GenerateMac',
+      ...executionData,
+    ],
+    openOffboarding: [...logsAndTraces, ...tableReadWrite, ...taskResult, ...executionData],
     // A separation moves the person's open approvals to whoever holds their post now ('derive').
     planOffboarding: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac'],
     offboardAccount: [
@@ -194,48 +220,52 @@ describe('IAM actions, stated literally', () => {
       'kms:GenerateDataKey',
       'kms:Decrypt',
     ],
-    trackOffboardingTasks: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...issueLinks, ...taskResult],
+    trackOffboardingTasks: [...logsAndTraces, ...tableReadWrite, ...tableDelete, ...sendEmail, ...issueLinks, ...taskResult, ...executionData],
     reportOffboarding: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
     managePlatforms: [...logsAndTraces, ...tableReadWrite],
     // Its failed yearly runs go to their on-failure queue (schedules.ts).
-    startReview: [...logsAndTraces, ...tableRead, 'states:StartExecution', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    startReview: [...logsAndTraces, ...tableRead, 'states:StartExecution', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage', ...executionData],
     showReview: [...logsAndTraces, ...tableRead],
-    answerReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...redeemLinks, ...taskResult],
+    answerReview: [...logsAndTraces, ...tableReadWrite, ...tableDelete, ...sendEmail, ...redeemLinks, ...taskResult, ...executionData],
     openReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
     prepareDepartmentReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
-    trackReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...issueLinks, ...taskResult],
+    trackReview: [...logsAndTraces, ...tableReadWrite, ...tableDelete, ...sendEmail, ...issueLinks, ...taskResult, ...executionData],
     reportReview: [...logsAndTraces, ...tableReadWrite, ...sendEmail],
     completeOffboardingTask: [
       ...logsAndTraces,
       ...tableReadWrite,
+      ...tableDelete,
       ...redeemLinks,
       ...taskResult,
+      ...executionData,
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
     ],
     showOffboarding: [...logsAndTraces, ...tableRead],
-    requestPostRemoval: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    requestPostRemoval: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
     recordPostEdit: [...logsAndTraces, ...tableReadWrite],
     recordModeration: [...logsAndTraces, ...tableReadWrite],
     showGuidelines: [...logsAndTraces],
     answerUnknownRoute: [...logsAndTraces],
     exportRecords: [...logsAndTraces, ...tableRead],
-    requestDepartmentPolicy: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
-    requestException: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
-    lapseException: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult],
-    requestWebsiteDisplay: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
-    proposePlatform: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    requestDepartmentPolicy: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
+    requestException: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
+    lapseException: [...logsAndTraces, ...tableReadWrite, ...sendEmail, ...taskResult, ...executionData],
+    requestWebsiteDisplay: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
+    proposePlatform: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
     // DTI's changes are directory events: the open work of whoever leaves a post moves, new links emailed ('derive').
-    manageDirectory: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac'],
+    manageDirectory: [...logsAndTraces, ...tableReadWrite, ...tableDelete, ...sendEmail, 'kms:GenerateMac'],
     // The credential page: a view by DTI or the Coordinator reads the current version; an admin stages, and promotes on confirmation;
     // the confirmation that settles a new account's capture task opens its sealed token and resumes the execution.
     manageCredential: [
       ...logsAndTraces,
       ...tableReadWrite,
+      ...tableDelete,
       ...sendEmail,
       ...redeemLinks,
       ...taskResult,
+      ...executionData,
       'secretsmanager:CreateSecret',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
@@ -243,7 +273,10 @@ describe('IAM actions, stated literally', () => {
       'secretsmanager:UpdateSecretVersionStage',
       'kms:GenerateDataKey',
     ],
-    requestRetirement: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution'],
+    requestRetirement: [...logsAndTraces, ...tableReadWrite, 'states:StartExecution', ...executionData],
+    // SES bounces and complaints by SNS: it records them, escalates a bounced approver's step with a new link ('derive'), tells DTI,
+    // and keeps a notification it could not handle, after Lambda's retries, in its alarmed queue.
+    recordMailBounce: [...logsAndTraces, ...tableReadWrite, ...sendEmail, 'kms:GenerateMac', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
   };
   const distinctSorted = (actions: readonly string[]) => [...new Set(actions)].sort();
 

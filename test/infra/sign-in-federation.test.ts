@@ -126,7 +126,7 @@ describe('the sign-in trigger', () => {
   it('is the one catalogue function marked as the trigger, with read access to the table and no route', () => {
     const triggers = functionEntries.filter(([, spec]) => spec.cognitoTrigger);
     expect(triggers.map(([key, spec]) => [key, spec.cognitoTrigger, spec.access, spec.routes])).toEqual([
-      ['checkSignIn', 'preTokenGeneration', { table: 'read' }, undefined],
+      ['checkSignIn', 'preTokenGeneration', { table: ['read'] }, undefined],
     ]);
     const routeTargets = ofType(cognitoOnly, 'AWS::ApiGatewayV2::Integration').map(([, i]) => JSON.stringify(i.Properties.IntegrationUri));
     expect(routeTargets).not.toContain(JSON.stringify(getAtt(fnId(cognitoOnly, 'checkSignIn'))));

@@ -78,13 +78,14 @@ describe('write-once records (H): IAM on RECORD# partitions', () => {
   const WRITE = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQLInsert|PartiQLUpdate|PartiQLDelete)$/;
   const onRecords = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['RECORD#*'] } };
   const recorders = functionEntries.filter(([, spec]) => spec.access.records === 'write');
-  const otherWriters = functionEntries.filter(([, spec]) => spec.access.table === 'readWrite' && spec.access.records !== 'write');
-  const nonWriters = functionEntries.filter(([, spec]) => spec.access.table !== 'readWrite');
+  const otherWriters = functionEntries.filter(([, spec]) => spec.access.table?.includes('write') && spec.access.records !== 'write');
+  const nonWriters = functionEntries.filter(([, spec]) => !spec.access.table?.includes('write'));
   const deniedOnRecords = (key: FunctionKey) =>
     denialsOf(roleId(key))
       .filter((s) => JSON.stringify(s.Condition) === JSON.stringify(onRecords) && JSON.stringify(s.Resource) === JSON.stringify(tableArn()))
       .flatMap((s) => asArray(s.Action))
       .sort();
+  const recordDenials = (key: FunctionKey) => denialsOf(roleId(key)).filter((s) => JSON.stringify(s.Condition) === JSON.stringify(onRecords));
   const allowedWrites = (key: FunctionKey) => [...new Set(actionsOf(roleId(key)).filter((a) => WRITE.test(a)))].sort();
 
   it('the stack guards the partition prefix the records store actually writes', () => {
@@ -120,26 +121,35 @@ describe('write-once records (H): IAM on RECORD# partitions', () => {
   });
 
   it('decideApproval: an explicit Deny of Put, Update, Delete and BatchWrite on the table for any RECORD# leading key', () => {
-    const denials = denialsOf(roleId('decideApproval'));
+    const denials = recordDenials('decideApproval');
     expect(denials).toHaveLength(1);
     expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
     expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   it('recordOutcome (keeps an approved departmental policy on record, R): it may put a RECORD# item, never update or delete one', () => {
-    const denials = denialsOf(roleId('recordOutcome'));
+    const denials = recordDenials('recordOutcome');
     expect(denials).toHaveLength(1);
     expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
     expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
   });
 
   it('recordModeration: Update, Delete and BatchWrite denied on RECORD# keys, no Deny of PutItem anywhere (a put is how it records)', () => {
-    const denials = denialsOf(roleId('recordModeration'));
+    const denials = recordDenials('recordModeration');
     expect(denials).toHaveLength(1);
     expect(denials[0]).toMatchObject({ Effect: 'Deny', Resource: tableArn(), Condition: onRecords });
     expect(asArray(denials[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
     expect(denials.flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:PutItem');
     expect(actionsOf(roleId('recordModeration'))).toContain('dynamodb:PutItem');
+  });
+
+  it.each([...recorders, ...otherWriters])('%s: the request history is append-only: BatchWriteItem and DeleteItem denied on REQ# keys', (key) => {
+    const onHistory = denialsOf(roleId(key)).filter(
+      (s) => JSON.stringify(s.Condition) === JSON.stringify({ 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['REQ#*'] } }),
+    );
+    expect(onHistory).toHaveLength(1);
+    expect(asArray(onHistory[0]?.Action).sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']);
+    expect(onHistory[0]?.Resource).toEqual(tableArn());
   });
 
   it('exportRecords reads the table and its indexes and has no write action at all', () => {
@@ -211,7 +221,7 @@ describe('records retention (I): AWS Backup', () => {
   });
 
   it('a failed or expired backup job raises an alarm on the alarm topic', () => {
-    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    const topicId = logicalId(stack.monitoring.topic);
     for (const metric of ['NumberOfBackupJobsFailed', 'NumberOfBackupJobsExpired']) {
       const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.Namespace === 'AWS/Backup' && a.Properties.MetricName === metric);
       expect(alarms, metric).toHaveLength(1);
@@ -230,12 +240,12 @@ describe('records retention (I): AWS Backup', () => {
 });
 
 describe('alarm topic', () => {
-  it('requires TLS, lets CloudWatch alarms of this account publish, and emails the alarmEmail context', () => {
-    const [[topicId]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+  it('requires TLS, lets CloudWatch alarms of this account publish, and emails the AlarmEmail deploy parameter', () => {
+    const topicId = logicalId(stack.monitoring.topic);
     const policy = ofType('AWS::SNS::TopicPolicy')[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
     expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }));
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: settings.alarmEmail, TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' }, TopicArn: { Ref: topicId } });
   });
 });
 
@@ -368,9 +378,11 @@ describe('catalogue-driven: every resource of the template is accounted for by t
     expect(executions.map(machinesOf).sort()).toEqual(stateMachineEntries.map(([key]) => [JSON.stringify({ Ref: smId(key) })]).sort());
     const deadLetters = alarms.filter((a) => a.Namespace === 'AWS/SQS');
     const hrConsumers = functionEntries.filter(([, spec]) => spec.hrEvents?.length);
-    // A dead-letter queue per schedule and HR consumer, and the yearly schedule's failed-runs queue.
+    // A dead-letter queue per schedule and HR consumer, the yearly schedule's failed-runs queue, and the mail events' queue.
     const yearly = Object.values(schedules).filter((spec) => 'yearly' in spec && spec.yearly);
-    expect(deadLetters).toHaveLength(Object.keys(schedules).length + hrConsumers.length + yearly.length);
+    const mailConsumers = functionEntries.filter(([, spec]) => 'mailEvents' in spec && spec.mailEvents);
+    expect(mailConsumers.map(([key]) => key)).toEqual(['recordMailBounce']);
+    expect(deadLetters).toHaveLength(Object.keys(schedules).length + hrConsumers.length + yearly.length + 1);
     expect(alarms.filter((a) => a.Namespace === 'AWS/Backup')).toHaveLength(2);
     expect(alarms).toHaveLength(errors.length + executions.length + deadLetters.length + 2);
   });

@@ -11,6 +11,7 @@ import {
   functionEntries,
   getAtt,
   type Json,
+  logicalId,
   ofType,
   resources,
   roleId,
@@ -79,7 +80,8 @@ describe('state machines', () => {
   });
 
   it.each(stateMachineEntries)('%s: one alarm on failed, timed-out and aborted executions together notifies the encrypted alarm topic', (key) => {
-    const [[topicId, topic]] = ofType('AWS::SNS::Topic') as [[string, Json]];
+    const topicId = logicalId(stack.monitoring.topic);
+    const topic = resources[topicId] as Json;
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     const watching = ofType('AWS::CloudWatch::Alarm').filter(([, a]) =>
       asArray<Json>(a.Properties.Metrics).some((m) => asArray<Json>(m.MetricStat?.Metric?.Dimensions).some((d) => d.Value?.Ref === smId(key))),

@@ -17,8 +17,10 @@ const STATEFUL: Record<string, string[]> = {
   'AWS::KMS::Key': [
     'KeysTableKey51BEA61D',
     'KeysTaskTokenKeyD517297A',
+    'KeysExecutionKey5EC4ACAE',
     'KeysLinkMacKey8AFF2455',
     'CredentialsVaultCredentialsKey0956FF99',
+    'MailEventsTopicKeyE9542373',
     'MonitoringAlarmTopicKeyFFA45DC9',
     'RecordsBackupKeyFAC4BF08',
   ],
