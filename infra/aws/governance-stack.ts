@@ -25,6 +25,7 @@ import { GovernanceKeys } from './keys.ts';
 import { DeployParameters } from './deploy-parameters.ts';
 import { Mail, MailEvents } from './mail.ts';
 import { Monitoring, type WatchedFunction } from './monitoring.ts';
+import { Operations, type TimedFunction } from './operations.ts';
 import { stackOutput } from './outputs.ts';
 import { RecordsBackup } from './records-backup.ts';
 import { CatalogueSchedules } from './schedules.ts';
@@ -65,6 +66,8 @@ export class GovernanceStack extends Stack {
   readonly backup: RecordsBackup;
   /** The alarm topic and the alarms on the functions and state machines. */
   readonly monitoring: Monitoring;
+  /** The operational alarms and the dashboard (a nested stack). */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -114,13 +117,18 @@ export class GovernanceStack extends Stack {
     const scheduled = new Set<string>(Object.values(schedules).map((schedule) => schedule.target));
     const functionScope = new Construct(this, 'Functions');
     const watched: WatchedFunction[] = [];
+    const timed: TimedFunction[] = [];
     for (const [key, spec] of functionEntries) {
       const made = new CatalogueFunction(functionScope, pascal(key), { key, spec, context, scheduled: scheduled.has(key) });
       this.functions[key] = made.function;
       this.functionRoles[key] = made.role;
-      // A Cognito trigger refuses a sign-in by throwing: its Errors count refusals (people not in
-      // the directory, or separated), which are no one's incident, so no errors alarm watches it.
-      if (!spec.cognitoTrigger) watched.push({ key, entry: spec.entry, function: made.function });
+      timed.push({ key, entry: spec.entry, function: made.function, timeoutSeconds: made.function.timeout?.toSeconds() ?? 3 });
+      // An error alarm where an error is someone's incident at once: a page or an API answer that
+      // failed (nobody retries it). A state machine's task is retried by its machine, whose outcome
+      // alarm watches it; the schedules, HR and mail consumers are retried by Lambda or SQS and
+      // end in an alarmed dead-letter queue. A Cognito trigger refuses a sign-in by throwing: its
+      // Errors count refusals, no one's incident.
+      if (spec.routes?.length || spec.defaultRoute || spec.authorizer) watched.push({ key, entry: spec.entry, function: made.function });
     }
     monitoring.watchFunctions(watched);
     const machineScope = new Construct(this, 'StateMachines');
@@ -146,6 +154,14 @@ export class GovernanceStack extends Stack {
     if (mailConsumers.length) new MailEvents(this, 'MailEvents', { mail, consumers: mailConsumers, alarmAction: monitoring.alarmAction });
     new CatalogueSchedules(this, 'Schedules', { schedules, functions: this.functions, alarmAction: monitoring.alarmAction });
     this.backup = new RecordsBackup(this, 'RecordsBackup', { ...settings, table: this.table, tableKey: this.keys.table, monitoring });
+    // Last: it watches every function, machine and dead-letter queue made above.
+    this.operations = new Operations(this, 'Operations', {
+      alarmAction: monitoring.alarmAction,
+      functions: timed,
+      stateMachines: this.stateMachines,
+      api: this.api,
+      table: this.table,
+    });
   }
 }
 

@@ -12,8 +12,14 @@ import { Construct } from 'constructs';
 import { stackOutput } from './outputs.ts';
 import { pascal } from './settings.ts';
 
+/** The dead-letter queues alarmed in each stack, so the operations stack also watches their age (operations.ts). */
+const deadLetterQueues = new WeakMap<Stack, { id: string; queue: IQueue }[]>();
+export const deadLetterQueuesOf = (stack: Stack) => deadLetterQueues.get(stack) ?? [];
+
 /** An alarm as soon as a message waits in a dead-letter queue: something could not be done, and says why. */
 export function alarmOnDeadLetters(scope: Construct, id: string, queue: IQueue, alarmDescription: string, action: IAlarmAction): Alarm {
+  const stack = Stack.of(scope);
+  deadLetterQueues.set(stack, [...deadLetterQueuesOf(stack), { id: `${pascal(scope.node.id)}${id}`, queue }]);
   const alarm = new Alarm(scope, id, {
     metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
     threshold: 0,
