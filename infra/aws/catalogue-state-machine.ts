@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,14 @@ export function stateMachineAddress(stack: Stack, key: StateMachineKey): StateMa
   const name = `${stack.stackName}-${pascal(key)}`;
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new Error(`State machine name "${name}" is not a valid name (1-80 of A-Za-z0-9_-).`);
   return { name, arn: stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) };
+}
+
+/**
+ * The first group of the stack's own UUID (`AWS::StackId` is `arn:…:stack/<name>/<uuid>`): fixed for
+ * as long as the stack lives, new when a stack of the same name is created again after a delete.
+ */
+export function stackInstanceSuffix(scope: Construct): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Stack.of(scope).stackId))));
 }
 
 export interface CatalogueStateMachineProps {
@@ -78,9 +86,12 @@ export class CatalogueStateMachine extends Construct {
       }),
     );
 
-    // Vended-logs prefix keeps the CloudWatch Logs resource policy small.
+    // The vended-logs prefix keeps the CloudWatch Logs resource policy small (one entry for the
+    // prefix, not one per log group), so the name cannot be left to CloudFormation. The group is
+    // retained (the audit trail), so a name fixed by the stack name alone would be taken when the
+    // stack is deleted and deployed again: the stack's own UUID makes it that stack's.
     const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${name}`,
+      logGroupName: `/aws/vendedlogs/states/${name}-${stackInstanceSuffix(this)}`,
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -90,7 +90,7 @@ export class GovernanceStack extends Stack {
     this.api = http.api;
     const publicBaseUrl = settings.publicBaseUrl ?? this.api.apiEndpoint;
     stackOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
-    const signIn = new SignIn(this, 'SignIn', { ...settings, publicBaseUrl });
+    const signIn = new SignIn(this, 'SignIn', { ...settings, publicBaseUrl, mail });
     this.userPool = signIn.userPool;
     // DTI's and the operators' mailboxes: placeholders synthesize, and CloudFormation refuses to deploy them.
     const mailboxes = new DeployParameters(this, 'Mailboxes', settings);

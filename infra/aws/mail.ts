@@ -11,6 +11,7 @@ import {
   EmailIdentity,
   EmailSendingEvent,
   EventDestination,
+  type IEmailIdentity,
   Identity,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
@@ -29,40 +30,59 @@ export const MAIL_EVENTS = [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAIN
 /** Lambda's own retries of a failed asynchronous invocation (its maximum), before the dead-letter queue. */
 const ASYNC_RETRIES = 2;
 
+export interface MailProps {
+  mailDomain: string;
+  mailFrom: string;
+  /** The identity of mailDomain is already in SES (settings.existingMailIdentity): use it, create none. */
+  existingMailIdentity?: boolean;
+}
+
 /**
  * The mail the workflows send (approval links, notices): an SES domain identity with Easy DKIM and
  * a configuration set that requires TLS, keeps reputation metrics and does not send to addresses on
  * SES's suppression list for bounces or complaints. Its bounces and complaints go to the catalogue's
- * mail-event functions (MailEvents).
+ * mail-event functions (MailEvents). Every send names the configuration set itself, so an identity
+ * already in SES (the City's, whose default configuration set may be another) sends through it too.
  */
 export class Mail extends Construct {
   readonly configurationSet: ConfigurationSet;
-  readonly identity: EmailIdentity;
+  readonly identity: IEmailIdentity;
+  /** The identity's domain (the identity's name, which is a token when the stack creates it). */
+  readonly mailDomain: string;
   readonly mailFrom: string;
   readonly configurationSetArn: string;
 
-  constructor(scope: Construct, id: string, props: { mailDomain: string; mailFrom: string }) {
+  constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
+    this.mailDomain = props.mailDomain;
     this.mailFrom = props.mailFrom;
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       reputationMetrics: true,
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
-    // Easy DKIM: the City publishes the three CNAME records (outputs DkimRecord1..3) in its DNS.
-    this.identity = new EmailIdentity(this, 'Identity', {
-      identity: Identity.domain(props.mailDomain),
-      configurationSet: this.configurationSet,
-    });
-    this.identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.configurationSetArn = Stack.of(this).formatArn({
       service: 'ses',
       resource: 'configuration-set',
       resourceName: this.configurationSet.configurationSetName,
     });
-
     stackOutput(this, 'MailConfigurationSetName', { value: this.configurationSet.configurationSetName });
-    this.identity.dkimRecords.forEach((record, i) => {
+
+    if (props.existingMailIdentity) {
+      // Its name is the domain, so it cannot be created a second time: the City's own identity, or
+      // the one a deleted deployment retained. Its DKIM records are published already.
+      this.identity = EmailIdentity.fromEmailIdentityName(this, 'Identity', props.mailDomain);
+      return;
+    }
+    // Easy DKIM: the City publishes the three CNAME records (outputs DkimRecord1..3) in its DNS.
+    const identity = new EmailIdentity(this, 'Identity', {
+      identity: Identity.domain(props.mailDomain),
+      configurationSet: this.configurationSet,
+    });
+    // Retained: a verified domain (DKIM published, reputation built) is not thrown away with a stack.
+    identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.identity = identity;
+    identity.dkimRecords.forEach((record, i) => {
       stackOutput(this, `DkimRecord${i + 1}`, {
         value: `${record.name} CNAME ${record.value}`,
         description: `DKIM record ${i + 1} to publish in ${props.mailDomain} DNS`,

@@ -1,5 +1,5 @@
-import { Duration, RemovalPolicy, TimeZone, Validations } from 'aws-cdk-lib';
-import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import { Duration, Names, RemovalPolicy, TimeZone, Validations } from 'aws-cdk-lib';
+import { BackupPlan, BackupPlanRule, BackupResource, BackupVault, type IBackupVault } from 'aws-cdk-lib/aws-backup';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
@@ -18,6 +18,8 @@ export interface RecordsBackupProps {
   recordsRetentionDays: number;
   /** Days during which the lock can still be changed or removed. */
   recordsVaultLockGraceDays: number;
+  /** A vault already in AWS Backup to keep the backups in (settings.existingBackupVaultName): none is created. */
+  existingBackupVaultName?: string;
   monitoring: Monitoring;
 }
 
@@ -32,27 +34,22 @@ export interface RecordsBackupProps {
  * encrypted with the vault's key when AWS Backup's advanced DynamoDB backup is on in the account (an
  * account setting, not a CloudFormation resource); without it they keep the table's key, also
  * customer managed.
+ *
+ * The vault is retained and, once locked, cannot be deleted while it holds backups, so its name
+ * (CDK's, from the construct path) stays taken after the stack is deleted: a new deployment of the
+ * same stack names it in existingBackupVaultName and goes on backing up into it, and the records
+ * stay in one vault. The name is not made unique per stack instead: renaming it would replace the
+ * vault of a running deployment, leaving the backups behind in the old one.
  */
 export class RecordsBackup extends Construct {
-  readonly vault: BackupVault;
+  readonly vault: IBackupVault;
 
   constructor(scope: Construct, id: string, props: RecordsBackupProps) {
     super(scope, id);
-    const key = new Key(this, 'Key', {
-      description: 'Social media governance: encrypts the records backups (AWS Backup vault)',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.vault = new BackupVault(this, 'Vault', {
-      encryptionKey: key,
-      lockConfiguration: {
-        minRetention: Duration.days(props.recordsRetentionDays),
-        changeableFor: Duration.days(props.recordsVaultLockGraceDays),
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.vault = props.existingBackupVaultName ? BackupVault.fromBackupVaultName(this, 'Vault', props.existingBackupVaultName) : this.lockedVault(props);
     const plan = new BackupPlan(this, 'Plan', {
-      backupPlanName: 'RecordsBackupPlan',
+      // Not retained, but a plan name may be taken in the account: this stack's (path and hash), within AWS Backup's 50 characters.
+      backupPlanName: Names.uniqueResourceName(this, { maxLength: 50, separator: '-' }),
       backupPlanRules: [
         new BackupPlanRule({
           ruleName: 'DailyTableBackup',
@@ -105,6 +102,23 @@ export class RecordsBackup extends Construct {
     stackOutput(this, 'RecordsBackupVaultName', {
       value: this.vault.backupVaultName,
       description: 'AWS Backup vault (locked) with the daily table backups',
+    });
+  }
+
+  /** A vault of its own, with its own key, locked at the retention (compliance mode after the grace period). */
+  private lockedVault(props: RecordsBackupProps): BackupVault {
+    const key = new Key(this, 'Key', {
+      description: 'Social media governance: encrypts the records backups (AWS Backup vault)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return new BackupVault(this, 'Vault', {
+      encryptionKey: key,
+      lockConfiguration: {
+        minRetention: Duration.days(props.recordsRetentionDays),
+        changeableFor: Duration.days(props.recordsVaultLockGraceDays),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }

@@ -42,6 +42,20 @@ export interface GovernanceSettings {
   mailDomain: string;
   /** From address; must be in mailDomain. */
   mailFrom: string;
+  /**
+   * The SES identity of mailDomain already exists in this account and region (the City's own, or
+   * the one a deleted deployment retained): the stack uses it instead of creating it, which would
+   * fail, its name being the domain (context existingMailIdentity=true). Default false.
+   */
+  existingMailIdentity: boolean;
+  /**
+   * The SES identity is verified and the account is out of the SES sandbox (go-live checklist, mail):
+   * the user pool sends its invitations and codes through it, from mailFrom (context
+   * mailIdentityVerified=true). Cognito refuses to create or update a pool whose SES identity is not
+   * verified, and the first deployment creates the identity before anyone can publish its DKIM
+   * records, so until then the pool uses Cognito's own email (50 a day). Default false.
+   */
+  mailIdentityVerified: boolean;
   /** DTI's mailbox (registry notices, failure notices). */
   dtiEmail: string;
   /** Base URL of the links in emails when the API sits behind a custom domain; default: the API endpoint. */
@@ -79,6 +93,12 @@ export interface GovernanceSettings {
    * retention or delete a backup early. Default 7; AWS Backup's minimum is 3.
    */
   recordsVaultLockGraceDays: number;
+  /**
+   * The name of an AWS Backup vault to keep the table's backups in instead of creating one (context
+   * existingBackupVaultName): the locked vault a deleted deployment retained, whose name a new one
+   * cannot take, so the records stay in one vault. It keeps its own key and lock. Default: the stack creates it.
+   */
+  existingBackupVaultName?: string;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -114,6 +134,15 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
   };
   const recordsRetentionDays = days('recordsRetentionDays', 3650);
   const recordsVaultLockGraceDays = days('recordsVaultLockGraceDays', 7);
+  // Booleans come from cdk.json as booleans and from `-c key=value` as strings.
+  const flag = (key: string): boolean | undefined => {
+    const value = scope.node.tryGetContext(key) as unknown;
+    if (value === undefined || value === '' || value === false || value === 'false') return false;
+    return value === true || value === 'true' ? true : undefined;
+  };
+  const existingMailIdentity = flag('existingMailIdentity');
+  const mailIdentityVerified = flag('mailIdentityVerified');
+  const existingBackupVaultName = ctx('existingBackupVaultName');
 
   const problems: string[] = [];
   if (!EMAIL.test(mailFrom)) problems.push(`mailFrom "${mailFrom}" is not an email address`);
@@ -148,12 +177,24 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
   if (!Number.isInteger(recordsVaultLockGraceDays) || recordsVaultLockGraceDays < 3 || recordsVaultLockGraceDays > 36500) {
     problems.push(`recordsVaultLockGraceDays "${scope.node.tryGetContext('recordsVaultLockGraceDays')}" must be a whole number of days, at least 3`);
   }
+  for (const [key, value] of [
+    ['existingMailIdentity', existingMailIdentity],
+    ['mailIdentityVerified', mailIdentityVerified],
+  ] as const) {
+    if (value === undefined) problems.push(`${key} "${scope.node.tryGetContext(key)}" must be true or false`);
+  }
+  // AWS Backup's rule for a vault name.
+  if (existingBackupVaultName && !/^[A-Za-z0-9_-]{2,50}$/.test(existingBackupVaultName)) {
+    problems.push(`existingBackupVaultName "${existingBackupVaultName}" must be an AWS Backup vault name (2-50 of A-Z a-z 0-9 _ -)`);
+  }
   if (problems.length) {
     throw new Error(`Invalid CDK context for the governance stack (set it in cdk.json or with -c key=value):\n- ${problems.join('\n- ')}`);
   }
   return {
     mailDomain,
     mailFrom,
+    existingMailIdentity: existingMailIdentity as boolean,
+    mailIdentityVerified: mailIdentityVerified as boolean,
     dtiEmail: dtiEmail as string,
     publicBaseUrl,
     alarmEmail,
@@ -166,6 +207,7 @@ export function settingsFromContext(scope: Construct): GovernanceSettings {
     hrEventSource,
     recordsRetentionDays,
     recordsVaultLockGraceDays,
+    existingBackupVaultName,
   };
 }
 

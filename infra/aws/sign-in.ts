@@ -1,4 +1,4 @@
-import { Aspects, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -9,6 +9,7 @@ import {
   UserPool,
   UserPoolClient,
   UserPoolClientIdentityProvider,
+  UserPoolEmail,
   UserPoolIdentityProviderOidc,
   UserPoolIdentityProviderSaml,
   UserPoolIdentityProviderSamlMetadata,
@@ -17,6 +18,7 @@ import {
 import { type IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
 import { type FunctionKey, type FunctionSpec, functions } from '../../functions/catalogue.ts';
+import type { Mail } from './mail.ts';
 import { stackOutput } from './outputs.ts';
 import { authDomainPrefixProblems, defaultAuthDomainPrefix, type IdentityProviderSettings } from './settings.ts';
 
@@ -31,7 +33,14 @@ export interface SignInProps {
   identityProvider?: IdentityProviderSettings;
   /** First DTI administrators (FIRST_ADMIN_EMAILS of the sign-in functions and the trigger). */
   firstAdminEmails?: string[];
+  /** The workflows' SES identity and configuration set: the pool's emails go through them once the identity is verified. */
+  mail?: Mail;
+  /** The SES identity is verified and out of the sandbox (settings.mailIdentityVerified); without it, Cognito's own email. */
+  mailIdentityVerified?: boolean;
 }
+
+/** The sender's name on the pool's invitations and codes, beside mailFrom. */
+export const POOL_EMAIL_FROM_NAME = 'City of Albuquerque Social Media Governance';
 
 /** The standard claim types Entra ID and ADFS send in a SAML assertion. */
 const SAML_EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
@@ -68,6 +77,15 @@ export class SignIn extends Construct {
   constructor(scope: Construct, id: string, props: SignInProps) {
     super(scope, id);
     this.firstAdminEmails = props.firstAdminEmails ?? [];
+    const mail = props.mailIdentityVerified ? props.mail : undefined;
+    if (props.mailIdentityVerified && !mail)
+      throw new Error('mailIdentityVerified is set, but SignIn was given no Mail (its SES identity and configuration set).');
+    if (!mail && !props.identityProvider) {
+      Annotations.of(this).addWarningV2(
+        'governance:userPoolDefaultEmail',
+        'The user pool sends its invitations and codes with Cognito\u2019s own email (50 a day, from no-reply@verificationemail.com). Once the SES identity is verified and out of the sandbox, deploy with -c mailIdentityVerified=true.',
+      );
+    }
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -85,12 +103,29 @@ export class SignIn extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Invitations and codes from the City's address through SES (EmailSendingAccount DEVELOPER):
+      // Cognito sends with its service-linked role (AWSServiceRoleForAmazonCognitoIdpEmailService),
+      // so the identity needs no sending authorization policy, and through the workflows'
+      // configuration set (TLS required, suppression list, bounces to the mail-event functions,
+      // which log Cognito's untagged ones as ignored).
+      ...(mail && {
+        email: UserPoolEmail.withSES({
+          fromEmail: mail.mailFrom,
+          fromName: POOL_EMAIL_FROM_NAME,
+          sesRegion: Stack.of(this).region,
+          sesVerifiedDomain: mail.mailDomain,
+          configurationSetName: mail.configurationSet.configurationSetName,
+        }),
+      }),
       // Plus plan: threat protection (compromised-credential and risky sign-in detection) enforced.
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // SourceArn names the identity by its domain, not by reference: CloudFormation must create the
+    // identity first (Cognito refuses an identity it cannot find or that is unverified).
+    if (mail) this.userPool.node.addDependency(mail.identity);
     const provider = props.identityProvider && this.federate(props.identityProvider);
     // The name as configured (the provider's own `providerName` is a Ref): the template says which IdP.
     this.identityProviderName = props.identityProvider?.name;

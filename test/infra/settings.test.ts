@@ -81,6 +81,49 @@ describe('settings from context', () => {
     expect(() => build({ dtiEmail: '' })).toThrow(/dtiEmail/);
   });
 
+  describe('resources that already exist: the SES identity and the backup vault', () => {
+    const settingsOf = (extra: Record<string, unknown>) => settingsFromContext(new App({ context: { ...cdkJson.context, ...settings, ...extra } }));
+
+    it('reads existingMailIdentity and mailIdentityVerified as booleans, from cdk.json or -c (strings), default false', () => {
+      expect(settingsOf({})).toMatchObject({ existingMailIdentity: false, mailIdentityVerified: false });
+      expect(settingsOf({ existingMailIdentity: 'true', mailIdentityVerified: true })).toMatchObject({
+        existingMailIdentity: true,
+        mailIdentityVerified: true,
+      });
+      expect(settingsOf({ existingMailIdentity: false, mailIdentityVerified: 'false' })).toMatchObject({
+        existingMailIdentity: false,
+        mailIdentityVerified: false,
+      });
+    });
+
+    it('refuses anything else than true or false for them, naming the key', () => {
+      expect(() => settingsOf({ existingMailIdentity: 'yes' })).toThrow('- existingMailIdentity "yes" must be true or false');
+      expect(() => settingsOf({ mailIdentityVerified: 1 })).toThrow('- mailIdentityVerified "1" must be true or false');
+    });
+
+    it('refuses an existingBackupVaultName AWS Backup would not take', () => {
+      for (const bad of ['a', 'records vault', 'vault/records', 'x'.repeat(51)]) {
+        expect(() => settingsOf({ existingBackupVaultName: bad }), bad).toThrow(`- existingBackupVaultName "${bad}" must be an AWS Backup vault name`);
+      }
+      expect(settingsOf({ existingBackupVaultName: 'SocialMediaGovernanceRecordsBackupVault1FF517C2' }).existingBackupVaultName).toBe(
+        'SocialMediaGovernanceRecordsBackupVault1FF517C2',
+      );
+      expect(settingsOf({}).existingBackupVaultName).toBeUndefined();
+    });
+
+    it('with existingBackupVaultName: backs up into that vault, and creates neither a vault nor its key', () => {
+      const name = 'SocialMediaGovernanceRecordsBackupVault1FF517C2';
+      const otherResources = Template.fromStack(build({ existingBackupVaultName: name })).toJSON().Resources as Record<string, Json>;
+      expect(Object.values(otherResources).filter((r) => r.Type === 'AWS::Backup::BackupVault')).toEqual([]);
+      expect(otherResources.RecordsBackupKeyFAC4BF08).toBeUndefined();
+      const plan = Object.values(otherResources).find((r) => r.Type === 'AWS::Backup::BackupPlan') as Json;
+      expect(plan.Properties.BackupPlan.BackupPlanRule[0].TargetBackupVault).toBe(name);
+      const alarms = Object.values(otherResources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Backup');
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) expect(alarm.Properties.Dimensions).toEqual([{ Name: 'BackupVaultName', Value: name }]);
+    });
+  });
+
   describe('the City\u2019s identity provider and the first administrators', () => {
     const settingsOf = (extra: Record<string, unknown>) => settingsFromContext(new App({ context: { ...cdkJson.context, ...settings, ...extra } }));
     const problemsOf = (extra: Record<string, unknown>) => {

@@ -206,6 +206,12 @@ describe('records retention (I): AWS Backup', () => {
     expect(rules[0]?.Lifecycle.MoveToColdStorageAfterDays).toBeUndefined();
   });
 
+  it('names the plan after this stack (a plan name may be taken in the account), and keeps the vault\u2019s name, which replacing would strand the backups', () => {
+    expect((plans()[0] as [string, Json])[1].Properties.BackupPlan.BackupPlanName).toBe('SocialMediaGovernance-RecordsBackup-963A6AF5');
+    expect((plans()[0] as [string, Json])[1].DeletionPolicy).toBeUndefined();
+    expect((resources[vaultId()] as Json).Properties.BackupVaultName).toBe('SocialMediaGovernanceRecordsBackupVault1FF517C2');
+  });
+
   it('selects exactly the governance table, with a role only AWS Backup assumes, allowed to back up but not to restore', () => {
     const selections = ofType('AWS::Backup::BackupSelection');
     expect(selections).toHaveLength(1);

@@ -79,6 +79,31 @@ describe('state machines', () => {
     expect(p.TracingConfiguration).toEqual({ Enabled: true });
   });
 
+  it.each(stateMachineEntries)(
+    '%s: its log group is /aws/vendedlogs/states/<machine name>-<first group of the stack\u2019s UUID>, so a stack deployed again after a delete takes none the old one retained',
+    (key) => {
+      const p = resources[smId(key)]?.Properties as Json;
+      const logGroup = resources[p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]] as Json;
+      expect(p.StateMachineName).toBe(`SocialMediaGovernance-${key.charAt(0).toUpperCase()}${key.slice(1)}`);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+      expect(logGroup.Properties.LogGroupName).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            `/aws/vendedlogs/states/${p.StateMachineName}-`,
+            { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] },
+          ],
+        ],
+      });
+    },
+  );
+
+  it('names the offboarding\u2019s log group literally', () => {
+    const p = resources[smId('separationOffboarding')]?.Properties as Json;
+    const logGroup = resources[p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0]] as Json;
+    expect(flatten(logGroup.Properties.LogGroupName)).toBe('/aws/vendedlogs/states/SocialMediaGovernance-SeparationOffboarding-<token>');
+  });
+
   it.each(stateMachineEntries)('%s: one alarm on failed, timed-out and aborted executions together notifies the encrypted alarm topic', (key) => {
     const topicId = logicalId(stack.monitoring.topic);
     const topic = resources[topicId] as Json;
