@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from '#adapters/tracer';
 
 /** ConsumedCapacity as DynamoDB returns it (ReturnConsumedCapacity TOTAL or INDEXES). */
 export interface Capacity {
@@ -50,7 +51,8 @@ export const capacityMeter = {
   },
 };
 
-const base = new DynamoDBClient({});
+// Traced (a no-op outside Lambda); the document client shares this client's middleware stack.
+const base = tracer.captureAWSv3Client(new DynamoDBClient({}));
 base.middlewareStack.add(
   (next, context) => async (args) => {
     if (!capacityMeter.enabled) return next(args);

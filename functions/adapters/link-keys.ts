@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { DecryptCommand, EncryptCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ConfigurationError } from '#core/errors';
 import { env } from '#adapters/env';
+import { tracer } from '#adapters/tracer';
 
 /**
  * The keys behind approval links, so that neither a usable task token nor a link secret is ever
@@ -19,7 +20,7 @@ export interface LinkKeys {
 }
 
 let kms: KMSClient | undefined;
-const kmsClient = () => (kms ??= new KMSClient({}));
+const kmsClient = () => (kms ??= tracer.captureAWSv3Client(new KMSClient({})));
 
 const kmsKeys = (tokenKeyId: string, macKeyId: string | undefined): LinkKeys => ({
   async sealToken(token, approvalId) {

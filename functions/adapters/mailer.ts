@@ -1,5 +1,6 @@
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { env } from '#adapters/env';
+import { tracer } from '#adapters/tracer';
 import { type MailRef, mailTags } from '../mail-events/mail-tags.ts';
 
 export interface Email {
@@ -17,7 +18,7 @@ export interface Mailer {
   send(email: Email, about?: MailRef): Promise<string | undefined>;
 }
 
-const ses = new SESClient({});
+const ses = tracer.captureAWSv3Client(new SESClient({}));
 
 /** SES in AWS; the SES emulator locally (AWS_ENDPOINT_URL_SES), which accepts the tags and keeps nothing of them. */
 export const sesMailer: Mailer = {

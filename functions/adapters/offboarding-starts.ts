@@ -1,4 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { metricNames } from '#core/metrics';
+import { countMetric } from '#adapters/metrics';
 import { startWorkflow } from '#adapters/step-functions';
 import { TableClient } from '#adapters/table';
 
@@ -75,6 +77,7 @@ export async function startOffboardingOnce(input: {
   const claim = await starts.claim({ offboardingId, employeeId, separationDate, at: new Date().toISOString() });
   if (claim === 'started') return { claim, result: 'exists' };
   const result = await startWorkflow('separationOffboarding', offboardingId, input);
-  await starts.markStarted(offboardingId, result, new Date().toISOString());
+  // Started once: the delivery whose mark lands counts it, however many copies raced to start it.
+  if (await starts.markStarted(offboardingId, result, new Date().toISOString())) countMetric(metricNames.offboardingStarted, 'separationOffboarding');
   return { claim, result };
 }

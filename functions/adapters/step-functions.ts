@@ -1,9 +1,10 @@
 import { ConfigurationError } from '#core/errors';
 import { type StateMachineKey, stateMachineArnEnv } from '#catalogue-types';
 import { ExecutionAlreadyExists, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { tracer } from '#adapters/tracer';
 
-/** Step Functions in AWS; the local runtime's endpoint locally (AWS_ENDPOINT_URL_SFN). */
-const sfn = new SFNClient({});
+/** Step Functions in AWS (traced); the local runtime's endpoint locally (AWS_ENDPOINT_URL_SFN). */
+const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 
 export interface TaskCallbacks {
   succeed(taskToken: string, output: unknown): Promise<void>;

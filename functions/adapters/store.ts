@@ -89,9 +89,9 @@ export class GovernanceStore extends DirectoryStore {
     return this.conditional(new PutCommand({ TableName: this.table, Item: requestItem(request, kind), ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
-  /** The request's execution has started: it leaves the ByPendingStart index. */
-  async markStarted(requestId: string): Promise<void> {
-    await this.conditional(
+  /** The request's execution has started: it leaves the ByPendingStart index. False when it had left it already. */
+  markStarted(requestId: string): Promise<boolean> {
+    return this.conditional(
       new UpdateCommand({
         TableName: this.table,
         Key: { PK: `REQ#${requestId}`, SK: 'META' },

@@ -1,12 +1,14 @@
 import type { Approval } from '#core/approval';
 import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
-import type { GovernanceRequest } from '#approval-chain/kinds';
+import { type GovernanceRequest, kindOf } from '#approval-chain/kinds';
 import { approvalEmail } from '#approval-chain/emails';
 import { dueAt } from '#approval-chain/progress';
+import { metricNames } from '#core/metrics';
 import { env } from '#adapters/env';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import type { MailEventStore } from '#adapters/mail-event-store';
 import { routeNow } from '#adapters/routing-reads';
 import { approvalKey } from '#adapters/store';
@@ -53,6 +55,8 @@ export async function escalateUndeliverable(store: MailEventStore, approval: App
     };
     if ((await store.escalateNow(current, to, reason)) === 'escalated') {
       logger.info('undeliverable link escalated', { requestId: to.requestId, step: to.step });
+      // Once: a later delivery of the same event finds the first link superseded (resumeEscalation).
+      countMetric(metricNames.escalated, kindOf(request).stateMachine);
       await emailEscalation(to, request, current, true);
       return { movedTo: to.approverName };
     }

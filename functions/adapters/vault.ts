@@ -10,6 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { env } from '#adapters/env';
+import { tracer } from '#adapters/tracer';
 import { InvalidInputError, NotFoundError } from '#core/errors';
 
 /**
@@ -39,7 +40,7 @@ const PENDING = 'AWSPENDING';
 const CURRENT = 'AWSCURRENT';
 
 let client: SecretsManagerClient | undefined;
-const secretsManager = () => (client ??= new SecretsManagerClient({}));
+const secretsManager = () => (client ??= tracer.captureAWSv3Client(new SecretsManagerClient({})));
 
 /** Secret names allow letters, digits and /_+=.@-; an account id gets no slash, so it cannot reach outside the prefix. */
 const accountIdPattern = /^[A-Za-z0-9_+=.@-]{1,200}$/;

@@ -1,9 +1,11 @@
 import type { ApprovalWorkflow } from '#catalogue-types';
+import { metricNames } from '#core/metrics';
 import type { RequestBase, RequestKindModule } from '#core/request-kind';
 import { approvalExecutionInput } from '#core/request';
 import { checkpoint } from '#adapters/checkpoints';
 import { waits } from '#adapters/env';
 import { logger } from '#adapters/logger';
+import { countMetric } from '#adapters/metrics';
 import { startWorkflow } from '#adapters/step-functions';
 import type { GovernanceStore } from '#adapters/store';
 
@@ -21,7 +23,8 @@ type StartableRequest = Pick<RequestBase, 'requestId' | 'steps'>;
 export async function startStoredRequest(store: GovernanceStore, request: StartableRequest, workflow: ApprovalWorkflow): Promise<'started' | 'exists'> {
   await checkpoint('start:before-start-execution', { requestId: request.requestId });
   const result = await startWorkflow(workflow, request.requestId, approvalExecutionInput(request, waits()));
-  await store.markStarted(request.requestId);
+  // Submitted once: whichever starter (the form's handler, the reconciler) clears the marker counts it.
+  if (await store.markStarted(request.requestId)) countMetric(metricNames.requestSubmitted, workflow);
   return result;
 }
 

@@ -6,7 +6,10 @@
  *
  * Every metric is emitted in the namespace below with two dimension sets: `service` alone (the
  * total, which the alarms watch) and `service` + `workflow` (the catalogue's state machine key, or
- * `directory` / `mail` for what belongs to none), which the dashboard breaks down.
+ * `directory` / `mail` / `credentials` for what belongs to none — `credentials`: a password change
+ * an admin confirms on the account's credential page), which the dashboard breaks down. Each is
+ * emitted where the code knows the event happened once (after the conditional write that records
+ * it), so a retried invocation does not count it again.
  */
 export const METRICS_NAMESPACE = 'SocialMediaGovernance';
 export const METRICS_SERVICE = 'social-media-governance';

@@ -13,6 +13,8 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export async function loadFunctions(): Promise<(key: FunctionKey, event: unknown) => Promise<unknown>> {
   // Each function's DynamoDB calls are held to its catalogue access, as its role holds them in AWS.
   installTableAccessCheck();
+  // The same metrics as in AWS, kept off stdout unless a developer sets POWERTOOLS_METRICS_DISABLED=false (read as modules load).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const loaded = new Map<FunctionKey, Handler>();
   for (const [key, spec] of Object.entries(functions) as [FunctionKey, (typeof functions)[FunctionKey]][]) {
     // The AWS Lambda authorizer: locally the development sign-in stands in for it.

@@ -24,6 +24,8 @@ export function setFunctionEnv(): void {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // EMF lines are the metrics tests' to read (test/unit/adapters/metrics.test.ts turns them on).
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   delete process.env.TOKEN_KMS_KEY_ID;
   delete process.env.DECISION_WAIT_SECONDS;

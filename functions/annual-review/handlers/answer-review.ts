@@ -1,6 +1,7 @@
 import { ForbiddenError, InvalidInputError, NotFoundError } from '#core/errors';
 import type { html } from '#core/html';
 import { alert } from '#core/components';
+import { metricNames } from '#core/metrics';
 import {
   type AccountAnswer,
   answerRefusal,
@@ -27,6 +28,7 @@ import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { countMetric } from '#adapters/metrics';
 import { reviewApplyPorts } from '#adapters/review-apply-ports';
 import { PlatformStore } from '#adapters/platform-store';
 import { ReviewStore } from '#adapters/review-store';
@@ -145,6 +147,8 @@ async function confirm(ctx: Context, savedAt: string | undefined, body: Record<s
   if (!(await s.submit(page, page.answers, by, at))) return latest(ctx);
   const submitted = { ...page, status: 'SUBMITTED', submittedAt: at, submittedBy: by } as ReviewPage;
   logger.info('review page submitted', { reviewId: page.reviewId, page: page.kind === 'PLATFORMS' ? 'PLATFORMS' : page.departmentCode });
+  // Once per page: only the conditional write that submitted it gets here.
+  countMetric(metricNames.reviewPageSubmitted, 'annualReview');
   await checkpoint('answerReview:before-apply', { reviewId: page.reviewId });
   await applyPage(submitted, reviewApplyPorts(s, page.reviewId), at);
   await resumeIfSettled(page.reviewId);

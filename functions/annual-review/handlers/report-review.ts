@@ -1,5 +1,6 @@
 import { InvalidInputError } from '#core/errors';
 import type { EmailContent } from '#core/email-layout';
+import { metricNames } from '#core/metrics';
 import { reviewAlertEmail, reviewSummaryEmail } from '#annual-review/emails';
 import { type DepartmentPage, progressOf, reviewIdPattern } from '#annual-review/review';
 import { applyPage } from '#annual-review/apply';
@@ -7,6 +8,7 @@ import { now } from '#adapters/clock';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import { reviewApplyPorts } from '#adapters/review-apply-ports';
 import { reviewUrl } from '#adapters/review-mail';
 import { ReviewStore } from '#adapters/review-store';
@@ -52,7 +54,8 @@ export async function reportReview(input: unknown): Promise<{ status: string }> 
     const at = now().toISOString();
     const ports = reviewApplyPorts(store, reviewId);
     for (const page of pages) await applyPage(page, ports, at);
-    await store.finish(reviewId, 'COMPLETED', at);
+    // Finished once: a re-run finds it closed (the conditional write refuses it).
+    if (await store.finish(reviewId, 'COMPLETED', at)) countMetric(metricNames.reviewFinished, 'annualReview');
     pages = await store.pages(reviewId);
   }
   const departments = pages.filter((p): p is DepartmentPage => p.kind === 'DEPARTMENT');

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '#core/errors';
+import { metricNames } from '#core/metrics';
 import { missingOnPage, pageAction, pageKey, type ReviewPage, reviewIdPattern } from '#annual-review/review';
 import { applyPage } from '#annual-review/apply';
 import { checkpoint } from '#adapters/checkpoints';
@@ -6,6 +7,7 @@ import { now } from '#adapters/clock';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { countMetric } from '#adapters/metrics';
 import { reviewApplyPorts } from '#adapters/review-apply-ports';
 import { sendPageEmail } from '#adapters/review-mail';
 import { ReviewStore } from '#adapters/review-store';
@@ -20,6 +22,9 @@ const inputSchema = z.strictObject({
 });
 
 let store: ReviewStore | undefined;
+
+/** What a sweep's move of a page is: a reminder, the next reviewer, or its due date passed unsubmitted. */
+const chaseMetric = { remind: metricNames.reminderSent, escalate: metricNames.escalated, 'not-attested': metricNames.expired } as const;
 
 /**
  * State machine task, two calls (as offboarding's follow-up):
@@ -54,7 +59,11 @@ export async function trackReview(input: unknown): Promise<{ open: number }> {
     let current: ReviewPage | undefined = page;
     if (action !== 'none') {
       const unanswered = action === 'not-attested' ? missingOnPage(page).map((m) => m.text) : [];
-      if (await store.chase(page, action, sweep, at, unanswered)) current = await store.pageByKey(reviewId, pageKey(page));
+      if (await store.chase(page, action, sweep, at, unanswered)) {
+        // Once per page and sweep: only the sweep whose conditional write moved the page counts it.
+        countMetric(chaseMetric[action], 'annualReview');
+        current = await store.pageByKey(reviewId, pageKey(page));
+      }
     }
     // A submitted page a crash left unapplied, or the policy's default decision for a non-answer (if on).
     if (current && !current.appliedAt) await applyPage(current, ports, at);

@@ -2,15 +2,17 @@ import { type Decision, linkState, parseDecision, stepMode } from '#core/approva
 import { approvalIdPattern, secretMatches } from '#core/approval-link';
 import { InvalidInputError, InvalidLinkError } from '#core/errors';
 import { approvalPage, confirmDecisionPage, decisionRecordedPage } from '#approval-chain/pages';
+import { metricNames } from '#core/metrics';
 import { checkpoint } from '#adapters/checkpoints';
-import { httpHandler } from '#adapters/handler';
+import { correlate, httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { secondsBetween, secondsMetric } from '#adapters/metrics';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
-import { describeContext } from '#approval-chain/kinds';
+import { describeContext, kindOf } from '#approval-chain/kinds';
 
 let store: GovernanceStore | undefined;
 let records: RecordsStore | undefined;
@@ -40,6 +42,8 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
   }
   const request = await store.request(approval.requestId, true);
   if (!request) throw new InvalidLinkError();
+  // A verified link: the lines that follow are the request's.
+  correlate(request.requestId);
   const [s, r] = [store, records];
   // A removal's page shows the post as preserved (H) and, on the confirm step, who approved it.
   const context = await describeContext(request, {
@@ -92,6 +96,8 @@ export async function decideApproval(event: HttpEvent): Promise<HttpResult> {
       : jsonResponse(statusFor[again.kind], { requestId: request.requestId, link: again.kind });
   }
   logger.info('decision recorded', { requestId: request.requestId, step: approval.step, round: approval.round, outcome: decision.outcome });
+  // Once per step: only the conditional write that recorded the decision gets here.
+  secondsMetric(metricNames.timeToDecision, kindOf(request).stateMachine, secondsBetween(approval.createdAt, decision.decidedAt));
   await checkpoint('decideApproval:before-send', { approvalId: approval.approvalId });
   await resumeWorkflow(recorded.sealedToken, recorded.sealedFor ?? approval.approvalId, decision);
   return wantsHtml(event)

@@ -1,14 +1,16 @@
 import { closeRequest } from '#approval-chain/outcome';
 import { InvalidInputError, RequestNotFoundError } from '#core/errors';
-import { requestIdPattern } from '#approval-chain/kinds';
+import { kindOf, requestIdPattern } from '#approval-chain/kinds';
+import { metricNames } from '#core/metrics';
 import { fieldErrors } from '#core/request';
-import type { OutcomeResult } from '#core/request-kind';
+import type { OutcomeResult, OutcomeStore } from '#core/request-kind';
 import * as z from '#core/zod';
 import { openCredentialCapture } from '#adapters/credential-capture';
 import { env } from '#adapters/env';
 import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import { GovernanceStore } from '#adapters/store';
 
 const inputSchema = z.object({
@@ -35,9 +37,12 @@ export async function recordOutcome(input: unknown): Promise<OutcomeResult> {
   store ??= new GovernanceStore();
   const { request, approvals } = await store.requestWithApprovals(requestId);
   if (!request) throw new RequestNotFoundError(`No request ${requestId}.`);
+  let closedAs: string | undefined;
   const result = await closeRequest(
     {
-      store,
+      store: countingCloses(store, (status) => {
+        closedAs = status;
+      }),
       // One email per request and audience, across retries, redrives and re-runs (mail-ledger.ts).
       notify: async (id, audience, to, email) => {
         await sendOnce(ledgerBeside(`REQ#${id}`, `outcome-${audience}`), { to: [to], ...email });
@@ -54,7 +59,45 @@ export async function recordOutcome(input: unknown): Promise<OutcomeResult> {
   );
   // Closed: an approval still in its approver's My work (a step that expired undecided) leaves it.
   await store.releaseAssignments(approvals);
+  // Once per request: only the run whose conditional write closed it counts it, however runs overlap.
+  if (closedAs) countOutcome(kindOf(request).stateMachine, closedAs);
   return result;
+}
+
+/**
+ * The store, telling `closed` the status a write of this run closed the request with. Each of these
+ * writes is conditional on the request being PENDING, so of overlapping runs (a retry while the
+ * first still runs, a redrive) exactly one sees its write land.
+ */
+function countingCloses(store: GovernanceStore, closed: (status: string) => void): OutcomeStore {
+  const counting: OutcomeStore = Object.create(store);
+  counting.closeRequest = async (requestId, status, ...rest) => {
+    const won = await store.closeRequest(requestId, status, ...rest);
+    if (won) closed(status);
+    return won;
+  };
+  counting.approveIntoRegistry = async (...args) => {
+    const result = await store.approveIntoRegistry(...args);
+    if (result === 'ok') closed('APPROVED');
+    return result;
+  };
+  counting.approvePostingAuthority = async (...args) => {
+    const result = await store.approvePostingAuthority(...args);
+    if (result === 'ok') closed('APPROVED');
+    return result;
+  };
+  counting.approveWith = async (...args) => {
+    const outcome = await store.approveWith(...args);
+    if (outcome.result === 'ok') closed('APPROVED');
+    return outcome;
+  };
+  return counting;
+}
+
+/** A decided request (approved, or rejected at any step), or one whose last step expired undecided. */
+function countOutcome(workflow: ReturnType<typeof kindOf>['stateMachine'], status: string): void {
+  if (status === 'APPROVED' || status === 'REJECTED') countMetric(metricNames.requestDecided, workflow);
+  else if (status === 'EXPIRED') countMetric(metricNames.expired, workflow);
 }
 
 export const handler = taskHandler(recordOutcome);

@@ -4,8 +4,9 @@ import { approvalLink, hashSecret, newApprovalId } from '#core/approval-link';
 import { type AfterWait, type ApprovalEmailKind, approvalEmail, receiptEmail } from '#approval-chain/emails';
 import { dueAt } from '#approval-chain/progress';
 import { ConfigurationError, InvalidInputError, RequestNotFoundError } from '#core/errors';
-import { describeContext, type GovernanceRequest } from '#approval-chain/kinds';
+import { describeContext, type GovernanceRequest, kindOf } from '#approval-chain/kinds';
 import type { DescribeContext } from '#core/description';
+import { metricNames } from '#core/metrics';
 import { policy } from '#core/policy';
 import { fieldErrors } from '#core/request';
 import { env } from '#adapters/env';
@@ -14,6 +15,7 @@ import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
 import { checkpoint } from '#adapters/checkpoints';
 import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import { RecordsStore } from '#adapters/records-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { approvalKey } from '#adapters/store';
@@ -75,6 +77,8 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
       });
     }
     created = await s.createApproval(fresh);
+    // Escalated once: only the run whose conditional put made the designee's link counts it.
+    if (created && round === 1) countMetric(metricNames.escalated, kindOf(request).stateMachine);
     if (created && routing.fallback) await tellDti(fresh, step.title, routing.because ?? 'nobody in the post can act', fresh.approverName);
     // Losing the conditional put means a concurrent run created it: carry on with theirs.
     approval = created ? fresh : await s.approval(task.requestId, task.step, round);
@@ -111,6 +115,8 @@ export async function requestApproval(input: unknown): Promise<{ waiting: boolea
   const first = approval.round === 1 ? 'escalation' : 'initial';
   const sent = await sendLink(task, approval, first, request, context, { claimed: created });
   const reminded = task.reminder > 0 ? await sendLink(task, approval, 'reminder', request, context) : 'skipped';
+  // The mail ledger sends each reminder once ('skipped' on a retry that finds it sent).
+  if (reminded !== 'skipped') countMetric(metricNames.reminderSent, kindOf(request).stateMachine);
   logger.info('waiting for decision', { requestId: task.requestId, step: task.step, round: approval.round, receipt, first: sent, reminder: reminded });
   return { waiting: true };
 }

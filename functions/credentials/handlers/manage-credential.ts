@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, ConflictError, ForbiddenError, NotFoundError } from '#core/errors';
+import { metricNames } from '#core/metrics';
 import { resolvePersonFields } from '#core/people-picker';
 import { policy } from '#core/policy';
 import { accountIdPattern, type Grant } from '#core/registry';
@@ -17,6 +18,7 @@ import { httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { logger } from '#adapters/logger';
 import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import { summaryAudience } from '#adapters/summary-audience';
 import { vault } from '#adapters/vault';
 
@@ -257,6 +259,8 @@ async function confirm(ctx: Context, body: Record<string, unknown>): Promise<Htt
   if (!(await (store as CredentialStore).confirm({ accountId, versionId, login, by: ctx.by, at }))) {
     throw new ConflictError('The credential changed while you were confirming it: reload the page.');
   }
+  // A changed password confirmed (not an account's first login), once: only the conditional write gets here.
+  if (c.status === 'CONFIRMED') countMetric(metricNames.rotationConfirmed, 'credentials');
   return finishConfirmation(ctx, versionId, c.status === 'CONFIRMED', at, false);
 }
 

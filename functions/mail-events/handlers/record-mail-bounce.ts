@@ -1,8 +1,11 @@
+import { metricNames } from '#core/metrics';
 import { env } from '#adapters/env';
-import { taskHandler } from '#adapters/handler';
+import { correlate, taskHandler } from '#adapters/handler';
+import { taskLogKeys } from '#adapters/log-keys';
 import { logger } from '#adapters/logger';
 import { approvalIn, MailEventStore } from '#adapters/mail-event-store';
 import { sendOnce } from '#adapters/mail-ledger';
+import { countMetric } from '#adapters/metrics';
 import { escalateUndeliverable } from '#adapters/undeliverable-link';
 import { pageOf, type StepOutcome, undeliverableNotice } from '../emails.ts';
 import { type Ignored, isIgnored, parseSesEvent, snsMessages } from '../notification.ts';
@@ -35,6 +38,8 @@ async function handleMessage(message: string): Promise<MailEventOutcome> {
   if (isIgnored(event)) return event;
   const about = aboutOf(event.ref);
   if (!about) return { ignored: 'not-a-governance-item', detail: `Its tags name an item under ${event.ref.PK.split('#')[0]}#.`, messageId: event.messageId };
+  // SNS hands over one message per invocation: its lines are the request's, offboarding's or review's.
+  correlate(taskLogKeys(about).correlationId);
   store ??= new MailEventStore();
   const s = store;
   const sent = await s.sentFrom(event.ref);
@@ -42,6 +47,8 @@ async function handleMessage(message: string): Promise<MailEventOutcome> {
   if (mismatch || !sent) return mismatch as Ignored;
 
   const recorded = await s.recordUndeliverable(event.ref, undeliverableEntry(event, new Date().toISOString()));
+  // Once per email and kind: a redelivery finds it recorded (the conditional write refuses it).
+  if (recorded) countMetric(metricNames.mailUndeliverable, 'mail');
   const approval = about.kind === 'approval' ? approvalIn(sent.item) : undefined;
   const request = about.kind === 'approval' ? await s.request(about.requestId, true) : undefined;
   const plan = planFor(event, about, { dtiEmail: env().DTI_EMAIL, approval, requestStatus: request?.status });

@@ -3,14 +3,16 @@ import { ConfigurationError, InvalidInputError, InvalidLinkError } from '#core/e
 import type { Offboarding, OffboardingTask, TaskLink, TaskLinkState } from '#offboarding/offboarding';
 import { taskLinkState } from '#offboarding/offboarding';
 import { taskDonePage, taskPage } from '#offboarding/pages';
+import { metricNames } from '#core/metrics';
 import type { Person } from '#core/policy';
 import type { Viewer } from '#site/navigation';
 import { checkpoint } from '#adapters/checkpoints';
 import { CredentialStore } from '#adapters/credential-store';
-import { httpHandler } from '#adapters/handler';
+import { correlate, httpHandler } from '#adapters/handler';
 import { type HttpEvent, type HttpResult, htmlResponse, jsonResponse, parseBody, signedInViewer, wantsHtml } from '#adapters/http';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { countMetric } from '#adapters/metrics';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { sfnCallbacks } from '#adapters/step-functions';
 import { GovernanceStore } from '#adapters/store';
@@ -54,6 +56,8 @@ export async function completeOffboardingTask(event: HttpEvent): Promise<HttpRes
     logger.info('invalid task link', { taskId: link ? taskId : 'unknown' });
     throw new InvalidLinkError();
   }
+  // A verified link: the lines that follow are the offboarding's.
+  correlate(link.offboardingId);
   const ctx: Context = { event, viewer, signedIn, link, task, offboarding, secret };
   const state = taskLinkState(link, task, secret, viewer.id);
   if (!isPost || state.kind !== 'open') return show(ctx, state, statusFor[state.kind]);
@@ -126,6 +130,8 @@ async function confirm(ctx: Context, setOnPlatform: boolean): Promise<HttpResult
   await vault.promote(ctx.task.accountId, ctx.task.versionId as string);
   const at = new Date().toISOString();
   if (!(await s.complete(ctx.task, ctx.viewer, at))) return showLatest(ctx);
+  // Once per task: only the conditional write that completed it gets here.
+  countMetric(metricNames.rotationConfirmed, 'separationOffboarding');
   await s.recordCredentialChange(ctx.task.accountId, at);
   // The account's credential record: this version is the confirmed password now (O.b).
   credentials ??= new CredentialStore();

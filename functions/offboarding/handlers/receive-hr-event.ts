@@ -6,7 +6,7 @@ import type { ApplyOutcome } from '#directory/apply';
 import { now } from '#adapters/clock';
 import { directoryApplier } from '#adapters/hand-over';
 import { env, waits } from '#adapters/env';
-import { taskHandler } from '#adapters/handler';
+import { correlate, taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { startOffboardingOnce } from '#adapters/offboarding-starts';
 import { startWorkflow } from '#adapters/step-functions';
@@ -60,6 +60,7 @@ export async function handleHrEvent(raw: unknown): Promise<HrOutcome> {
   const { employeeId, separationDate } = event.detail;
   assertSeparationWithinHorizon(separationDate, now(), separationHorizonDays(policy.offboarding.maxSeparationDaysAhead, waits()));
   const input = offboardingExecutionInput(employeeId, separationDate);
+  correlate(input.offboardingId);
   const known = Boolean(await directory.person(employeeId));
   // An unknown employee's start is not claimed: bad input records nothing. Its name keeps DTI's alert
   // to one per employee and date until 90 days after it ends; a copy after that alerts again, or,
@@ -87,6 +88,8 @@ export async function handleHrEvent(raw: unknown): Promise<HrOutcome> {
 export async function receiveHrEvent(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records ?? []) {
+    // Each record's lines are its own: a separation's carry its offboarding's id (handleHrEvent).
+    correlate(undefined);
     try {
       let body: unknown;
       try {

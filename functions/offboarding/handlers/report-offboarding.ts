@@ -1,5 +1,6 @@
 import { InvalidInputError } from '#core/errors';
 import type { EmailContent } from '#core/email-layout';
+import { metricNames } from '#core/metrics';
 import { employeeIdPattern, offboardingIdPattern } from '#offboarding/hr-events';
 import { formatWhen } from '#core/html';
 import { accountSummaries } from '#offboarding/offboarding';
@@ -9,6 +10,7 @@ import { taskHandler } from '#adapters/handler';
 import { logger } from '#adapters/logger';
 import { ledgerBeside, sendOnce } from '#adapters/mail-ledger';
 import { sesMailer } from '#adapters/mailer';
+import { countMetric } from '#adapters/metrics';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { GovernanceStore } from '#adapters/store';
 import { summaryAudience } from '#adapters/summary-audience';
@@ -80,7 +82,8 @@ export async function reportOffboarding(input: unknown): Promise<{ status: strin
   }
   if (!offboarding) throw new InvalidInputError(`No offboarding ${offboardingId} is recorded.`);
   if (stage === 'FINISHED') {
-    await store.finish(offboardingId, 'COMPLETED', new Date().toISOString());
+    // Finished once: a re-run finds it closed (the conditional write refuses it).
+    if (await store.finish(offboardingId, 'COMPLETED', new Date().toISOString())) countMetric(metricNames.offboardingFinished, 'separationOffboarding');
     // Its task links leave their recipients' My work (the list already hides settled tasks).
     await store.releaseAssignments(offboardingId);
   }

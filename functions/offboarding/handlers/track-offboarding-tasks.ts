@@ -1,11 +1,13 @@
 import { InvalidInputError } from '#core/errors';
+import { metricNames } from '#core/metrics';
 import { offboardingIdPattern } from '#offboarding/hr-events';
-import { chaseAction } from '#offboarding/offboarding';
+import { type ChaseAction, chaseAction, type OffboardingTask } from '#offboarding/offboarding';
 import { captureCaseIdPattern } from '#credentials/credential';
 import { checkpoint } from '#adapters/checkpoints';
 import { taskHandler } from '#adapters/handler';
 import { linkKeys } from '#adapters/link-keys';
 import { logger } from '#adapters/logger';
+import { countMetric } from '#adapters/metrics';
 import { deliverTaskLinks } from '#adapters/offboarding-links';
 import { OffboardingStore } from '#adapters/offboarding-store';
 import { sfnCallbacks } from '#adapters/step-functions';
@@ -49,7 +51,10 @@ export async function trackOffboardingTasks(input: unknown): Promise<{ open: num
   let open = 0;
   for (const task of await store.tasks(offboardingId)) {
     const action = chaseAction(task, sweep, maxReminders);
-    if (action !== 'none' && (await store.chase(task, action, sweep, at)) && action === 'expire') await store.clearOpen(task);
+    if (action !== 'none' && (await store.chase(task, action, sweep, at))) {
+      countChase(offboardingId, task, action);
+      if (action === 'expire') await store.clearOpen(task);
+    }
     const current = await store.task(offboardingId, task.accountId, task.kind);
     if (current?.status === 'OPEN') {
       open += 1;
@@ -58,6 +63,21 @@ export async function trackOffboardingTasks(input: unknown): Promise<{ open: num
   }
   logger.info('offboarding tasks chased', { offboardingId, sweep, open });
   return { open };
+}
+
+/**
+ * What a sweep's move of a task counts, once: only the sweep whose conditional write moved it gets
+ * here (a retried sweep finds `lastSweep`). A rotation that expires leaves a password a departed
+ * person knows: that is its own alarm (RotationOverdue).
+ */
+function countChase(offboardingId: string, task: Pick<OffboardingTask, 'kind'>, action: Exclude<ChaseAction, 'none'>): void {
+  const workflow = offboardingIdPattern.test(offboardingId) ? 'separationOffboarding' : 'credentialCapture';
+  if (action === 'remind') countMetric(metricNames.reminderSent, workflow);
+  else if (action === 'escalate') countMetric(metricNames.escalated, workflow);
+  else {
+    countMetric(metricNames.expired, workflow);
+    if (task.kind === 'ROTATE') countMetric(metricNames.rotationOverdue, workflow);
+  }
 }
 
 export const handler = taskHandler(trackOffboardingTasks);

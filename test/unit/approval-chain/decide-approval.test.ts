@@ -2,17 +2,19 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localKeys } from '#adapters/link-keys';
 import type { Approval, Decision } from '#core/approval';
 import { hashSecret } from '#core/approval-link';
 import { setFunctionEnv, testLinkKey } from '../env.ts';
 import { formPost, httpEvent, lambdaContext } from '../events.ts';
 import { accountRequest, approval, approvalId, requestId } from '../fixtures.ts';
+import { metricsEmittedBy } from '../output.ts';
 
 type Module = typeof import('#approval-chain/handlers/decide-approval');
 let decideApproval: Module['decideApproval'];
 let handler: Module['handler'];
+let metrics: typeof import('#adapters/metrics')['metrics'];
 
 const keys = localKeys(Buffer.from(testLinkKey, 'base64'));
 const taskToken = 'AQCEAAAAKgAAAA-raw-task-token-from-step-functions';
@@ -22,6 +24,7 @@ let stored: Approval;
 beforeAll(async () => {
   setFunctionEnv();
   ({ decideApproval, handler } = await import('#approval-chain/handlers/decide-approval'));
+  ({ metrics } = await import('#adapters/metrics'));
   secret = await keys.linkSecret(approvalId);
   stored = approval({ secretHash: hashSecret(secret), sealedToken: await keys.sealToken(taskToken, approvalId) });
 });
@@ -284,6 +287,23 @@ describe('decide-approval', () => {
     expect(res.statusCode).toBe(409);
     expect(JSON.parse(res.body as string)).toMatchObject({ link: 'decided' });
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('records the seconds from the link’s creation to the decision once, in the request’s workflow, and nothing for a lost write', async () => {
+    table();
+    decisionWriteReturns();
+    // The link was made at 2025-03-01T16:00:05Z (fixtures): two days and ninety seconds before.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2025-03-03T16:01:35.000Z') });
+    try {
+      expect(await metricsEmittedBy(metrics, () => decideApproval(post({ s: secret, outcome: 'APPROVED' })))).toEqual([
+        { workflow: 'newAccountApproval', TimeToDecision: 172890 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    expect(await metricsEmittedBy(metrics, () => decideApproval(post({ s: secret, outcome: 'APPROVED' })))).toEqual([]);
   });
 
   it('answers 409 to a second decision on an already decided link without writing', async () => {

@@ -1,16 +1,20 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setFunctionEnv } from '../env.ts';
 import { accountRequest, paRequestId, postingAuthorityRequest, requestId } from '../fixtures.ts';
+import { metricsEmittedBy } from '../output.ts';
 
 type Module = typeof import('#approval-chain/handlers/reconcile-starts');
 let reconcileStarts: Module['reconcileStarts'];
+let metrics: typeof import('#adapters/metrics')['metrics'];
 
 beforeAll(async () => {
   setFunctionEnv();
   ({ reconcileStarts } = await import('#approval-chain/handlers/reconcile-starts'));
+  ({ metrics } = await import('#adapters/metrics'));
 });
 
 const now = '2025-03-01T17:00:00.000Z';
@@ -76,6 +80,14 @@ describe('reconcile-starts', () => {
 
     expect(sfn).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, { stateMachineArn, name: requestId });
     expect(ddb).toHaveReceivedCommandExactlyOnceWith(UpdateCommand, { Key: metaKey, ...markStarted });
+  });
+
+  it('counts the request submitted, in its workflow, when its start clears the marker, and not when another starter cleared it first', async () => {
+    expect(await metricsEmittedBy(metrics, () => reconcileStarts({}))).toEqual([{ workflow: 'newAccountApproval', RequestSubmitted: 1 }]);
+
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    expect(await metricsEmittedBy(metrics, () => reconcileStarts({}))).toEqual([]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
   });
 
   it('clears the marker of a request that is no longer pending without starting it', async () => {

@@ -6,14 +6,17 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailTags } from '../../../functions/mail-events/mail-tags.ts';
 import { localMailEventsTopicArn, sesNotification } from '../../../infra/local/mail-events.ts';
 import { setFunctionEnv } from '../env.ts';
+import { metricsEmittedBy } from '../output.ts';
 import { accountRequest, approval, department, people, requestId, roleHolders } from '../fixtures.ts';
 
 type Module = typeof import('../../../functions/mail-events/handlers/record-mail-bounce.ts');
 let recordMailBounce: Module['recordMailBounce'];
+let metrics: typeof import('#adapters/metrics')['metrics'];
 
 beforeAll(async () => {
   setFunctionEnv();
   ({ recordMailBounce } = await import('../../../functions/mail-events/handlers/record-mail-bounce.ts'));
+  ({ metrics } = await import('#adapters/metrics'));
 });
 
 const metaKey = { PK: `REQ#${requestId}`, SK: 'META' };
@@ -183,5 +186,28 @@ describe('recordMailBounce', () => {
   it('throws when the table fails, so that Lambda’s retries redo the (idempotent) work', async () => {
     ddb.on(GetCommand, { Key: ledgerKey }).rejects(new Error('ProvisionedThroughputExceededException'));
     await expect(recordMailBounce(snsEvent({ ...ledgerKey, key: 'receipt' }))).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+
+  it('counts one undeliverable email, in the mail workflow, for the bounce it records, and none for SNS’s second delivery of it', async () => {
+    ddb.on(GetCommand, { Key: ledgerKey }).resolves({ Item: { ...ledgerKey, 'mail:receipt': sent } });
+    const slot = { ...ledgerKey, key: 'receipt' };
+    expect(await metricsEmittedBy(metrics, () => recordMailBounce(snsEvent(slot)))).toEqual([{ workflow: 'mail', MailUndeliverable: 1 }]);
+
+    ddb.on(UpdateCommand, recordWrite).rejects(conditionFailed());
+    expect(await metricsEmittedBy(metrics, () => recordMailBounce(snsEvent(slot)))).toEqual([]);
+  });
+
+  it('counts nothing for a notification it ignores', async () => {
+    expect(await metricsEmittedBy(metrics, () => recordMailBounce(snsEvent({ PK: 'PERSON#E100', SK: 'PROFILE', key: 'first' })))).toEqual([]);
+    expect(await metricsEmittedBy(metrics, () => recordMailBounce({ detail: 'an EventBridge event' }))).toEqual([]);
+  });
+
+  it('counts the bounced link’s step as escalated in its request’s workflow, apart from the mail workflow’s count', async () => {
+    ddb.on(GetCommand, { Key: approvalKey }).resolves({ Item: { ...approvalKey, ...approval({ sealedToken: 'sealed-for-first' }), 'mail:first': sent } });
+
+    expect(await metricsEmittedBy(metrics, () => recordMailBounce(snsEvent({ ...approvalKey, key: 'first' })))).toEqual([
+      { workflow: 'mail', MailUndeliverable: 1 },
+      { workflow: 'newAccountApproval', Escalated: 1 },
+    ]);
   });
 });

@@ -6,10 +6,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setFunctionEnv } from '../env.ts';
 import { person } from '../fixtures.ts';
+import { metricsEmittedBy } from '../output.ts';
 
 type Module = typeof import('#offboarding/handlers/receive-hr-event');
 let receiveHrEvent: Module['receiveHrEvent'];
 let handleHrEvent: Module['handleHrEvent'];
+let metrics: typeof import('#adapters/metrics')['metrics'];
 
 const stateMachineArn = 'arn:aws:states:us-west-2:123456789012:stateMachine:separation-offboarding';
 
@@ -18,6 +20,7 @@ beforeAll(async () => {
   process.env.STATE_MACHINE_ARN_SEPARATION_OFFBOARDING = stateMachineArn;
   delete process.env.HR_EVENT_SOURCE;
   ({ receiveHrEvent, handleHrEvent } = await import('#offboarding/handlers/receive-hr-event'));
+  ({ metrics } = await import('#adapters/metrics'));
   // Only the date is fixed (10:00 in Albuquerque on 2026-03-01); the SDK mocks' promises run as usual.
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-01T17:00:00Z') });
 });
@@ -152,5 +155,28 @@ describe('receive-hr-event: the date bound and the start claim', () => {
     expect(ddb).toHaveReceivedCommand(PutCommand);
     // Not marked started: the queue's next delivery finds the claim pending and starts it.
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('counts one offboarding started, in the separationOffboarding workflow, for the delivery that records the start', async () => {
+    expect(await metricsEmittedBy(metrics, () => receiveHrEvent(sqs('m-1', separation('2026-03-15'))))).toEqual([
+      { workflow: 'separationOffboarding', OffboardingStarted: 1 },
+    ]);
+  });
+
+  it('counts nothing for a copy whose start is recorded, nor for one that raced it and lost the mark', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand, { Key: startKey('off-E102-20260315') }).resolves({ Item: { ...startKey('off-E102-20260315'), startedAt: '2026-03-01T16:59:00.000Z' } });
+    expect(await metricsEmittedBy(metrics, () => handleHrEvent(separation('2026-03-15')))).toEqual([]);
+
+    ddb.on(GetCommand, { Key: startKey('off-E102-20260315') }).resolves({ Item: { ...startKey('off-E102-20260315'), claimedAt: '2026-03-01T16:59:00.000Z' } });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    expect(await metricsEmittedBy(metrics, () => handleHrEvent(separation('2026-03-15')))).toEqual([]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  it('counts nothing for an unknown employee’s separation, whose execution only alerts DTI', async () => {
+    ddb.on(GetCommand, { Key: { PK: 'PERSON#E999', SK: 'PROFILE' } }).resolves({});
+    const event = { ...separation('2026-03-15'), detail: { employeeId: 'E999', separationDate: '2026-03-15' } };
+    expect(await metricsEmittedBy(metrics, () => handleHrEvent(event))).toEqual([]);
   });
 });
