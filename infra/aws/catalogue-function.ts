@@ -85,7 +85,7 @@ export class CatalogueFunction extends Construct {
 
     // Explicit log group and role: retention is set (audit: one year), and the role can write to
     // this log group only (no AWSLambdaBasicExecutionRole managed policy).
-    const logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: context.keys.logs });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Social media governance: ${key}`,

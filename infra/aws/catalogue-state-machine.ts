@@ -42,6 +42,8 @@ export interface CatalogueStateMachineProps {
   arn: string;
   /** Encrypts the definition and the execution data (GovernanceKeys.executions). */
   encryptionKey: UsersOnlyKey;
+  /** Encrypts its log group (GovernanceKeys.logs). */
+  logsKey: UsersOnlyKey;
   /** The catalogue's functions; the machine gets the ARNs of those it invokes, and may invoke only them. */
   functions: Record<FunctionKey, IFunction>;
 }
@@ -57,7 +59,7 @@ export class CatalogueStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: CatalogueStateMachineProps) {
     super(scope, id);
-    const { key, spec, name, arn, encryptionKey, functions } = props;
+    const { key, spec, name, arn, encryptionKey, logsKey, functions } = props;
     const definition = readFileSync(join(repoRoot, spec.definition), 'utf8');
     const substitutions = Object.fromEntries(spec.invokes.map((fnKey) => [functionArnPlaceholder(fnKey), functions[fnKey].functionArn]));
     const used = [...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string);
@@ -94,6 +96,7 @@ export class CatalogueStateMachine extends Construct {
       logGroupName: `/aws/vendedlogs/states/${name}-${stackInstanceSuffix(this)}`,
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: logsKey,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: name,

@@ -19,6 +19,7 @@ import { CatalogueFunction } from './catalogue-function.ts';
 import { CatalogueStateMachine, type StateMachineAddress, stateMachineAddress } from './catalogue-state-machine.ts';
 import { CredentialsVault } from './credentials-vault.ts';
 import { GovernanceTable } from './governance-table.ts';
+import { acknowledgeGuardFindings } from './guard.ts';
 import { HrEvents } from './hr-events.ts';
 import { GovernanceHttpApi } from './http-api.ts';
 import { GovernanceKeys } from './keys.ts';
@@ -86,7 +87,7 @@ export class GovernanceStack extends Stack {
     this.table = new GovernanceTable(this, 'GovernanceTable', { encryptionKey: this.keys.table });
     stackOutput(this, 'TableName', { value: this.table.tableName });
     const mail = new Mail(this, 'Mail', settings);
-    const http = new GovernanceHttpApi(this, 'Api');
+    const http = new GovernanceHttpApi(this, 'Api', { logsKey: this.keys.logs });
     this.api = http.api;
     const publicBaseUrl = settings.publicBaseUrl ?? this.api.apiEndpoint;
     stackOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base URL of the links in emails' });
@@ -140,6 +141,7 @@ export class GovernanceStack extends Stack {
         name,
         arn,
         encryptionKey: this.keys.executions,
+        logsKey: this.keys.logs,
         functions: this.functions,
       }).stateMachine;
       monitoring.watchStateMachine(key, this.stateMachines[key]);
@@ -162,6 +164,9 @@ export class GovernanceStack extends Stack {
       api: this.api,
       table: this.table,
     });
+    // The Control Tower findings that are accepted designs, acknowledged with their reasons on
+    // exactly their resources (guard.ts; app.ts runs the check at synthesis).
+    acknowledgeGuardFindings(this);
   }
 }
 

@@ -5,11 +5,12 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { EventSourceMapping, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { newDeadLetterQueue } from './dead-letter-queue.ts';
 import { Construct } from 'constructs';
 import type { FunctionKey, FunctionSpec } from '../../functions/catalogue.ts';
 import { alarmOnDeadLetters } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
-import { DEAD_LETTER_RETENTION, DEFAULT_TIMEOUT_SECONDS, pascal } from './settings.ts';
+import { DEFAULT_TIMEOUT_SECONDS, pascal } from './settings.ts';
 
 export interface HrEventsProps {
   hrBusName: string;
@@ -44,11 +45,7 @@ export class HrEvents extends Construct {
 
   private deliverTo({ key, spec, function: consumer }: HrEventsProps['consumers'][number], props: HrEventsProps): void {
     const id = pascal(key);
-    const deadLetterQueue = new Queue(this, `${id}DeadLetterQueue`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    const deadLetterQueue = newDeadLetterQueue(this, `${id}DeadLetterQueue`);
     Validations.of(deadLetterQueue).acknowledge(
       {
         id: 'AwsSolutions-SQS3',

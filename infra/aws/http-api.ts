@@ -4,6 +4,7 @@ import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDes
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionKey, FunctionSpec } from '../../functions/catalogue.ts';
@@ -52,13 +53,13 @@ const hasAccess = (spec: FunctionSpec) => Object.values(spec.access).some((value
 export class GovernanceHttpApi extends Construct {
   readonly api: HttpApi;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { logsKey: IKey }) {
     super(scope, id);
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'City of Albuquerque social media governance',
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: props.logsKey });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -1,7 +1,9 @@
-import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, DefaultStackSynthesizer, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRootPrincipal,
+  AnyPrincipal,
   ArnPrincipal,
+  Effect,
   Grant,
   type IGrantable,
   type IPrincipal,
@@ -41,6 +43,24 @@ export const KEY_ADMINISTRATOR_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:RotateKeyOnDemand',
 ];
+
+/**
+ * Denies every kms:CreateGrant that is not an AWS service's on behalf of a resource of its own
+ * (AWS Control Tower CT.KMS.PR.3). The administrators' kms:Create* includes CreateGrant, and a
+ * grant could otherwise give a principal the use of the key beside the users its policy names.
+ * DynamoDB (the table), AWS Backup and the other services that keep data with a key create their
+ * grants as AWS resources (kms:GrantIsForAWSResource true), so they are not refused.
+ */
+export function onlyAwsServicesCreateGrants(): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'OnlyAwsServicesCreateGrants',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
+}
 
 // The grant sets of aws-cdk-lib's Key (aws-kms/lib/private/perms), so a grant* call means what it means on any Key.
 const ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
@@ -89,6 +109,7 @@ export class UsersOnlyKey extends Key {
             actions: KEY_ADMINISTRATOR_ACTIONS,
             resources: ['*'],
           }),
+          onlyAwsServicesCreateGrants(),
         ],
       }),
     });
@@ -198,7 +219,7 @@ function oneOrList(values: readonly string[]): string | string[] {
 /**
  * The customer-managed keys of the governance data, so the City controls (and CloudTrail records)
  * who can read it: the table's key, the two keys behind approval links, and the state machines'
- * key. (The alarm topic, the records backups and the credentials vault have keys of their own,
+ * key, and the log groups' key. (The alarm topic, the records backups and the credentials vault have keys of their own,
  * beside what they encrypt.) Each is a UsersOnlyKey: administered by the account, used only by the
  * roles granted here and by the constructs that encrypt with it.
  */
@@ -211,6 +232,8 @@ export class GovernanceKeys extends Construct {
   readonly linkMac: UsersOnlyKey;
   /** Encrypts the state machines' definitions and execution data (inputs, outputs, task results). */
   readonly executions: UsersOnlyKey;
+  /** Encrypts the retained log groups: every function's, every state machine's and the API's access logs. */
+  readonly logs: UsersOnlyKey;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -240,6 +263,31 @@ export class GovernanceKeys extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.logs = new UsersOnlyKey(this, 'LogsKey', {
+      description: 'Social media governance: encrypts the CloudWatch Logs log groups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts and decrypts the events of this account's log groups with it, for
+    // whoever may read them ("Encrypt log data in CloudWatch Logs using AWS KMS",
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); nobody
+    // else uses it, so a reader needs logs:GetLogEvents and no key permission.
+    const stack = Stack.of(this);
+    this.logs.allowUse(
+      new ServicePrincipal(`logs.${stack.region}.amazonaws.com`),
+      ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+      'CloudWatchLogsEncryptsThisAccountsLogGroups',
+    );
   }
 
   /**

@@ -17,12 +17,12 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { newDeadLetterQueue } from './dead-letter-queue.ts';
 import { Construct } from 'constructs';
 import type { FunctionKey } from '../../functions/catalogue.ts';
 import { alarmOnDeadLetters } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
-import { DEAD_LETTER_RETENTION, pascal } from './settings.ts';
+import { pascal } from './settings.ts';
 
 /** What SES publishes to the events topic: what makes an email undeliverable. Deliveries, opens and sends are not needed. */
 export const MAIL_EVENTS = [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT];
@@ -152,11 +152,7 @@ export class MailEvents extends Construct {
       events: MAIL_EVENTS,
     });
 
-    const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    const deadLetterQueue = newDeadLetterQueue(this, 'DeadLetterQueue');
     Validations.of(deadLetterQueue).acknowledge(
       {
         id: 'AwsSolutions-SQS3',

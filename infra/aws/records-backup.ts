@@ -6,7 +6,7 @@ import { Schedule } from 'aws-cdk-lib/aws-events';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { UsersOnlyKey } from './keys.ts';
+import { onlyAwsServicesCreateGrants, type UsersOnlyKey } from './keys.ts';
 import type { Monitoring } from './monitoring.ts';
 import { stackOutput } from './outputs.ts';
 
@@ -112,6 +112,7 @@ export class RecordsBackup extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    key.addToResourcePolicy(onlyAwsServicesCreateGrants());
     return new BackupVault(this, 'Vault', {
       encryptionKey: key,
       lockConfiguration: {

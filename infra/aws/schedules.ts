@@ -3,13 +3,13 @@ import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { EventInvokeConfig, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { newDeadLetterQueue } from './dead-letter-queue.ts';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { FunctionKey, ScheduleKey, ScheduleSpec } from '../../functions/catalogue.ts';
 import { cronExpression } from '../../functions/core/yearly-schedule.ts';
 import { alarmOnDeadLetters } from './monitoring.ts';
-import { DEAD_LETTER_RETENTION, pascal } from './settings.ts';
+import { pascal } from './settings.ts';
 
 /**
  * The catalogue's schedules on EventBridge Scheduler (the local host runs the same entries on a
@@ -27,11 +27,7 @@ export class CatalogueSchedules extends Construct {
     super(scope, id);
     for (const [key, spec] of Object.entries(props.schedules) as [ScheduleKey, ScheduleSpec][]) {
       const name = pascal(key);
-      const deadLetterQueue = new Queue(this, `${name}DeadLetterQueue`, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: DEAD_LETTER_RETENTION,
-      });
+      const deadLetterQueue = newDeadLetterQueue(this, `${name}DeadLetterQueue`);
       Validations.of(deadLetterQueue).acknowledge(
         { id: 'AwsSolutions-SQS3', reason: `This is the dead-letter queue of the ${key} schedule: a dead-letter queue has no dead-letter queue of its own.` },
         {
@@ -83,11 +79,7 @@ export class CatalogueSchedules extends Construct {
    */
   private keepFailedRuns(key: string, spec: ScheduleSpec, target: IFunction, alarmAction: IAlarmAction): void {
     const name = pascal(key);
-    const failed = new Queue(this, `${name}FailedRunsQueue`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
+    const failed = newDeadLetterQueue(this, `${name}FailedRunsQueue`);
     Validations.of(failed).acknowledge(
       {
         id: 'AwsSolutions-SQS3',

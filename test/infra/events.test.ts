@@ -197,6 +197,8 @@ describe('HR events', () => {
     expect(queue.RedrivePolicy.maxReceiveCount).toBe(3);
     expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     expect(dlq.RedrivePolicy).toBeUndefined();
+    // Declared a dead-letter queue (Control Tower CT.SQS.PR.1).
+    expect(dlq.RedriveAllowPolicy).toEqual({ redrivePermission: 'allowAll' });
   });
 
   it.each(consumers)('%s: only its rule may send to its queues, and only over TLS', (key) => {

@@ -118,3 +118,28 @@ export function nagFindings(pack: NagPack, scope: IConstruct): string[] {
     .validateScope(scope)
     .violations.flatMap((v) => v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}: ${v.description}`));
 }
+
+/**
+ * The stack synthesized into a cloud assembly in `outdir`, as `cdk synth` writes it (without
+ * bundling), for the checks that read template files (cfn-guard); `configure` runs on the stack
+ * before synthesis. Returns the stack and its template's path.
+ */
+export function synthesizeGovernanceAssembly(outdir: string, configure?: (stack: GovernanceStack) => void): { stack: GovernanceStack; templatePath: string } {
+  const app = new App({ outdir, context: { ...cdkJson.context, ...settings, 'aws:cdk:bundling-stacks': [] } });
+  const built = governanceStackFromContext(app);
+  configure?.(built);
+  return { stack: built, templatePath: app.synth().getStackArtifact(built.artifactId).templateFullPath };
+}
+
+/** The findings of a cfn-guard check, one line each: rule, resource and type, template, message. */
+export function guardFindings(check: {
+  templates: Record<string, { Resources?: Record<string, { Type?: string }> }>;
+  unacknowledged: { ruleName: string; description: string; violatingResources: { resourceLogicalId: string; templatePath: string }[] }[];
+}): string[] {
+  return check.unacknowledged.flatMap((v) =>
+    v.violatingResources.map((r) => {
+      const type = check.templates[r.templatePath]?.Resources?.[r.resourceLogicalId]?.Type;
+      return `${v.ruleName} at ${r.resourceLogicalId ?? '<no resource>'} (${type ?? '?'}) in ${r.templatePath.split('/').pop()}: ${v.description}`;
+    }),
+  );
+}

@@ -52,6 +52,8 @@ function principalName(principal: unknown): string {
 
 interface Use {
   sid?: string;
+  /** Only on a Deny (an Allow is the default). */
+  effect?: 'Deny';
   principals: string[];
   actions: string[];
   conditions: string[];
@@ -60,6 +62,7 @@ function policyOf(id: string): Use[] {
   const statements = asArray<Json>(resources[id]?.Properties.KeyPolicy.Statement);
   return statements.map((s) => ({
     ...(s.Sid ? { sid: s.Sid as string } : {}),
+    ...(s.Effect === 'Deny' ? { effect: 'Deny' as const } : {}),
     principals: (s.Principal.Service ? asArray<string>(s.Principal.Service) : asArray(s.Principal.AWS).map(principalName)).sort(),
     actions: asArray<string>(s.Action).sort(),
     conditions: Object.entries((s.Condition ?? {}) as Json)
@@ -73,6 +76,14 @@ const keyId = (path: string) => {
   return (found[0] as [string, Json])[0];
 };
 const administration = { sid: 'KeyAdministrationOnly', principals: ['account'], actions: ADMINISTRATION, conditions: [] };
+/** Control Tower CT.KMS.PR.3: no grant but an AWS service's, for anyone (the administrators' kms:Create* included). */
+const onlyAwsServiceGrants = {
+  sid: 'OnlyAwsServicesCreateGrants',
+  effect: 'Deny',
+  principals: ['"*"'],
+  actions: ['kms:CreateGrant'],
+  conditions: ['BoolIfExists:aws:PrincipalIsAWSService', 'BoolIfExists:kms:GrantIsForAWSResource'],
+};
 const viaDynamo = ['StringEquals:kms:CallerAccount', 'StringEquals:kms:ViaService'];
 const tableUse = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 const tableWriters: FunctionKey[] = [
@@ -131,6 +142,7 @@ describe('key policies: administration by the account, use by exactly the roles 
   it('the table key: the table readers decrypt, the writers encrypt too, CloudFormation and AWS Backup as DynamoDB does for them, all only through DynamoDB of this account', () => {
     expect(policyOf(keyId('KeysTableKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       { sid: 'DeploymentCreatesTheTable', principals: ['deployment'], actions: tableUse, conditions: viaDynamo },
       { principals: [...tableWriters].sort(), actions: tableUse, conditions: viaDynamo },
       { principals: [...tableReaders].sort(), actions: ['kms:Decrypt'], conditions: viaDynamo },
@@ -142,6 +154,7 @@ describe('key policies: administration by the account, use by exactly the roles 
     const bound = ['Null:kms:EncryptionContext:approvalId'];
     expect(policyOf(keyId('KeysTaskTokenKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       { principals: ['answerReview', 'completeOffboardingTask', 'decideApproval', 'manageCredential'], actions: ['kms:Decrypt'], conditions: bound },
       { principals: ['offboardAccount', 'requestApproval', 'trackOffboardingTasks', 'trackReview'], actions: ['kms:Encrypt'], conditions: bound },
     ]);
@@ -150,6 +163,7 @@ describe('key policies: administration by the account, use by exactly the roles 
   it('the link MAC key: only the functions that issue or rebuild links, HMAC-SHA-256 only', () => {
     expect(policyOf(keyId('KeysLinkMacKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       {
         principals: [
           'manageDirectory',
@@ -173,6 +187,7 @@ describe('key policies: administration by the account, use by exactly the roles 
     const vault = ['StringEquals:kms:CallerAccount', 'StringEquals:kms:ViaService', 'StringLike:kms:EncryptionContext:SecretARN'];
     expect(policyOf(keyId('CredentialsVaultCredentialsKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       { principals: ['manageCredential', 'offboardAccount'], actions: ['kms:Decrypt', 'kms:GenerateDataKey'], conditions: vault },
       { principals: ['completeOffboardingTask'], actions: ['kms:Decrypt'], conditions: vault },
     ]);
@@ -181,6 +196,7 @@ describe('key policies: administration by the account, use by exactly the roles 
   it('the alarm topic key: CloudWatch of this account only', () => {
     expect(policyOf(keyId('MonitoringAlarmTopicKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       {
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: ['cloudwatch.amazonaws.com'],
@@ -193,6 +209,7 @@ describe('key policies: administration by the account, use by exactly the roles 
   it('the mail events topic key: SES, for this account and configuration set only', () => {
     expect(policyOf(keyId('MailEventsTopicKey'))).toEqual([
       administration,
+      onlyAwsServiceGrants,
       {
         sid: 'AllowSesToPublishThisConfigurationSetsEvents',
         principals: ['ses.amazonaws.com'],
@@ -220,7 +237,7 @@ describe('key policies: administration by the account, use by exactly the roles 
 
   it('the executions key: per state machine, its own role, CloudFormation and the functions that start or resume it, in its encryption context', () => {
     const policy = policyOf(keyId('KeysExecutionKey'));
-    expect(policy[0]).toEqual(administration);
+    expect(policy.slice(0, 2)).toEqual([administration, onlyAwsServiceGrants]);
     const context = ['StringEquals:kms:EncryptionContext:aws:states:stateMachineArn'];
     const data = ['kms:Decrypt', 'kms:GenerateDataKey'];
     for (const [machine, functions] of Object.entries(callers)) {
@@ -238,7 +255,30 @@ describe('key policies: administration by the account, use by exactly the roles 
       actions: ['kms:GenerateDataKey'],
       conditions: ['StringEquals:kms:EncryptionContext:SourceArn'],
     });
-    expect(policy).toHaveLength(1 + Object.keys(callers).length + 4);
+    expect(policy).toHaveLength(2 + Object.keys(callers).length + 4);
+  });
+
+  it("the logs key: CloudWatch Logs, for this account's log groups only, and nobody else", () => {
+    expect(policyOf(keyId('KeysLogsKey'))).toEqual([
+      administration,
+      onlyAwsServiceGrants,
+      {
+        sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+        principals: ['logs.us-west-2.amazonaws.com'],
+        actions: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        conditions: ['ArnLike:kms:EncryptionContext:aws:logs:arn'],
+      },
+    ]);
+  });
+
+  it('every log group of the stack (45 functions, 12 state machines, the API access logs) is encrypted with the logs key', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(45 + 12 + 1);
+    for (const [id, group] of groups) expect(group.Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyId('KeysLogsKey'), 'Arn'] });
+  });
+
+  it("the records backups key refuses any grant but an AWS service's too", () => {
+    expect(policyOf(keyId('RecordsBackupKey'))).toContainEqual(onlyAwsServiceGrants);
   });
 
   it.each(stateMachineEntries)('%s: encrypts its definition and execution data with the executions key', (key) => {

@@ -117,7 +117,7 @@ describe('mail events: SES bounces and complaints', () => {
       DestinationConfig: { OnFailure: { Destination: getAtt(dlqId()) } },
     });
     const queue = resources[dlqId()]?.Properties as Json;
-    expect(queue).toEqual({ MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true });
+    expect(queue).toEqual({ MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true, RedriveAllowPolicy: { redrivePermission: 'allowAll' } });
     const queuePolicy = one('AWS::SQS::QueuePolicy', (p) => asArray<Json>(p.Properties.Queues).some((q) => q.Ref === dlqId())).Properties;
     expect((queuePolicy.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow')).toEqual([
       {

@@ -19,6 +19,7 @@ const STATEFUL: Record<string, string[]> = {
     'KeysTaskTokenKeyD517297A',
     'KeysExecutionKey5EC4ACAE',
     'KeysLinkMacKey8AFF2455',
+    'KeysLogsKeyD24E82DB',
     'CredentialsVaultCredentialsKey0956FF99',
     'MailEventsTopicKeyE9542373',
     'MonitoringAlarmTopicKeyFFA45DC9',
