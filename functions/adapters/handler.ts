@@ -57,13 +57,18 @@ export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResult>) {
     .handler((event) => fn(event));
 }
 
-export function taskHandler<I, O>(fn: (input: I) => Promise<O>) {
+/** The wrappers without request checks or error mapping: a task's, or the authorizer's, keyed by `keysOf`. */
+function plainHandler<I, O>(fn: (input: I) => Promise<O>, keysOf: (input: I) => LogKeys) {
   return middy<I, O, Error, Context>()
     .use(traced())
     .use(loggerContext())
-    .use(logKeys<I, O>(taskLogKeys))
+    .use(logKeys<I, O>(keysOf))
     .use(metricsFlush())
     .handler((input) => fn(input));
+}
+
+export function taskHandler<I, O>(fn: (input: I) => Promise<O>) {
+  return plainHandler(fn, taskLogKeys);
 }
 
 /**
@@ -72,10 +77,5 @@ export function taskHandler<I, O>(fn: (input: I) => Promise<O>) {
  * the HTTP request's API Gateway id, as the route's function's lines do.
  */
 export function authorizerHandler<I, O>(fn: (event: I) => Promise<O>) {
-  return middy<I, O, Error, Context>()
-    .use(traced())
-    .use(loggerContext())
-    .use(logKeys<I, O>(authorizerLogKeys))
-    .use(metricsFlush())
-    .handler((event) => fn(event));
+  return plainHandler(fn, authorizerLogKeys);
 }
